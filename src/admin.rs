@@ -1,0 +1,198 @@
+//! Vault administration: creating a vault, importing and certifying key
+//! cards, and groups. Each is one signed commit; the generated
+//! `allowed_signers` file is rewritten in the same commit whenever the set
+//! of certified keys changes, so stock git always agrees with the keyring.
+
+use std::path::Path;
+
+use crate::card::KeyCard;
+use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprint;
+use crate::groups::{GroupsDoc, GROUPS_PATH};
+use crate::identity::Session;
+use crate::keyring::{self, Keyring};
+use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::store::{Change, CommitMessage};
+use crate::vault::{Vault, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
+use crate::yaml;
+
+/// Creates a vault in `dir` (new or empty) with the session's key as root.
+pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
+    if name.trim().is_empty() || name.chars().any(char::is_control) {
+        return Err(Error::InvalidValue {
+            field: "name".into(),
+            reason: "give the vault a one-line name".into(),
+        });
+    }
+    if dir.exists() {
+        let mut listing = std::fs::read_dir(dir).map_err(Error::io("read", dir))?;
+        if listing.next().is_some() {
+            return Err(Error::VaultExists(dir.to_path_buf()));
+        }
+    }
+    let me = session.fingerprint();
+    let card = session.identity().card().clone();
+    let card_text = card.to_yaml()?;
+    let key = session.signing_key()?;
+    let config = VaultConfig::new(name, me);
+    let config_text = yaml::render(&config)?;
+
+    let mut ring = Keyring::default();
+    ring.insert_certified(card.clone(), me, keyring::Role::Root)?;
+
+    let changes = vec![
+        Change::write(CONFIG_PATH, config_text.clone()),
+        Change::write(
+            format!("{CONFIG_PATH}.sig"),
+            signature::sign(key, DOCUMENT_NAMESPACE, config_text.as_bytes())?,
+        ),
+        Change::write(keyring::card_path(&me), card_text.clone()),
+        Change::write(
+            keyring::certification_path(&me),
+            signature::sign(key, DOCUMENT_NAMESPACE, card_text.as_bytes())?,
+        ),
+        Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
+        Change::write("cases/.keep", ""),
+    ];
+
+    std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = git2::Repository::init_opts(dir, &opts)?;
+    let root = repo
+        .workdir()
+        .ok_or_else(|| Error::Git("the new repository has no working tree".into()))?
+        .to_path_buf();
+    crate::store::commit(
+        &repo,
+        &root,
+        session,
+        &CommitMessage::for_vault("init", me),
+        &changes,
+    )?;
+    Vault::open(&root)
+}
+
+/// Adds a public card to the keyring, uncertified.
+pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fingerprint> {
+    let card = KeyCard::parse(bytes, "the imported key card")?;
+    let fp = card.fingerprint()?;
+    let _lock = vault.lock()?;
+    if let Some(existing) = vault.keyring().get(&fp) {
+        if existing.card == card {
+            return Err(Error::Refused(format!("{fp} is already in the keyring")));
+        }
+        if existing.card.created > card.created {
+            return Err(Error::Refused(format!(
+                "the keyring holds a newer card for {fp}; refusing to replace it with an older one"
+            )));
+        }
+    }
+    let mut changes = vec![
+        Change::write(keyring::card_path(&fp), card.to_yaml()?),
+        // A replaced card needs certifying again.
+        Change::delete(keyring::certification_path(&fp)),
+    ];
+    if vault
+        .keyring()
+        .get(&fp)
+        .is_some_and(|e| e.certified_by.is_some())
+    {
+        let mut ring = vault.keyring().clone();
+        ring.uncertify(&fp);
+        changes.push(Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()));
+    }
+    vault.commit(
+        session,
+        &CommitMessage::for_key("import-key", fp, session.fingerprint()),
+        &changes,
+    )?;
+    Ok(fp)
+}
+
+/// An administrator certifies a card in the keyring.
+pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()> {
+    let me = session.fingerprint();
+    require_admin(vault, &me, "certify keys")?;
+    let _lock = vault.lock()?;
+    let entry = vault
+        .keyring()
+        .get(fp)
+        .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
+    if entry.certified_by.is_some() {
+        return Err(Error::Refused(format!("{fp} is already certified")));
+    }
+    if entry.revocation.is_some() {
+        return Err(Error::Refused(format!(
+            "{fp} is revoked and cannot be certified"
+        )));
+    }
+    let card_bytes = vault.read(&keyring::card_path(fp))?;
+    let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, &card_bytes)?;
+    let mut ring = vault.keyring().clone();
+    ring.insert_certified(entry.card.clone(), me, entry.role)?;
+    let changes = vec![
+        Change::write(keyring::certification_path(fp), sig),
+        Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
+    ];
+    vault.commit(
+        session,
+        &CommitMessage::for_key("certify", *fp, me),
+        &changes,
+    )?;
+    Ok(())
+}
+
+/// An administrator sets a group's members (empty removes the group).
+pub fn set_group(
+    vault: &Vault,
+    session: &Session,
+    name: &str,
+    members: &[Fingerprint],
+) -> Result<()> {
+    let me = session.fingerprint();
+    require_admin(vault, &me, "change groups")?;
+    if !crate::case::access::is_group_name(name) {
+        return Err(Error::InvalidValue {
+            field: "group name".into(),
+            reason: "use letters, digits, '-' and '_' only".into(),
+        });
+    }
+    let _lock = vault.lock()?;
+    for m in members {
+        if vault.keyring().get(m).is_none() {
+            return Err(Error::UnknownKey(m.to_string()));
+        }
+    }
+    let mut doc: GroupsDoc = vault.groups().doc().clone();
+    doc.dossier_groups = 1;
+    if members.is_empty() {
+        doc.groups.remove(name);
+    } else {
+        doc.groups.insert(name.to_string(), members.to_vec());
+    }
+    let text = yaml::render(&doc)?;
+    let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
+    let changes = vec![
+        Change::write(GROUPS_PATH, text),
+        Change::write(format!("{GROUPS_PATH}.sig"), sig),
+    ];
+    vault.commit(
+        session,
+        &CommitMessage::for_vault("group-set", me),
+        &changes,
+    )?;
+    Ok(())
+}
+
+fn require_admin(vault: &Vault, me: &Fingerprint, action: &str) -> Result<()> {
+    if vault.keyring().is_valid_admin(me) {
+        Ok(())
+    } else {
+        Err(Error::NotEntitled {
+            action: action.into(),
+            required: "vault administrators".into(),
+            actor: me.to_string(),
+        })
+    }
+}

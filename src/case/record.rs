@@ -1,0 +1,326 @@
+//! The case record: the YAML document inside `case.yaml.age` (DESIGN §5).
+//!
+//! Every struct keeps the fields it does not know in `extra`, so a record
+//! written by a newer dossier survives a rewrite by an older one. List items
+//! carry a short random `id` so that concurrent edits can be merged by
+//! identity, not position.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::case::id::item_id;
+use crate::error::Result;
+use crate::secret::Zeroizing;
+use crate::yaml::{self, Value};
+
+/// Fields this version does not know, kept as they were.
+pub type Extra = BTreeMap<String, Value>;
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Work in progress.
+    #[default]
+    Open,
+    /// Waiting on someone else.
+    Pending,
+    /// Finished.
+    Closed,
+    /// Kept for the record only.
+    Archived,
+}
+
+/// How carefully a case must be handled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Sensitivity {
+    /// Ordinary client confidentiality.
+    #[default]
+    Standard,
+    /// Higher care: limited staff.
+    Confidential,
+    /// Highest care: named individuals only.
+    Restricted,
+}
+
+macro_rules! text_enum_display {
+    ($t:ty) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let v = serde_yaml_name(self);
+                f.write_str(&v)
+            }
+        }
+    };
+}
+text_enum_display!(Status);
+text_enum_display!(Sensitivity);
+
+fn serde_yaml_name<T: Serialize>(v: &T) -> String {
+    match yaml::to_value(v) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// The case record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    /// The firm's own reference number.
+    pub reference: String,
+    /// Short title.
+    pub title: String,
+    /// Where the case stands.
+    #[serde(default)]
+    pub status: Status,
+    /// Area of law.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub practice_area: Option<String>,
+    /// Jurisdictions involved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jurisdictions: Vec<String>,
+    /// Date opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened: Option<NaiveDate>,
+    /// Date closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<NaiveDate>,
+    /// Handling level.
+    #[serde(default)]
+    pub sensitivity: Sensitivity,
+    /// Whether the client's identity is protected: lists show the pseudonym.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub protected_identity: bool,
+    /// The name shown instead of the client's when the identity is protected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
+    /// The client.
+    #[serde(default)]
+    pub client: Client,
+    /// Other parties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<Party>,
+    /// Deadlines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlines: Vec<Deadline>,
+    /// Consents given by the client.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<Consent>,
+    /// Disclosures made to third parties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disclosures: Vec<Disclosure>,
+    /// When the file must be reviewed for deletion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_until: Option<NaiveDate>,
+    /// Free tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The client.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    /// Full name.
+    #[serde(default)]
+    pub name: String,
+    /// Date of birth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
+    /// Nationality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// Passport, case or file numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<Identifier>,
+    /// How to reach the client.
+    #[serde(default, skip_serializing_if = "Contact::is_empty")]
+    pub contact: Contact,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// An identifying number.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Identifier {
+    /// What it is (passport, national id, Home Office ref...).
+    pub kind: String,
+    /// The number.
+    pub value: String,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Contact details.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Postal address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Contact {
+    fn is_empty(&self) -> bool {
+        self.email.is_none()
+            && self.phone.is_none()
+            && self.address.is_none()
+            && self.extra.is_empty()
+    }
+}
+
+/// Another party to the case.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Party {
+    /// Stable identity for merging.
+    #[serde(default = "item_id")]
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role (opponent, witness, sponsor...).
+    #[serde(default)]
+    pub role: String,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A deadline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// Stable identity for merging.
+    #[serde(default = "item_id")]
+    pub id: String,
+    /// Due date.
+    pub date: NaiveDate,
+    /// What is due.
+    pub what: String,
+    /// Whether it is done.
+    #[serde(default)]
+    pub done: bool,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A consent given by or for the client.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Consent {
+    /// Stable identity for merging.
+    #[serde(default = "item_id")]
+    pub id: String,
+    /// When given.
+    pub date: NaiveDate,
+    /// Who gave it.
+    pub given_by: String,
+    /// What it covers.
+    pub scope: String,
+    /// When it lapses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<NaiveDate>,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A disclosure of case information to a third party.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Disclosure {
+    /// Stable identity for merging.
+    #[serde(default = "item_id")]
+    pub id: String,
+    /// When.
+    pub date: NaiveDate,
+    /// To whom.
+    pub to: String,
+    /// Legal basis (court order, statutory duty, client consent, public safety).
+    pub legal_basis: String,
+    /// What was disclosed.
+    pub scope: String,
+    /// Who authorised it.
+    pub authorised_by: String,
+    /// The order's or request's reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl CaseRecord {
+    /// Parses decrypted record bytes; `what` names the case in errors.
+    pub fn parse(plain: &[u8], what: &str) -> Result<CaseRecord> {
+        yaml::parse_bytes(plain, what)
+    }
+
+    /// The record as YAML, in a buffer wiped on drop.
+    pub fn to_yaml(&self) -> Result<Zeroizing<String>> {
+        yaml::render(self).map(Zeroizing::new)
+    }
+
+    /// What lists and exports show for the client: the pseudonym when the
+    /// identity is protected.
+    pub fn display_client(&self) -> &str {
+        if self.protected_identity {
+            self.pseudonym.as_deref().unwrap_or("(protected)")
+        } else {
+            &self.client.name
+        }
+    }
+
+    /// The earliest deadline not yet done.
+    pub fn next_deadline(&self) -> Option<&Deadline> {
+        self.deadlines
+            .iter()
+            .filter(|d| !d.done)
+            .min_by_key(|d| d.date)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_survive_a_rewrite_at_every_level() {
+        let text = "reference: R-1\ntitle: T\nfuture_field: {a: 1}\nclient:\n  name: C\n  new_thing: x\n  contact:\n    email: c@x\n    pager: '123'\nparties:\n- id: p1\n  name: P\n  role: witness\n  badge: 7\n";
+        let record = CaseRecord::parse(text.as_bytes(), "t").unwrap();
+        let again = CaseRecord::parse(record.to_yaml().unwrap().as_bytes(), "t").unwrap();
+        assert_eq!(record, again);
+        let out = record.to_yaml().unwrap();
+        for needle in ["future_field", "new_thing", "pager", "badge"] {
+            assert!(out.contains(needle), "{needle} lost in:\n{}", &*out);
+        }
+    }
+
+    #[test]
+    fn list_items_get_ids_and_protected_clients_show_pseudonyms() {
+        let text = "reference: R\ntitle: T\nprotected_identity: true\npseudonym: Client K\nclient: {name: Real Name}\ndeadlines:\n- {date: 2027-01-02, what: file}\n- {date: 2026-12-01, what: serve, done: true}\n";
+        let record = CaseRecord::parse(text.as_bytes(), "t").unwrap();
+        assert_eq!(record.display_client(), "Client K");
+        assert_eq!(record.deadlines[0].id.len(), 8);
+        assert_eq!(record.next_deadline().unwrap().what, "file");
+        assert_eq!(record.status.to_string(), "open");
+    }
+
+    #[test]
+    fn a_bad_enum_value_is_a_malformed_record() {
+        let err = CaseRecord::parse(b"reference: R\ntitle: T\nstatus: maybe\n", "t").unwrap_err();
+        assert!(err.to_string().contains("unknown value"), "{err}");
+    }
+}

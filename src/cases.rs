@@ -1,0 +1,452 @@
+//! Case operations: create, read, list, edit, close, notes, grant, revoke.
+//!
+//! Every change follows the same path: take the vault lock, check the
+//! access list may be honoured ([`policy::verified_access`]), resolve the
+//! recipients (refusing any invalid entry), decrypt what must be read,
+//! encrypt to exactly those recipients, and record one signed commit.
+//! Validation happens before anything is written, so a refused change leaves
+//! the vault as it was.
+
+use chrono::Utc;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::case::fields;
+use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, Status};
+use crate::crypto;
+use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprint;
+use crate::identity::Session;
+use crate::policy::{self, access_path};
+use crate::secret::Zeroizing;
+use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::store::{Change, CommitMessage};
+use crate::vault::Vault;
+
+/// Relative path of a case's record.
+pub fn record_path(id: &CaseId) -> String {
+    format!("cases/{id}/case.yaml.age")
+}
+
+/// What `case new` needs.
+#[derive(Debug, Clone, Default)]
+pub struct NewCase {
+    /// Title.
+    pub title: String,
+    /// Client's name.
+    pub client: Option<String>,
+    /// The firm's reference (defaults to the case id).
+    pub reference: Option<String>,
+    /// Extra readers.
+    pub grants: Vec<AccessEntry>,
+}
+
+/// Creates a case owned by the acting person; returns its id.
+pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> {
+    let _lock = vault.lock()?;
+    let me = session.fingerprint();
+    let mut id = CaseId::random();
+    while vault.root().join(Vault::case_dir(&id)).exists() {
+        id = CaseId::random();
+    }
+    let mut list = AccessList::new(id.clone(), me);
+    for g in new.grants {
+        list.grant(g);
+    }
+    let recipients = policy::recipients(vault, &list)?;
+    let record = CaseRecord {
+        reference: new.reference.unwrap_or_else(|| id.to_string()),
+        title: new.title,
+        opened: Some(Utc::now().date_naive()),
+        client: crate::case::record::Client {
+            name: new.client.unwrap_or_default(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut changes = vec![encrypt_record(&id, &record, &recipients)?];
+    changes.extend(signed_access(session, &list)?);
+    vault.commit(
+        session,
+        &CommitMessage::for_case("create", &id, me),
+        &changes,
+    )?;
+    Ok(id)
+}
+
+/// A case as shown in lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummary {
+    /// The id.
+    pub id: CaseId,
+    /// Its owners (public).
+    pub owners: Vec<Fingerprint>,
+    /// What could be read.
+    #[serde(flatten)]
+    pub state: SummaryState,
+}
+
+/// Whether a listed case could be read.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "access", rename_all = "lowercase")]
+pub enum SummaryState {
+    /// Decrypted.
+    Readable {
+        /// The record.
+        record: Box<CaseRecord>,
+    },
+    /// Not encrypted to this person.
+    Locked,
+    /// Listed for this person but could not be read.
+    Damaged {
+        /// One sentence why.
+        problem: String,
+    },
+}
+
+/// Lists every case, decrypting those the session can read, in parallel.
+pub fn list(vault: &Vault, session: &Session) -> Result<Vec<CaseSummary>> {
+    let ids = vault.case_ids()?;
+    let key = session.decryption_key()?;
+    let me = session.fingerprint();
+    let root = vault.root();
+    let groups = vault.groups();
+    let summaries = ids
+        .par_iter()
+        .map(|id| {
+            let list = match crate::fsio::read(&root.join(access_path(id)))
+                .and_then(|b| AccessList::parse(&b, id))
+            {
+                Ok(l) => l,
+                Err(e) => {
+                    return CaseSummary {
+                        id: id.clone(),
+                        owners: Vec::new(),
+                        state: SummaryState::Damaged {
+                            problem: e.to_string(),
+                        },
+                    }
+                }
+            };
+            let owners = list.owners.clone();
+            let state = if !policy::listed_readers(groups, &list).contains(&me) {
+                SummaryState::Locked
+            } else {
+                let path = root.join(record_path(id));
+                match crate::fsio::read(&path)
+                    .and_then(|ct| crypto::decrypt(&ct, key, &path))
+                    .and_then(|plain| {
+                        CaseRecord::parse(&plain, &format!("the record of case {id}"))
+                    }) {
+                    Ok(record) => SummaryState::Readable {
+                        record: Box::new(record),
+                    },
+                    Err(e) => SummaryState::Damaged {
+                        problem: e.to_string(),
+                    },
+                }
+            };
+            CaseSummary {
+                id: id.clone(),
+                owners,
+                state,
+            }
+        })
+        .collect();
+    Ok(summaries)
+}
+
+/// A case opened for reading.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenCase {
+    /// The id.
+    pub id: CaseId,
+    /// The record.
+    pub record: CaseRecord,
+    /// The access list.
+    pub access: AccessList,
+    /// Notes, oldest first.
+    pub notes: Vec<Note>,
+}
+
+/// Decrypts a case's record and notes.
+pub fn open(vault: &Vault, session: &Session, id: &CaseId) -> Result<OpenCase> {
+    let access = vault.access_list(id)?;
+    ensure_listed(vault, session, &access)?;
+    let record = read_record(vault, session, id)?;
+    let notes = read_notes(
+        vault.root(),
+        session.decryption_key()?,
+        id,
+        &vault.note_files(id)?,
+    )?;
+    Ok(OpenCase {
+        id: id.clone(),
+        record,
+        access,
+        notes,
+    })
+}
+
+/// Decrypts the named notes of a case (in parallel; needs only paths and the key).
+pub fn read_notes(
+    root: &std::path::Path,
+    key: &age::x25519::Identity,
+    id: &CaseId,
+    names: &[String],
+) -> Result<Vec<Note>> {
+    names
+        .par_iter()
+        .map(|name| {
+            let path = root.join(format!("cases/{id}/notes/{name}"));
+            let plain = crypto::decrypt(&crate::fsio::read(&path)?, key, &path)?;
+            Note::parse(name, &plain)
+        })
+        .collect()
+}
+
+/// Sets fields (`FIELD=VALUE`) of a case's record in one commit.
+pub fn set_fields(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    assignments: &[String],
+) -> Result<()> {
+    edit_record(vault, session, id, "edit", |record| {
+        let mut updated = record.clone();
+        for a in assignments {
+            let (field, value) = fields::split_assignment(a)?;
+            updated = fields::set(&updated, field, value)?;
+        }
+        Ok(updated)
+    })
+}
+
+/// Closes a case (status closed, closed today).
+pub fn close(vault: &Vault, session: &Session, id: &CaseId) -> Result<()> {
+    edit_record(vault, session, id, "close", |record| {
+        if record.status == Status::Closed {
+            return Err(Error::Refused(format!("case {id} is already closed")));
+        }
+        let mut updated = record.clone();
+        updated.status = Status::Closed;
+        updated.closed = Some(Utc::now().date_naive());
+        Ok(updated)
+    })
+}
+
+/// Replaces a case's record with `updated` (from `case edit` or the TUI).
+pub fn replace_record(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    updated: CaseRecord,
+) -> Result<()> {
+    edit_record(vault, session, id, "edit", |_| Ok(updated.clone()))
+}
+
+fn edit_record(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    action: &str,
+    change: impl FnOnce(&CaseRecord) -> Result<CaseRecord>,
+) -> Result<()> {
+    let _lock = vault.lock()?;
+    let (_, recipients) = writable(vault, session, id)?;
+    let record = read_record(vault, session, id)?;
+    let updated = change(&record)?;
+    if updated == record {
+        return Err(Error::Refused(
+            "nothing would change; no commit was made".into(),
+        ));
+    }
+    let changes = vec![encrypt_record(id, &updated, &recipients)?];
+    vault.commit(
+        session,
+        &CommitMessage::for_case(action, id, session.fingerprint()),
+        &changes,
+    )?;
+    Ok(())
+}
+
+/// Adds a note to a case.
+pub fn add_note(vault: &Vault, session: &Session, id: &CaseId, text: &str) -> Result<String> {
+    if text.trim().is_empty() {
+        return Err(Error::Refused(
+            "the note is empty; nothing was added".into(),
+        ));
+    }
+    let _lock = vault.lock()?;
+    let (_, recipients) = writable(vault, session, id)?;
+    let now = Utc::now();
+    let name = Note::file_name(now);
+    let plain = Note::plaintext(session.fingerprint(), now, text)?;
+    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    let ct = crypto::encrypt(&plain, &keys)?;
+    let changes = vec![Change::write(format!("cases/{id}/notes/{name}"), ct)];
+    vault.commit(
+        session,
+        &CommitMessage::for_case("note", id, session.fingerprint()),
+        &changes,
+    )?;
+    Ok(name)
+}
+
+/// Gives `entry` read access and re-encrypts the case's files to it.
+pub fn grant(vault: &Vault, session: &Session, id: &CaseId, entry: AccessEntry) -> Result<()> {
+    change_access(vault, session, id, "grant", |list| {
+        if !list.grant(entry.clone()) {
+            return Err(Error::Refused(format!(
+                "{entry} can already read case {id}"
+            )));
+        }
+        Ok(())
+    })
+}
+
+/// Removes `entry`'s access and re-encrypts the case's current files
+/// without them. Copies fetched earlier, and older versions in history,
+/// stay readable to whoever had them.
+pub fn revoke_access(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    entry: AccessEntry,
+) -> Result<()> {
+    change_access(vault, session, id, "revoke-access", |list| {
+        if !list.revoke(&entry)? {
+            return Err(Error::Refused(format!(
+                "{entry} is not on the access list of case {id}"
+            )));
+        }
+        Ok(())
+    })
+}
+
+fn change_access(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    action: &str,
+    edit: impl FnOnce(&mut AccessList) -> Result<()>,
+) -> Result<()> {
+    let _lock = vault.lock()?;
+    let me = session.fingerprint();
+    let current = policy::verified_access(vault, id)?;
+    policy::check_may_change_access(vault, &me, &current.list)?;
+    let mut list = current.list.clone();
+    edit(&mut list)?;
+    let recipients = policy::recipients(vault, &list)?;
+    let mut changes = reencrypt_case(vault, session, id, &recipients)?;
+    changes.extend(signed_access(session, &list)?);
+    vault.commit(session, &CommitMessage::for_case(action, id, me), &changes)?;
+    Ok(())
+}
+
+/// Re-encrypts every encrypted file of a case to `recipients`.
+pub fn reencrypt_case(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    recipients: &[(Fingerprint, age::x25519::Recipient)],
+) -> Result<Vec<Change>> {
+    let access = vault.access_list(id)?;
+    ensure_listed(vault, session, &access)?;
+    let key = session.decryption_key()?;
+    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    let root = vault.root();
+    encrypted_files(vault, id)?
+        .par_iter()
+        .map(|rel| {
+            let path = root.join(rel);
+            let plain = crypto::decrypt(&crate::fsio::read(&path)?, key, &path)?;
+            Ok(Change::write(rel.clone(), crypto::encrypt(&plain, &keys)?))
+        })
+        .collect()
+}
+
+/// Relative paths of every `.age` file of a case.
+pub fn encrypted_files(vault: &Vault, id: &CaseId) -> Result<Vec<String>> {
+    let dir = vault.root().join(Vault::case_dir(id));
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::io("list", &dir)(e.into()))?;
+        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(".age") {
+            if let Ok(rel) = entry.path().strip_prefix(vault.root()) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Decrypts a case's record.
+pub fn read_record(vault: &Vault, session: &Session, id: &CaseId) -> Result<CaseRecord> {
+    let path = vault.root().join(record_path(id));
+    let ct = crate::fsio::read(&path).map_err(|_| Error::UnknownCase(id.to_string()))?;
+    let plain = crypto::decrypt(&ct, session.decryption_key()?, &path)?;
+    CaseRecord::parse(&plain, &format!("the record of case {id}"))
+}
+
+/// Checks the access list may be honoured and resolves its recipients;
+/// refuses unless the acting person is one of them.
+fn writable(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+) -> Result<(AccessList, Vec<(Fingerprint, age::x25519::Recipient)>)> {
+    let verified = policy::verified_access(vault, id)?;
+    let recipients = policy::recipients(vault, &verified.list)?;
+    if !recipients
+        .iter()
+        .any(|(fp, _)| *fp == session.fingerprint())
+    {
+        return Err(not_a_recipient(vault, &verified.list));
+    }
+    Ok((verified.list, recipients))
+}
+
+fn ensure_listed(vault: &Vault, session: &Session, list: &AccessList) -> Result<()> {
+    if policy::listed_readers(vault.groups(), list).contains(&session.fingerprint()) {
+        Ok(())
+    } else {
+        Err(not_a_recipient(vault, list))
+    }
+}
+
+fn not_a_recipient(vault: &Vault, list: &AccessList) -> Error {
+    let owners: Vec<String> = list
+        .owners
+        .iter()
+        .map(|o| vault.keyring().label(o))
+        .collect();
+    Error::NotARecipient {
+        case: list.case.to_string(),
+        owners: owners.join(", "),
+    }
+}
+
+fn encrypt_record(
+    id: &CaseId,
+    record: &CaseRecord,
+    recipients: &[(Fingerprint, age::x25519::Recipient)],
+) -> Result<Change> {
+    let text: Zeroizing<String> = record.to_yaml()?;
+    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    Ok(Change::write(
+        record_path(id),
+        crypto::encrypt(text.as_bytes(), &keys)?,
+    ))
+}
+
+/// The access list and its signature as changes.
+pub fn signed_access(session: &Session, list: &AccessList) -> Result<Vec<Change>> {
+    let text = list.to_yaml()?;
+    let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
+    let rel = access_path(&list.case);
+    Ok(vec![
+        Change::write(rel.clone(), text),
+        Change::write(format!("{rel}.sig"), sig),
+    ])
+}

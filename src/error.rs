@@ -1,0 +1,148 @@
+//! The library's one error type.
+//!
+//! Every variant carries where something failed (a path, a case id, a
+//! fingerprint, a line) and never what a confidential file contains. Display
+//! strings are complete sentences that say what happened and, where there is
+//! one, what to do next: the CLI prints them as they are (STYLE rule 6).
+//!
+//! All failures to decrypt one file collapse into [`Error::CannotDecrypt`]: a
+//! caller must not learn which check (header, MAC, payload) failed.
+
+use std::path::PathBuf;
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the dossier core. Each variant's
+/// `#[error]` sentence is its documentation.
+#[allow(missing_docs)]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("the passphrase is wrong; try again (nothing was changed)")]
+    WrongPassphrase,
+
+    #[error("no passphrase was given: {0}")]
+    NoPassphrase(String),
+
+    #[error("an empty passphrase is not allowed; choose one, or pass --no-passphrase to store the keys unprotected")]
+    EmptyPassphrase,
+
+    #[error("there is no dossier identity in {0}; create one with `dossier key generate --name NAME --email EMAIL`")]
+    NoIdentity(PathBuf),
+
+    #[error("an identity already exists in {0}; refusing to overwrite it")]
+    IdentityExists(PathBuf),
+
+    #[error("{path} is damaged: {reason}")]
+    DamagedIdentity { path: PathBuf, reason: String },
+
+    #[error("{0} is not a dossier vault (no .dossier/vault.yaml found); pass --vault DIR or run `dossier init`")]
+    NotAVault(PathBuf),
+
+    #[error("{0} already contains a vault or other files; choose an empty or new directory")]
+    VaultExists(PathBuf),
+
+    #[error("there is no case {0} in this vault; `dossier case list` shows the case ids")]
+    UnknownCase(String),
+
+    #[error("you are not a recipient of case {case}; ask one of its owners: {owners}")]
+    NotARecipient { case: String, owners: String },
+
+    #[error(
+        "{path} cannot be decrypted: it is damaged or was altered (or not encrypted to your key)"
+    )]
+    CannotDecrypt { path: PathBuf },
+
+    #[error("malformed YAML in {what}: {detail}")]
+    MalformedYaml { what: String, detail: String },
+
+    #[error("case records have no field `{0}`; `dossier case set --help` lists the fields")]
+    UnknownField(String),
+
+    #[error("invalid value for `{field}`: {reason}")]
+    InvalidValue { field: String, reason: String },
+
+    #[error("no key in the keyring matches `{0}`; `dossier key list` shows the fingerprints")]
+    UnknownKey(String),
+
+    #[error("`{0}` matches more than one key; give more of the fingerprint")]
+    AmbiguousKey(String),
+
+    #[error("no group named @{0}; create it with `dossier group set {0} FP...`")]
+    UnknownGroup(String),
+
+    #[error("refusing to encrypt case {case} to {entry}: {reason}")]
+    InvalidRecipient {
+        case: String,
+        entry: String,
+        reason: String,
+    },
+
+    #[error("{what} has no valid signature: {reason}")]
+    BadSignature { what: String, reason: String },
+
+    #[error("only {required} may {action}; your key {actor} is not entitled to")]
+    NotEntitled {
+        action: String,
+        required: String,
+        actor: String,
+    },
+
+    #[error("{0}")]
+    InvalidKeyCard(String),
+
+    #[error("{0}")]
+    Refused(String),
+
+    #[error("the vault's root keys changed from {pinned} to {found} without a signature by a previous root; this may be an attack. If the change is genuine, remove the vault from {config} after confirming the new roots in person")]
+    RootsChanged {
+        pinned: String,
+        found: String,
+        config: PathBuf,
+    },
+
+    #[error("another dossier process is changing this vault; try again when it has finished")]
+    Busy,
+
+    #[error("the vault changed while this change was being made; nothing was written, try again")]
+    Raced,
+
+    #[error("could not {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("git: {0}")]
+    Git(String),
+
+    #[error("encryption failed: {0}")]
+    Encrypt(String),
+
+    #[error("signing failed: {0}")]
+    Sign(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the action and path it concerned.
+    pub fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Self {
+        Error::Git(e.message().to_string())
+    }
+}

@@ -1,0 +1,148 @@
+//! The one place that writes files.
+//!
+//! Every write is atomic: the bytes go to a temporary file in the target's
+//! directory, are fsynced, and the file is renamed over the target; the
+//! directory is fsynced after. A crash at any point leaves either the old file
+//! or the new one, never a mixture (DESIGN §1.5). Secret files are created
+//! with mode 0600 before a byte is written to them.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Who may read a file written by [`write_atomic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Readable by the owner only (0600): identities, pins, journals.
+    Private,
+    /// Ordinary vault content (0644): already encrypted or public.
+    Shared,
+}
+
+/// Atomically replaces `path` with `bytes`.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(Error::io("create the directory", dir))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dossier-tmp-")
+        .tempfile_in(dir)
+        .map_err(Error::io("create a temporary file in", dir))?;
+    set_mode(tmp.as_file(), mode).map_err(Error::io("set permissions on", tmp.path()))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(Error::io("write", path))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("replace", path)(e.error))?;
+    sync_dir(dir)
+}
+
+/// Removes a file if it exists, then syncs its directory.
+pub fn remove_if_exists(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("remove", path)(e)),
+    }
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+/// Creates a directory (and parents) readable by its owner only.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(Error::io("create the directory", dir))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(Error::io("set permissions on", dir))?;
+    }
+    Ok(())
+}
+
+/// Reads a whole file, naming it in the error.
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(Error::io("read", path))
+}
+
+/// Opens (creating) a lock file and takes an exclusive lock without waiting.
+pub fn lock_exclusive(path: &Path) -> Result<File> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(Error::io("open the lock file", path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Busy),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io("lock", path)(e)),
+    }
+}
+
+fn set_mode(file: &File, mode: Mode) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let bits = match mode {
+            Mode::Private => 0o600,
+            Mode::Shared => 0o644,
+        };
+        file.set_permissions(fs::Permissions::from_mode(bits))?;
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(Error::io("sync the directory", dir))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_content_and_leaves_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a/b.txt");
+        write_atomic(&target, b"one", Mode::Shared).unwrap();
+        write_atomic(&target, b"two", Mode::Private).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(target.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("b.txt")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("secret");
+        write_atomic(&target, b"x", Mode::Private).unwrap();
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn a_second_lock_is_refused_as_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lock");
+        let _held = lock_exclusive(&path).unwrap();
+        assert!(matches!(lock_exclusive(&path), Err(Error::Busy)));
+    }
+}

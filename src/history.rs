@@ -1,0 +1,198 @@
+//! Reading history: the audit trail (`dossier log`) and earlier versions of
+//! files, with each commit's signature checked in-process.
+//!
+//! A commit's status is decided from its SSH signature (namespace `git`) and
+//! the vault's current keyring: *verified* when a certified key made it and
+//! matches the `Dossier-Actor` trailer.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::case::CaseId;
+use crate::error::Result;
+use crate::fingerprint::Fingerprint;
+use crate::keyring::{Keyring, Validity};
+use crate::signature::{self, GIT_NAMESPACE};
+use crate::store::CommitMessage;
+use crate::vault::Vault;
+
+/// What a commit's signature says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureStatus {
+    /// Signed by a key the vault certifies, matching the stated actor.
+    Verified,
+    /// Signed by a key in the keyring that is not (or no longer) certified.
+    UncertifiedSigner,
+    /// Signed by a key the vault does not know.
+    UnknownSigner,
+    /// No signature.
+    Unsigned,
+    /// A signature that does not verify, or whose signer is not the stated actor.
+    Bad,
+}
+
+impl std::fmt::Display for SignatureStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SignatureStatus::Verified => "verified",
+            SignatureStatus::UncertifiedSigner => "uncertified signer",
+            SignatureStatus::UnknownSigner => "unknown signer",
+            SignatureStatus::Unsigned => "unsigned",
+            SignatureStatus::Bad => "bad signature",
+        })
+    }
+}
+
+/// One commit of the audit trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    /// Full commit id.
+    pub commit: String,
+    /// Commit time.
+    pub time: DateTime<Utc>,
+    /// The action (trailer), if a dossier commit.
+    pub action: Option<String>,
+    /// The case (trailer).
+    pub case: Option<String>,
+    /// The key acted on (trailer).
+    pub key: Option<String>,
+    /// The stated actor (trailer).
+    pub actor: Option<Fingerprint>,
+    /// The actual signer, when the signature verified.
+    pub signer: Option<Fingerprint>,
+    /// The signature's status.
+    pub signature: SignatureStatus,
+    /// The commit's first line (ids and action names only for dossier commits).
+    pub subject: String,
+}
+
+/// The history of the vault, newest first; only commits touching `case`
+/// when one is given.
+pub fn log(vault: &Vault, case: Option<&CaseId>) -> Result<Vec<LogEntry>> {
+    let repo = vault.repo();
+    let mut walk = repo.revwalk()?;
+    match walk.push_head() {
+        Ok(()) => {}
+        Err(e)
+            if e.code() == git2::ErrorCode::UnbornBranch
+                || e.code() == git2::ErrorCode::NotFound =>
+        {
+            return Ok(Vec::new())
+        }
+        Err(e) => return Err(e.into()),
+    }
+    walk.set_sorting(git2::Sort::TIME | git2::Sort::TOPOLOGICAL)?;
+    let case_path = case.map(|c| format!("cases/{c}"));
+    let mut out = Vec::new();
+    for oid in walk {
+        let oid = oid?;
+        let commit = repo.find_commit(oid)?;
+        if let Some(path) = &case_path {
+            if !touches(repo, &commit, path)? {
+                continue;
+            }
+        }
+        out.push(entry(repo, vault.keyring(), &commit));
+    }
+    Ok(out)
+}
+
+fn entry(repo: &git2::Repository, keyring: &Keyring, commit: &git2::Commit) -> LogEntry {
+    let message = commit.message().unwrap_or("");
+    let parsed = CommitMessage::parse(message);
+    let (signature, signer) = status(repo, keyring, commit.id(), parsed.as_ref().map(|m| m.actor));
+    LogEntry {
+        commit: commit.id().to_string(),
+        time: DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default(),
+        action: parsed.as_ref().map(|m| m.action.clone()),
+        case: parsed
+            .as_ref()
+            .and_then(|m| m.case.as_ref().map(|c| c.to_string())),
+        key: parsed.as_ref().and_then(|m| m.key.map(|k| k.to_string())),
+        actor: parsed.as_ref().map(|m| m.actor),
+        signer,
+        signature,
+        subject: commit.summary().ok().flatten().unwrap_or("").to_string(),
+    }
+}
+
+/// Checks one commit's signature against the keyring.
+pub fn status(
+    repo: &git2::Repository,
+    keyring: &Keyring,
+    oid: git2::Oid,
+    stated_actor: Option<Fingerprint>,
+) -> (SignatureStatus, Option<Fingerprint>) {
+    let Ok((sig, data)) = repo.extract_signature(&oid, None) else {
+        return (SignatureStatus::Unsigned, None);
+    };
+    let Ok(v) = signature::verify(&sig, GIT_NAMESPACE, &data) else {
+        return (SignatureStatus::Bad, None);
+    };
+    if stated_actor.is_some_and(|a| a != v.signer) {
+        return (SignatureStatus::Bad, Some(v.signer));
+    }
+    let st = match keyring.get(&v.signer) {
+        None => SignatureStatus::UnknownSigner,
+        Some(e) if e.certified_by.is_some() => SignatureStatus::Verified,
+        Some(_) => match keyring.validity(&v.signer) {
+            Some(Validity::Certified) => SignatureStatus::Verified,
+            _ => SignatureStatus::UncertifiedSigner,
+        },
+    };
+    (st, Some(v.signer))
+}
+
+fn touches(repo: &git2::Repository, commit: &git2::Commit, path: &str) -> Result<bool> {
+    let here = subtree_id(&commit.tree()?, path);
+    if commit.parent_count() == 0 {
+        return Ok(here.is_some());
+    }
+    for parent in commit.parents() {
+        if subtree_id(&parent.tree()?, path) != here {
+            return Ok(true);
+        }
+    }
+    let _ = repo;
+    Ok(false)
+}
+
+fn subtree_id(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
+    tree.get_path(std::path::Path::new(path))
+        .ok()
+        .map(|e| e.id())
+}
+
+/// For the file at `path` whose current content has blob id `current`:
+/// finds the first-parent commit that introduced that content and returns
+/// the file's content just before it (`Some(None)` when the file did not
+/// exist before). `None` when the content was never committed.
+pub fn version_before(
+    vault: &Vault,
+    path: &str,
+    current: git2::Oid,
+) -> Result<Option<Option<Vec<u8>>>> {
+    let repo = vault.repo();
+    let mut commit = match repo.head().and_then(|h| h.peel_to_commit()) {
+        Ok(c) => c,
+        Err(_) => return Ok(None),
+    };
+    let p = std::path::Path::new(path);
+    let blob_at =
+        |c: &git2::Commit| -> Option<git2::Oid> { c.tree().ok()?.get_path(p).ok().map(|e| e.id()) };
+    if blob_at(&commit) != Some(current) {
+        return Ok(None);
+    }
+    loop {
+        let parent = match commit.parent(0) {
+            Ok(p) => p,
+            Err(_) => return Ok(Some(None)),
+        };
+        match blob_at(&parent) {
+            Some(id) if id == current => commit = parent,
+            Some(id) => return Ok(Some(Some(repo.find_blob(id)?.content().to_vec()))),
+            None => return Ok(Some(None)),
+        }
+    }
+}

@@ -1,0 +1,442 @@
+//! The vault's keyring: everyone's public cards and what the vault thinks of
+//! them (DESIGN §4).
+//!
+//! Layout under `.dossier/keyring/`:
+//! - `<fp-id>.yaml`: the card, exactly as its owner exported it;
+//! - `<fp-id>.yaml.sig`: an administrator's certification (SSHSIG over the card bytes);
+//! - `<fp-id>.revoked.yaml` (+ `.sig`): a signed revocation.
+//!
+//! A card is *valid* when it is self-signed, certified by a valid
+//! administrator, not revoked and not expired. Roots (from `vault.yaml`,
+//! pinned by the client) are valid administrators by definition; other
+//! administrators are valid when their own card is.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::card::KeyCard;
+use crate::error::{Error, Result};
+use crate::fingerprint::{normalise_query, Fingerprint};
+use crate::fsio;
+use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::yaml;
+
+/// How the vault regards a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state", content = "detail")]
+pub enum Validity {
+    /// Certified by a valid administrator, not revoked, not expired.
+    Certified,
+    /// Present but not (validly) certified.
+    Uncertified,
+    /// Past its expiry date.
+    Expired,
+    /// Revoked.
+    Revoked,
+}
+
+impl std::fmt::Display for Validity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Validity::Certified => "certified",
+            Validity::Uncertified => "uncertified",
+            Validity::Expired => "expired",
+            Validity::Revoked => "revoked",
+        })
+    }
+}
+
+/// A signed statement that a key must no longer be used.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Revocation {
+    /// Format version.
+    pub dossier_revocation: u32,
+    /// The revoked key.
+    pub key: Fingerprint,
+    /// When.
+    pub revoked_at: DateTime<Utc>,
+    /// Why (free text, not confidential: "left the firm", "laptop lost").
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// One key as the vault sees it.
+#[derive(Debug, Clone)]
+pub struct KeyEntry {
+    /// The card.
+    pub card: KeyCard,
+    /// The fingerprint.
+    pub fingerprint: Fingerprint,
+    /// Who certified it, if the certification verified.
+    pub certified_by: Option<Fingerprint>,
+    /// The revocation, if one verified.
+    pub revocation: Option<Revocation>,
+    /// Whether it is a root or administrator of the vault.
+    pub role: Role,
+}
+
+/// A key's role in the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A root administrator named in `vault.yaml`.
+    Root,
+    /// An administrator named in `vault.yaml`.
+    Admin,
+    /// Everyone else.
+    Staff,
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Role::Root => "root",
+            Role::Admin => "admin",
+            Role::Staff => "staff",
+        })
+    }
+}
+
+/// All keys of a vault, with validity worked out at load time.
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    entries: BTreeMap<Fingerprint, KeyEntry>,
+    problems: Vec<String>,
+}
+
+/// Relative path of a card.
+pub fn card_path(fp: &Fingerprint) -> String {
+    format!(".dossier/keyring/{}.yaml", fp.file_id())
+}
+/// Relative path of a card's certification.
+pub fn certification_path(fp: &Fingerprint) -> String {
+    format!(".dossier/keyring/{}.yaml.sig", fp.file_id())
+}
+/// Relative path of a revocation.
+pub fn revocation_path(fp: &Fingerprint) -> String {
+    format!(".dossier/keyring/{}.revoked.yaml", fp.file_id())
+}
+
+impl Keyring {
+    /// Loads `.dossier/keyring/` under `vault_root`, given the vault's roots
+    /// and administrators.
+    pub fn load(
+        vault_root: &Path,
+        roots: &[Fingerprint],
+        admins: &[Fingerprint],
+    ) -> Result<Keyring> {
+        let dir = vault_root.join(".dossier/keyring");
+        let mut ring = Keyring::default();
+        let mut certs: BTreeMap<Fingerprint, Vec<u8>> = BTreeMap::new();
+        let mut card_bytes: BTreeMap<Fingerprint, Vec<u8>> = BTreeMap::new();
+        let mut revocations: BTreeMap<Fingerprint, (Vec<u8>, Option<Vec<u8>>)> = BTreeMap::new();
+        let listing = match std::fs::read_dir(&dir) {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ring),
+            Err(e) => return Err(Error::io("list", &dir)(e)),
+        };
+        for item in listing {
+            let item = item.map_err(Error::io("list", &dir))?;
+            let name = item.file_name().to_string_lossy().into_owned();
+            let path = item.path();
+            if let Some(id) = name.strip_suffix(".revoked.yaml") {
+                if let Some(fp) = Fingerprint::from_file_id(id) {
+                    let sig = std::fs::read(path.with_extension("yaml.sig")).ok();
+                    revocations.insert(fp, (fsio::read(&path)?, sig));
+                }
+            } else if let Some(id) = name.strip_suffix(".yaml.sig") {
+                if id.ends_with(".revoked") {
+                    continue;
+                }
+                if let Some(fp) = Fingerprint::from_file_id(id) {
+                    certs.insert(fp, fsio::read(&path)?);
+                }
+            } else if let Some(id) = name.strip_suffix(".yaml") {
+                match Fingerprint::from_file_id(id) {
+                    Some(fp) => {
+                        card_bytes.insert(fp, fsio::read(&path)?);
+                    }
+                    None => ring
+                        .problems
+                        .push(format!("{}: not named after a fingerprint", path.display())),
+                }
+            }
+        }
+        for (fp, bytes) in &card_bytes {
+            let what = format!("the key card {}", card_path(fp));
+            match KeyCard::parse(bytes, &what) {
+                Ok(card) if card.fingerprint().ok() == Some(*fp) => {
+                    let role = if roots.contains(fp) {
+                        Role::Root
+                    } else if admins.contains(fp) {
+                        Role::Admin
+                    } else {
+                        Role::Staff
+                    };
+                    ring.entries.insert(
+                        *fp,
+                        KeyEntry {
+                            card,
+                            fingerprint: *fp,
+                            certified_by: None,
+                            revocation: None,
+                            role,
+                        },
+                    );
+                }
+                Ok(_) => ring.problems.push(format!(
+                    "{}: the card inside has a different fingerprint",
+                    card_path(fp)
+                )),
+                Err(e) => ring.problems.push(format!("{}: {e}", card_path(fp))),
+            }
+        }
+        ring.apply_revocations(&revocations);
+        ring.apply_certifications(&certs, &card_bytes);
+        Ok(ring)
+    }
+
+    fn apply_revocations(
+        &mut self,
+        revocations: &BTreeMap<Fingerprint, (Vec<u8>, Option<Vec<u8>>)>,
+    ) {
+        // A revocation counts when signed by the key itself or by any root or
+        // administrator: revoking can only take trust away, so an
+        // administrator whose own standing is in doubt may still revoke.
+        for (fp, (bytes, sig)) in revocations {
+            let what = revocation_path(fp);
+            let Some(sig) = sig else {
+                self.problems
+                    .push(format!("{what}: the revocation is not signed"));
+                continue;
+            };
+            let parsed: Result<Revocation> = yaml::parse_bytes(bytes, &what);
+            let verdict = parsed.and_then(|rev| {
+                let v = signature::verify(sig, DOCUMENT_NAMESPACE, bytes).map_err(|reason| {
+                    Error::BadSignature {
+                        what: what.clone(),
+                        reason,
+                    }
+                })?;
+                let signer_ok = v.signer == *fp
+                    || self
+                        .entries
+                        .get(&v.signer)
+                        .is_some_and(|e| e.role != Role::Staff);
+                if rev.key != *fp || !signer_ok {
+                    return Err(Error::BadSignature {
+                        what: what.clone(),
+                        reason: format!("signed by {} who may not revoke this key", v.signer),
+                    });
+                }
+                Ok(rev)
+            });
+            match (verdict, self.entries.get_mut(fp)) {
+                (Ok(rev), Some(entry)) => entry.revocation = Some(rev),
+                (Ok(_), None) => {}
+                (Err(e), _) => self.problems.push(e.to_string()),
+            }
+        }
+    }
+
+    fn apply_certifications(
+        &mut self,
+        certs: &BTreeMap<Fingerprint, Vec<u8>>,
+        card_bytes: &BTreeMap<Fingerprint, Vec<u8>>,
+    ) {
+        // Fixpoint: roots certify; a certified, unrevoked administrator
+        // certifies too. Certifications by anyone else are ignored.
+        let now = Utc::now();
+        loop {
+            let mut changed = false;
+            let certifiers: Vec<Fingerprint> = self
+                .entries
+                .values()
+                .filter(|e| match e.role {
+                    Role::Root => e.revocation.is_none(),
+                    Role::Admin => {
+                        e.certified_by.is_some()
+                            && e.revocation.is_none()
+                            && !e.card.is_expired(now)
+                    }
+                    Role::Staff => false,
+                })
+                .map(|e| e.fingerprint)
+                .collect();
+            for (fp, sig) in certs {
+                let (Some(entry), Some(bytes)) = (self.entries.get(fp), card_bytes.get(fp)) else {
+                    continue;
+                };
+                if entry.certified_by.is_some() {
+                    continue;
+                }
+                if let Ok(v) = signature::verify(sig, DOCUMENT_NAMESPACE, bytes) {
+                    if certifiers.contains(&v.signer) {
+                        if let Some(entry) = self.entries.get_mut(fp) {
+                            entry.certified_by = Some(v.signer);
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (fp, sig) in certs {
+            if let (Some(entry), Some(bytes)) = (self.entries.get(fp), card_bytes.get(fp)) {
+                if entry.certified_by.is_none() {
+                    let why = match signature::verify(sig, DOCUMENT_NAMESPACE, bytes) {
+                        Ok(v) => format!(
+                            "certified by {}, who is not a valid administrator",
+                            v.signer
+                        ),
+                        Err(reason) => reason,
+                    };
+                    self.problems.push(format!(
+                        "{}: certification not accepted: {why}",
+                        certification_path(fp)
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The key's validity now.
+    pub fn validity(&self, fp: &Fingerprint) -> Option<Validity> {
+        self.entries.get(fp).map(|e| entry_validity(e, Utc::now()))
+    }
+
+    /// A card by fingerprint.
+    pub fn get(&self, fp: &Fingerprint) -> Option<&KeyEntry> {
+        self.entries.get(fp)
+    }
+
+    /// Every key.
+    pub fn entries(&self) -> impl Iterator<Item = &KeyEntry> {
+        self.entries.values()
+    }
+
+    /// Problems found while loading (unreadable cards, rejected signatures).
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+
+    /// Whether `fp` may act as an administrator now.
+    pub fn is_valid_admin(&self, fp: &Fingerprint) -> bool {
+        self.entries.get(fp).is_some_and(|e| {
+            e.role != Role::Staff && entry_validity(e, Utc::now()) == Validity::Certified
+        })
+    }
+
+    /// Resolves what a user typed (a fingerprint or a unique prefix of one)
+    /// to a key in the keyring.
+    pub fn resolve(&self, query: &str) -> Result<Fingerprint> {
+        if let Ok(fp) = query.parse::<Fingerprint>() {
+            if self.entries.contains_key(&fp) {
+                return Ok(fp);
+            }
+        }
+        let wanted = normalise_query(query);
+        if wanted.len() < "SHA256:".len() + 4 {
+            return Err(Error::UnknownKey(query.to_string()));
+        }
+        let matches: Vec<&Fingerprint> = self
+            .entries
+            .keys()
+            .filter(|fp| fp.to_string().starts_with(&wanted))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(**one),
+            [] => Err(Error::UnknownKey(query.to_string())),
+            _ => Err(Error::AmbiguousKey(query.to_string())),
+        }
+    }
+
+    /// A short human label: `Name <email>` or the fingerprint.
+    pub fn label(&self, fp: &Fingerprint) -> String {
+        match self.entries.get(fp) {
+            Some(e) => format!("{} <{}> {}", e.card.name, e.card.email, fp),
+            None => fp.to_string(),
+        }
+    }
+
+    /// The `allowed_signers` file for stock `git` and `ssh-keygen`: every
+    /// certified key, principal = fingerprint. Revoked keys stay, limited
+    /// with `valid-before` to their revocation time, so history signed
+    /// before it still verifies.
+    pub fn allowed_signers(&self) -> String {
+        let mut out = String::from(
+            "# Generated by dossier from .dossier/keyring: principal = key fingerprint.\n",
+        );
+        for e in self.entries.values() {
+            if e.certified_by.is_none() {
+                continue;
+            }
+            let mut options = vec!["namespaces=\"git,dossier\"".to_string()];
+            if let Some(rev) = &e.revocation {
+                options.push(format!(
+                    "valid-before=\"{}\"",
+                    rev.revoked_at.format("%Y%m%d%H%M%SZ")
+                ));
+            } else if let Some(exp) = e.card.expires {
+                options.push(format!("valid-before=\"{}\"", exp.format("%Y%m%d%H%M%SZ")));
+            }
+            out.push_str(&format!(
+                "{} {} {}\n",
+                e.fingerprint,
+                options.join(","),
+                e.card.signing_key
+            ));
+        }
+        out
+    }
+}
+
+fn entry_validity(e: &KeyEntry, now: DateTime<Utc>) -> Validity {
+    if e.revocation.is_some() {
+        Validity::Revoked
+    } else if e.card.is_expired(now) {
+        Validity::Expired
+    } else if e.certified_by.is_some() {
+        Validity::Certified
+    } else {
+        Validity::Uncertified
+    }
+}
+
+impl Keyring {
+    /// Adds or replaces a card as certified by `by` (for building the
+    /// allowed-signers file of a change before it is committed).
+    pub(crate) fn insert_certified(
+        &mut self,
+        card: KeyCard,
+        by: Fingerprint,
+        role: Role,
+    ) -> Result<()> {
+        let fp = card.fingerprint()?;
+        let revocation = self.entries.get(&fp).and_then(|e| e.revocation.clone());
+        self.entries.insert(
+            fp,
+            KeyEntry {
+                card,
+                fingerprint: fp,
+                certified_by: Some(by),
+                revocation,
+                role,
+            },
+        );
+        Ok(())
+    }
+
+    /// Drops a card's certification (its card is being replaced).
+    pub(crate) fn uncertify(&mut self, fp: &Fingerprint) {
+        if let Some(e) = self.entries.get_mut(fp) {
+            e.certified_by = None;
+        }
+    }
+}

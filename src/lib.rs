@@ -1,0 +1,41 @@
+//! dossier: a case manager for people who hold other people's secrets.
+//!
+//! This library is the whole product minus its faces: identities and keys,
+//! the vault store (a git repository of age-encrypted case files), the case
+//! model, trust policy, history and search. It knows nothing of terminals;
+//! the CLI (`src/cli/`) and the TUI are thin layers over it.
+//!
+//! Module map, one job each:
+//! - [`identity`], [`card`], [`fingerprint`], [`secret`]: a person's keys;
+//! - [`crypto`], [`signature`]: age and SSHSIG, composed, never hand-rolled;
+//! - [`vault`], [`keyring`], [`groups`], [`policy`]: what a vault holds and whom it trusts;
+//! - [`case`], [`cases`], [`search`]: case records and operations on them;
+//! - [`store`], [`history`]: the one place commits are made, and reading them back;
+//! - [`admin`]: vault creation and key administration;
+//! - [`fsio`], [`yaml`], [`paths`]: the one place files are written / YAML is parsed.
+
+#![warn(missing_docs)]
+
+pub mod admin;
+pub mod card;
+pub mod case;
+pub mod cases;
+pub mod crypto;
+pub mod demo;
+pub mod error;
+pub mod fingerprint;
+pub mod fsio;
+pub mod groups;
+pub mod history;
+pub mod identity;
+pub mod keyring;
+pub mod paths;
+pub mod policy;
+pub mod search;
+pub mod secret;
+pub mod signature;
+pub mod store;
+pub mod vault;
+pub mod yaml;
+
+pub use error::{Error, Result};

@@ -1,0 +1,189 @@
+//! Trust decisions (DESIGN §4): whether an access list may be honoured and
+//! to whom a case may be encrypted.
+//!
+//! An access list is honoured only when its signature verifies and its
+//! signer was entitled to make it: a valid administrator, or an owner of the
+//! case *as the list stood before that change* (the version before the
+//! commit that introduced the current content). A list never committed, or
+//! signed by anyone else, is refused; so is encrypting to any entry that is
+//! not a valid key, naming the entry.
+
+use age::x25519;
+
+use crate::case::{AccessEntry, AccessList, CaseId};
+use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprint;
+use crate::fsio;
+use crate::history;
+use crate::keyring::Validity;
+use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::vault::Vault;
+
+/// Relative path of a case's access list.
+pub fn access_path(id: &CaseId) -> String {
+    format!("cases/{id}/access.yaml")
+}
+
+/// An access list whose signature and signer were checked.
+#[derive(Debug, Clone)]
+pub struct VerifiedAccess {
+    /// The list.
+    pub list: AccessList,
+    /// Who signed it.
+    pub signer: Fingerprint,
+}
+
+/// Reads a case's access list and checks it may be honoured.
+pub fn verified_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
+    let rel = access_path(id);
+    let what = format!("the access list of case {id}");
+    let bytes = vault
+        .read(&rel)
+        .map_err(|_| Error::UnknownCase(id.to_string()))?;
+    let list = AccessList::parse(&bytes, id)?;
+    let sig =
+        fsio::read(&vault.root().join(format!("{rel}.sig"))).map_err(|_| Error::BadSignature {
+            what: what.clone(),
+            reason: "access.yaml.sig is missing".into(),
+        })?;
+    let v = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes).map_err(|reason| {
+        Error::BadSignature {
+            what: what.clone(),
+            reason,
+        }
+    })?;
+    let signer = v.signer;
+    let keyring = vault.keyring();
+    let signer_card_ok = matches!(
+        keyring.validity(&signer),
+        Some(Validity::Certified) | Some(Validity::Expired)
+    );
+    if !signer_card_ok {
+        return Err(Error::BadSignature {
+            what,
+            reason: format!("it is signed by {signer}, which is not a certified key of this vault"),
+        });
+    }
+    if keyring.is_valid_admin(&signer) {
+        return Ok(VerifiedAccess { list, signer });
+    }
+    let blob = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)?;
+    let before = match history::version_before(vault, &rel, blob)? {
+        None => {
+            return Err(Error::BadSignature {
+                what,
+                reason: "it differs from the committed version (edited outside dossier)".into(),
+            })
+        }
+        Some(b) => b,
+    };
+    let entitled = match before {
+        // Creation: the creator signs a list naming themselves owner.
+        None => list.owners.contains(&signer),
+        Some(old) => AccessList::parse(&old, id)
+            .map(|old| old.owners.contains(&signer))
+            .unwrap_or(false),
+    };
+    if entitled {
+        Ok(VerifiedAccess { list, signer })
+    } else {
+        Err(Error::BadSignature {
+            what,
+            reason: format!(
+                "it was changed by {}, who was neither an owner of the case nor an administrator",
+                keyring.label(&signer)
+            ),
+        })
+    }
+}
+
+/// Expands groups and checks every entry: the recipients of a case, in
+/// access-list order, or an error naming the first entry that is not valid.
+pub fn recipients(
+    vault: &Vault,
+    list: &AccessList,
+) -> Result<Vec<(Fingerprint, x25519::Recipient)>> {
+    let case = list.case.to_string();
+    let mut out: Vec<(Fingerprint, x25519::Recipient)> = Vec::new();
+    for entry in list.entries() {
+        let members: Vec<Fingerprint> = match &entry {
+            AccessEntry::Key(fp) => vec![*fp],
+            AccessEntry::Group(g) => vault
+                .groups()
+                .members(g)
+                .map_err(|e| Error::InvalidRecipient {
+                    case: case.clone(),
+                    entry: entry.to_string(),
+                    reason: e.to_string(),
+                })?
+                .to_vec(),
+        };
+        for fp in members {
+            if out.iter().any(|(f, _)| *f == fp) {
+                continue;
+            }
+            let invalid = |reason: String| Error::InvalidRecipient {
+                case: case.clone(),
+                entry: if matches!(entry, AccessEntry::Group(_)) {
+                    format!("{fp} (member of {entry})")
+                } else {
+                    fp.to_string()
+                },
+                reason,
+            };
+            let keyring = vault.keyring();
+            match keyring.validity(&fp) {
+                Some(Validity::Certified) => {}
+                Some(Validity::Uncertified) => {
+                    return Err(invalid(
+                        "the key is not certified by an administrator (`dossier key certify`)"
+                            .into(),
+                    ))
+                }
+                Some(Validity::Expired) => return Err(invalid(
+                    "the key has expired; its owner must extend it, or remove them from the case"
+                        .into(),
+                )),
+                Some(Validity::Revoked) => return Err(invalid("the key is revoked".into())),
+                None => return Err(invalid("the key is not in the vault's keyring".into())),
+            }
+            let recipient = keyring.get(&fp).map(|e| e.card.recipient()).transpose()?;
+            if let Some(r) = recipient {
+                out.push((fp, r));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Who could read a case by its list, without validity checks: used to say
+/// "you are not a recipient" before trying to decrypt.
+pub fn listed_readers(groups: &crate::groups::Groups, list: &AccessList) -> Vec<Fingerprint> {
+    let mut out = Vec::new();
+    for entry in list.entries() {
+        match entry {
+            AccessEntry::Key(fp) => out.push(fp),
+            AccessEntry::Group(g) => {
+                out.extend(groups.members(&g).map(|m| m.to_vec()).unwrap_or_default())
+            }
+        }
+    }
+    out
+}
+
+/// Refuses unless `actor` may change `list` (an owner or a valid administrator).
+pub fn check_may_change_access(
+    vault: &Vault,
+    actor: &Fingerprint,
+    list: &AccessList,
+) -> Result<()> {
+    if list.owners.contains(actor) || vault.keyring().is_valid_admin(actor) {
+        Ok(())
+    } else {
+        Err(Error::NotEntitled {
+            action: format!("change who can read case {}", list.case),
+            required: "its owners or an administrator".into(),
+            actor: actor.to_string(),
+        })
+    }
+}
