@@ -1,1 +1,7 @@
-fn main() {}
+//! The `dossier` binary: the command-line face of the library.
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::run());
+}

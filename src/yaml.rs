@@ -64,10 +64,28 @@ fn malformed(what: &str, e: &serde_yaml::Error) -> Error {
 
 fn kind_of(e: &serde_yaml::Error) -> String {
     let text = e.to_string();
-    // Field-level messages ("missing field `title`", "unknown variant `x`,
-    // expected one of ...") name schema items, which are not confidential;
-    // strip anything after " at line" and any quoted value.
+    // Messages look like `parties[0].name: invalid type: string "x", expected
+    // ...`. Field paths and "expected ..." name schema items, which are not
+    // confidential; the value found (quoted) may be, so it is dropped.
     let head = text.split(" at line").next().unwrap_or(&text);
+    let (path, head) = match head.split_once(": ") {
+        Some((p, rest))
+            if !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c)) =>
+        {
+            (Some(p), rest)
+        }
+        _ => (None, head),
+    };
+    let kind = describe(head);
+    match path {
+        Some(p) => format!("{p}: {kind}"),
+        None => kind,
+    }
+}
+
+fn describe(head: &str) -> String {
     if head.starts_with("missing field") || head.starts_with("duplicate field") {
         head.to_string()
     } else if head.starts_with("unknown variant") {
@@ -102,6 +120,20 @@ mod tests {
         assert!(msg.contains("test doc"), "{msg}");
         assert!(msg.contains("line"), "{msg}");
         assert!(!msg.contains("Secret"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_field_but_not_the_value() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Typed {
+            n: u32,
+        }
+        let msg = parse::<Typed>("n: Confidential Name", "doc")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("n: wrong type, expected u32"), "{msg}");
+        assert!(!msg.contains("Confidential"), "{msg}");
     }
 
     #[test]

@@ -45,9 +45,12 @@ impl Note {
         created: DateTime<Utc>,
         text: &str,
     ) -> Result<Zeroizing<Vec<u8>>> {
+        let created = DateTime::from_timestamp(created.timestamp(), 0).unwrap_or(created);
         let header = yaml::render(&Header { author, created })?;
+        // Notes end in a newline, so stock `age -d` prints them cleanly.
+        let newline = if text.ends_with('\n') { "" } else { "\n" };
         Ok(Zeroizing::new(
-            format!("---\n{header}---\n{text}").into_bytes(),
+            format!("---\n{header}---\n{text}{newline}").into_bytes(),
         ))
     }
 
@@ -80,11 +83,13 @@ mod tests {
             .parse()
             .unwrap();
         let now = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
-        let plain = Note::plaintext(fp, now, "Met the client.\n---\nmore").unwrap();
+        let plain = Note::plaintext(fp, now, "Met the client.\n---\nmore\n").unwrap();
         let note = Note::parse("f.md.age", &plain).unwrap();
         assert_eq!(note.author, fp);
         assert_eq!(note.created, now);
-        assert_eq!(note.text, "Met the client.\n---\nmore");
+        assert_eq!(note.text, "Met the client.\n---\nmore\n");
+        let unterminated = Note::plaintext(fp, now, "x").unwrap();
+        assert!(unterminated.ends_with(b"x\n"));
         assert!(Note::file_name(now).starts_with("20260921T"));
     }
 }

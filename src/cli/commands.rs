@@ -1,0 +1,365 @@
+//! One function per command: resolve the vault and identity, call the
+//! library, print the result.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use dossier::case::{AccessEntry, CaseId};
+use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::secret::ExposeSecret;
+use dossier::vault::Vault;
+use dossier::{admin, cases, history, search, Error, Result};
+
+use super::output;
+use super::passphrase::CliPassphrase;
+use super::{CaseCommand, Cli, Command, GroupCommand, KeyCommand, NoteCommand};
+
+struct Context {
+    vault: Option<PathBuf>,
+    home: Option<PathBuf>,
+    passphrase_file: Option<PathBuf>,
+}
+
+impl Context {
+    fn home(&self) -> Result<Home> {
+        match &self.home {
+            Some(h) => Ok(Home::new(h)),
+            None => Home::default_location()
+                .ok_or_else(|| Error::NoIdentity(PathBuf::from("$DOSSIER_HOME (HOME is not set)"))),
+        }
+    }
+
+    fn session(&self) -> Result<Session> {
+        let identity = Identity::load(&self.home()?)?;
+        Ok(Session::new(
+            identity,
+            Box::new(CliPassphrase::new(self.passphrase_file.clone())),
+        ))
+    }
+
+    fn vault(&self) -> Result<Vault> {
+        match &self.vault {
+            Some(dir) => Vault::open(dir).or_else(|e| match e {
+                Error::NotAVault(_) => Vault::discover(dir),
+                other => Err(other),
+            }),
+            None => {
+                let cwd =
+                    std::env::current_dir().map_err(Error::io("find", "the current directory"))?;
+                Vault::discover(&cwd)
+            }
+        }
+    }
+}
+
+pub fn dispatch(cli: Cli) -> Result<()> {
+    let ctx = Context {
+        vault: cli.vault,
+        home: cli.home,
+        passphrase_file: cli.passphrase_file,
+    };
+    let Some(command) = cli.command else {
+        return Err(Error::Refused(
+            "the terminal UI is not built yet; use the subcommands (`dossier --help`), or `dossier demo`".into(),
+        ));
+    };
+    match command {
+        Command::Init { dir, name } => init(&ctx, dir, &name),
+        Command::Key(k) => key(&ctx, k),
+        Command::Case(c) => case(&ctx, c),
+        Command::Note(NoteCommand::Add { id, text }) => note_add(&ctx, &id, text),
+        Command::Grant { id, who } => access(&ctx, &id, &who, true),
+        Command::RevokeAccess { id, who } => access(&ctx, &id, &who, false),
+        Command::Group(GroupCommand::Set { name, members }) => group_set(&ctx, &name, &members),
+        Command::Grep { pattern } => grep(&ctx, &pattern),
+        Command::Log { id, json } => log(&ctx, id.as_deref(), json.json),
+        Command::Demo { dir } => demo(dir),
+    }
+}
+
+fn init(ctx: &Context, dir: Option<PathBuf>, name: &str) -> Result<()> {
+    let session = ctx.session()?;
+    let dir = match dir.or_else(|| ctx.vault.clone()) {
+        Some(d) => d,
+        None => std::env::current_dir().map_err(Error::io("find", "the current directory"))?,
+    };
+    let vault = admin::init(&dir, name, &session)?;
+    println!(
+        "Created vault \"{}\" in {}",
+        vault.config().name,
+        vault.root().display()
+    );
+    println!("Root administrator: {}", session.fingerprint().grouped());
+    Ok(())
+}
+
+fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
+    match command {
+        KeyCommand::Generate {
+            name,
+            email,
+            no_passphrase,
+            expires,
+        } => {
+            let home = ctx.home()?;
+            let passphrase = if no_passphrase {
+                None
+            } else {
+                let p = CliPassphrase::new(ctx.passphrase_file.clone()).new_passphrase()?;
+                if p.expose_secret().is_empty() {
+                    return Err(Error::EmptyPassphrase);
+                }
+                Some(p)
+            };
+            let expires = expires.map(|d| parse_date_end(&d)).transpose()?;
+            let card = identity::generate(
+                &home,
+                GenerateOptions {
+                    name,
+                    email,
+                    passphrase,
+                    expires,
+                    scrypt_log_n: scrypt_log_n(),
+                },
+            )?;
+            let fp = card.fingerprint()?;
+            println!("Created identity in {}", home.dir().display());
+            println!("  {} <{}>", card.name, card.email);
+            println!("  fingerprint: {}", fp.grouped());
+            println!("Read the fingerprint to your administrator so they can certify your key.");
+            Ok(())
+        }
+        KeyCommand::Fingerprint => {
+            println!("{}", Identity::load(&ctx.home()?)?.fingerprint());
+            Ok(())
+        }
+        KeyCommand::List { json } => {
+            let me = Identity::load(&ctx.home()?).ok();
+            match ctx.vault() {
+                Ok(vault) => output::key_list(&vault, me.as_ref(), json.json),
+                Err(Error::NotAVault(_)) if ctx.vault.is_none() => {
+                    let me = me.ok_or_else(|| {
+                        Error::NoIdentity(
+                            ctx.home()
+                                .map(|h| h.dir().to_path_buf())
+                                .unwrap_or_default(),
+                        )
+                    })?;
+                    output::own_key(&me, json.json)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        KeyCommand::Export { fp } => {
+            match fp {
+                None => print!("{}", Identity::load(&ctx.home()?)?.card().to_yaml()?),
+                Some(q) => {
+                    let vault = ctx.vault()?;
+                    let fp = vault.keyring().resolve(&q)?;
+                    let entry = vault
+                        .keyring()
+                        .get(&fp)
+                        .ok_or_else(|| Error::UnknownKey(q.clone()))?;
+                    print!("{}", entry.card.to_yaml()?);
+                }
+            }
+            Ok(())
+        }
+        KeyCommand::Import { file } => {
+            let bytes = if file.as_os_str() == "-" {
+                let mut b = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut b)
+                    .map_err(Error::io("read", "standard input"))?;
+                b
+            } else {
+                std::fs::read(&file).map_err(Error::io("read", &file))?
+            };
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let fp = admin::import_card(&vault, &session, &bytes)?;
+            println!("Imported {fp} (uncertified). Compare its fingerprint with its owner, then run `dossier key certify {fp}`.");
+            Ok(())
+        }
+        KeyCommand::Certify { fp } => {
+            let vault = ctx.vault()?;
+            let fp = vault.keyring().resolve(&fp)?;
+            let session = ctx.session()?;
+            admin::certify(&vault, &session, &fp)?;
+            println!("Certified {}", vault.keyring().label(&fp));
+            Ok(())
+        }
+        KeyCommand::ExportAgeSecret => {
+            let session = ctx.session()?;
+            let secret = session.age_secret_text()?;
+            eprintln!("dossier: this is your secret decryption key; anyone holding it can read your cases. Keep it offline.");
+            println!("{}", secret.expose_secret());
+            Ok(())
+        }
+    }
+}
+
+fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
+    let vault = ctx.vault()?;
+    let session = ctx.session()?;
+    match command {
+        CaseCommand::New {
+            title,
+            client,
+            reference,
+            grant,
+        } => {
+            let grants = grant
+                .iter()
+                .map(|g| resolve_entry(&vault, g))
+                .collect::<Result<Vec<_>>>()?;
+            let id = cases::create(
+                &vault,
+                &session,
+                cases::NewCase {
+                    title,
+                    client,
+                    reference,
+                    grants,
+                },
+            )?;
+            println!("{id}");
+            Ok(())
+        }
+        CaseCommand::List { json } => {
+            output::case_list(&vault, &cases::list(&vault, &session)?, json.json)
+        }
+        CaseCommand::Show { id, json } => {
+            let id = vault.resolve_case(&id)?;
+            output::case_show(&vault, &cases::open(&vault, &session, &id)?, json.json)
+        }
+        CaseCommand::Set { id, assignments } => {
+            let id = vault.resolve_case(&id)?;
+            cases::set_fields(&vault, &session, &id, &assignments)?;
+            eprintln!("Updated case {id}");
+            Ok(())
+        }
+        CaseCommand::Close { id } => {
+            let id = vault.resolve_case(&id)?;
+            cases::close(&vault, &session, &id)?;
+            eprintln!("Closed case {id}");
+            Ok(())
+        }
+    }
+}
+
+fn note_add(ctx: &Context, id: &str, text: Option<String>) -> Result<()> {
+    let vault = ctx.vault()?;
+    let id = vault.resolve_case(id)?;
+    let session = ctx.session()?;
+    let text = match text {
+        Some(t) => t,
+        None => {
+            let mut t = String::new();
+            std::io::stdin()
+                .read_to_string(&mut t)
+                .map_err(Error::io("read", "standard input"))?;
+            t
+        }
+    };
+    cases::add_note(&vault, &session, &id, &text)?;
+    eprintln!("Added a note to case {id}");
+    Ok(())
+}
+
+fn access(ctx: &Context, id: &str, who: &str, grant: bool) -> Result<()> {
+    let vault = ctx.vault()?;
+    let id: CaseId = vault.resolve_case(id)?;
+    let entry = resolve_entry(&vault, who)?;
+    let session = ctx.session()?;
+    if grant {
+        cases::grant(&vault, &session, &id, entry.clone())?;
+        eprintln!("{entry} can now read case {id}");
+    } else {
+        cases::revoke_access(&vault, &session, &id, entry.clone())?;
+        eprintln!(
+            "{entry} can no longer read case {id}'s current files. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
+        );
+    }
+    Ok(())
+}
+
+fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
+    let vault = ctx.vault()?;
+    let fps = members
+        .iter()
+        .map(|m| vault.keyring().resolve(m))
+        .collect::<Result<Vec<_>>>()?;
+    let session = ctx.session()?;
+    admin::set_group(&vault, &session, name, &fps)?;
+    eprintln!("Group @{name} now has {} member(s)", fps.len());
+    Ok(())
+}
+
+fn grep(ctx: &Context, pattern: &str) -> Result<()> {
+    let vault = ctx.vault()?;
+    let session = ctx.session()?;
+    let hits = search::grep(&vault, &session, pattern)?;
+    for h in &hits {
+        println!("{}  {}: {}", h.case, h.location, h.line);
+    }
+    if hits.is_empty() {
+        eprintln!("no matches in the cases you can read");
+    }
+    Ok(())
+}
+
+fn log(ctx: &Context, id: Option<&str>, json: bool) -> Result<()> {
+    let vault = ctx.vault()?;
+    let case = id.map(|i| vault.resolve_case(i)).transpose()?;
+    output::log(&vault, &history::log(&vault, case.as_ref())?, json)
+}
+
+fn demo(dir: Option<PathBuf>) -> Result<()> {
+    let demo = dossier::demo::create(dir.as_deref())?;
+    println!("Demo vault: {}", demo.vault.display());
+    println!(
+        "Demo identity: {} (passphrase: {})",
+        demo.home.display(),
+        dossier::demo::PASSPHRASE
+    );
+    println!();
+    let vault = Vault::open(&demo.vault)?;
+    let session = demo.session()?;
+    output::case_list(&vault, &cases::list(&vault, &session)?, false)?;
+    println!();
+    println!(
+        "Try: DOSSIER_HOME={} dossier --vault {} case show <ID>",
+        demo.home.display(),
+        demo.vault.display()
+    );
+    Ok(())
+}
+
+fn resolve_entry(vault: &Vault, who: &str) -> Result<AccessEntry> {
+    if who.starts_with('@') {
+        who.parse()
+    } else {
+        Ok(AccessEntry::Key(vault.keyring().resolve(who)?))
+    }
+}
+
+fn parse_date_end(s: &str) -> Result<chrono::DateTime<Utc>> {
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::InvalidValue {
+        field: "--expires".into(),
+        reason: "expected a date as YYYY-MM-DD".into(),
+    })?;
+    let end = d.and_hms_opt(23, 59, 59).unwrap_or_default();
+    Ok(Utc.from_utc_datetime(&end))
+}
+
+/// The scrypt work factor for new identities. `DOSSIER_SCRYPT_LOG_N` lowers
+/// or raises it (10..=22) for slow hardware and test suites.
+fn scrypt_log_n() -> u8 {
+    std::env::var("DOSSIER_SCRYPT_LOG_N")
+        .ok()
+        .and_then(|v| v.parse::<u8>().ok())
+        .filter(|n| (10..=22).contains(n))
+        .unwrap_or(identity::DEFAULT_SCRYPT_LOG_N)
+}

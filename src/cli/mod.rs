@@ -1,0 +1,240 @@
+//! The command line (DESIGN §10). Parsing with clap, then one call into the
+//! library per command; errors become one sentence on stderr and exit 1,
+//! usage errors exit 2.
+
+mod commands;
+mod output;
+mod passphrase;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit code for a user error (a clear message was printed).
+pub const EXIT_USER: i32 = 1;
+/// Exit code for a usage error.
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "dossier",
+    version,
+    about = "A terminal case manager for people who hold other people's secrets.",
+    long_about = "dossier keeps case files encrypted with age, per recipient, in a git repository \
+where every change is a signed commit.\n\nPassphrases are read from DOSSIER_PASSPHRASE, \
+--passphrase-file, or a prompt; never from the command line."
+)]
+pub struct Cli {
+    /// The vault directory (default: $DOSSIER_VAULT, else the vault containing the current directory).
+    #[arg(long, global = true, env = "DOSSIER_VAULT", value_name = "DIR")]
+    vault: Option<PathBuf>,
+    /// The identity directory (default: $DOSSIER_HOME, else $XDG_DATA_HOME/dossier).
+    #[arg(long, global = true, value_name = "DIR")]
+    home: Option<PathBuf>,
+    /// Read the passphrase from the first line of FILE.
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+    /// Refused: passphrases on the command line leak into shell history and `ps`.
+    #[arg(long, global = true, hide = true, value_name = "PASSPHRASE")]
+    passphrase: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a vault; your key becomes its root administrator.
+    Init {
+        /// Where to create it (new or empty; default: the current directory).
+        dir: Option<PathBuf>,
+        /// The vault's name (e.g. the firm's).
+        #[arg(long)]
+        name: String,
+    },
+    /// Manage keys: yours and the vault's keyring.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Work with cases.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Notes on a case.
+    #[command(subcommand)]
+    Note(NoteCommand),
+    /// Let a person (fingerprint) or @group read a case, re-encrypting it.
+    Grant {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// Fingerprint (or unique prefix) or @group.
+        who: String,
+    },
+    /// Remove a person's or group's access to a case, re-encrypting it.
+    RevokeAccess {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// Fingerprint (or unique prefix) or @group.
+        who: String,
+    },
+    /// Named groups of people.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// Search everything you can decrypt (regular expression, smart case).
+    Grep {
+        /// The pattern.
+        pattern: String,
+    },
+    /// History with each commit's signature status.
+    Log {
+        /// Only commits touching this case.
+        id: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Create a demo vault with sample cases in a temporary directory and show it.
+    Demo {
+        /// Create it here instead (must be new or empty).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Clone, Copy)]
+struct JsonFlag {
+    /// Print stable, documented JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create your identity (age encryption key + ed25519 signing key).
+    Generate {
+        /// Your name, as colleagues know it.
+        #[arg(long)]
+        name: String,
+        /// Your email address.
+        #[arg(long)]
+        email: String,
+        /// Store the keys without a passphrase (only on a machine that is itself encrypted and yours alone).
+        #[arg(long)]
+        no_passphrase: bool,
+        /// Expiry date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+    },
+    /// List keys with their validity.
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Print your fingerprint.
+    Fingerprint,
+    /// Print a public key card (yours by default) as YAML.
+    Export {
+        /// Fingerprint (or unique prefix) of a key in the vault's keyring.
+        fp: Option<String>,
+    },
+    /// Add a public key card to the vault's keyring (uncertified until an administrator certifies it).
+    Import {
+        /// The card file (`-` for standard input).
+        file: PathBuf,
+    },
+    /// Certify a card in the keyring (administrators).
+    Certify {
+        /// Fingerprint (or unique prefix).
+        fp: String,
+    },
+    /// Print your age secret key, for recovery with stock `age`.
+    ExportAgeSecret,
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// Create a case; prints its id.
+    New {
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// Client's name.
+        #[arg(long)]
+        client: Option<String>,
+        /// The firm's reference (default: the case id).
+        #[arg(long)]
+        reference: Option<String>,
+        /// Also grant read access to a fingerprint or @group (repeatable).
+        #[arg(long, value_name = "FP|@GROUP")]
+        grant: Vec<String>,
+    },
+    /// List cases (pseudonyms for protected identities).
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Show a case in full.
+    Show {
+        /// Case id (or a unique prefix).
+        id: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Set fields: `dossier case set ID status=pending client.nationality=Eritrean`.
+    #[command(after_help = output::fields_help())]
+    Set {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// FIELD=VALUE assignments.
+        #[arg(required = true, value_name = "FIELD=VALUE")]
+        assignments: Vec<String>,
+    },
+    /// Close a case.
+    Close {
+        /// Case id (or a unique prefix).
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum NoteCommand {
+    /// Add a note (from --text, else standard input).
+    Add {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// The note's text.
+        #[arg(long)]
+        text: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum GroupCommand {
+    /// Set a group's members (administrators); no members removes it.
+    Set {
+        /// Group name (letters, digits, '-', '_').
+        name: String,
+        /// Members' fingerprints (or unique prefixes).
+        members: Vec<String>,
+    },
+}
+
+/// Parses argv, runs the command, and returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    if cli.passphrase.is_some() {
+        eprintln!(
+            "dossier: passphrases are never accepted on the command line (they leak into shell history and process lists); set DOSSIER_PASSPHRASE or use --passphrase-file"
+        );
+        return EXIT_USAGE;
+    }
+    match commands::dispatch(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("dossier: {e}");
+            EXIT_USER
+        }
+    }
+}

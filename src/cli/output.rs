@@ -1,0 +1,251 @@
+//! Printing: human tables and the stable `--json` shapes documented in
+//! docs/user-guide.md. JSON field names here are a contract: add, never rename.
+
+use dossier::case::fields::{Kind, FIELDS};
+use dossier::cases::{CaseSummary, OpenCase, SummaryState};
+use dossier::history::LogEntry;
+use dossier::identity::Identity;
+use dossier::vault::Vault;
+use dossier::{Error, Result};
+use serde_json::json;
+
+fn print_json(value: &serde_json::Value) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// The field table for `case set --help`.
+pub fn fields_help() -> String {
+    let mut out = String::from("Fields:\n");
+    for (name, kind) in FIELDS {
+        let how = match kind {
+            Kind::Text => "text (empty clears)".to_string(),
+            Kind::Date => "date YYYY-MM-DD (empty clears)".to_string(),
+            Kind::Choice(o) => format!("one of {}", o.join(", ")),
+            Kind::Flag => "true or false".to_string(),
+            Kind::Yaml => "YAML list, e.g. [a, b] or [{name: X, role: witness}]".to_string(),
+        };
+        out.push_str(&format!("  {name:<24} {how}\n"));
+    }
+    out
+}
+
+pub fn key_list(vault: &Vault, me: Option<&Identity>, json: bool) -> Result<()> {
+    let ring = vault.keyring();
+    let mine = me.map(|m| m.fingerprint());
+    if json {
+        let rows: Vec<_> = ring
+            .entries()
+            .map(|e| {
+                json!({
+                    "fingerprint": e.fingerprint.to_string(),
+                    "name": e.card.name,
+                    "email": e.card.email,
+                    "validity": ring.validity(&e.fingerprint).map(|v| v.to_string()),
+                    "role": e.role.to_string(),
+                    "certified_by": e.certified_by.map(|c| c.to_string()),
+                    "expires": e.card.expires,
+                    "me": Some(e.fingerprint) == mine,
+                })
+            })
+            .collect();
+        return print_json(&serde_json::Value::Array(rows));
+    }
+    for e in ring.entries() {
+        let validity = ring
+            .validity(&e.fingerprint)
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        let marker = if Some(e.fingerprint) == mine {
+            "*"
+        } else {
+            " "
+        };
+        println!(
+            "{marker} {:<11} {:<5} {}  {} <{}>",
+            validity,
+            e.role.to_string(),
+            e.fingerprint,
+            e.card.name,
+            e.card.email
+        );
+        println!("      {}", e.fingerprint.grouped());
+    }
+    for p in ring.problems() {
+        eprintln!("dossier: warning: {p}");
+    }
+    Ok(())
+}
+
+pub fn own_key(me: &Identity, json: bool) -> Result<()> {
+    let card = me.card();
+    if json {
+        return print_json(&json!([{
+            "fingerprint": me.fingerprint().to_string(),
+            "name": card.name,
+            "email": card.email,
+            "validity": null,
+            "role": null,
+            "certified_by": null,
+            "expires": card.expires,
+            "me": true,
+        }]));
+    }
+    println!("* {}  {} <{}>", me.fingerprint(), card.name, card.email);
+    println!("      {}", me.fingerprint().grouped());
+    println!("(not in a vault: validity is decided by a vault's administrators)");
+    Ok(())
+}
+
+pub fn case_list(vault: &Vault, cases: &[CaseSummary], json: bool) -> Result<()> {
+    if json {
+        let rows: Vec<_> = cases
+            .iter()
+            .map(|c| {
+                let owners: Vec<String> = c.owners.iter().map(|o| o.to_string()).collect();
+                match &c.state {
+                    SummaryState::Readable { record } => json!({
+                        "id": c.id.to_string(),
+                        "access": "readable",
+                        "owners": owners,
+                        "reference": record.reference,
+                        "title": record.title,
+                        "client": record.display_client(),
+                        "protected_identity": record.protected_identity,
+                        "status": record.status.to_string(),
+                        "sensitivity": record.sensitivity.to_string(),
+                        "next_deadline": record.next_deadline().map(|d| d.date.to_string()),
+                    }),
+                    SummaryState::Locked => json!({"id": c.id.to_string(), "access": "locked", "owners": owners}),
+                    SummaryState::Damaged { problem } => {
+                        json!({"id": c.id.to_string(), "access": "damaged", "owners": owners, "problem": problem})
+                    }
+                }
+            })
+            .collect();
+        return print_json(&serde_json::Value::Array(rows));
+    }
+    if cases.is_empty() {
+        println!("No cases yet. Create one with `dossier case new --title TITLE`.");
+        return Ok(());
+    }
+    println!(
+        "{:<10}  {:<12} {:<22} {:<28} {:<8} {:<12} NEXT DEADLINE",
+        "ID", "REFERENCE", "CLIENT", "TITLE", "STATUS", "SENSITIVITY"
+    );
+    for c in cases {
+        match &c.state {
+            SummaryState::Readable { record } => println!(
+                "{:<10}  {:<12} {:<22} {:<28} {:<8} {:<12} {}",
+                c.id,
+                clip(&record.reference, 12),
+                clip(record.display_client(), 22),
+                clip(&record.title, 28),
+                record.status.to_string(),
+                record.sensitivity.to_string(),
+                record
+                    .next_deadline()
+                    .map(|d| d.date.to_string())
+                    .unwrap_or_else(|| "-".into())
+            ),
+            SummaryState::Locked => {
+                let owners: Vec<String> = c.owners.iter().map(|o| owner_name(vault, o)).collect();
+                println!(
+                    "{:<10}  (locked: not shared with you; owners: {})",
+                    c.id,
+                    owners.join(", ")
+                );
+            }
+            SummaryState::Damaged { problem } => {
+                println!("{:<10}  (cannot be read: {problem})", c.id)
+            }
+        }
+    }
+    Ok(())
+}
+
+fn owner_name(vault: &Vault, fp: &dossier::fingerprint::Fingerprint) -> String {
+    match vault.keyring().get(fp) {
+        Some(e) => format!("{} {}", e.card.name, fp.short()),
+        None => fp.short(),
+    }
+}
+
+fn clip(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+pub fn case_show(vault: &Vault, case: &OpenCase, json: bool) -> Result<()> {
+    if json {
+        let value = json!({
+            "id": case.id.to_string(),
+            "record": case.record,
+            "access": case.access,
+            "notes": case.notes,
+        });
+        return print_json(&value);
+    }
+    println!("Case {}", case.id);
+    println!("{}", "-".repeat(40));
+    print!("{}", &*case.record.to_yaml()?);
+    println!("{}", "-".repeat(40));
+    println!("Owners:");
+    for o in &case.access.owners {
+        println!("  {}", vault.keyring().label(o));
+    }
+    if !case.access.readers.is_empty() {
+        println!("Readers:");
+        for r in &case.access.readers {
+            match r {
+                dossier::case::AccessEntry::Key(fp) => println!("  {}", vault.keyring().label(fp)),
+                group => println!("  {group}"),
+            }
+        }
+    }
+    if !case.notes.is_empty() {
+        println!("Notes:");
+        for n in &case.notes {
+            println!(
+                "  [{}] {}",
+                n.created.format("%Y-%m-%d %H:%M"),
+                owner_name(vault, &n.author)
+            );
+            for line in n.text.lines() {
+                println!("    {line}");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn log(vault: &Vault, entries: &[LogEntry], json: bool) -> Result<()> {
+    if json {
+        let value = serde_json::to_value(entries)
+            .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+        return print_json(&value);
+    }
+    for e in entries {
+        let who = e
+            .signer
+            .or(e.actor)
+            .map(|fp| owner_name(vault, &fp))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{}  {}  {:<18} {:<40}  {}",
+            &e.commit[..12],
+            e.time.format("%Y-%m-%d %H:%M"),
+            e.signature.to_string(),
+            clip(&e.subject, 40),
+            who
+        );
+    }
+    Ok(())
+}

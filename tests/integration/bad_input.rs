@@ -1,0 +1,235 @@
+//! Bad input: each case gets one clear sentence on stderr, exit 1 (2 for
+//! usage), and leaves the vault exactly as it was.
+
+use crate::support::{Person, World};
+
+fn vault_with_case() -> (World, Person, String) {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let id = w.new_case(&ada, &[]);
+    (w, ada, id)
+}
+
+fn one_sentence(err: &str) {
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "one line, not a stack of errors: {err}"
+    );
+    assert!(err.starts_with("dossier: "), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn wrong_passphrase_changes_nothing() {
+    let (w, ada, id) = vault_with_case();
+    let before = w.snapshot();
+    let mut wrong = ada.clone();
+    wrong.passphrase = "not it".into();
+    let err = w.fails(&wrong, &["note", "add", &id, "--text", "x"], 1);
+    one_sentence(&err);
+    assert!(err.contains("passphrase is wrong"), "{err}");
+    let err = w.fails(&wrong, &["case", "show", &id], 1);
+    assert!(err.contains("passphrase is wrong"), "{err}");
+    assert_eq!(w.snapshot(), before);
+}
+
+#[test]
+fn no_identity_yet() {
+    let (w, _, _) = vault_with_case();
+    let ghost = Person {
+        name: "ghost".into(),
+        home: w.path("homes/ghost"),
+        passphrase: "x".into(),
+    };
+    let err = w.fails(&ghost, &["case", "list"], 1);
+    one_sentence(&err);
+    assert!(
+        err.contains("no dossier identity") && err.contains("key generate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn not_a_vault() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    std::fs::create_dir_all(w.vault()).unwrap();
+    let err = w.fails(&ada, &["case", "list"], 1);
+    one_sentence(&err);
+    assert!(err.contains("is not a dossier vault"), "{err}");
+}
+
+#[test]
+fn unknown_case_id() {
+    let (w, ada, _) = vault_with_case();
+    let err = w.fails(&ada, &["case", "show", "ZZZZZZZZZZ"], 1);
+    one_sentence(&err);
+    assert!(err.contains("there is no case ZZZZZZZZZZ"), "{err}");
+}
+
+#[test]
+fn a_case_you_were_not_granted_names_its_owners() {
+    let (w, ada, id) = vault_with_case();
+    let ben = w.person("Ben");
+    w.join(&ben, &ada);
+    let before = w.snapshot();
+    let err = w.fails(&ben, &["case", "show", &id], 1);
+    one_sentence(&err);
+    assert!(
+        err.contains(&format!(
+            "you are not a recipient of case {id}; ask one of its owners: Ada <ada@firm.example>"
+        )),
+        "{err}"
+    );
+    let err = w.fails(&ben, &["note", "add", &id, "--text", "sneaky"], 1);
+    assert!(err.contains("you are not a recipient"), "{err}");
+    let listed = w.ok(&ben, &["case", "list"]);
+    assert!(
+        listed.contains("locked") && !listed.contains("Asylum"),
+        "{listed}"
+    );
+    assert_eq!(w.snapshot(), before);
+}
+
+#[test]
+fn truncated_or_tampered_case_files_cannot_be_decrypted() {
+    let (w, ada, id) = vault_with_case();
+    let path = w.vault().join(format!("cases/{id}/case.yaml.age"));
+    let original = std::fs::read(&path).unwrap();
+
+    let mut tampered = original.clone();
+    let last = tampered.len() - 5;
+    tampered[last] ^= 0x40;
+    std::fs::write(&path, &tampered).unwrap();
+    let err = w.fails(&ada, &["case", "show", &id], 1);
+    one_sentence(&err);
+    assert!(
+        err.contains("cannot be decrypted") && err.contains("case.yaml.age"),
+        "{err}"
+    );
+    let err = w.fails(&ada, &["case", "set", &id, "title=x"], 1);
+    assert!(err.contains("cannot be decrypted"), "{err}");
+
+    std::fs::write(&path, &original[..original.len() / 2]).unwrap();
+    let err = w.fails(&ada, &["case", "show", &id], 1);
+    assert!(err.contains("cannot be decrypted"), "{err}");
+    // A damaged case is reported in the list, not fatal to it.
+    let list = w.ok(&ada, &["case", "list"]);
+    assert!(list.contains("cannot be read"), "{list}");
+}
+
+#[test]
+fn malformed_yaml_and_unknown_fields_in_case_set() {
+    let (w, ada, id) = vault_with_case();
+    let before = w.snapshot();
+    let err = w.fails(&ada, &["case", "set", &id, "tags=[unclosed"], 1);
+    one_sentence(&err);
+    assert!(
+        err.contains("malformed YAML") && err.contains("tags"),
+        "{err}"
+    );
+    let err = w.fails(&ada, &["case", "set", &id, "colour=red"], 1);
+    assert!(err.contains("case records have no field `colour`"), "{err}");
+    let err = w.fails(&ada, &["case", "set", &id, "status=maybe"], 1);
+    assert!(
+        err.contains("expected one of: open, pending, closed, archived"),
+        "{err}"
+    );
+    let err = w.fails(&ada, &["case", "set", &id, "title"], 1);
+    assert!(err.contains("FIELD=VALUE"), "{err}");
+    assert_eq!(w.snapshot(), before);
+}
+
+#[test]
+fn empty_passphrase_is_refused_unless_explicitly_unprotected() {
+    let w = World::new();
+    let p = Person {
+        name: "Dee".into(),
+        home: w.path("homes/dee"),
+        passphrase: String::new(),
+    };
+    let err = w.fails(
+        &p,
+        &["key", "generate", "--name", "Dee", "--email", "dee@x"],
+        1,
+    );
+    one_sentence(&err);
+    assert!(err.contains("empty passphrase is not allowed"), "{err}");
+    assert!(!p.home.join("identity.age").exists());
+    w.ok(
+        &p,
+        &[
+            "key",
+            "generate",
+            "--name",
+            "Dee",
+            "--email",
+            "dee@x",
+            "--no-passphrase",
+        ],
+    );
+    let text = std::fs::read_to_string(p.home.join("identity.age")).unwrap();
+    assert!(text.contains("AGE-SECRET-KEY-1"), "unprotected on request");
+    let err = w.fails(
+        &p,
+        &[
+            "key",
+            "generate",
+            "--name",
+            "Dee",
+            "--email",
+            "dee@x",
+            "--no-passphrase",
+        ],
+        1,
+    );
+    assert!(err.contains("already exists"), "never overwrites: {err}");
+}
+
+#[test]
+fn passphrases_on_the_command_line_are_refused() {
+    let (w, ada, id) = vault_with_case();
+    let before = w.snapshot();
+    let err = w.fails(&ada, &["--passphrase", "hunter2", "case", "show", &id], 2);
+    assert!(err.contains("never accepted on the command line"), "{err}");
+    assert!(!err.contains("hunter2"));
+    let err = w.fails(&ada, &["case", "show", &id, "--passphrase=hunter2"], 2);
+    assert!(err.contains("DOSSIER_PASSPHRASE"), "{err}");
+    assert_eq!(w.snapshot(), before);
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let (w, ada, _) = vault_with_case();
+    w.fails(&ada, &["case", "frobnicate"], 2);
+    w.fails(&ada, &["case", "new"], 2);
+}
+
+#[test]
+fn passphrase_file_works_and_missing_file_is_clear() {
+    let (w, ada, id) = vault_with_case();
+    let file = w.path("pass.txt");
+    std::fs::write(&file, format!("{}\n", ada.passphrase)).unwrap();
+    let mut no_env = ada.clone();
+    no_env.passphrase = "wrong".into();
+    let out = w.ok(
+        &no_env,
+        &[
+            "--passphrase-file",
+            file.to_str().unwrap(),
+            "case",
+            "show",
+            &id,
+        ],
+    );
+    assert!(out.contains("Asylum appeal"));
+    let err = w.fails(
+        &no_env,
+        &["--passphrase-file", "/nonexistent/p", "case", "show", &id],
+        1,
+    );
+    one_sentence(&err);
+    assert!(err.contains("could not read the passphrase file"), "{err}");
+}

@@ -1,0 +1,476 @@
+//! Issue 2's promises, end to end through the binary.
+
+use crate::support::{read, World};
+
+#[test]
+fn key_generate_makes_a_protected_identity_and_prints_a_grouped_fingerprint() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    let identity = read(&ada.home.join("identity.age"));
+    assert!(
+        identity.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"),
+        "identity.age is passphrase-encrypted age"
+    );
+    let key = String::from_utf8(read(&ada.home.join("signing_key"))).unwrap();
+    assert!(key.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
+    let parsed = ssh_key_is_encrypted(&key);
+    assert!(parsed, "signing_key must be passphrase-encrypted");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["identity.age", "signing_key"] {
+            let mode = std::fs::metadata(ada.home.join(f))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(mode, 0o600, "{f}");
+        }
+    }
+
+    // The fingerprint is what ssh-keygen -lf prints for the signing key.
+    let fp = w.fingerprint(&ada);
+    let keygen = std::process::Command::new("ssh-keygen")
+        .args(["-lf"])
+        .arg(ada.home.join("signing_key.pub"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&keygen.stdout).contains(&fp),
+        "ssh-keygen disagrees with {fp}"
+    );
+
+    // Export is a card that lists its keys; list shows it; the age secret exports.
+    let card = w.ok(&ada, &["key", "export"]);
+    assert!(card.contains(&"age_recipient: age1".to_string()) && card.contains("self_signature"));
+    // Outside any vault, `key list` shows your own key.
+    let out = w
+        .cmd(&ada)
+        .env_remove("DOSSIER_VAULT")
+        .current_dir(w.path("homes"))
+        .args(["key", "list"])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && list.contains(&fp) && list.contains("Ada <ada@firm.example>"),
+        "{list}"
+    );
+    let secret = w.ok(&ada, &["key", "export-age-secret"]);
+    assert!(secret.trim().starts_with("AGE-SECRET-KEY-1"));
+}
+
+fn ssh_key_is_encrypted(pem: &str) -> bool {
+    // ssh-keygen -y with an empty passphrase fails on an encrypted key.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k");
+    std::fs::write(&path, pem).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-y", "-P", "", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    !out.status.success()
+}
+
+#[test]
+fn init_creates_a_signed_vault_with_one_signed_commit() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let v = w.vault();
+    for f in [
+        ".dossier/vault.yaml",
+        ".dossier/vault.yaml.sig",
+        ".dossier/allowed_signers",
+    ] {
+        assert!(v.join(f).is_file(), "{f} missing");
+    }
+    let fp = w.fingerprint(&ada);
+    let fp_id = std::fs::read_dir(v.join(".dossier/keyring"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect::<Vec<_>>();
+    assert_eq!(fp_id.len(), 2, "card and certification: {fp_id:?}");
+    assert!(fp_id.iter().all(|n| !n.contains('/') && !n.contains('+')));
+    assert_eq!(w.commit_count(), 1);
+    let shown = w.git_text(&[
+        "-c",
+        "gpg.ssh.allowedSignersFile=.dossier/allowed_signers",
+        "log",
+        "--show-signature",
+    ]);
+    assert!(
+        shown.contains(&format!("Good \"git\" signature for {fp}")),
+        "{shown}"
+    );
+    let list = w.ok(&ada, &["key", "list"]);
+    assert!(
+        list.contains("certified") && list.contains("root"),
+        "{list}"
+    );
+}
+
+#[test]
+fn every_case_action_is_exactly_one_signed_commit_without_names() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    let mut commits = w.commit_count();
+    let mut step = |what: &str, w: &World| {
+        let now = w.commit_count();
+        assert_eq!(now, commits + 1, "{what} must add exactly one commit");
+        commits = now;
+    };
+
+    let id = w.new_case(&ada, &[]);
+    assert_eq!(id.len(), 10, "opaque id: {id}");
+    step("case new", &w);
+    w.ok(
+        &ada,
+        &[
+            "case",
+            "set",
+            &id,
+            "status=pending",
+            "client.nationality=Eritrean",
+            "tags=[appeal, urgent]",
+        ],
+    );
+    step("case set", &w);
+    w.ok(
+        &ada,
+        &[
+            "note",
+            "add",
+            &id,
+            "--text",
+            "Client fears return; medical report requested.",
+        ],
+    );
+    step("note add --text", &w);
+    w.ok_stdin(&ada, &["note", "add", &id], "Second note from stdin.\n");
+    step("note add (stdin)", &w);
+    w.ok(&ada, &["grant", &id, &ben_fp[..20]]);
+    step("grant", &w);
+    let shown = w.ok(&ben, &["case", "show", &id]);
+    assert!(
+        shown.contains("Miriam Tesfaye") && shown.contains("Second note from stdin."),
+        "{shown}"
+    );
+    w.ok(&ada, &["revoke-access", &id, &ben_fp]);
+    step("revoke-access", &w);
+    w.ok(&ada, &["case", "close", &id]);
+    step("case close", &w);
+
+    // Ben lost access; Ada reads everything back.
+    let err = w.fails(&ben, &["case", "show", &id], 1);
+    assert!(
+        err.contains(&format!("you are not a recipient of case {id}")) && err.contains("Ada"),
+        "{err}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["case", "show", &id, "--json"])).unwrap();
+    assert_eq!(json["record"]["status"], "closed");
+    assert_eq!(json["record"]["client"]["nationality"], "Eritrean");
+    assert_eq!(
+        json["record"]["tags"],
+        serde_json::json!(["appeal", "urgent"])
+    );
+    assert_eq!(json["notes"].as_array().unwrap().len(), 2);
+    let list: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["case", "list", "--json"])).unwrap();
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["access"], "readable");
+    assert_eq!(list[0]["title"], "Asylum appeal");
+
+    // grep finds record fields and notes.
+    let hits = w.ok(&ada, &["grep", "medical REPORT"]);
+    assert!(
+        hits.is_empty(),
+        "smart case: an upper-case pattern is case sensitive"
+    );
+    let hits = w.ok(&ada, &["grep", "medical report"]);
+    assert!(hits.contains(&id) && hits.contains("note "), "{hits}");
+    assert!(w
+        .ok(&ada, &["grep", "eritrean"])
+        .contains("nationality: Eritrean"));
+
+    // Every commit is Good for stock git, with the agreed subject and trailers.
+    let log = w.git_text(&[
+        "-c",
+        "gpg.ssh.allowedSignersFile=.dossier/allowed_signers",
+        "log",
+        "--show-signature",
+        "--format=%s%n%b",
+    ]);
+    let good = log.matches("Good \"git\" signature").count();
+    assert_eq!(good, commits, "every commit signed Good:\n{log}");
+    for action in ["create", "edit", "note", "grant", "revoke-access", "close"] {
+        assert!(
+            log.contains(&format!("{action} {id}")),
+            "subject `{action} {id}` missing"
+        );
+        assert!(log.contains(&format!("Dossier-Action: {action}")));
+    }
+    assert!(log.contains(&format!("Dossier-Case: {id}")));
+    assert!(log.contains(&format!("Dossier-Actor: {}", w.fingerprint(&ada))));
+
+    // Nothing confidential in messages, authors, paths or any blob in cleartext.
+    let everything = w.git_text(&["log", "--all", "--format=%an %ae %s %b", "--name-only"]);
+    for secret in ["Miriam", "Tesfaye", "Asylum", "Eritrean", "medical"] {
+        assert!(
+            !everything.contains(secret),
+            "{secret} leaked into history metadata"
+        );
+    }
+    for secret in ["Tesfaye", "Eritrean", "medical report"] {
+        let found = w.git(&["grep", "-q", "-i", secret, "HEAD"]);
+        assert_eq!(
+            found.status.code(),
+            Some(1),
+            "{secret} is in a committed file in cleartext"
+        );
+    }
+
+    // dossier log: verified statuses, newest first, JSON stable fields.
+    let entries: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["log", &id, "--json"])).unwrap();
+    let entries = entries.as_array().unwrap();
+    assert_eq!(
+        entries.len(),
+        7,
+        "create, edit, 2 notes, grant, revoke, close"
+    );
+    assert!(entries.iter().all(|e| e["signature"] == "verified"));
+    assert_eq!(entries[0]["action"], "close");
+    assert_eq!(entries[0]["case"], id.as_str());
+    assert!(
+        w.git_text(&["status", "--porcelain"]).is_empty(),
+        "working tree matches HEAD"
+    );
+}
+
+#[test]
+fn case_files_carry_one_stanza_per_recipient_and_revoked_readers_lose_current_files() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.person("Ben");
+    let chidi = w.person("Chidi");
+    let ben_fp = w.join(&ben, &ada);
+    let chidi_fp = w.join(&chidi, &ada);
+    w.ok(&ada, &["group", "set", "team", &chidi_fp]);
+    let id = w.new_case(&ada, &["--grant", &ben_fp, "--grant", "@team"]);
+    w.ok(&ada, &["note", "add", &id, "--text", "n"]);
+    let stanzas = |rel: &str| -> usize {
+        let bytes = read(&w.vault().join(rel));
+        let header = String::from_utf8_lossy(&bytes[..bytes.len().min(2000)]).into_owned();
+        header
+            .lines()
+            .take_while(|l| !l.starts_with("---"))
+            .filter(|l| l.starts_with("-> X25519 "))
+            .count()
+    };
+    let record = format!("cases/{id}/case.yaml.age");
+    assert_eq!(stanzas(&record), 3, "Ada, Ben and @team's Chidi");
+    assert!(w
+        .ok(&chidi, &["case", "show", &id])
+        .contains("Asylum appeal"));
+
+    w.ok(&ada, &["revoke-access", &id, &ben_fp]);
+    assert_eq!(stanzas(&record), 2);
+    let notes: Vec<_> = std::fs::read_dir(w.vault().join(format!("cases/{id}/notes")))
+        .unwrap()
+        .collect();
+    for n in notes {
+        let rel = format!(
+            "cases/{id}/notes/{}",
+            n.unwrap().file_name().to_string_lossy()
+        );
+        assert_eq!(stanzas(&rel), 2, "{rel} re-encrypted without Ben");
+    }
+    // Ben's own secret key no longer opens the current file (stock age).
+    crate::support::require("age");
+    let secret = w.ok(&ben, &["key", "export-age-secret"]);
+    let key_file = w.path("ben.key");
+    std::fs::write(&key_file, secret).unwrap();
+    let out = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(&key_file)
+        .arg(w.vault().join(&record))
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "Ben must not decrypt the re-encrypted record"
+    );
+}
+
+#[test]
+fn unknown_record_fields_written_elsewhere_survive_an_edit() {
+    crate::support::require("age");
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let id = w.new_case(&ada, &[]);
+    let rel = w.vault().join(format!("cases/{id}/case.yaml.age"));
+    // A newer client adds a field: decrypt with stock age, add it, re-encrypt.
+    let key_file = w.path("ada.key");
+    std::fs::write(&key_file, w.ok(&ada, &["key", "export-age-secret"])).unwrap();
+    let plain = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(&key_file)
+        .arg(&rel)
+        .output()
+        .unwrap();
+    assert!(plain.status.success());
+    let mut text = String::from_utf8(plain.stdout).unwrap();
+    text.push_str("court_bundle_index: {volume: 2, pages: 340}\n");
+    let recipient = String::from_utf8(read(&w.path("ada.key"))).unwrap();
+    let pubkey = std::process::Command::new("age-keygen")
+        .args(["-y"])
+        .arg(&key_file)
+        .output()
+        .unwrap();
+    assert!(pubkey.status.success(), "{recipient:.0}");
+    let pubkey = String::from_utf8(pubkey.stdout).unwrap();
+    let plain_file = w.path("plain.yaml");
+    std::fs::write(&plain_file, text).unwrap();
+    let enc = std::process::Command::new("age")
+        .args(["-r", pubkey.trim(), "-o"])
+        .arg(&rel)
+        .arg(&plain_file)
+        .output()
+        .unwrap();
+    assert!(enc.status.success());
+    std::fs::remove_file(&plain_file).unwrap();
+    w.git_text(&[
+        "-c",
+        "user.name=x",
+        "-c",
+        "user.email=x@x",
+        "commit",
+        "-qam",
+        "newer client",
+    ]);
+
+    w.ok(&ada, &["case", "set", &id, "title=Appeal (renamed)"]);
+    let json: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["case", "show", &id, "--json"])).unwrap();
+    assert_eq!(json["record"]["title"], "Appeal (renamed)");
+    assert_eq!(json["record"]["court_bundle_index"]["pages"], 340);
+}
+
+#[test]
+fn log_marks_unsigned_and_unknown_signers() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    // An unsigned commit, and one signed by a key the vault does not know.
+    w.git_text(&[
+        "-c",
+        "user.name=x",
+        "-c",
+        "user.email=x@x",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "plain",
+    ]);
+    let key = w.path("stranger");
+    let gen = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(gen.status.success());
+    w.git_text(&[
+        "-c",
+        "user.name=x",
+        "-c",
+        "user.email=x@x",
+        "-c",
+        "gpg.format=ssh",
+        "-c",
+        &format!("user.signingkey={}", key.display()),
+        "commit",
+        "-q",
+        "-S",
+        "--allow-empty",
+        "-m",
+        "stranger",
+    ]);
+    let entries: serde_json::Value = serde_json::from_str(&w.ok(&ada, &["log", "--json"])).unwrap();
+    let statuses: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["signature"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, vec!["unknown-signer", "unsigned", "verified"]);
+    let human = w.ok(&ada, &["log"]);
+    assert!(
+        human.contains("unknown signer")
+            && human.contains("unsigned")
+            && human.contains("verified"),
+        "{human}"
+    );
+}
+
+#[test]
+fn an_uncertified_key_cannot_be_granted() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let eve = w.person("Eve");
+    let card = w.path("eve.yaml");
+    std::fs::write(&card, w.ok(&eve, &["key", "export"])).unwrap();
+    w.ok(&ada, &["key", "import", card.to_str().unwrap()]);
+    let eve_fp = w.fingerprint(&eve);
+    let id = w.new_case(&ada, &[]);
+    let before = w.snapshot();
+    let err = w.fails(&ada, &["grant", &id, &eve_fp], 1);
+    assert!(
+        err.contains(&eve_fp) && err.contains("not certified"),
+        "{err}"
+    );
+    assert_eq!(w.snapshot(), before);
+    assert!(w.ok(&ada, &["key", "list"]).contains("uncertified"));
+}
+
+#[test]
+fn demo_builds_a_vault_with_readable_and_locked_cases() {
+    let w = World::new();
+    let nobody = crate::support::Person {
+        name: "nobody".into(),
+        home: w.path("none"),
+        passphrase: String::new(),
+    };
+    let dir = w.path("demo");
+    let out = w.ok(&nobody, &["demo", "--dir", dir.to_str().unwrap()]);
+    assert!(
+        out.contains("Asylum appeal after refusal") || out.contains("Client MT-7"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Client MT-7"),
+        "protected identities show their pseudonym"
+    );
+    assert!(
+        !out.contains("Miriam Tesfaye"),
+        "never the protected name in a list"
+    );
+    assert!(
+        out.contains("(locked"),
+        "cases shared only with Ben are listed as locked"
+    );
+}

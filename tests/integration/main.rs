@@ -1,0 +1,7 @@
+//! Integration tests: the real `dossier` binary on real temporary vaults,
+//! with a hermetic environment (no user git config, no real home).
+
+mod bad_input;
+mod core_flows;
+mod recovery;
+mod support;

@@ -1,0 +1,218 @@
+//! Shared builders: a temporary world with people, a vault, and helpers to
+//! run the binary as one of them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+/// A temporary world: homes for people, a vault directory, a fake $HOME.
+pub struct World {
+    pub tmp: tempfile::TempDir,
+}
+
+/// A person with an identity home and a passphrase.
+#[derive(Clone)]
+pub struct Person {
+    pub name: String,
+    pub home: PathBuf,
+    pub passphrase: String,
+}
+
+impl World {
+    pub fn new() -> World {
+        World {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    pub fn vault(&self) -> PathBuf {
+        self.path("vault")
+    }
+
+    /// The binary with a hermetic environment, acting as `who`.
+    pub fn cmd(&self, who: &Person) -> Command {
+        let mut c = Command::cargo_bin("dossier").expect("binary");
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path("fakehome"))
+            .env("XDG_CONFIG_HOME", self.path("fakehome/.config"))
+            .env("XDG_DATA_HOME", self.path("fakehome/.local/share"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("DOSSIER_SCRYPT_LOG_N", "10")
+            .env("DOSSIER_HOME", &who.home)
+            .env("DOSSIER_PASSPHRASE", &who.passphrase)
+            .env("DOSSIER_VAULT", self.vault())
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, who: &Person, args: &[&str]) -> String {
+        let out = self.cmd(who).args(args).output().expect("run");
+        assert!(
+            out.status.success(),
+            "dossier {args:?} failed ({:?}):\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+
+    /// Runs with `input` on stdin and expects success.
+    pub fn ok_stdin(&self, who: &Person, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = self
+            .cmd(who)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+
+    /// Runs and expects exit code `code`; returns stderr.
+    pub fn fails(&self, who: &Person, args: &[&str], code: i32) -> String {
+        let out = self.cmd(who).args(args).output().expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "dossier {args:?}: expected exit {code}; stdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).expect("utf8")
+    }
+
+    /// Creates a person's identity.
+    pub fn person(&self, name: &str) -> Person {
+        let p = Person {
+            name: name.to_string(),
+            home: self.path(&format!("homes/{name}")),
+            passphrase: format!("pass phrase of {name}"),
+        };
+        let email = format!("{}@firm.example", name.to_lowercase());
+        self.ok(&p, &["key", "generate", "--name", name, "--email", &email]);
+        p
+    }
+
+    pub fn fingerprint(&self, who: &Person) -> String {
+        self.ok(who, &["key", "fingerprint"]).trim().to_string()
+    }
+
+    /// A vault founded by `root`.
+    pub fn init_vault(&self, root: &Person) {
+        self.ok(
+            root,
+            &[
+                "init",
+                self.vault().to_str().expect("utf8"),
+                "--name",
+                "Test Firm",
+            ],
+        );
+    }
+
+    /// `who` joins the vault: card exported, imported and certified by `admin`.
+    pub fn join(&self, who: &Person, admin: &Person) -> String {
+        let card = self.ok(who, &["key", "export"]);
+        let card_file = self.path(&format!("{}.card.yaml", who.name));
+        std::fs::write(&card_file, card).expect("write card");
+        self.ok(admin, &["key", "import", card_file.to_str().expect("utf8")]);
+        let fp = self.fingerprint(who);
+        self.ok(admin, &["key", "certify", &fp]);
+        fp
+    }
+
+    /// Creates a case as `who`; returns its id.
+    pub fn new_case(&self, who: &Person, extra: &[&str]) -> String {
+        let mut args = vec![
+            "case",
+            "new",
+            "--title",
+            "Asylum appeal",
+            "--client",
+            "Miriam Tesfaye",
+        ];
+        args.extend_from_slice(extra);
+        self.ok(who, &args).trim().to_string()
+    }
+
+    /// Runs stock git in the vault with a hermetic config.
+    pub fn git(&self, args: &[&str]) -> Output {
+        Command::new("git")
+            .current_dir(self.vault())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("HOME", self.path("fakehome"))
+            .args(args)
+            .output()
+            .expect("git")
+    }
+
+    pub fn git_text(&self, args: &[&str]) -> String {
+        let out = self.git(args);
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+
+    pub fn head(&self) -> String {
+        self.git_text(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    pub fn commit_count(&self) -> usize {
+        self.git_text(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .expect("count")
+    }
+
+    /// HEAD and a clean working tree: the vault is exactly as it was.
+    pub fn snapshot(&self) -> (String, String) {
+        (
+            self.head(),
+            self.git_text(&["status", "--porcelain", "--untracked-files=all"]),
+        )
+    }
+}
+
+/// Fails the test when a stock tool the interop tests need is missing
+/// (`.ci/run` installs them); never skips silently.
+pub fn require(tool: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "the stock `{tool}` command is needed: run .ci/run or apt-get install it"
+    );
+}
+
+pub fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
