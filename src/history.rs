@@ -166,8 +166,8 @@ fn subtree_id(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
 
 /// For the file at `path` whose current content has blob id `current`:
 /// finds the first-parent commit that introduced that content and returns
-/// the file's content just before it (`Some(None)` when the file did not
-/// exist before). `None` when the content was never committed.
+/// the newest earlier content of the file (`Some(None)` when the file never
+/// existed before). `None` when the content was never committed.
 pub fn version_before(
     vault: &Vault,
     path: &str,
@@ -184,15 +184,23 @@ pub fn version_before(
     if blob_at(&commit) != Some(current) {
         return Ok(None);
     }
+    // Walk back to the commit that introduced the current content, then on
+    // to the newest earlier version. A gap (the file deleted, then created
+    // again) is skipped: deleting a list must not turn its re-creation into
+    // a "new case" that anyone may sign.
+    let mut introduced = false;
     loop {
         let parent = match commit.parent(0) {
             Ok(p) => p,
             Err(_) => return Ok(Some(None)),
         };
         match blob_at(&parent) {
-            Some(id) if id == current => commit = parent,
+            Some(id) if id == current && !introduced => commit = parent,
             Some(id) => return Ok(Some(Some(repo.find_blob(id)?.content().to_vec()))),
-            None => return Ok(Some(None)),
+            None => {
+                introduced = true;
+                commit = parent;
+            }
         }
     }
 }

@@ -8,7 +8,7 @@
 //! Module map, one job each:
 //! - [`identity`], [`card`], [`fingerprint`], [`secret`]: a person's keys;
 //! - [`crypto`], [`signature`]: age and SSHSIG, composed, never hand-rolled;
-//! - [`vault`], [`keyring`], [`groups`], [`policy`]: what a vault holds and whom it trusts;
+//! - [`vault`], [`keyring`], [`groups`], [`policy`], [`pins`]: what a vault holds and whom it trusts;
 //! - [`case`], [`cases`], [`search`]: case records and operations on them;
 //! - [`store`], [`history`]: the one place commits are made, and reading them back;
 //! - [`admin`]: vault creation and key administration;
@@ -30,6 +30,7 @@ pub mod history;
 pub mod identity;
 pub mod keyring;
 pub mod paths;
+pub mod pins;
 pub mod policy;
 pub mod search;
 pub mod secret;

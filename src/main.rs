@@ -3,5 +3,12 @@
 mod cli;
 
 fn main() {
+    // Die quietly when the reader of our output goes away (`dossier log | head`),
+    // like other Unix tools, instead of panicking in println!.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     std::process::exit(cli::run());
 }

@@ -116,7 +116,11 @@ impl Vault {
             .ok_or_else(|| Error::NotAVault(root.to_path_buf()))?
             .to_path_buf();
         crate::store::finish_interrupted(&repo)?;
-        let config = load_config(&root)?;
+        let (config, signer) = load_config(&root)?;
+        if let Some(file) = crate::pins::default_file() {
+            let key = first_commit(&repo)?;
+            crate::pins::check(&file, &key, &root, &config.name, &config.roots, signer)?;
+        }
         let keyring = Keyring::load(&root, &config.roots, &config.administrators)?;
         let groups = Groups::load(&root, &keyring)?;
         Ok(Vault {
@@ -251,7 +255,7 @@ impl Vault {
     }
 }
 
-fn load_config(root: &Path) -> Result<VaultConfig> {
+fn load_config(root: &Path) -> Result<(VaultConfig, Fingerprint)> {
     let path = root.join(CONFIG_PATH);
     let bytes = fsio::read(&path)?;
     let config: VaultConfig = yaml::parse_bytes(&bytes, CONFIG_PATH)?;
@@ -278,5 +282,14 @@ fn load_config(root: &Path) -> Result<VaultConfig> {
             reason: format!("it is signed by {}, who is not one of its roots", v.signer),
         });
     }
-    Ok(config)
+    Ok((config, v.signer))
+}
+
+/// The id of the vault's first commit: the same in every clone.
+fn first_commit(repo: &git2::Repository) -> Result<String> {
+    let mut commit = repo.head()?.peel_to_commit()?;
+    while let Ok(parent) = commit.parent(0) {
+        commit = parent;
+    }
+    Ok(commit.id().to_string())
 }

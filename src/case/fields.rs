@@ -15,6 +15,8 @@ use crate::yaml::{self, Mapping, Value};
 pub enum Kind {
     /// Taken literally; empty clears an optional field.
     Text,
+    /// Taken literally; must not be empty.
+    RequiredText,
     /// `YYYY-MM-DD`; empty clears it.
     Date,
     /// One of a fixed set of words.
@@ -27,8 +29,8 @@ pub enum Kind {
 
 /// Every settable field path and its kind.
 pub const FIELDS: &[(&str, Kind)] = &[
-    ("reference", Kind::Text),
-    ("title", Kind::Text),
+    ("reference", Kind::RequiredText),
+    ("title", Kind::RequiredText),
     (
         "status",
         Kind::Choice(&["open", "pending", "closed", "archived"]),
@@ -98,6 +100,8 @@ fn read_value(field: &str, kind: Kind, raw: &str) -> Result<Value> {
     };
     match kind {
         Kind::Text if raw.is_empty() => Ok(Value::Null),
+        Kind::RequiredText if raw.trim().is_empty() => Err(invalid("it must not be empty".into())),
+        Kind::RequiredText => Ok(Value::String(raw.to_string())),
         Kind::Text => Ok(Value::String(raw.to_string())),
         Kind::Date if raw.is_empty() => Ok(Value::Null),
         Kind::Date => chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
@@ -159,7 +163,7 @@ mod tests {
     #[test]
     fn every_listed_field_can_be_set() {
         let samples = |k: Kind| match k {
-            Kind::Text => "x: y",
+            Kind::Text | Kind::RequiredText => "x: y",
             Kind::Date => "2026-01-31",
             Kind::Choice(o) => o[1],
             Kind::Flag => "true",

@@ -22,6 +22,7 @@ pub fn fields_help() -> String {
     for (name, kind) in FIELDS {
         let how = match kind {
             Kind::Text => "text (empty clears)".to_string(),
+            Kind::RequiredText => "text (required)".to_string(),
             Kind::Date => "date YYYY-MM-DD (empty clears)".to_string(),
             Kind::Choice(o) => format!("one of {}", o.join(", ")),
             Kind::Flag => "true or false".to_string(),
