@@ -238,23 +238,7 @@ fn passphrase_file_works_and_missing_file_is_clear() {
 fn a_pusher_who_names_themselves_root_is_refused() {
     let (w, ada, id) = vault_with_case();
     // Ben is certified staff with an unprotected key, so stock ssh-keygen can sign with it.
-    let ben = Person {
-        name: "Ben".into(),
-        home: w.path("homes/ben"),
-        passphrase: String::new(),
-    };
-    w.ok(
-        &ben,
-        &[
-            "key",
-            "generate",
-            "--name",
-            "Ben",
-            "--email",
-            "ben@x",
-            "--no-passphrase",
-        ],
-    );
+    let ben = w.unprotected_person("Ben");
     let ben_fp = w.join(&ben, &ada);
     w.ok(&ada, &["case", "list"]); // Ada's client pins the roots.
 
@@ -263,27 +247,8 @@ fn a_pusher_who_names_themselves_root_is_refused() {
     let text = std::fs::read_to_string(&config).unwrap();
     let ada_fp = w.fingerprint(&ada);
     std::fs::write(&config, text.replace(&ada_fp, &ben_fp)).unwrap();
-    std::fs::remove_file(w.vault().join(".dossier/vault.yaml.sig")).unwrap();
-    let sig = std::process::Command::new("ssh-keygen")
-        .args(["-Y", "sign", "-n", "dossier", "-f"])
-        .arg(ben.home.join("signing_key"))
-        .arg(&config)
-        .output()
-        .unwrap();
-    assert!(
-        sig.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sig.stderr)
-    );
-    w.git_text(&[
-        "-c",
-        "user.name=x",
-        "-c",
-        "user.email=x@x",
-        "commit",
-        "-qam",
-        "roots",
-    ]);
+    w.ssh_sign(&ben, &config);
+    w.plain_commit(&["-am", "roots"]);
 
     let before = w.snapshot();
     let err = w.fails(&ada, &["note", "add", &id, "--text", "for Ben's eyes?"], 1);
@@ -298,23 +263,7 @@ fn a_pusher_who_names_themselves_root_is_refused() {
 #[test]
 fn deleting_and_recreating_an_access_list_does_not_make_a_new_owner() {
     let (w, ada, id) = vault_with_case();
-    let ben = Person {
-        name: "Ben".into(),
-        home: w.path("homes/ben"),
-        passphrase: String::new(),
-    };
-    w.ok(
-        &ben,
-        &[
-            "key",
-            "generate",
-            "--name",
-            "Ben",
-            "--email",
-            "ben@x",
-            "--no-passphrase",
-        ],
-    );
+    let ben = w.unprotected_person("Ben");
     let ben_fp = w.join(&ben, &ada);
     // Ben deletes the access list in one commit, then writes one naming
     // himself owner, signed by himself, in the next.
@@ -326,33 +275,11 @@ fn deleting_and_recreating_an_access_list_does_not_make_a_new_owner() {
         &format!("cases/{id}/access.yaml"),
         &format!("cases/{id}/access.yaml.sig"),
     ]);
-    w.git_text(&[
-        "-c",
-        "user.name=x",
-        "-c",
-        "user.email=x@x",
-        "commit",
-        "-qm",
-        "gone",
-    ]);
+    w.plain_commit(&["-m", "gone"]);
     std::fs::write(&access, text.replace(&w.fingerprint(&ada), &ben_fp)).unwrap();
-    let sig = std::process::Command::new("ssh-keygen")
-        .args(["-Y", "sign", "-n", "dossier", "-f"])
-        .arg(ben.home.join("signing_key"))
-        .arg(&access)
-        .output()
-        .unwrap();
-    assert!(sig.status.success());
+    w.ssh_sign(&ben, &access);
     w.git_text(&["add", "."]);
-    w.git_text(&[
-        "-c",
-        "user.name=x",
-        "-c",
-        "user.email=x@x",
-        "commit",
-        "-qm",
-        "back",
-    ]);
+    w.plain_commit(&["-m", "back"]);
 
     let before = w.snapshot();
     let err = w.fails(&ada, &["grant", &id, &ben_fp], 1);

@@ -352,15 +352,7 @@ fn unknown_record_fields_written_elsewhere_survive_an_edit() {
         .unwrap();
     assert!(enc.status.success());
     std::fs::remove_file(&plain_file).unwrap();
-    w.git_text(&[
-        "-c",
-        "user.name=x",
-        "-c",
-        "user.email=x@x",
-        "commit",
-        "-qam",
-        "newer client",
-    ]);
+    w.plain_commit(&["-am", "newer client"]);
 
     w.ok(&ada, &["case", "set", &id, "title=Appeal (renamed)"]);
     let json: serde_json::Value =
@@ -375,17 +367,7 @@ fn log_marks_unsigned_and_unknown_signers() {
     let ada = w.person("Ada");
     w.init_vault(&ada);
     // An unsigned commit, and one signed by a key the vault does not know.
-    w.git_text(&[
-        "-c",
-        "user.name=x",
-        "-c",
-        "user.email=x@x",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "plain",
-    ]);
+    w.plain_commit(&["--allow-empty", "-m", "plain"]);
     let key = w.path("stranger");
     let gen = std::process::Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-f"])

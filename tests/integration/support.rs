@@ -115,6 +115,57 @@ impl World {
         p
     }
 
+    /// A person whose keys have no passphrase, so stock ssh-keygen can sign
+    /// with them non-interactively (used to play an attacker).
+    pub fn unprotected_person(&self, name: &str) -> Person {
+        let p = Person {
+            name: name.to_string(),
+            home: self.path(&format!("homes/{name}")),
+            passphrase: String::new(),
+        };
+        let email = format!("{}@firm.example", name.to_lowercase());
+        self.ok(
+            &p,
+            &[
+                "key",
+                "generate",
+                "--name",
+                name,
+                "--email",
+                &email,
+                "--no-passphrase",
+            ],
+        );
+        p
+    }
+
+    /// Signs `file` as `who` with stock `ssh-keygen -Y sign`, replacing `file.sig`.
+    pub fn ssh_sign(&self, who: &Person, file: &Path) {
+        let sig = file.with_file_name(format!(
+            "{}.sig",
+            file.file_name().and_then(|n| n.to_str()).unwrap_or("")
+        ));
+        let _ = std::fs::remove_file(&sig);
+        let out = Command::new("ssh-keygen")
+            .args(["-Y", "sign", "-n", "dossier", "-f"])
+            .arg(who.home.join("signing_key"))
+            .arg(file)
+            .output()
+            .expect("ssh-keygen");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Commits everything with plain git, as someone bypassing dossier would.
+    pub fn plain_commit(&self, extra: &[&str]) {
+        let mut args = vec!["-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q"];
+        args.extend_from_slice(extra);
+        self.git_text(&args);
+    }
+
     pub fn fingerprint(&self, who: &Person) -> String {
         self.ok(who, &["key", "fingerprint"]).trim().to_string()
     }
