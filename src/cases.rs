@@ -307,21 +307,27 @@ pub fn grant(vault: &Vault, session: &Session, id: &CaseId, entry: AccessEntry) 
 
 /// Removes `entry`'s access and re-encrypts the case's current files
 /// without them. Copies fetched earlier, and older versions in history,
-/// stay readable to whoever had them.
+/// stay readable to whoever had them. Returns true when the person removed
+/// can still read the case through a group on its list.
 pub fn revoke_access(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
     entry: AccessEntry,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut still_listed = false;
     change_access(vault, session, id, "revoke-access", |list| {
         if !list.revoke(&entry)? {
             return Err(Error::Refused(format!(
                 "{entry} is not on the access list of case {id}"
             )));
         }
+        if let AccessEntry::Key(fp) = &entry {
+            still_listed = policy::listed_readers(vault.groups(), list).contains(fp);
+        }
         Ok(())
-    })
+    })?;
+    Ok(still_listed)
 }
 
 fn change_access(

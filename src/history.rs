@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::case::CaseId;
 use crate::error::Result;
 use crate::fingerprint::Fingerprint;
-use crate::keyring::{Keyring, Validity};
+use crate::keyring::Keyring;
 use crate::signature::{self, GIT_NAMESPACE};
 use crate::store::CommitMessage;
 use crate::vault::Vault;
@@ -89,7 +89,7 @@ pub fn log(vault: &Vault, case: Option<&CaseId>) -> Result<Vec<LogEntry>> {
         let oid = oid?;
         let commit = repo.find_commit(oid)?;
         if let Some(path) = &case_path {
-            if !touches(repo, &commit, path)? {
+            if !touches(&commit, path)? {
                 continue;
             }
         }
@@ -135,16 +135,14 @@ pub fn status(
     }
     let st = match keyring.get(&v.signer) {
         None => SignatureStatus::UnknownSigner,
+        // Validity "certified" implies a certification, so this is the whole rule.
         Some(e) if e.certified_by.is_some() => SignatureStatus::Verified,
-        Some(_) => match keyring.validity(&v.signer) {
-            Some(Validity::Certified) => SignatureStatus::Verified,
-            _ => SignatureStatus::UncertifiedSigner,
-        },
+        Some(_) => SignatureStatus::UncertifiedSigner,
     };
     (st, Some(v.signer))
 }
 
-fn touches(repo: &git2::Repository, commit: &git2::Commit, path: &str) -> Result<bool> {
+fn touches(commit: &git2::Commit, path: &str) -> Result<bool> {
     let here = subtree_id(&commit.tree()?, path);
     if commit.parent_count() == 0 {
         return Ok(here.is_some());
@@ -154,7 +152,6 @@ fn touches(repo: &git2::Repository, commit: &git2::Commit, path: &str) -> Result
             return Ok(true);
         }
     }
-    let _ = repo;
     Ok(false)
 }
 

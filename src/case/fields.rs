@@ -66,8 +66,9 @@ pub fn split_assignment(assignment: &str) -> Result<(&str, &str)> {
         .split_once('=')
         .map(|(f, v)| (f.trim(), v))
         .ok_or_else(|| Error::InvalidValue {
-            field: assignment.chars().take(40).collect(),
-            reason: "write it as FIELD=VALUE".into(),
+            // Never echo the argument: it may be the confidential value itself.
+            field: "case set".into(),
+            reason: "write each assignment as FIELD=VALUE".into(),
         })
 }
 

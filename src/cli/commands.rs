@@ -277,14 +277,9 @@ fn access(ctx: &Context, id: &str, who: &str, grant: bool) -> Result<()> {
         cases::grant(&vault, &session, &id, entry.clone())?;
         eprintln!("{entry} can now read case {id}");
     } else {
-        cases::revoke_access(&vault, &session, &id, entry.clone())?;
-        if let AccessEntry::Key(fp) = &entry {
-            let after = Vault::open(vault.root())?;
-            let list = after.access_list(&id)?;
-            if dossier::policy::listed_readers(after.groups(), &list).contains(fp) {
-                eprintln!("{entry} was removed as a reader but can still read case {id} through a group on its access list; remove them from the group or the group from the case.");
-                return Ok(());
-            }
+        if cases::revoke_access(&vault, &session, &id, entry.clone())? {
+            eprintln!("{entry} was removed as a reader but can still read case {id} through a group on its access list; remove them from the group or the group from the case.");
+            return Ok(());
         }
         eprintln!(
             "{entry} can no longer read case {id}'s current files. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."

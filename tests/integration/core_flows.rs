@@ -456,3 +456,28 @@ fn demo_builds_a_vault_with_readable_and_locked_cases() {
         "cases shared only with Ben are listed as locked"
     );
 }
+
+#[test]
+fn revoking_a_reader_who_is_also_in_a_granted_group_says_they_can_still_read() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let chidi = w.person("Chidi");
+    let chidi_fp = w.join(&chidi, &ada);
+    w.ok(&ada, &["group", "set", "team", &chidi_fp]);
+    let id = w.new_case(&ada, &["--grant", &chidi_fp, "--grant", "@team"]);
+    let out = w
+        .cmd(&ada)
+        .args(["revoke-access", &id, &chidi_fp])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("can still read case") && err.contains("through a group"),
+        "{err}"
+    );
+    assert!(w
+        .ok(&chidi, &["case", "show", &id])
+        .contains("Asylum appeal"));
+}
