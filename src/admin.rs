@@ -6,11 +6,15 @@
 use std::path::Path;
 
 use crate::card::KeyCard;
+use crate::case::{AccessEntry, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
+use crate::groups::Groups;
 use crate::groups::{GroupsDoc, GROUPS_PATH};
 use crate::identity::Session;
+use crate::keyring::Validity;
 use crate::keyring::{self, Keyring};
+use crate::rekey::{self, Outcome, Progress};
 use crate::signature::{self, DOCUMENT_NAMESPACE};
 use crate::store::{Change, CommitMessage};
 use crate::vault::{Vault, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
@@ -143,13 +147,17 @@ pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()>
     Ok(())
 }
 
-/// An administrator sets a group's members (empty removes the group).
+/// An administrator sets a group's members (empty removes the group), and
+/// re-encrypts every case granted to the group that they can read, in the
+/// same journaled commit (see [`crate::rekey`]). Cases they cannot read are
+/// reported in the outcome for an owner to `dossier rekey`.
 pub fn set_group(
     vault: &Vault,
     session: &Session,
     name: &str,
     members: &[Fingerprint],
-) -> Result<()> {
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Outcome> {
     let me = session.fingerprint();
     require_admin(vault, &me, "change groups")?;
     if !crate::case::access::is_group_name(name) {
@@ -160,8 +168,14 @@ pub fn set_group(
     }
     let _lock = vault.lock()?;
     for m in members {
-        if vault.keyring().get(m).is_none() {
-            return Err(Error::UnknownKey(m.to_string()));
+        match vault.keyring().validity(m) {
+            None => return Err(Error::UnknownKey(m.to_string())),
+            Some(Validity::Certified) => {}
+            Some(v) => {
+                return Err(Error::Refused(format!(
+                    "{m} is {v}; only certified keys can join a group"
+                )))
+            }
         }
     }
     let mut doc: GroupsDoc = vault.groups().doc().clone();
@@ -171,18 +185,89 @@ pub fn set_group(
     } else {
         doc.groups.insert(name.to_string(), members.to_vec());
     }
+    if &doc == vault.groups().doc() {
+        return Err(Error::Refused(format!(
+            "@{name} already has exactly those members; no commit was made"
+        )));
+    }
     let text = yaml::render(&doc)?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
     let changes = vec![
         Change::write(GROUPS_PATH, text),
         Change::write(format!("{GROUPS_PATH}.sig"), sig),
     ];
-    vault.commit(
+    let new_groups = Groups::from_doc(doc);
+    let group = AccessEntry::Group(name.to_string());
+    let mut targets = Vec::new();
+    let mut skipped = Vec::new();
+    for id in vault.case_ids()? {
+        let Ok(list) = vault.access_list(&id) else {
+            continue;
+        };
+        if !list.entries().contains(&group) {
+            continue;
+        }
+        match rekey::target_for(vault, &id, &me, vault.keyring(), &new_groups) {
+            Ok(t) => targets.push(t),
+            Err(e) => skipped.push((id, e.to_string())),
+        }
+    }
+    let mut outcome = rekey::reencrypt_and_commit(
+        vault,
         session,
         &CommitMessage::for_vault("group-set", me),
-        &changes,
+        name,
+        &targets,
+        changes,
+        progress,
     )?;
-    Ok(())
+    outcome.skipped.extend(skipped);
+    outcome.skipped.sort();
+    Ok(outcome)
+}
+
+/// Re-encrypts cases to their current recipients (repair, or the follow-up
+/// an owner runs for cases an administrator could not re-encrypt). With no
+/// ids: every case the session can read whose files do not carry exactly
+/// one stanza per recipient.
+pub fn rekey_cases(
+    vault: &Vault,
+    session: &Session,
+    ids: &[CaseId],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Outcome> {
+    let me = session.fingerprint();
+    let _lock = vault.lock()?;
+    let chosen: Vec<CaseId> = if ids.is_empty() {
+        vault
+            .case_ids()?
+            .into_iter()
+            .filter(|id| crate::verify::needs_rekey(vault, session, id))
+            .collect()
+    } else {
+        ids.to_vec()
+    };
+    if chosen.is_empty() {
+        return Err(Error::Refused(
+            "every case you can read is already encrypted to exactly its recipients; nothing to do"
+                .into(),
+        ));
+    }
+    let mut targets = Vec::new();
+    for id in &chosen {
+        targets.push(rekey::target_for(
+            vault,
+            id,
+            &me,
+            vault.keyring(),
+            vault.groups(),
+        )?);
+    }
+    let message = match chosen.as_slice() {
+        [one] => CommitMessage::for_case("rekey", one, me),
+        _ => CommitMessage::for_vault("rekey", me),
+    };
+    rekey::reencrypt_and_commit(vault, session, &message, "", &targets, Vec::new(), progress)
 }
 
 fn require_admin(vault: &Vault, me: &Fingerprint, action: &str) -> Result<()> {

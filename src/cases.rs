@@ -107,7 +107,7 @@ pub enum SummaryState {
 /// Lists every case, decrypting those the session can read, in parallel.
 pub fn list(vault: &Vault, session: &Session) -> Result<Vec<CaseSummary>> {
     let ids = vault.case_ids()?;
-    let key = session.decryption_key()?;
+    let key = session.decryption_keys()?;
     let me = session.fingerprint();
     let root = vault.root();
     let groups = vault.groups();
@@ -176,7 +176,7 @@ pub fn open(vault: &Vault, session: &Session, id: &CaseId) -> Result<OpenCase> {
     let record = read_record(vault, session, id)?;
     let notes = read_notes(
         vault.root(),
-        session.decryption_key()?,
+        session.decryption_keys()?,
         id,
         &vault.note_files(id)?,
     )?;
@@ -191,7 +191,7 @@ pub fn open(vault: &Vault, session: &Session, id: &CaseId) -> Result<OpenCase> {
 /// Decrypts the named notes of a case (in parallel; needs only paths and the key).
 pub fn read_notes(
     root: &std::path::Path,
-    key: &age::x25519::Identity,
+    key: &crate::crypto::DecryptionKeys,
     id: &CaseId,
     names: &[String],
 ) -> Result<Vec<Note>> {
@@ -359,7 +359,7 @@ pub fn reencrypt_case(
 ) -> Result<Vec<Change>> {
     let access = vault.access_list(id)?;
     ensure_listed(vault, session, &access)?;
-    let key = session.decryption_key()?;
+    let key = session.decryption_keys()?;
     let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let root = vault.root();
     encrypted_files(vault, id)?
@@ -391,7 +391,7 @@ pub fn encrypted_files(vault: &Vault, id: &CaseId) -> Result<Vec<String>> {
 pub fn read_record(vault: &Vault, session: &Session, id: &CaseId) -> Result<CaseRecord> {
     let path = vault.root().join(record_path(id));
     let ct = crate::fsio::read(&path).map_err(|_| Error::UnknownCase(id.to_string()))?;
-    let plain = crypto::decrypt(&ct, session.decryption_key()?, &path)?;
+    let plain = crypto::decrypt(&ct, session.decryption_keys()?, &path)?;
     CaseRecord::parse(&plain, &format!("the record of case {id}"))
 }
 

@@ -37,10 +37,56 @@ pub fn encrypt(plaintext: &[u8], recipients: &[x25519::Recipient]) -> Result<Vec
     Ok(out)
 }
 
-/// Decrypts a binary or armored age file with one X25519 identity.
+/// One person's X25519 secret keys, newest first. Older keys are kept after
+/// a rotation so that history, and files not yet re-encrypted, stay readable.
+pub struct DecryptionKeys(Vec<x25519::Identity>);
+
+impl std::fmt::Debug for DecryptionKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DecryptionKeys({} keys, [redacted])", self.0.len())
+    }
+}
+
+impl DecryptionKeys {
+    /// Wraps keys, newest first; `None` when there are none.
+    pub fn new(keys: Vec<x25519::Identity>) -> Option<DecryptionKeys> {
+        if keys.is_empty() {
+            None
+        } else {
+            Some(DecryptionKeys(keys))
+        }
+    }
+
+    /// The newest key.
+    pub fn newest(&self) -> &x25519::Identity {
+        &self.0[0]
+    }
+
+    /// Every key, newest first.
+    pub fn all(&self) -> &[x25519::Identity] {
+        &self.0
+    }
+
+    /// Just the key whose public half is `recipient`, if held.
+    pub fn only(&self, recipient: &str) -> Option<DecryptionKeys> {
+        self.0
+            .iter()
+            .find(|k| k.to_public().to_string() == recipient)
+            .map(|k| DecryptionKeys(vec![k.clone()]))
+    }
+
+    /// Whether one of the keys is the secret half of `recipient` (`age1...`).
+    pub fn has_recipient(&self, recipient: &str) -> bool {
+        self.0
+            .iter()
+            .any(|k| k.to_public().to_string() == recipient)
+    }
+}
+
+/// Decrypts a binary or armored age file with any of a person's keys.
 pub fn decrypt(
     ciphertext: &[u8],
-    identity: &x25519::Identity,
+    keys: &DecryptionKeys,
     path: &Path,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let cannot = || Error::CannotDecrypt {
@@ -54,7 +100,7 @@ pub fn decrypt(
     }
     let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
     decryptor
-        .decrypt(std::iter::once(identity as &dyn age::Identity))
+        .decrypt(keys.0.iter().map(|k| k as &dyn age::Identity))
         .map_err(|_| cannot())?
         .read_to_end(&mut plain)
         .map_err(|_| cannot())?;
@@ -165,16 +211,36 @@ mod tests {
         let recipients: Vec<_> = ids.iter().map(|i| i.to_public()).collect();
         let ct = encrypt(b"hello", &recipients).unwrap();
         assert_eq!(x25519_stanza_count(&ct), Some(3));
-        for id in &ids {
-            assert_eq!(&decrypt(&ct, id, Path::new("f")).unwrap()[..], b"hello");
+        for id in ids {
+            assert_eq!(
+                &decrypt(&ct, &keys(id), Path::new("f")).unwrap()[..],
+                b"hello"
+            );
         }
+    }
+
+    fn keys(id: x25519::Identity) -> DecryptionKeys {
+        DecryptionKeys::new(vec![id]).unwrap()
+    }
+
+    #[test]
+    fn a_rotated_key_set_still_opens_files_for_the_old_key() {
+        let old = x25519::Identity::generate();
+        let new = x25519::Identity::generate();
+        let ct = encrypt(b"old file", &[old.to_public()]).unwrap();
+        let set = DecryptionKeys::new(vec![new, old]).unwrap();
+        assert_eq!(
+            &decrypt(&ct, &set, Path::new("f")).unwrap()[..],
+            b"old file"
+        );
     }
 
     #[test]
     fn outsiders_and_tampering_collapse_to_cannot_decrypt() {
-        let id = x25519::Identity::generate();
-        let ct = encrypt(b"hello", &[id.to_public()]).unwrap();
-        let outsider = x25519::Identity::generate();
+        let raw = x25519::Identity::generate();
+        let ct = encrypt(b"hello", &[raw.to_public()]).unwrap();
+        let id = keys(raw);
+        let outsider = keys(x25519::Identity::generate());
         assert!(matches!(
             decrypt(&ct, &outsider, Path::new("f")),
             Err(Error::CannotDecrypt { .. })

@@ -93,6 +93,7 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
         &ada,
         "immigration",
         &[ada.fingerprint(), chidi.fingerprint()],
+        &|_| {},
     )?;
     vault.reload()?;
 

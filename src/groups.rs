@@ -74,6 +74,12 @@ impl Groups {
         })
     }
 
+    /// Groups as a change is about to make them (already checked and signed
+    /// by the acting administrator).
+    pub(crate) fn from_doc(doc: GroupsDoc) -> Groups {
+        Groups { doc, problem: None }
+    }
+
     /// Members of a group.
     pub fn members(&self, name: &str) -> Result<&[Fingerprint]> {
         match self.doc.groups.get(name) {

@@ -24,6 +24,10 @@ pub enum SignatureStatus {
     Verified,
     /// Signed by a key in the keyring that is not (or no longer) certified.
     UncertifiedSigner,
+    /// Signed by a certified key, dated after that key was revoked.
+    RevokedSigner,
+    /// Signed by a certified key, dated after that key expired.
+    ExpiredSigner,
     /// Signed by a key the vault does not know.
     UnknownSigner,
     /// No signature.
@@ -37,6 +41,8 @@ impl std::fmt::Display for SignatureStatus {
         f.write_str(match self {
             SignatureStatus::Verified => "verified",
             SignatureStatus::UncertifiedSigner => "uncertified signer",
+            SignatureStatus::RevokedSigner => "revoked signer",
+            SignatureStatus::ExpiredSigner => "expired signer",
             SignatureStatus::UnknownSigner => "unknown signer",
             SignatureStatus::Unsigned => "unsigned",
             SignatureStatus::Bad => "bad signature",
@@ -133,13 +139,69 @@ pub fn status(
     if stated_actor.is_some_and(|a| a != v.signer) {
         return (SignatureStatus::Bad, Some(v.signer));
     }
+    // The commit's own date decides whether it was made before a revocation
+    // or expiry. A thief holding the key can backdate; that is why a
+    // revocation also re-signs and re-encrypts everything the key touched.
+    let when = repo
+        .find_commit(oid)
+        .ok()
+        .and_then(|c| DateTime::from_timestamp(c.time().seconds(), 0));
     let st = match keyring.get(&v.signer) {
         None => SignatureStatus::UnknownSigner,
-        // Validity "certified" implies a certification, so this is the whole rule.
-        Some(e) if e.certified_by.is_some() => SignatureStatus::Verified,
-        Some(_) => SignatureStatus::UncertifiedSigner,
+        Some(e) if e.certified_by.is_none() => SignatureStatus::UncertifiedSigner,
+        Some(e)
+            if e.revocation
+                .as_ref()
+                .is_some_and(|r| when.is_none_or(|t| t >= r.revoked_at)) =>
+        {
+            SignatureStatus::RevokedSigner
+        }
+        Some(e) if e.expires().is_some_and(|x| when.is_none_or(|t| t >= x)) => {
+            SignatureStatus::ExpiredSigner
+        }
+        Some(_) => SignatureStatus::Verified,
     };
     (st, Some(v.signer))
+}
+
+/// The signer of a commit, when its signature verifies (whoever they are).
+pub fn signer(repo: &git2::Repository, oid: git2::Oid) -> Option<Fingerprint> {
+    let (sig, data) = repo.extract_signature(&oid, None).ok()?;
+    signature::verify(&sig, GIT_NAMESPACE, &data)
+        .ok()
+        .map(|v| v.signer)
+}
+
+/// Walking back along first parents from HEAD while the file at `path`
+/// satisfies `holds`: the commit where it started to hold (the one that
+/// introduced it), with that commit's verified signer. `None` when it does
+/// not hold at HEAD.
+pub fn introduced(
+    vault: &Vault,
+    path: &str,
+    holds: impl Fn(&[u8]) -> bool,
+) -> Result<Option<(git2::Oid, Option<Fingerprint>)>> {
+    let repo = vault.repo();
+    let Ok(mut commit) = repo.head().and_then(|h| h.peel_to_commit()) else {
+        return Ok(None);
+    };
+    let p = std::path::Path::new(path);
+    let check = |c: &git2::Commit| -> Result<bool> {
+        let Ok(entry) = c.tree()?.get_path(p) else {
+            return Ok(false);
+        };
+        Ok(holds(repo.find_blob(entry.id())?.content()))
+    };
+    if !check(&commit)? {
+        return Ok(None);
+    }
+    while let Ok(parent) = commit.parent(0) {
+        if !check(&parent)? {
+            break;
+        }
+        commit = parent;
+    }
+    Ok(Some((commit.id(), signer(repo, commit.id()))))
 }
 
 fn touches(commit: &git2::Commit, path: &str) -> Result<bool> {

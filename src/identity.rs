@@ -12,7 +12,11 @@
 //! unencrypted, a choice the user makes explicitly.
 //!
 //! A [`Session`] unlocks lazily: one passphrase request at most, the
-//! decryption key and the signing key each decrypted the first time needed.
+//! decryption keys and the signing key each decrypted the first time needed.
+//!
+//! `identity.age` may hold several age secret keys, newest first: `key
+//! rotate` adds a new one and keeps the old ones, so files in history (and
+//! any not yet re-encrypted) stay readable. Stock `age -d -i` tries them all.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -23,7 +27,7 @@ use secrecy::{ExposeSecret, SecretString};
 use ssh_key::{LineEnding, PrivateKey};
 
 use crate::card::{CardFields, KeyCard};
-use crate::crypto::{self, PassphraseError};
+use crate::crypto::{self, DecryptionKeys, PassphraseError};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::fsio::{self, Mode};
@@ -220,7 +224,7 @@ pub struct Session {
     identity: Identity,
     source: Box<dyn PassphraseSource>,
     passphrase: OnceLock<SecretString>,
-    age: OnceLock<x25519::Identity>,
+    age: OnceLock<DecryptionKeys>,
     signer: OnceLock<PrivateKey>,
 }
 
@@ -254,25 +258,61 @@ impl Session {
 
     /// Decrypts both secret keys now (the TUI unlock prompt does this once).
     pub fn unlock(&self) -> Result<()> {
-        self.decryption_key()?;
+        self.decryption_keys()?;
         self.signing_key()?;
         Ok(())
     }
 
-    /// The age X25519 secret key.
-    pub fn decryption_key(&self) -> Result<&x25519::Identity> {
+    /// The age X25519 secret keys, newest first, as they were when first
+    /// needed in this session.
+    pub fn decryption_keys(&self) -> Result<&DecryptionKeys> {
         if let Some(k) = self.age.get() {
             return Ok(k);
         }
         let text = self.identity_file_text()?;
-        let key = parse_age_identity(&text, &self.identity.home.identity_path())?;
-        if key.to_public().to_string() != self.identity.card.age_recipient {
+        let keys = parse_age_identities(&text, &self.identity.home.identity_path())?;
+        // The card's original key is never dropped, so it must be there.
+        if !keys.has_recipient(&self.identity.card.age_recipient) {
             return Err(Error::DamagedIdentity {
                 path: self.identity.home.identity_path(),
                 reason: "it does not match card.yaml".into(),
             });
         }
-        Ok(self.age.get_or_init(|| key))
+        Ok(self.age.get_or_init(|| keys))
+    }
+
+    /// Adds a new age secret key to `identity.age`, in front of the existing
+    /// ones, re-encrypted with the same passphrase (scrypt work factor
+    /// `2^scrypt_log_n`). Used by key rotation before anything is encrypted
+    /// to the new key, so a crash can never leave files only it can open.
+    /// This session keeps decrypting with the keys it already loaded.
+    pub fn add_decryption_key(&self, key: &x25519::Identity, scrypt_log_n: u8) -> Result<()> {
+        let path = self.identity.home.identity_path();
+        let old_keys = self.decryption_keys()?;
+        let protected = crypto::looks_like_age(&fsio::read(&path)?);
+        let mut text = Zeroizing::new(format!(
+            "# added: {}\n# public key: {}\n{}\n",
+            Utc::now().to_rfc3339(),
+            key.to_public(),
+            key.to_string().expose_secret()
+        ));
+        for old in old_keys.all() {
+            text.push_str(&format!(
+                "# public key: {}\n{}\n",
+                old.to_public(),
+                old.to_string().expose_secret()
+            ));
+        }
+        let bytes = if protected {
+            Zeroizing::new(crypto::encrypt_with_passphrase(
+                text.as_bytes(),
+                self.passphrase()?,
+                scrypt_log_n,
+            )?)
+        } else {
+            Zeroizing::new(text.as_bytes().to_vec())
+        };
+        fsio::write_atomic(&path, &bytes, Mode::Private)
     }
 
     /// The ed25519 signing key.
@@ -302,9 +342,15 @@ impl Session {
         Ok(self.signer.get_or_init(|| key))
     }
 
-    /// The age secret key as text, for `key export-age-secret` (recovery).
+    /// The age secret keys as an identity file (one key per line, newest
+    /// first), for `key export-age-secret` (recovery with stock `age -i`).
     pub fn age_secret_text(&self) -> Result<SecretString> {
-        Ok(self.decryption_key()?.to_string())
+        let mut out = String::new();
+        for k in self.decryption_keys()?.all() {
+            out.push_str(k.to_string().expose_secret());
+            out.push('\n');
+        }
+        Ok(SecretString::from(out))
     }
 
     fn identity_file_text(&self) -> Result<Zeroizing<Vec<u8>>> {
@@ -333,17 +379,24 @@ impl Session {
     }
 }
 
-fn parse_age_identity(text: &[u8], path: &Path) -> Result<x25519::Identity> {
-    let damaged = || Error::DamagedIdentity {
+fn parse_age_identities(text: &[u8], path: &Path) -> Result<DecryptionKeys> {
+    let damaged = |reason: &str| Error::DamagedIdentity {
         path: path.to_path_buf(),
-        reason: "it holds no age secret key".into(),
+        reason: reason.into(),
     };
-    let text = std::str::from_utf8(text).map_err(|_| damaged())?;
-    text.lines()
+    let text = std::str::from_utf8(text).map_err(|_| damaged("it is not text"))?;
+    let mut keys = Vec::new();
+    for line in text
+        .lines()
         .map(str::trim)
-        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
-        .and_then(|l| l.parse::<x25519::Identity>().ok())
-        .ok_or_else(damaged)
+        .filter(|l| l.starts_with("AGE-SECRET-KEY-"))
+    {
+        keys.push(
+            line.parse::<x25519::Identity>()
+                .map_err(|_| damaged("it holds an unreadable age secret key"))?,
+        );
+    }
+    DecryptionKeys::new(keys).ok_or_else(|| damaged("it holds no age secret key"))
 }
 
 #[cfg(test)]
@@ -378,7 +431,7 @@ mod tests {
             id,
             Box::new(FixedPassphrase::new(SecretString::from("nope".to_string()))),
         );
-        assert!(matches!(bad.decryption_key(), Err(Error::WrongPassphrase)));
+        assert!(matches!(bad.decryption_keys(), Err(Error::WrongPassphrase)));
         assert!(matches!(bad.signing_key(), Err(Error::WrongPassphrase)));
     }
 

@@ -4,7 +4,9 @@
 //! Layout under `.dossier/keyring/`:
 //! - `<fp-id>.yaml`: the card, exactly as its owner exported it;
 //! - `<fp-id>.yaml.sig`: an administrator's certification (SSHSIG over the card bytes);
-//! - `<fp-id>.revoked.yaml` (+ `.sig`): a signed revocation.
+//! - `<fp-id>.revoked.yaml` (+ `.sig`): a signed revocation;
+//! - `<fp-id>.binding.yaml` (+ `.sig`): the owner's statement of their
+//!   current encryption key and expiry (see [`crate::binding`]).
 //!
 //! A card is *valid* when it is self-signed, certified by a valid
 //! administrator, not revoked and not expired. Roots (from `vault.yaml`,
@@ -17,6 +19,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::binding::Binding;
 use crate::card::KeyCard;
 use crate::error::{Error, Result};
 use crate::fingerprint::{normalise_query, Fingerprint};
@@ -36,6 +39,8 @@ pub enum Validity {
     Expired,
     /// Revoked.
     Revoked,
+    /// Its binding (current encryption key) is present but not validly signed.
+    Invalid,
 }
 
 impl std::fmt::Display for Validity {
@@ -45,6 +50,7 @@ impl std::fmt::Display for Validity {
             Validity::Uncertified => "uncertified",
             Validity::Expired => "expired",
             Validity::Revoked => "revoked",
+            Validity::Invalid => "invalid binding",
         })
     }
 }
@@ -77,6 +83,41 @@ pub struct KeyEntry {
     pub revocation: Option<Revocation>,
     /// Whether it is a root or administrator of the vault.
     pub role: Role,
+    /// The owner's current binding (rotated key, changed expiry), if any.
+    pub binding: Option<Binding>,
+    /// Why a binding file present for this key was not accepted.
+    pub binding_problem: Option<String>,
+}
+
+impl KeyEntry {
+    /// The current age recipient: the binding's, else the card's.
+    pub fn age_recipient(&self) -> &str {
+        match &self.binding {
+            Some(b) => &b.age_recipient,
+            None => &self.card.age_recipient,
+        }
+    }
+
+    /// The current age recipient, parsed.
+    pub fn recipient(&self) -> Result<age::x25519::Recipient> {
+        match &self.binding {
+            Some(b) => b.recipient(),
+            None => self.card.recipient(),
+        }
+    }
+
+    /// The current expiry: the binding's, else the card's.
+    pub fn expires(&self) -> Option<DateTime<Utc>> {
+        match &self.binding {
+            Some(b) => b.expires,
+            None => self.card.expires,
+        }
+    }
+
+    /// Whether the key has expired at `now`.
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires().is_some_and(|e| e <= now)
+    }
 }
 
 /// A key's role in the vault.
@@ -134,6 +175,7 @@ impl Keyring {
         let mut certs: BTreeMap<Fingerprint, Vec<u8>> = BTreeMap::new();
         let mut card_bytes: BTreeMap<Fingerprint, Vec<u8>> = BTreeMap::new();
         let mut revocations: BTreeMap<Fingerprint, (Vec<u8>, Option<Vec<u8>>)> = BTreeMap::new();
+        let mut bindings: BTreeMap<Fingerprint, (Vec<u8>, Option<Vec<u8>>)> = BTreeMap::new();
         let listing = match std::fs::read_dir(&dir) {
             Ok(l) => l,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ring),
@@ -148,8 +190,13 @@ impl Keyring {
                     let sig = std::fs::read(path.with_extension("yaml.sig")).ok();
                     revocations.insert(fp, (fsio::read(&path)?, sig));
                 }
+            } else if let Some(id) = name.strip_suffix(".binding.yaml") {
+                if let Some(fp) = Fingerprint::from_file_id(id) {
+                    let sig = std::fs::read(path.with_extension("yaml.sig")).ok();
+                    bindings.insert(fp, (fsio::read(&path)?, sig));
+                }
             } else if let Some(id) = name.strip_suffix(".yaml.sig") {
-                if id.ends_with(".revoked") {
+                if id.ends_with(".revoked") || id.ends_with(".binding") {
                     continue;
                 }
                 if let Some(fp) = Fingerprint::from_file_id(id) {
@@ -185,6 +232,8 @@ impl Keyring {
                             certified_by: None,
                             revocation: None,
                             role,
+                            binding: None,
+                            binding_problem: None,
                         },
                     );
                 }
@@ -196,8 +245,24 @@ impl Keyring {
             }
         }
         ring.apply_revocations(&revocations);
+        ring.apply_bindings(&bindings);
         ring.apply_certifications(&certs, &card_bytes);
         Ok(ring)
+    }
+
+    fn apply_bindings(&mut self, bindings: &BTreeMap<Fingerprint, (Vec<u8>, Option<Vec<u8>>)>) {
+        for (fp, (bytes, sig)) in bindings {
+            let Some(entry) = self.entries.get_mut(fp) else {
+                continue;
+            };
+            match Binding::verify(bytes, sig.as_deref(), fp, entry.card.created) {
+                Ok(b) => entry.binding = Some(b),
+                Err(e) => {
+                    self.problems.push(e.to_string());
+                    entry.binding_problem = Some(e.to_string());
+                }
+            }
+        }
     }
 
     fn apply_revocations(
@@ -261,7 +326,8 @@ impl Keyring {
                     Role::Admin => {
                         e.certified_by.is_some()
                             && e.revocation.is_none()
-                            && !e.card.is_expired(now)
+                            && e.binding_problem.is_none()
+                            && !e.is_expired(now)
                     }
                     Role::Staff => false,
                 })
@@ -383,7 +449,7 @@ impl Keyring {
                     "valid-before=\"{}\"",
                     rev.revoked_at.format("%Y%m%d%H%M%SZ")
                 ));
-            } else if let Some(exp) = e.card.expires {
+            } else if let Some(exp) = e.expires() {
                 options.push(format!("valid-before=\"{}\"", exp.format("%Y%m%d%H%M%SZ")));
             }
             out.push_str(&format!(
@@ -400,7 +466,9 @@ impl Keyring {
 fn entry_validity(e: &KeyEntry, now: DateTime<Utc>) -> Validity {
     if e.revocation.is_some() {
         Validity::Revoked
-    } else if e.card.is_expired(now) {
+    } else if e.binding_problem.is_some() {
+        Validity::Invalid
+    } else if e.is_expired(now) {
         Validity::Expired
     } else if e.certified_by.is_some() {
         Validity::Certified
@@ -419,7 +487,10 @@ impl Keyring {
         role: Role,
     ) -> Result<()> {
         let fp = card.fingerprint()?;
-        let revocation = self.entries.get(&fp).and_then(|e| e.revocation.clone());
+        let old = self.entries.get(&fp);
+        let revocation = old.and_then(|e| e.revocation.clone());
+        let binding = old.and_then(|e| e.binding.clone());
+        let binding_problem = old.and_then(|e| e.binding_problem.clone());
         self.entries.insert(
             fp,
             KeyEntry {
@@ -428,9 +499,26 @@ impl Keyring {
                 certified_by: Some(by),
                 revocation,
                 role,
+                binding,
+                binding_problem,
             },
         );
         Ok(())
+    }
+
+    /// Marks a key revoked (for working out the state a change will create).
+    pub(crate) fn set_revocation(&mut self, fp: &Fingerprint, revocation: Revocation) {
+        if let Some(e) = self.entries.get_mut(fp) {
+            e.revocation = Some(revocation);
+        }
+    }
+
+    /// Records a key's new binding (for working out the state a change will create).
+    pub(crate) fn set_binding(&mut self, fp: &Fingerprint, binding: Binding) {
+        if let Some(e) = self.entries.get_mut(fp) {
+            e.binding = Some(binding);
+            e.binding_problem = None;
+        }
     }
 
     /// Drops a card's certification (its card is being replaced).

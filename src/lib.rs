@@ -17,12 +17,15 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod binding;
 pub mod card;
 pub mod case;
 pub mod cases;
 pub mod crypto;
 pub mod demo;
 pub mod error;
+pub mod exposure;
+pub mod fault;
 pub mod fingerprint;
 pub mod fsio;
 pub mod groups;
@@ -32,11 +35,15 @@ pub mod keyring;
 pub mod paths;
 pub mod pins;
 pub mod policy;
+pub mod rekey;
+pub mod revocation;
+pub mod rotation;
 pub mod search;
 pub mod secret;
 pub mod signature;
 pub mod store;
 pub mod vault;
+pub mod verify;
 pub mod yaml;
 
 pub use error::{Error, Result};

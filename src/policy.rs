@@ -14,8 +14,9 @@ use crate::case::{AccessEntry, AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::fsio;
+use crate::groups::Groups;
 use crate::history;
-use crate::keyring::Validity;
+use crate::keyring::{Keyring, Validity};
 use crate::signature::{self, DOCUMENT_NAMESPACE};
 use crate::vault::Vault;
 
@@ -98,9 +99,37 @@ pub fn verified_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
 }
 
 /// Expands groups and checks every entry: the recipients of a case, in
-/// access-list order, or an error naming the first entry that is not valid.
+/// access-list order, or an error naming the first entry that is not valid
+/// and who added it to the list.
 pub fn recipients(
     vault: &Vault,
+    list: &AccessList,
+) -> Result<Vec<(Fingerprint, x25519::Recipient)>> {
+    resolve(vault.keyring(), vault.groups(), list).map_err(|e| match e {
+        Error::InvalidRecipient {
+            case,
+            entry,
+            reason,
+        } => {
+            let added = added_by(vault, list, &entry);
+            Error::InvalidRecipient {
+                case,
+                entry,
+                reason: match added {
+                    Some(who) => format!("{reason} (it was added {who})"),
+                    None => reason,
+                },
+            }
+        }
+        other => other,
+    })
+}
+
+/// [`recipients`] against a given keyring and groups: the state a change is
+/// about to create (a revocation, a new group) rather than the current one.
+pub fn resolve(
+    keyring: &Keyring,
+    groups: &Groups,
     list: &AccessList,
 ) -> Result<Vec<(Fingerprint, x25519::Recipient)>> {
     let case = list.case.to_string();
@@ -108,8 +137,7 @@ pub fn recipients(
     for entry in list.entries() {
         let members: Vec<Fingerprint> = match &entry {
             AccessEntry::Key(fp) => vec![*fp],
-            AccessEntry::Group(g) => vault
-                .groups()
+            AccessEntry::Group(g) => groups
                 .members(g)
                 .map_err(|e| Error::InvalidRecipient {
                     case: case.clone(),
@@ -131,7 +159,6 @@ pub fn recipients(
                 },
                 reason,
             };
-            let keyring = vault.keyring();
             match keyring.validity(&fp) {
                 Some(Validity::Certified) => {}
                 Some(Validity::Uncertified) => {
@@ -141,19 +168,53 @@ pub fn recipients(
                     ))
                 }
                 Some(Validity::Expired) => return Err(invalid(
-                    "the key has expired; its owner must extend it, or remove them from the case"
+                    "the key has expired; its owner must extend it (`dossier key expire`), or remove them from the case"
                         .into(),
                 )),
                 Some(Validity::Revoked) => return Err(invalid("the key is revoked".into())),
+                Some(Validity::Invalid) => {
+                    return Err(invalid(
+                        "the key's binding (its current encryption key) is not validly signed"
+                            .into(),
+                    ))
+                }
                 None => return Err(invalid("the key is not in the vault's keyring".into())),
             }
-            let recipient = keyring.get(&fp).map(|e| e.card.recipient()).transpose()?;
+            let recipient = keyring.get(&fp).map(|e| e.recipient()).transpose()?;
             if let Some(r) = recipient {
                 out.push((fp, r));
             }
         }
     }
     Ok(out)
+}
+
+/// Who put `entry` (as named in an [`Error::InvalidRecipient`]) on the
+/// access list: "by NAME in commit ABC1234", from the list's history.
+fn added_by(vault: &Vault, list: &AccessList, entry: &str) -> Option<String> {
+    // A group member is named "FP (member of @group)": the group was added.
+    let named = entry
+        .split_once(" (member of ")
+        .map(|(_, g)| g.trim_end_matches(')'))
+        .unwrap_or(entry);
+    let wanted: AccessEntry = named.parse().ok()?;
+    let rel = access_path(&list.case);
+    let (commit, signer) = history::introduced(vault, &rel, |bytes| {
+        AccessList::parse(bytes, &list.case)
+            .map(|l| l.entries().contains(&wanted))
+            .unwrap_or(false)
+    })
+    .ok()??;
+    let who = match signer {
+        Some(fp) => vault.keyring().label(&fp),
+        None => "by an unsigned commit".to_string(),
+    };
+    let who = if signer.is_some() {
+        format!("by {who}")
+    } else {
+        who
+    };
+    Some(format!("{who} in commit {}", &commit.to_string()[..10]))
 }
 
 /// Who could read a case by its list, without validity checks: used to say
@@ -169,6 +230,20 @@ pub fn listed_readers(groups: &crate::groups::Groups, list: &AccessList) -> Vec<
         }
     }
     out
+}
+
+/// Every case whose current access list names `fp`, directly or through a
+/// group: what an expired or revoked key affects.
+pub fn cases_listing(vault: &Vault, fp: &Fingerprint) -> Result<Vec<CaseId>> {
+    Ok(vault
+        .case_ids()?
+        .into_iter()
+        .filter(|id| {
+            vault
+                .access_list(id)
+                .is_ok_and(|l| listed_readers(vault.groups(), &l).contains(fp))
+        })
+        .collect())
 }
 
 /// Refuses unless `actor` may change `list` (an owner or a valid administrator).

@@ -44,7 +44,7 @@ pub fn grep(vault: &Vault, session: &Session, pattern: &str) -> Result<Vec<Hit>>
             readable.push((s.id, record, notes));
         }
     }
-    let key = session.decryption_key()?;
+    let key = session.decryption_keys()?;
     let root = vault.root();
     let mut hits: Vec<Hit> = readable
         .par_iter()

@@ -20,6 +20,7 @@ use chrono::Utc;
 
 use crate::case::CaseId;
 use crate::error::{Error, Result};
+use crate::fault;
 use crate::fingerprint::Fingerprint;
 use crate::fsio::{self, Mode};
 use crate::identity::Session;
@@ -31,7 +32,15 @@ const JOURNAL: &str = "dossier-pending";
 #[derive(Debug, Clone)]
 pub struct Change {
     path: String,
-    content: Option<Vec<u8>>,
+    content: Content,
+}
+
+#[derive(Debug, Clone)]
+enum Content {
+    Bytes(Vec<u8>),
+    /// A blob already in the object database (written by a journaled re-encryption).
+    Blob(git2::Oid),
+    Delete,
 }
 
 impl Change {
@@ -39,7 +48,15 @@ impl Change {
     pub fn write(path: impl Into<String>, content: impl Into<Vec<u8>>) -> Change {
         Change {
             path: path.into(),
-            content: Some(content.into()),
+            content: Content::Bytes(content.into()),
+        }
+    }
+
+    /// Write the blob `id`, already in the repository's object database, at `path`.
+    pub fn blob(path: impl Into<String>, id: git2::Oid) -> Change {
+        Change {
+            path: path.into(),
+            content: Content::Blob(id),
         }
     }
 
@@ -47,7 +64,7 @@ impl Change {
     pub fn delete(path: impl Into<String>) -> Change {
         Change {
             path: path.into(),
-            content: None,
+            content: Content::Delete,
         }
     }
 
@@ -102,17 +119,19 @@ impl CommitMessage {
         }
     }
 
-    /// `<action> <target>`, a blank line, then the trailers.
-    pub fn render(&self) -> String {
+    /// The first line: `<action> <target>`.
+    pub fn subject(&self) -> String {
         let target = match (&self.case, &self.key) {
             (Some(c), _) => c.to_string(),
             (None, Some(k)) => k.to_string(),
             (None, None) => "vault".to_string(),
         };
-        let mut out = format!(
-            "{} {}\n\nDossier-Action: {}\n",
-            self.action, target, self.action
-        );
+        format!("{} {}", self.action, target)
+    }
+
+    /// `<action> <target>`, a blank line, then the trailers.
+    pub fn render(&self) -> String {
+        let mut out = format!("{}\n\nDossier-Action: {}\n", self.subject(), self.action);
         if let Some(c) = &self.case {
             out.push_str(&format!("Dossier-Case: {c}\n"));
         }
@@ -163,11 +182,15 @@ pub fn commit(
     for change in changes {
         check_relative(&change.path)?;
         match &change.content {
-            Some(bytes) => {
+            Content::Bytes(bytes) => {
                 let id = repo.blob(bytes)?;
                 index.add(&index_entry(&change.path, id, bytes.len()))?;
             }
-            None => {
+            Content::Blob(id) => {
+                let size = repo.find_blob(*id)?.size();
+                index.add(&index_entry(&change.path, *id, size))?;
+            }
+            Content::Delete => {
                 let _ = index.remove_path(Path::new(&change.path));
             }
         }
@@ -196,6 +219,7 @@ pub fn commit(
 
     let journal = repo.path().join(JOURNAL);
     fsio::write_atomic(&journal, format!("{oid}\n").as_bytes(), Mode::Private)?;
+    fault::point("commit-before-ref", 0);
     let log = format!("dossier: {} ", message.action);
     let moved = match &parent {
         Some(p) => repo.reference_matching(&branch, oid, true, p.id(), &log),
@@ -205,6 +229,7 @@ pub fn commit(
         fsio::remove_if_exists(&journal)?;
         return Err(Error::Raced);
     }
+    fault::point("commit-after-ref", 0);
     materialise(repo, root, changes)?;
     fsio::remove_if_exists(&journal)?;
     Ok(oid)
@@ -236,14 +261,19 @@ pub fn finish_interrupted(repo: &git2::Repository) -> Result<()> {
 
 fn materialise(repo: &git2::Repository, root: &Path, changes: &[Change]) -> Result<()> {
     let mut index = repo.index()?;
-    for change in changes {
+    for (written, change) in changes.iter().enumerate() {
+        fault::point("materialise", written);
         let full = root.join(&change.path);
         match &change.content {
-            Some(bytes) => {
+            Content::Bytes(bytes) => {
                 fsio::write_atomic(&full, bytes, Mode::Shared)?;
                 index.add_path(Path::new(&change.path))?;
             }
-            None => {
+            Content::Blob(id) => {
+                fsio::write_atomic(&full, repo.find_blob(*id)?.content(), Mode::Shared)?;
+                index.add_path(Path::new(&change.path))?;
+            }
+            Content::Delete => {
                 fsio::remove_if_exists(&full)?;
                 let _ = index.remove_path(Path::new(&change.path));
                 remove_empty_parents(root, &full);

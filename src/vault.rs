@@ -80,6 +80,7 @@ pub struct Vault {
     config: VaultConfig,
     keyring: Keyring,
     groups: Groups,
+    pending_rekey: Option<crate::rekey::Pending>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -116,6 +117,7 @@ impl Vault {
             .ok_or_else(|| Error::NotAVault(root.to_path_buf()))?
             .to_path_buf();
         crate::store::finish_interrupted(&repo)?;
+        let pending_rekey = crate::rekey::tidy(&repo)?;
         let (config, signer) = load_config(&root)?;
         if let Some(file) = crate::pins::default_file() {
             let key = first_commit(&repo)?;
@@ -129,7 +131,14 @@ impl Vault {
             config,
             keyring,
             groups,
+            pending_rekey,
         })
+    }
+
+    /// An interrupted re-encryption left on the current commit: nothing of
+    /// it was committed, and running the same command again resumes it.
+    pub fn pending_rekey(&self) -> Option<&crate::rekey::Pending> {
+        self.pending_rekey.as_ref()
     }
 
     /// Re-reads config, keyring and groups after a change.

@@ -138,6 +138,16 @@ impl AccessList {
         true
     }
 
+    /// Removes a key from owners and readers alike, even the last owner
+    /// (revocation: the case is then administered by administrators only).
+    /// False when it was not on the list.
+    pub fn remove_key(&mut self, fp: &Fingerprint) -> bool {
+        let before = self.owners.len() + self.readers.len();
+        self.owners.retain(|o| o != fp);
+        self.readers.retain(|r| *r != AccessEntry::Key(*fp));
+        self.owners.len() + self.readers.len() != before
+    }
+
     /// Removes a reader (or an owner, if another owner remains); false when absent.
     pub fn revoke(&mut self, entry: &AccessEntry) -> Result<bool> {
         if let AccessEntry::Key(fp) = entry {

@@ -9,7 +9,7 @@ use dossier::case::{AccessEntry, CaseId};
 use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
 use dossier::secret::ExposeSecret;
 use dossier::vault::Vault;
-use dossier::{admin, cases, history, search, Error, Result};
+use dossier::{admin, cases, history, rekey, revocation, rotation, search, verify, Error, Result};
 
 use super::output;
 use super::passphrase::CliPassphrase;
@@ -38,7 +38,19 @@ impl Context {
         ))
     }
 
+    /// Opens the vault, warning about an interrupted re-encryption.
     fn vault(&self) -> Result<Vault> {
+        let vault = self.open_vault()?;
+        if let Some(p) = vault.pending_rekey() {
+            eprintln!(
+                "dossier: warning: an interrupted `{}` prepared {} of {} cases but committed nothing; the vault is unchanged. Run the same command again to finish it.",
+                p.operation, p.done, p.total
+            );
+        }
+        Ok(vault)
+    }
+
+    fn open_vault(&self) -> Result<Vault> {
         match &self.vault {
             Some(dir) => Vault::open(dir).or_else(|e| match e {
                 Error::NotAVault(_) => Vault::discover(dir),
@@ -74,6 +86,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Group(GroupCommand::Set { name, members }) => group_set(&ctx, &name, &members),
         Command::Grep { pattern } => grep(&ctx, &pattern),
         Command::Log { id, json } => log(&ctx, id.as_deref(), json.json),
+        Command::Verify { json } => verify(&ctx, json.json),
+        Command::Rekey { ids } => rekey(&ctx, &ids),
         Command::Demo { dir } => demo(dir),
     }
 }
@@ -190,6 +204,73 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             println!("Certified {}", vault.keyring().label(&fp));
             Ok(())
         }
+        KeyCommand::Revoke { fp, reason } => {
+            let vault = ctx.vault()?;
+            let fp = vault.keyring().resolve(&fp)?;
+            let label = vault.keyring().label(&fp);
+            let session = ctx.session()?;
+            let report = revocation::revoke(&vault, &session, &fp, &reason, &progress_line)?;
+            end_progress();
+            println!("Revoked {label}");
+            println!(
+                "  taken off {} access list(s); {} case(s) re-encrypted without them",
+                report.lists_changed.len(),
+                report.outcome.reencrypted.len()
+            );
+            print_skipped(&report.outcome.skipped);
+            if report.ever_readable.is_empty() {
+                println!("  history shows they could never read any case.");
+            } else {
+                println!(
+                    "  at some point in history they could read {} case(s):",
+                    report.ever_readable.len()
+                );
+                for id in &report.ever_readable {
+                    println!("    {id}");
+                }
+                println!("Copies they already fetched, and older versions in history, stay readable to them: rotate the underlying secrets (passwords, account numbers, safe addresses) where that matters.");
+            }
+            Ok(())
+        }
+        KeyCommand::Rotate => {
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let outcome = rotation::rotate(&vault, &session, scrypt_log_n(), &progress_line)?;
+            end_progress();
+            println!(
+                "New encryption key in place; {} case(s) re-encrypted to it{}.",
+                outcome.reencrypted.len(),
+                if outcome.resumed > 0 {
+                    format!(
+                        " ({} prepared by the interrupted run were reused)",
+                        outcome.resumed
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            print_skipped(&outcome.skipped);
+            println!("Your old keys stay in identity.age so history stays readable.");
+            Ok(())
+        }
+        KeyCommand::Expire { date } => {
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let expires = if date == "never" {
+                None
+            } else {
+                Some(parse_date_end(&date)?)
+            };
+            rotation::set_expiry(&vault, &session, expires)?;
+            match expires {
+                Some(e) => println!(
+                    "Your key now expires at the end of {}",
+                    e.format("%Y-%m-%d")
+                ),
+                None => println!("Your key no longer expires"),
+            }
+            Ok(())
+        }
         KeyCommand::ExportAgeSecret => {
             let session = ctx.session()?;
             let secret = session.age_secret_text()?;
@@ -295,9 +376,75 @@ fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
         .map(|m| vault.keyring().resolve(m))
         .collect::<Result<Vec<_>>>()?;
     let session = ctx.session()?;
-    admin::set_group(&vault, &session, name, &fps)?;
-    eprintln!("Group @{name} now has {} member(s)", fps.len());
+    let outcome = admin::set_group(&vault, &session, name, &fps, &progress_line)?;
+    end_progress();
+    eprintln!(
+        "Group @{name} now has {} member(s); {} case(s) granted to it re-encrypted",
+        fps.len(),
+        outcome.reencrypted.len()
+    );
+    print_skipped(&outcome.skipped);
     Ok(())
+}
+
+fn verify(ctx: &Context, json: bool) -> Result<()> {
+    let vault = ctx.vault()?;
+    let session = ctx.session()?;
+    let report = verify::verify(&vault, &session)?;
+    output::verify(&report, json)?;
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Refused(format!(
+            "{} problem(s) found",
+            report.problems.len()
+        )))
+    }
+}
+
+fn rekey(ctx: &Context, ids: &[String]) -> Result<()> {
+    let vault = ctx.vault()?;
+    let ids = ids
+        .iter()
+        .map(|i| vault.resolve_case(i))
+        .collect::<Result<Vec<_>>>()?;
+    let session = ctx.session()?;
+    let outcome = admin::rekey_cases(&vault, &session, &ids, &progress_line)?;
+    end_progress();
+    eprintln!(
+        "{} case(s) re-encrypted to exactly their recipients",
+        outcome.reencrypted.len()
+    );
+    print_skipped(&outcome.skipped);
+    Ok(())
+}
+
+/// Progress of a long re-encryption, on one rewritten stderr line when
+/// stderr is a terminal.
+fn progress_line(p: rekey::Progress) {
+    use std::io::{IsTerminal, Write};
+    let mut err = std::io::stderr();
+    if err.is_terminal() && p.total > 0 {
+        let _ = write!(err, "\rre-encrypting: {}/{} cases", p.done, p.total);
+        let _ = err.flush();
+    }
+}
+
+fn end_progress() {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
+}
+
+fn print_skipped(skipped: &[(CaseId, String)]) {
+    if skipped.is_empty() {
+        return;
+    }
+    println!("  {} case(s) were not re-encrypted:", skipped.len());
+    for (id, why) in skipped {
+        println!("    {id}: {why}");
+    }
 }
 
 fn grep(ctx: &Context, pattern: &str) -> Result<()> {

@@ -89,6 +89,16 @@ enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Check the whole vault: signatures, access lists, recipients of every file, decryption.
+    Verify {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Re-encrypt cases to exactly their current recipients (default: every case you can read that needs it).
+    Rekey {
+        /// Case ids (or unique prefixes).
+        ids: Vec<String>,
+    },
     /// Create a demo vault with sample cases in a temporary directory and show it.
     Demo {
         /// Create it here instead (must be new or empty).
@@ -142,6 +152,21 @@ enum KeyCommand {
     Certify {
         /// Fingerprint (or unique prefix).
         fp: String,
+    },
+    /// Revoke a key (administrators): it leaves every access list and group, and the affected cases are re-encrypted.
+    Revoke {
+        /// Fingerprint (or unique prefix).
+        fp: String,
+        /// Why (kept in the vault; not confidential: "left the firm", "laptop lost").
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Give yourself a new encryption key and re-encrypt everything you can read to it.
+    Rotate,
+    /// Set your key's expiry (YYYY-MM-DD), or `never`.
+    Expire {
+        /// The date, or `never`.
+        date: String,
     },
     /// Print your age secret key, for recovery with stock `age`.
     ExportAgeSecret,

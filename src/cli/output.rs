@@ -47,7 +47,7 @@ pub fn key_list(vault: &Vault, me: Option<&Identity>, json: bool) -> Result<()> 
                     "validity": ring.validity(&e.fingerprint).map(|v| v.to_string()),
                     "role": e.role.to_string(),
                     "certified_by": e.certified_by.map(|c| c.to_string()),
-                    "expires": e.card.expires,
+                    "expires": e.expires(),
                     "me": Some(e.fingerprint) == mine,
                 })
             })
@@ -77,6 +77,56 @@ pub fn key_list(vault: &Vault, me: Option<&Identity>, json: bool) -> Result<()> 
     for p in ring.problems() {
         eprintln!("dossier: warning: {p}");
     }
+    expiry_warnings(vault)
+}
+
+/// Expired keys, and keys expiring within 30 days, with the cases they are
+/// on: dossier refuses to encrypt to an expired key, never drops it quietly.
+pub fn expiry_warnings(vault: &Vault) -> Result<()> {
+    let ring = vault.keyring();
+    let now = chrono::Utc::now();
+    for e in ring.entries() {
+        let Some(at) = e.expires() else { continue };
+        if e.revocation.is_some() || at > now + chrono::Duration::days(30) {
+            continue;
+        }
+        let cases = dossier::policy::cases_listing(vault, &e.fingerprint)?;
+        let state = if at <= now { "expired" } else { "expires" };
+        let list: Vec<String> = cases.iter().map(|c| c.to_string()).collect();
+        eprintln!(
+            "dossier: warning: the key of {} <{}> {state} on {}; it is on {} case(s){}{}. {}",
+            e.card.name,
+            e.card.email,
+            at.format("%Y-%m-%d"),
+            cases.len(),
+            if list.is_empty() { "" } else { ": " },
+            list.join(", "),
+            if at <= now {
+                "dossier will not encrypt to it: its owner must extend it (`dossier key expire DATE`) or be removed from those cases"
+            } else {
+                "Its owner can extend it with `dossier key expire DATE`"
+            }
+        );
+    }
+    Ok(())
+}
+
+pub fn verify(report: &dossier::verify::Report, json: bool) -> Result<()> {
+    if json {
+        let value = serde_json::to_value(report)
+            .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+        return print_json(&value);
+    }
+    for p in &report.problems {
+        println!("{}: {}", p.subject, p.problem);
+    }
+    eprintln!(
+        "checked {} case(s), {} encrypted file(s), decrypted {}; {} problem(s)",
+        report.cases,
+        report.files,
+        report.decrypted,
+        report.problems.len()
+    );
     Ok(())
 }
 

@@ -1,0 +1,169 @@
+//! Who could read what, over the whole history (DESIGN §6, "who could read
+//! this"): the revocation report and `log --who-could-read` both ask it.
+//!
+//! A case's readers at a commit are the entries of its `access.yaml` at
+//! that commit, with groups expanded by the `groups.yaml` of the same
+//! commit. The answer is what the lists *said*: each version of a case file
+//! was encrypted to the readers of its list, so anyone named at any point
+//! may hold a copy they can still open.
+//!
+//! Every commit reachable from HEAD is visited once. Only the access lists
+//! a commit changed are evaluated, unless it changed the groups, when all of
+//! its lists are; each distinct (list, groups) pair is evaluated once.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use crate::case::{AccessEntry, AccessList, CaseId};
+use crate::error::Result;
+use crate::fingerprint::Fingerprint;
+use crate::groups::{GroupsDoc, GROUPS_PATH};
+use crate::yaml;
+
+/// Readers named by one version of an access list under one version of the
+/// groups (signatures are not checked: history is evidence, not policy).
+fn readers(list: &AccessList, groups: Option<&GroupsDoc>) -> BTreeSet<Fingerprint> {
+    let mut out = BTreeSet::new();
+    for entry in list.entries() {
+        match entry {
+            AccessEntry::Key(fp) => {
+                out.insert(fp);
+            }
+            AccessEntry::Group(g) => {
+                if let Some(members) = groups.and_then(|d| d.groups.get(&g)) {
+                    out.extend(members.iter().copied());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn blob_at(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
+    tree.get_path(Path::new(path)).ok().map(|e| e.id())
+}
+
+/// Every access list blob in `tree`: (case, blob id).
+fn all_lists(repo: &git2::Repository, tree: &git2::Tree) -> Result<Vec<(CaseId, git2::Oid)>> {
+    let Ok(cases) = tree.get_path(Path::new("cases")) else {
+        return Ok(Vec::new());
+    };
+    let cases = repo.find_tree(cases.id())?;
+    let mut out = Vec::new();
+    for dir in cases.iter() {
+        let Ok(Ok(id)) = dir.name().map(|n| n.parse::<CaseId>()) else {
+            continue;
+        };
+        if dir.kind() != Some(git2::ObjectType::Tree) {
+            continue;
+        }
+        let sub = repo.find_tree(dir.id())?;
+        let list = sub.get_name("access.yaml").map(|e| e.id());
+        if let Some(blob) = list {
+            out.push((id, blob));
+        }
+    }
+    Ok(out)
+}
+
+/// Access lists `commit` changed relative to `parent`.
+fn changed_lists(
+    repo: &git2::Repository,
+    parent: &git2::Tree,
+    tree: &git2::Tree,
+) -> Result<Vec<(CaseId, git2::Oid)>> {
+    let Ok(cases) = tree.get_path(Path::new("cases")) else {
+        return Ok(Vec::new());
+    };
+    let before = parent.get_path(Path::new("cases")).ok().map(|e| e.id());
+    if before == Some(cases.id()) {
+        return Ok(Vec::new());
+    }
+    let old: HashMap<CaseId, git2::Oid> = match before {
+        Some(_) => all_lists(repo, parent)?.into_iter().collect(),
+        None => HashMap::new(),
+    };
+    Ok(all_lists(repo, tree)?
+        .into_iter()
+        .filter(|(id, blob)| old.get(id) != Some(blob))
+        .collect())
+}
+
+/// Calls `visit(case, readers)` for every version of every access list in
+/// history, once per distinct (list, groups) pair.
+fn each_version(
+    repo: &git2::Repository,
+    mut visit: impl FnMut(&CaseId, &BTreeSet<Fingerprint>),
+) -> Result<()> {
+    let mut walk = repo.revwalk()?;
+    if walk.push_head().is_err() {
+        return Ok(());
+    }
+    let mut seen: BTreeSet<(git2::Oid, Option<git2::Oid>)> = BTreeSet::new();
+    let mut groups_cache: HashMap<git2::Oid, Option<GroupsDoc>> = HashMap::new();
+    for oid in walk {
+        let commit = repo.find_commit(oid?)?;
+        let tree = commit.tree()?;
+        let groups_blob = blob_at(&tree, GROUPS_PATH);
+        let parent_tree = commit.parent(0).ok().map(|p| p.tree()).transpose()?;
+        let lists = match &parent_tree {
+            Some(pt) if blob_at(pt, GROUPS_PATH) == groups_blob => changed_lists(repo, pt, &tree)?,
+            _ => all_lists(repo, &tree)?,
+        };
+        let groups = match groups_blob {
+            Some(g) => {
+                if !groups_cache.contains_key(&g) {
+                    let doc =
+                        yaml::parse_bytes::<GroupsDoc>(repo.find_blob(g)?.content(), GROUPS_PATH)
+                            .ok();
+                    groups_cache.insert(g, doc);
+                }
+                groups_cache.get(&g).and_then(|d| d.as_ref())
+            }
+            None => None,
+        };
+        for (case, blob) in lists {
+            if !seen.insert((blob, groups_blob)) {
+                continue;
+            }
+            if let Ok(list) = AccessList::parse(repo.find_blob(blob)?.content(), &case) {
+                visit(&case, &readers(&list, groups));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The cases `who` was named a reader of (directly or through a group) at
+/// any point of the history reachable from HEAD.
+pub fn cases_ever_readable_by(
+    repo: &git2::Repository,
+    who: &Fingerprint,
+) -> Result<BTreeSet<CaseId>> {
+    let mut out = BTreeSet::new();
+    each_version(repo, |case, readers| {
+        if readers.contains(who) {
+            out.insert(case.clone());
+        }
+    })?;
+    Ok(out)
+}
+
+/// The fingerprints that could decrypt `case` as of `commit`: the readers
+/// of its access list at that commit, groups expanded as they stood then.
+pub fn readers_at(
+    repo: &git2::Repository,
+    case: &CaseId,
+    commit: git2::Oid,
+) -> Result<Option<BTreeSet<Fingerprint>>> {
+    let tree = repo.find_commit(commit)?.tree()?;
+    let Some(list_blob) = blob_at(&tree, &format!("cases/{case}/access.yaml")) else {
+        return Ok(None);
+    };
+    let list = AccessList::parse(repo.find_blob(list_blob)?.content(), case)?;
+    let groups = match blob_at(&tree, GROUPS_PATH) {
+        Some(g) => yaml::parse_bytes::<GroupsDoc>(repo.find_blob(g)?.content(), GROUPS_PATH).ok(),
+        None => None,
+    };
+    Ok(Some(readers(&list, groups.as_ref())))
+}

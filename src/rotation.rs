@@ -1,0 +1,148 @@
+//! Changes a key owner makes alone, through their binding (see
+//! [`crate::binding`]): rotating the encryption key, and setting its expiry.
+//!
+//! Rotation: a new age key is generated and added to the front of
+//! `identity.age` *before* anything is encrypted to it (a crash can never
+//! leave a file that only a lost key opens); then one journaled commit
+//! publishes the binding and re-encrypts every case the owner can read (see
+//! [`crate::rekey`]). Old keys stay in `identity.age`, so history remains
+//! readable. An interrupted rotation is resumed with the key it started
+//! with: the journal names it, and `identity.age` already holds it.
+
+use chrono::{DateTime, Utc};
+
+use crate::binding::{binding_path, Binding};
+use crate::error::{Error, Result};
+use crate::identity::Session;
+use crate::keyring::Validity;
+use crate::policy;
+use crate::rekey::{self, Outcome, Progress};
+use crate::store::{Change, CommitMessage};
+use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
+
+const ROTATE: &str = "rotate-key";
+
+/// Gives the session's owner a new encryption key and re-encrypts to it
+/// everything they can read. `scrypt_log_n` protects the rewritten
+/// `identity.age`.
+pub fn rotate(
+    vault: &Vault,
+    session: &Session,
+    scrypt_log_n: u8,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Outcome> {
+    let me = session.fingerprint();
+    let entry = own_entry(vault, session)?;
+    if vault.keyring().validity(&me) != Some(Validity::Certified) {
+        return Err(Error::Refused(format!(
+            "your key is {} in this vault; only a certified key can be rotated",
+            vault
+                .keyring()
+                .validity(&me)
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        )));
+    }
+    let _lock = vault.lock()?;
+    let keys = session.decryption_keys()?;
+    let message = CommitMessage::for_key(ROTATE, me, me);
+
+    // Resume with the key an interrupted rotation already stored.
+    let resumed = vault
+        .pending_rekey()
+        .filter(|p| p.operation == message.subject() && keys.has_recipient(&p.param))
+        .and_then(|p| p.param.parse::<age::x25519::Recipient>().ok());
+    let recipient = match resumed {
+        Some(r) => r,
+        None => {
+            let new = age::x25519::Identity::generate();
+            session.add_decryption_key(&new, scrypt_log_n)?;
+            new.to_public()
+        }
+    };
+
+    let binding = Binding::new(me, &recipient, entry.expires());
+    let mut ring = vault.keyring().clone();
+    ring.set_binding(&me, binding.clone());
+    let mut changes = binding_changes(session, &binding)?;
+    changes.push(Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()));
+
+    let mut targets = Vec::new();
+    let mut skipped = Vec::new();
+    for id in vault.case_ids()? {
+        let Ok(list) = vault.access_list(&id) else {
+            continue;
+        };
+        if !policy::listed_readers(vault.groups(), &list).contains(&me) {
+            continue;
+        }
+        match rekey::target_for(vault, &id, &me, &ring, vault.groups()) {
+            Ok(t) => targets.push(t),
+            Err(e) => skipped.push((id, e.to_string())),
+        }
+    }
+    let mut outcome = rekey::reencrypt_and_commit(
+        vault,
+        session,
+        &message,
+        &recipient.to_string(),
+        &targets,
+        changes,
+        progress,
+    )?;
+    outcome.skipped.extend(skipped);
+    outcome.skipped.sort();
+    Ok(outcome)
+}
+
+/// Sets (or, with `None`, removes) the expiry of the session owner's key.
+/// Works on an expired key too: extending is how it becomes valid again.
+pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc>>) -> Result<()> {
+    let me = session.fingerprint();
+    let entry = own_entry(vault, session)?;
+    if expires.is_some_and(|e| e <= Utc::now()) {
+        return Err(Error::InvalidValue {
+            field: "expiry".into(),
+            reason: "it must be in the future".into(),
+        });
+    }
+    if entry.expires() == expires.map(|e| DateTime::from_timestamp(e.timestamp(), 0).unwrap_or(e)) {
+        return Err(Error::Refused(
+            "the key already has that expiry; no commit was made".into(),
+        ));
+    }
+    let _lock = vault.lock()?;
+    let binding = Binding::new(me, &entry.recipient()?, expires);
+    let mut ring = vault.keyring().clone();
+    ring.set_binding(&me, binding.clone());
+    let mut changes = binding_changes(session, &binding)?;
+    changes.push(Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()));
+    vault.commit(
+        session,
+        &CommitMessage::for_key("set-expiry", me, me),
+        &changes,
+    )?;
+    Ok(())
+}
+
+fn own_entry(vault: &Vault, session: &Session) -> Result<crate::keyring::KeyEntry> {
+    let me = session.fingerprint();
+    let entry = vault.keyring().get(&me).cloned().ok_or_else(|| {
+        Error::Refused(format!(
+            "your key {me} is not in this vault's keyring; an administrator must import and certify it"
+        ))
+    })?;
+    if entry.revocation.is_some() {
+        return Err(Error::Refused(format!("your key {me} is revoked")));
+    }
+    Ok(entry)
+}
+
+fn binding_changes(session: &Session, binding: &Binding) -> Result<Vec<Change>> {
+    let (text, sig) = binding.signed(session.signing_key()?)?;
+    let path = binding_path(&binding.key);
+    Ok(vec![
+        Change::write(format!("{path}.sig"), sig),
+        Change::write(path, text),
+    ])
+}
