@@ -112,11 +112,9 @@ fn each_version(
         };
         let groups = match groups_blob {
             Some(g) => {
-                if !groups_cache.contains_key(&g) {
-                    let doc =
-                        yaml::parse_bytes::<GroupsDoc>(repo.find_blob(g)?.content(), GROUPS_PATH)
-                            .ok();
-                    groups_cache.insert(g, doc);
+                if let std::collections::hash_map::Entry::Vacant(slot) = groups_cache.entry(g) {
+                    let bytes = repo.find_blob(g)?.content().to_vec();
+                    slot.insert(yaml::parse_bytes::<GroupsDoc>(&bytes, GROUPS_PATH).ok());
                 }
                 groups_cache.get(&g).and_then(|d| d.as_ref())
             }

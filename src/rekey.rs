@@ -43,6 +43,9 @@ const JOURNAL_VERSION: &str = "dossier-rekey 1";
 /// Cases prepared between two journal syncs and progress reports.
 const CHUNK: usize = 64;
 
+/// A case's encrypted files: (path, blob id).
+type Files = Vec<(String, git2::Oid)>;
+
 /// One case to re-encrypt, and to whom.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -263,7 +266,7 @@ pub fn reencrypt_and_commit(
     );
     let mut prepared: Vec<(CaseId, Vec<(String, git2::Oid)>)> = Vec::new();
     let mut skipped = Vec::new();
-    let mut todo: Vec<(&Target, Vec<(String, git2::Oid)>, String)> = Vec::new();
+    let mut todo: Vec<(&Target, Files, String)> = Vec::new();
     let mut resumed = 0;
     for t in targets {
         let files = match committed_files(repo, &t.id) {
