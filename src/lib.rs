@@ -28,6 +28,7 @@ pub mod exposure;
 pub mod fault;
 pub mod fingerprint;
 pub mod fsio;
+pub mod generate;
 pub mod groups;
 pub mod history;
 pub mod identity;

@@ -34,8 +34,45 @@ pub struct VerifiedAccess {
     pub signer: Fingerprint,
 }
 
-/// Reads a case's access list and checks it may be honoured.
+/// Reads a case's access list and checks it may be honoured. A refusal
+/// also names any entry on the list that is not a valid key, so a rogue
+/// addition is named, not only the bad signature around it.
 pub fn verified_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
+    check_access(vault, id).map_err(|e| match e {
+        Error::BadSignature { what, reason } => {
+            let suspects = vault
+                .read(&access_path(id))
+                .ok()
+                .and_then(|b| AccessList::parse(&b, id).ok())
+                .map(|list| invalid_entries(vault, &list))
+                .unwrap_or_default();
+            let reason = if suspects.is_empty() {
+                reason
+            } else {
+                format!(
+                    "{reason}; the list names {}, not a valid key of this vault",
+                    suspects.join(", ")
+                )
+            };
+            Error::BadSignature { what, reason }
+        }
+        other => other,
+    })
+}
+
+/// Entries of `list` that are not currently valid keys (or unknown groups).
+fn invalid_entries(vault: &Vault, list: &AccessList) -> Vec<String> {
+    list.entries()
+        .into_iter()
+        .filter(|entry| match entry {
+            AccessEntry::Key(fp) => vault.keyring().validity(fp) != Some(Validity::Certified),
+            AccessEntry::Group(g) => vault.groups().members(g).is_err(),
+        })
+        .map(|e| e.to_string())
+        .collect()
+}
+
+fn check_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
     let rel = access_path(id);
     let what = format!("the access list of case {id}");
     let bytes = vault

@@ -103,6 +103,13 @@ impl World {
         String::from_utf8(out.stderr).expect("utf8")
     }
 
+    /// Runs whatever the exit code; returns stdout (for reports printed
+    /// before a failing exit, like `verify`'s).
+    pub fn ok_or_fail_stdout(&self, who: &Person, args: &[&str]) -> String {
+        let out = self.cmd(who).args(args).output().expect("run");
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+
     /// Creates a person's identity.
     pub fn person(&self, name: &str) -> Person {
         let p = Person {
@@ -239,6 +246,38 @@ impl World {
             .trim()
             .parse()
             .expect("count")
+    }
+
+    /// `who`'s identity as a library session (for building large fixtures
+    /// faster than the binary would).
+    pub fn session(&self, who: &Person) -> dossier::identity::Session {
+        let identity = dossier::identity::Identity::load(&dossier::identity::Home::new(&who.home))
+            .expect("identity");
+        let pass = dossier::secret::SecretString::from(who.passphrase.clone());
+        dossier::identity::Session::new(
+            identity,
+            Box::new(dossier::secret::FixedPassphrase::new(pass)),
+        )
+    }
+
+    /// Exports `who`'s age secret keys to a file in the temp dir (for stock `age -d -i`).
+    pub fn age_secret(&self, who: &Person, label: &str) -> PathBuf {
+        let path = self.path(&format!("{}-{label}.agekey", who.name));
+        std::fs::write(&path, self.ok(who, &["key", "export-age-secret"])).expect("write key");
+        path
+    }
+
+    /// Whether stock `age` opens the vault file `rel` with the key file `key`.
+    pub fn age_opens(&self, key: &Path, rel: &str) -> bool {
+        require("age");
+        Command::new("age")
+            .args(["-d", "-i"])
+            .arg(key)
+            .arg(self.vault().join(rel))
+            .output()
+            .expect("age")
+            .status
+            .success()
     }
 
     /// HEAD and a clean working tree: the vault is exactly as it was.

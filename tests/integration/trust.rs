@@ -1,0 +1,347 @@
+//! Trust and access control (issue 3): rogue cards and lists, revocation,
+//! rotation, expiry, groups, and `verify`, each on a real vault.
+
+use crate::support::{Person, World};
+
+/// Ada (root), Ben and Chidi (certified staff).
+fn firm() -> (World, Person, Person, Person) {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.person("Ben");
+    w.join(&ben, &ada);
+    let chidi = w.person("Chidi");
+    w.join(&chidi, &ada);
+    (w, ada, ben, chidi)
+}
+
+fn record(id: &str) -> String {
+    format!("cases/{id}/case.yaml.age")
+}
+
+fn file_id(fp: &str) -> String {
+    fp.parse::<dossier::fingerprint::Fingerprint>()
+        .expect("fingerprint")
+        .file_id()
+}
+
+/// Mallory (not staff) gets her card into the keyring with plain git.
+fn smuggle_card(w: &World, mallory: &Person) -> String {
+    let fp = w.fingerprint(mallory);
+    let card = w.ok(mallory, &["key", "export"]);
+    std::fs::write(
+        w.vault()
+            .join(format!(".dossier/keyring/{}.yaml", file_id(&fp))),
+        card,
+    )
+    .unwrap();
+    fp
+}
+
+fn add_reader(w: &World, id: &str, fp: &str) -> std::path::PathBuf {
+    let access = w.vault().join(format!("cases/{id}/access.yaml"));
+    let text = std::fs::read_to_string(&access).unwrap();
+    let edited = if text.contains("readers:\n") {
+        text.replace("readers:\n", &format!("readers:\n- {fp}\n"))
+    } else {
+        format!("{}\nreaders:\n- {fp}\n", text.replace("readers: []\n", "").trim_end())
+    };
+    assert!(edited.contains(fp) && edited != text);
+    std::fs::write(&access, edited).unwrap();
+    access
+}
+
+#[test]
+fn a_rogue_card_added_to_an_access_list_with_plain_git_is_refused_by_name() {
+    let (w, ada, ben, _) = firm();
+    let id = w.new_case(&ben, &[]);
+    let mallory = w.unprotected_person("Mallory");
+    let mallory_fp = smuggle_card(&w, &mallory);
+    let access = add_reader(&w, &id, &mallory_fp);
+    w.ssh_sign(&mallory, &access);
+    w.git_text(&["add", "."]);
+    w.plain_commit(&["-m", "add a reader"]);
+
+    let before = w.snapshot();
+    let err = w.fails(&ben, &["note", "add", &id, "--text", "new evidence"], 1);
+    assert!(err.contains(&mallory_fp), "{err}");
+    assert!(err.contains("no valid signature"), "{err}");
+    assert_eq!(w.snapshot(), before, "nothing written");
+    // An administrator cannot be tricked into laundering it either.
+    let err = w.fails(&ada, &["grant", &id, &w.fingerprint(&ada)], 1);
+    assert!(err.contains(&mallory_fp), "{err}");
+
+    // Nothing was ever encrypted to Mallory.
+    let key = w.age_secret(&mallory, "rogue");
+    assert!(!w.age_opens(&key, &record(&id)));
+    let err = w.fails(&mallory, &["case", "show", &id], 1);
+    assert!(err.contains("cannot be decrypted"), "{err}");
+    let err = w.fails(&ada, &["verify"], 1);
+    assert!(err.contains("problem"), "{err}");
+    assert!(w.ok_or_fail_stdout(&ada, &["verify"]).contains(&mallory_fp));
+}
+
+#[test]
+fn a_rogue_entry_signed_by_an_owner_outside_dossier_is_refused_naming_it_and_its_commit() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    // Ben, an owner, bypasses dossier: his signature on the list is genuine.
+    let ben = w.unprotected_person("Ben");
+    w.join(&ben, &ada);
+    let id = w.new_case(&ben, &[]);
+    let mallory = w.unprotected_person("Mallory");
+    let mallory_fp = smuggle_card(&w, &mallory);
+    let access = add_reader(&w, &id, &mallory_fp);
+    w.ssh_sign(&ben, &access);
+    w.git_text(&["add", "."]);
+    w.plain_commit(&["-m", "add a reader"]);
+    let commit = w.head();
+
+    // Even the insider's own next edit through dossier is refused.
+    let before = w.snapshot();
+    let err = w.fails(&ben, &["case", "set", &id, "status=pending"], 1);
+    assert!(err.contains("refusing to encrypt"), "{err}");
+    assert!(err.contains(&mallory_fp), "{err}");
+    assert!(err.contains("not certified"), "{err}");
+    assert!(
+        err.contains(&commit[..10]) && err.contains("unsigned commit"),
+        "who added it: {err}"
+    );
+    assert_eq!(w.snapshot(), before);
+}
+
+#[test]
+fn an_access_list_changed_by_a_staff_member_who_is_not_an_owner_is_refused() {
+    let (w, ada, ben, _) = firm();
+    let chidi = w.unprotected_person("Chidi2");
+    let chidi_fp = w.join(&chidi, &ada);
+    let id = w.new_case(&ben, &["--grant", &chidi_fp]);
+    // Through dossier: refused outright.
+    let err = w.fails(&chidi, &["grant", &id, &w.fingerprint(&ada)], 1);
+    assert!(err.contains("its owners or an administrator"), "{err}");
+    // Around dossier: Chidi makes himself owner and signs the list himself.
+    let access = w.vault().join(format!("cases/{id}/access.yaml"));
+    let text = std::fs::read_to_string(&access).unwrap();
+    std::fs::write(
+        &access,
+        text.replace("owners:\n", &format!("owners:\n- {chidi_fp}\n")),
+    )
+    .unwrap();
+    w.ssh_sign(&chidi, &access);
+    w.plain_commit(&["-am", "co-owner"]);
+
+    let before = w.snapshot();
+    let err = w.fails(&ben, &["note", "add", &id, "--text", "x"], 1);
+    assert!(
+        err.contains("neither an owner of the case nor an administrator"),
+        "{err}"
+    );
+    assert_eq!(w.snapshot(), before);
+}
+
+#[test]
+fn revoking_a_key_takes_it_off_every_case_in_one_commit_and_reports_its_history() {
+    let (w, ada, ben, chidi) = firm();
+    let chidi_fp = w.fingerprint(&chidi);
+    let ben_fp = w.fingerprint(&ben);
+    let ada_fp = w.fingerprint(&ada);
+    w.ok(&ada, &["group", "set", "team", &ada_fp, &chidi_fp]);
+    let direct = w.new_case(&ben, &["--grant", &chidi_fp]); // Ada cannot read it
+    let via_group = w.new_case(&ada, &["--grant", "@team"]);
+    let in_the_past = w.new_case(&ada, &["--grant", &chidi_fp]);
+    w.ok(&ada, &["revoke-access", &in_the_past, &chidi_fp]);
+    let never = w.new_case(&ada, &["--grant", &ben_fp]);
+    w.ok(&chidi, &["note", "add", &via_group, "--text", "signed before leaving"]);
+    let chidi_key = w.age_secret(&chidi, "before");
+    assert!(w.age_opens(&chidi_key, &record(&direct)));
+    assert!(w.age_opens(&chidi_key, &record(&via_group)));
+
+    let commits = w.commit_count();
+    let out = w.ok(&ada, &["key", "revoke", &chidi_fp, "--reason", "left the firm"]);
+    assert_eq!(w.commit_count(), commits + 1, "one commit");
+    let report: Vec<&str> = out.lines().map(str::trim).collect();
+    for id in [&direct, &via_group, &in_the_past] {
+        assert!(report.contains(&id.as_str()), "{id} in report:\n{out}");
+    }
+    assert!(!out.contains(&never), "{out}");
+    assert!(out.contains("stay readable"), "{out}");
+    assert!(
+        out.contains(&format!("{direct}: you cannot read it")),
+        "Ada cannot re-encrypt Ben's case, and says so:\n{out}"
+    );
+
+    // Off every list and group; what Ada could re-encrypt is closed to Chidi.
+    assert!(!w.age_opens(&chidi_key, &record(&via_group)));
+    let access = std::fs::read_to_string(w.vault().join(format!("cases/{direct}/access.yaml")))
+        .unwrap();
+    assert!(!access.contains(&chidi_fp));
+    let groups = std::fs::read_to_string(w.vault().join(".dossier/groups.yaml")).unwrap();
+    assert!(!groups.contains(&chidi_fp));
+    // Ben's case still carries Chidi's stanza until Ben re-encrypts it.
+    let problems = w.ok_or_fail_stdout(&ben, &["verify"]);
+    assert!(problems.contains(&record(&direct)), "{problems}");
+    w.ok(&ben, &["rekey"]);
+    assert!(!w.age_opens(&chidi_key, &record(&direct)));
+    w.ok(&ben, &["verify"]);
+    w.ok(&ada, &["verify"]);
+
+    // The revoked key can do nothing more, and its past commits still verify.
+    let err = w.fails(&chidi, &["note", "add", &via_group, "--text", "x"], 1);
+    assert!(err.contains("not a recipient") || err.contains("revoked"), "{err}");
+    let log = w.ok(&ada, &["log", "--json"]);
+    assert!(log.contains(&format!("\"signer\": \"{chidi_fp}\"")), "{log}");
+    assert!(!log.contains("revoked-signer"), "{log}");
+    let list = w.ok(&ada, &["key", "list"]);
+    assert!(list.contains("revoked"), "{list}");
+}
+
+#[test]
+fn group_membership_changes_re_encrypt_the_groups_cases() {
+    let (w, ada, ben, chidi) = firm();
+    let (ada_fp, ben_fp, chidi_fp) = (w.fingerprint(&ada), w.fingerprint(&ben), w.fingerprint(&chidi));
+    w.ok(&ada, &["group", "set", "team", &ada_fp, &ben_fp]);
+    let id = w.new_case(&ada, &["--grant", "@team"]);
+    let ben_key = w.age_secret(&ben, "k");
+    let chidi_key = w.age_secret(&chidi, "k");
+    assert!(w.age_opens(&ben_key, &record(&id)));
+    assert!(!w.age_opens(&chidi_key, &record(&id)));
+
+    let commits = w.commit_count();
+    w.ok(&ada, &["group", "set", "team", &ada_fp, &chidi_fp]);
+    assert_eq!(w.commit_count(), commits + 1);
+    assert!(!w.age_opens(&ben_key, &record(&id)), "Ben left the group");
+    assert!(w.age_opens(&chidi_key, &record(&id)), "Chidi joined it");
+    w.ok(&chidi, &["note", "add", &id, "--text", "joined"]);
+    w.ok(&ada, &["verify"]);
+}
+
+#[test]
+fn an_expired_key_is_named_with_its_cases_never_dropped_silently() {
+    let (w, ada, ben, chidi) = firm();
+    let chidi_fp = w.fingerprint(&chidi);
+    let id = w.new_case(&ben, &["--grant", &chidi_fp]);
+    let grant = w.head();
+    // Time passes: Chidi's own signed binding says his key expired. (Written
+    // with the library and plain git, as no clock can be moved here.)
+    expire_in_the_past(&w, &chidi);
+
+    let before = w.snapshot();
+    let err = w.fails(&ben, &["note", "add", &id, "--text", "x"], 1);
+    assert!(err.contains(&chidi_fp) && err.contains("expired"), "{err}");
+    assert!(err.contains(&grant[..10]) && err.contains("Ben"), "who added it: {err}");
+    assert_eq!(w.snapshot(), before);
+    let out = w.cmd(&ada).args(["key", "list"]).output().unwrap();
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warning.contains("Chidi") && warning.contains("expired") && warning.contains(&id),
+        "{warning}"
+    );
+    assert!(w.ok_or_fail_stdout(&ben, &["verify"]).contains(&id));
+
+    // Chidi extends his key; work resumes.
+    w.ok(&chidi, &["key", "expire", "2099-12-31"]);
+    w.ok(&ben, &["note", "add", &id, "--text", "x"]);
+    w.ok(&ben, &["verify"]);
+}
+
+fn expire_in_the_past(w: &World, who: &Person) {
+    let session = w.session(who);
+    let vault = dossier::vault::Vault::open(&w.vault()).unwrap();
+    let fp = session.fingerprint();
+    let recipient = vault.keyring().get(&fp).unwrap().recipient().unwrap();
+    let past = chrono::Utc::now() - chrono::Duration::days(1);
+    let binding = dossier::binding::Binding::new(fp, &recipient, Some(past));
+    let (text, sig) = binding.signed(session.signing_key().unwrap()).unwrap();
+    let path = w.vault().join(dossier::binding::binding_path(&fp));
+    std::fs::write(&path, text).unwrap();
+    std::fs::write(path.with_extension("yaml.sig"), sig).unwrap();
+    w.git_text(&["add", "."]);
+    w.plain_commit(&["-m", "time passes"]);
+}
+
+#[test]
+fn rotating_a_key_re_encrypts_to_the_new_one_and_keeps_history_readable() {
+    let (w, ada, ben, _) = firm();
+    let ben_fp = w.fingerprint(&ben);
+    let id = w.new_case(&ada, &["--grant", &ben_fp]);
+    let old_key = w.age_secret(&ben, "old");
+    let old_commit = w.head();
+
+    w.ok(&ben, &["key", "rotate"]);
+    assert!(!w.age_opens(&old_key, &record(&id)), "current files use the new key");
+    let all_keys = w.age_secret(&ben, "all");
+    assert!(w.age_opens(&all_keys, &record(&id)));
+    // History stays readable with the exported keys (old ones are kept).
+    let old_file = w.path("old-record.age");
+    std::fs::write(
+        &old_file,
+        w.git(&["show", &format!("{old_commit}:{}", record(&id))]).stdout,
+    )
+    .unwrap();
+    let opened = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(&all_keys)
+        .arg(&old_file)
+        .output()
+        .unwrap();
+    assert!(opened.status.success());
+    // Ada encrypts to Ben's new key from now on, and his certification stands.
+    w.ok(&ada, &["note", "add", &id, "--text", "after rotation"]);
+    let note = w.git_text(&["ls-files", &format!("cases/{id}/notes")]);
+    assert!(!w.age_opens(&old_key, note.trim()));
+    assert!(w.ok(&ada, &["key", "list"]).contains("certified   staff"));
+    w.ok(&ben, &["case", "show", &id]);
+    w.ok(&ben, &["verify"]);
+    w.ok(&ada, &["verify"]);
+}
+
+#[test]
+fn verify_reports_each_problem_on_its_own_line() {
+    let (w, ada, ben, _) = firm();
+    let ben_fp = w.fingerprint(&ben);
+    let id = w.new_case(&ada, &["--grant", &ben_fp]);
+    w.ok(&ada, &["verify"]);
+    // Re-encrypted with stock age to Ada alone, and allowed_signers edited.
+    let ada_key = w.age_secret(&ada, "k");
+    let plain = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(&ada_key)
+        .arg(w.vault().join(record(&id)))
+        .output()
+        .unwrap()
+        .stdout;
+    let ada_recipient = String::from_utf8(
+        std::process::Command::new("age-keygen")
+            .arg("-y")
+            .arg(&ada_key)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let mut age = std::process::Command::new("age")
+        .args(["-r", ada_recipient.lines().next().unwrap(), "-o"])
+        .arg(w.vault().join(record(&id)))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    age.stdin.take().unwrap().write_all(&plain).unwrap();
+    assert!(age.wait().unwrap().success());
+    let signers = w.vault().join(".dossier/allowed_signers");
+    let mut text = std::fs::read_to_string(&signers).unwrap();
+    text.push_str("intruder ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO8n0aEaUsmYQSOGmW2bBmb5fhTANMtQcFiD0Y8MHnDO\n");
+    std::fs::write(&signers, text).unwrap();
+    w.plain_commit(&["-am", "tamper"]);
+
+    let out = w.cmd(&ada).arg("verify").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines.iter().any(|l| l.starts_with(".dossier/allowed_signers:")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with(&record(&id)) && l.contains("1 recipients but case")));
+}
