@@ -27,8 +27,21 @@ const GIVEN: &[&str] = &[
     "Fatima", "Arjun", "Sofia", "Emeka", "Hana",
 ];
 const FAMILY: &[&str] = &[
-    "Haddad", "Kowalski", "Nguyen", "Abara", "Moreau", "Petrov", "Silva", "Rahimi", "Osei",
-    "Lindqvist", "Mwangi", "Tanaka", "Duarte", "Farouk", "Novak",
+    "Haddad",
+    "Kowalski",
+    "Nguyen",
+    "Abara",
+    "Moreau",
+    "Petrov",
+    "Silva",
+    "Rahimi",
+    "Osei",
+    "Lindqvist",
+    "Mwangi",
+    "Tanaka",
+    "Duarte",
+    "Farouk",
+    "Novak",
 ];
 const MATTERS: &[&str] = &[
     "Asylum appeal",
@@ -132,7 +145,13 @@ fn synthetic_record(rng: &mut impl Rng, id: &CaseId) -> CaseRecord {
         opened: Some(today - Duration::days(rng.gen_range(1..900))),
         client: Client {
             name: name(rng),
-            nationality: Some(pick(rng, &["Eritrean", "Syrian", "Afghan", "Polish", "Brazilian"]).into()),
+            nationality: Some(
+                pick(
+                    rng,
+                    &["Eritrean", "Syrian", "Afghan", "Polish", "Brazilian"],
+                )
+                .into(),
+            ),
             ..Default::default()
         },
         parties,

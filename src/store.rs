@@ -251,9 +251,10 @@ pub fn finish_interrupted(repo: &git2::Repository) -> Result<()> {
     let head = repo.head().ok().and_then(|h| h.target());
     if let (Ok(pending), Some(head)) = (git2::Oid::from_str(text.trim()), head) {
         if pending == head {
-            let mut checkout = git2::build::CheckoutBuilder::new();
-            checkout.force();
-            repo.checkout_head(Some(&mut checkout))?;
+            // The branch already names the change: make index and working
+            // tree match it exactly, whatever part of them was written.
+            let target = repo.find_object(head, Some(git2::ObjectType::Commit))?;
+            repo.reset(&target, git2::ResetType::Hard, None)?;
         }
     }
     fsio::remove_if_exists(&journal)

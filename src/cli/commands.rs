@@ -213,9 +213,10 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             end_progress();
             println!("Revoked {label}");
             println!(
-                "  taken off {} access list(s); {} case(s) re-encrypted without them",
+                "  taken off {} access list(s); {} case(s) re-encrypted without them{}",
                 report.lists_changed.len(),
-                report.outcome.reencrypted.len()
+                report.outcome.reencrypted.len(),
+                resumed_note(report.outcome.resumed)
             );
             print_skipped(&report.outcome.skipped);
             if report.ever_readable.is_empty() {
@@ -434,6 +435,14 @@ fn end_progress() {
     use std::io::IsTerminal;
     if std::io::stderr().is_terminal() {
         eprintln!();
+    }
+}
+
+fn resumed_note(resumed: usize) -> String {
+    if resumed > 0 {
+        format!(" ({resumed} prepared by an interrupted run were reused)")
+    } else {
+        String::new()
     }
 }
 

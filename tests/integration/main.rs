@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod core_flows;
+mod crash;
 mod recovery;
 mod support;
 mod trust;

@@ -44,7 +44,10 @@ fn add_reader(w: &World, id: &str, fp: &str) -> std::path::PathBuf {
     let edited = if text.contains("readers:\n") {
         text.replace("readers:\n", &format!("readers:\n- {fp}\n"))
     } else {
-        format!("{}\nreaders:\n- {fp}\n", text.replace("readers: []\n", "").trim_end())
+        format!(
+            "{}\nreaders:\n- {fp}\n",
+            text.replace("readers: []\n", "").trim_end()
+        )
     };
     assert!(edited.contains(fp) && edited != text);
     std::fs::write(&access, edited).unwrap();
@@ -152,13 +155,19 @@ fn revoking_a_key_takes_it_off_every_case_in_one_commit_and_reports_its_history(
     let in_the_past = w.new_case(&ada, &["--grant", &chidi_fp]);
     w.ok(&ada, &["revoke-access", &in_the_past, &chidi_fp]);
     let never = w.new_case(&ada, &["--grant", &ben_fp]);
-    w.ok(&chidi, &["note", "add", &via_group, "--text", "signed before leaving"]);
+    w.ok(
+        &chidi,
+        &["note", "add", &via_group, "--text", "signed before leaving"],
+    );
     let chidi_key = w.age_secret(&chidi, "before");
     assert!(w.age_opens(&chidi_key, &record(&direct)));
     assert!(w.age_opens(&chidi_key, &record(&via_group)));
 
     let commits = w.commit_count();
-    let out = w.ok(&ada, &["key", "revoke", &chidi_fp, "--reason", "left the firm"]);
+    let out = w.ok(
+        &ada,
+        &["key", "revoke", &chidi_fp, "--reason", "left the firm"],
+    );
     assert_eq!(w.commit_count(), commits + 1, "one commit");
     let report: Vec<&str> = out.lines().map(str::trim).collect();
     for id in [&direct, &via_group, &in_the_past] {
@@ -173,8 +182,8 @@ fn revoking_a_key_takes_it_off_every_case_in_one_commit_and_reports_its_history(
 
     // Off every list and group; what Ada could re-encrypt is closed to Chidi.
     assert!(!w.age_opens(&chidi_key, &record(&via_group)));
-    let access = std::fs::read_to_string(w.vault().join(format!("cases/{direct}/access.yaml")))
-        .unwrap();
+    let access =
+        std::fs::read_to_string(w.vault().join(format!("cases/{direct}/access.yaml"))).unwrap();
     assert!(!access.contains(&chidi_fp));
     let groups = std::fs::read_to_string(w.vault().join(".dossier/groups.yaml")).unwrap();
     assert!(!groups.contains(&chidi_fp));
@@ -188,9 +197,15 @@ fn revoking_a_key_takes_it_off_every_case_in_one_commit_and_reports_its_history(
 
     // The revoked key can do nothing more, and its past commits still verify.
     let err = w.fails(&chidi, &["note", "add", &via_group, "--text", "x"], 1);
-    assert!(err.contains("not a recipient") || err.contains("revoked"), "{err}");
+    assert!(
+        err.contains("not a recipient") || err.contains("revoked"),
+        "{err}"
+    );
     let log = w.ok(&ada, &["log", "--json"]);
-    assert!(log.contains(&format!("\"signer\": \"{chidi_fp}\"")), "{log}");
+    assert!(
+        log.contains(&format!("\"signer\": \"{chidi_fp}\"")),
+        "{log}"
+    );
     assert!(!log.contains("revoked-signer"), "{log}");
     let list = w.ok(&ada, &["key", "list"]);
     assert!(list.contains("revoked"), "{list}");
@@ -199,7 +214,11 @@ fn revoking_a_key_takes_it_off_every_case_in_one_commit_and_reports_its_history(
 #[test]
 fn group_membership_changes_re_encrypt_the_groups_cases() {
     let (w, ada, ben, chidi) = firm();
-    let (ada_fp, ben_fp, chidi_fp) = (w.fingerprint(&ada), w.fingerprint(&ben), w.fingerprint(&chidi));
+    let (ada_fp, ben_fp, chidi_fp) = (
+        w.fingerprint(&ada),
+        w.fingerprint(&ben),
+        w.fingerprint(&chidi),
+    );
     w.ok(&ada, &["group", "set", "team", &ada_fp, &ben_fp]);
     let id = w.new_case(&ada, &["--grant", "@team"]);
     let ben_key = w.age_secret(&ben, "k");
@@ -229,7 +248,10 @@ fn an_expired_key_is_named_with_its_cases_never_dropped_silently() {
     let before = w.snapshot();
     let err = w.fails(&ben, &["note", "add", &id, "--text", "x"], 1);
     assert!(err.contains(&chidi_fp) && err.contains("expired"), "{err}");
-    assert!(err.contains(&grant[..10]) && err.contains("Ben"), "who added it: {err}");
+    assert!(
+        err.contains(&grant[..10]) && err.contains("Ben"),
+        "who added it: {err}"
+    );
     assert_eq!(w.snapshot(), before);
     let out = w.cmd(&ada).args(["key", "list"]).output().unwrap();
     let warning = String::from_utf8_lossy(&out.stderr);
@@ -269,14 +291,18 @@ fn rotating_a_key_re_encrypts_to_the_new_one_and_keeps_history_readable() {
     let old_commit = w.head();
 
     w.ok(&ben, &["key", "rotate"]);
-    assert!(!w.age_opens(&old_key, &record(&id)), "current files use the new key");
+    assert!(
+        !w.age_opens(&old_key, &record(&id)),
+        "current files use the new key"
+    );
     let all_keys = w.age_secret(&ben, "all");
     assert!(w.age_opens(&all_keys, &record(&id)));
     // History stays readable with the exported keys (old ones are kept).
     let old_file = w.path("old-record.age");
     std::fs::write(
         &old_file,
-        w.git(&["show", &format!("{old_commit}:{}", record(&id))]).stdout,
+        w.git(&["show", &format!("{old_commit}:{}", record(&id))])
+            .stdout,
     )
     .unwrap();
     let opened = std::process::Command::new("age")
@@ -340,7 +366,9 @@ fn verify_reports_each_problem_on_its_own_line() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
-    assert!(lines.iter().any(|l| l.starts_with(".dossier/allowed_signers:")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with(".dossier/allowed_signers:")));
     assert!(lines
         .iter()
         .any(|l| l.starts_with(&record(&id)) && l.contains("1 recipients but case")));
