@@ -1,0 +1,180 @@
+//! Vault benchmarks (DESIGN §11), reported as ratios against baselines
+//! measured in the same run. Run: `cargo bench --bench vault` (cases from
+//! `DOSSIER_BENCH_CASES`, default 2000; the design's figure is 10000).
+//!
+//! Measured on a generated vault where every case is encrypted to five
+//! recipients (an owner and the four members of `@staff`):
+//! - list: every case decrypted and parsed, from an unlocked identity,
+//!   against the per-file floor of one X25519 decryption;
+//! - rekey: `group set` adding a sixth person, which re-encrypts every case
+//!   in one journaled commit, against running the stock `age` CLI twice per
+//!   file (decrypt, then encrypt to six recipients), as pass-style tools do;
+//! - peak memory (VmHWM).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use dossier::case::AccessEntry;
+use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::secret::NoPassphrase;
+use dossier::vault::Vault;
+use dossier::{admin, cases, generate};
+
+fn person(dir: &Path, name: &str) -> Session {
+    let home = Home::new(dir.join(name));
+    identity::generate(
+        &home,
+        GenerateOptions {
+            name: name.into(),
+            email: format!("{}@bench.example", name.to_lowercase()),
+            passphrase: None,
+            expires: None,
+            scrypt_log_n: 10,
+        },
+    )
+    .expect("generate identity");
+    let id = Identity::load(&home).expect("load identity");
+    let s = Session::new(id, Box::new(NoPassphrase));
+    s.unlock().expect("unlock");
+    s
+}
+
+fn join(vault: &mut Vault, root: &Session, who: &Session) {
+    let card = who.identity().card().to_yaml().expect("card");
+    let fp = admin::import_card(vault, root, card.as_bytes()).expect("import");
+    vault.reload().expect("reload");
+    admin::certify(vault, root, &fp).expect("certify");
+    vault.reload().expect("reload");
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn main() {
+    let count: usize = std::env::var("DOSSIER_BENCH_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let homes = tmp.path().join("homes");
+    // Keep the bench away from the user's pinned vaults.
+    std::env::set_var("XDG_CONFIG_HOME", tmp.path().join("config"));
+
+    let root = person(&homes, "Root");
+    let staff: Vec<Session> = (1..=4).map(|i| person(&homes, &format!("Staff{i}"))).collect();
+    let newcomer = person(&homes, "Newcomer");
+    let mut vault = admin::init(&tmp.path().join("vault"), "Bench", &root).expect("init");
+    for s in staff.iter().chain(std::iter::once(&newcomer)) {
+        join(&mut vault, &root, s);
+    }
+    let members: Vec<_> = staff.iter().map(|s| s.fingerprint()).collect();
+    admin::set_group(&vault, &root, "staff", &members, &|_| {}).expect("group");
+    vault.reload().expect("reload");
+
+    let t = Instant::now();
+    generate::cases(&vault, &root, count, &[AccessEntry::Group("staff".into())], 1)
+        .expect("generate");
+    println!("generated {count} cases (5 recipients each) in {:.2}s", secs(t.elapsed()));
+    vault.reload().expect("reload");
+
+    // List, from an unlocked identity (as a staff member: their stanza is
+    // not the first one, like most readers').
+    let reader = &staff[2];
+    let t = Instant::now();
+    let listed = cases::list(&vault, reader).expect("list");
+    let list_time = t.elapsed();
+    assert_eq!(listed.len(), count);
+    // Floor: one decryption per file, single-threaded, of the same files.
+    let ids = vault.case_ids().expect("ids");
+    let keys = reader.decryption_keys().expect("keys");
+    let sample: Vec<_> = ids.iter().take(200).collect();
+    let t = Instant::now();
+    for id in &sample {
+        let path = vault.root().join(cases::record_path(id));
+        let ct = std::fs::read(&path).expect("read");
+        dossier::crypto::decrypt(&ct, keys, &path).expect("decrypt");
+    }
+    let per_file = secs(t.elapsed()) / sample.len() as f64;
+    println!(
+        "list: {:.3}s for {count} cases ({:.0} µs/case on all cores; single-core decrypt floor {:.0} µs/file)",
+        secs(list_time),
+        secs(list_time) * 1e6 / count as f64,
+        per_file * 1e6
+    );
+
+    // Re-encrypt everything for a new recipient.
+    let mut with_new = members.clone();
+    with_new.push(newcomer.fingerprint());
+    let t = Instant::now();
+    let outcome = admin::set_group(&vault, &root, "staff", &with_new, &|_| {}).expect("rekey");
+    let rekey_time = t.elapsed();
+    assert_eq!(outcome.reencrypted.len(), count);
+    let ours = secs(rekey_time) / count as f64;
+
+    // Baseline: the age CLI, twice per file, on a sample.
+    let age_ok = Command::new("age").arg("--version").output().is_ok();
+    if age_ok {
+        let key = tmp.path().join("root.key");
+        std::fs::write(
+            &key,
+            dossier::secret::ExposeSecret::expose_secret(
+                &root.age_secret_text().expect("secret"),
+            ),
+        )
+        .expect("key");
+        let recipients: Vec<String> = std::iter::once(&root)
+            .chain(staff.iter())
+            .chain(std::iter::once(&newcomer))
+            .map(|s| s.identity().card().age_recipient.clone())
+            .collect();
+        let ids = vault.case_ids().expect("ids");
+        let sample: Vec<_> = ids.iter().take(100).collect();
+        let plain = tmp.path().join("plain");
+        let out = tmp.path().join("out.age");
+        let t = Instant::now();
+        for id in &sample {
+            let file = vault.root().join(cases::record_path(id));
+            let d = Command::new("age")
+                .args(["-d", "-i"])
+                .arg(&key)
+                .arg("-o")
+                .arg(&plain)
+                .arg(&file)
+                .status()
+                .expect("age -d");
+            assert!(d.success());
+            let mut enc = Command::new("age");
+            for r in &recipients {
+                enc.args(["-r", r]);
+            }
+            let e = enc.arg("-o").arg(&out).arg(&plain).status().expect("age -e");
+            assert!(e.success());
+        }
+        let theirs = secs(t.elapsed()) / sample.len() as f64;
+        println!(
+            "rekey: {:.2}s for {count} cases = {:.0} µs/case; age CLI per file: {:.0} µs; ours is {:.1}x faster",
+            secs(rekey_time),
+            ours * 1e6,
+            theirs * 1e6,
+            theirs / ours
+        );
+    } else {
+        println!(
+            "rekey: {:.2}s for {count} cases = {:.0} µs/case (install `age` for the CLI baseline)",
+            secs(rekey_time),
+            ours * 1e6
+        );
+    }
+    if let Some(mib) = peak_memory_mib() {
+        println!("peak memory: {mib:.0} MiB");
+    }
+}
