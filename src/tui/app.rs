@@ -575,9 +575,24 @@ impl App {
                 self.info_msg("Reloading from disk…");
             }
             Action::Back => {
-                let n = self.jobs.cancel_all();
+                // Esc stops this screen's long jobs first; pressed again, it goes back.
+                let kinds: &[JobKind] = match self.screen {
+                    Screen::Cases => &[JobKind::List, JobKind::Search, JobKind::LastChanges],
+                    Screen::Detail => &[JobKind::OpenCase, JobKind::CaseHistory],
+                    Screen::Audit => &[JobKind::Audit],
+                    _ => &[],
+                };
+                let running: Vec<JobKind> = kinds
+                    .iter()
+                    .copied()
+                    .filter(|k| self.jobs.is_running(*k))
+                    .collect();
+                let n = running.len();
+                for k in running {
+                    self.jobs.cancel(k);
+                }
                 if n > 0 {
-                    if self.cases.loading {
+                    if self.screen == Screen::Cases && self.cases.loading {
                         self.cases.loading = false;
                     }
                     if let Some(s) = &mut self.cases.search {

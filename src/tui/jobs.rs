@@ -51,18 +51,6 @@ pub enum JobKind {
     Change,
 }
 
-impl JobKind {
-    /// Whether Esc cancels it: long reads may be abandoned; a change, once
-    /// started, is finished so the vault is never left half-written; the
-    /// quick reads the status bar needs always finish.
-    pub fn cancellable(self) -> bool {
-        !matches!(
-            self,
-            JobKind::Change | JobKind::Unlock | JobKind::VaultInfo | JobKind::Status
-        )
-    }
-}
-
 /// What jobs produce.
 #[derive(Debug)]
 pub enum JobOutput {
@@ -244,20 +232,6 @@ impl Jobs {
         }
     }
 
-    /// Cancels every cancellable job; returns how many.
-    pub fn cancel_all(&mut self) -> usize {
-        let kinds: Vec<JobKind> = self
-            .running
-            .keys()
-            .copied()
-            .filter(|k| k.cancellable())
-            .collect();
-        for k in &kinds {
-            self.cancel(*k);
-        }
-        kinds.len()
-    }
-
     /// Whether a job of `kind` runs.
     pub fn is_running(&self, kind: JobKind) -> bool {
         self.running.contains_key(&kind)
@@ -317,15 +291,5 @@ mod tests {
         }
         assert_eq!((fresh, stale), (1, 1));
         assert!(!jobs.busy());
-    }
-
-    #[test]
-    fn esc_cancels_reads_but_never_a_change_in_progress() {
-        let mut jobs = Jobs::inert(PathBuf::new());
-        jobs.spawn(JobKind::List, "list", |_| Ok(JobOutput::ListDone));
-        jobs.spawn(JobKind::Change, "change", |_| Ok(JobOutput::ListDone));
-        assert_eq!(jobs.cancel_all(), 1);
-        assert!(jobs.is_running(JobKind::Change));
-        assert!(!jobs.is_running(JobKind::List));
     }
 }
