@@ -619,7 +619,7 @@ fn unsigned_and_unknown_signers_are_highlighted_in_the_audit() {
             .expect("row")
     };
     for needle in ["unsigned", "unknown signer"] {
-        let y = row_with(&format!("{needle}"));
+        let y = row_with(needle);
         let x = (0..100u16)
             .rev()
             .find(|&x| buf[(x, y)].symbol() != " ")

@@ -5,3 +5,4 @@ mod bad_input;
 mod core_flows;
 mod recovery;
 mod support;
+mod tui_tmux;
