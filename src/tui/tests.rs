@@ -907,3 +907,42 @@ fn wrong_passphrase_says_so_and_allows_a_retry() {
     press(&mut f.app, KeyCode::Enter);
     assert!(f.app.jobs.is_running(JobKind::Unlock));
 }
+
+// ----- docs ---------------------------------------------------------------
+
+/// The key map as the user guide prints it.
+fn keymap_markdown() -> String {
+    let mut out = String::new();
+    for (mode, rows) in crate::tui::action::help_sections() {
+        out.push_str(&format!(
+            "**{}**\n\n| Keys | Action |\n|---|---|\n",
+            mode.title()
+        ));
+        for (keys, desc) in rows {
+            let keys: Vec<String> = keys
+                .split(' ')
+                .map(|k| {
+                    if k == "`" {
+                        "`` ` ``".into()
+                    } else {
+                        format!("`{k}`")
+                    }
+                })
+                .collect();
+            out.push_str(&format!("| {} | {desc} |\n", keys.join(" ")));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_user_guide_lists_the_key_map_exactly() {
+    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/user-guide.md"))
+        .expect("user guide");
+    let expected = keymap_markdown();
+    assert!(
+        guide.contains(&expected),
+        "docs/user-guide.md must contain the key map generated from action::KEYMAP:\n\n{expected}"
+    );
+}
