@@ -154,6 +154,22 @@ pub fn export(
             dest.display()
         )));
     }
+    // A plaintext copy inside the working tree could be committed by plain git.
+    let parent = match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => p.to_path_buf(),
+        None => std::env::current_dir().map_err(Error::io("find", "the current directory"))?,
+    };
+    let parent = parent.canonicalize().map_err(Error::io("find", &parent))?;
+    let root = vault
+        .root()
+        .canonicalize()
+        .map_err(Error::io("find", vault.root()))?;
+    if parent.starts_with(&root) {
+        return Err(Error::Refused(format!(
+            "{} is inside the vault, where a decrypted copy could end up committed; choose a place outside it",
+            dest.display()
+        )));
+    }
     let path = vault.root().join(document_path(id, &doc.file));
     let plain = crate::secret::Zeroizing::new(crypto::decrypt(
         &fsio::read(&path)?,
@@ -245,6 +261,11 @@ mod tests {
                 assert!(!String::from_utf8_lossy(&bytes).contains("secret bytes"));
             }
         }
+        let inside = vault.root().join("cases/out.pdf");
+        assert!(matches!(
+            export(&vault, &session, &id, &doc.id, &inside),
+            Err(Error::Refused(_))
+        ));
         let out = dir.path().join("out.pdf");
         export(&vault, &session, &id, &doc.id, &out).unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"%PDF secret bytes");

@@ -155,6 +155,8 @@ pub enum Action {
     LineStart,
     /// Cursor to the end of the line.
     LineEnd,
+    /// Empty the prompt.
+    ClearLine,
     /// Answer yes.
     Yes,
     /// Answer no.
@@ -486,6 +488,13 @@ pub const KEYMAP: &[Binding] = &[
         false,
     ),
     b(M::Prompt, Key::ctrl('e'), A::LineEnd, "end of line", false),
+    b(
+        M::Prompt,
+        Key::ctrl('u'),
+        A::ClearLine,
+        "clear the line",
+        false,
+    ),
     // Editor
     b(M::Editor, Key::ctrl('s'), A::Save, "save the note", true),
     b(M::Editor, Key::plain(K::Esc), A::Back, "cancel", true),

@@ -104,6 +104,7 @@ impl TextInput {
             Action::Right => self.cursor = (self.cursor + 1).min(len),
             Action::LineStart => self.cursor = 0,
             Action::LineEnd => self.cursor = len,
+            Action::ClearLine => self.clear(),
             Action::DeleteBack | Action::DeleteForward => {}
             _ => return false,
         }
@@ -258,6 +259,8 @@ mod tests {
         t.edit(Action::LineStart);
         t.edit(Action::DeleteForward);
         assert_eq!(t.value(), "esfaye");
+        t.edit(Action::ClearLine);
+        assert_eq!((t.value(), t.cursor()), ("", 0));
         let mut m = TextInput::masked();
         m.edit(Action::Char('d'));
         m.edit(Action::Char('é'));

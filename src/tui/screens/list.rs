@@ -120,7 +120,14 @@ fn case_row<'a>(app: &App, s: &CaseSummary, wide: bool, selected: bool) -> Row<'
             };
             cells.push(Cell::from(Span::styled(reference, ref_style)));
             if wide {
-                cells.push(Cell::from(record.display_client().to_string()));
+                if record.protected_identity {
+                    cells.push(Cell::from(Span::styled(
+                        "(protected)",
+                        t.style(Role::Muted),
+                    )));
+                } else {
+                    cells.push(Cell::from(record.client.name.clone()));
+                }
             }
             cells.push(Cell::from(record.title.clone()));
             cells.push(Cell::from(record.status.to_string()));
