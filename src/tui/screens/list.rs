@@ -88,13 +88,13 @@ pub fn render(f: &mut Frame, app: &mut App, area: Rect) {
         .header(Row::new(header).style(t.style(Role::Header)))
         .column_spacing(1);
     f.render_widget(widget, table);
-    if empty && !c.loading {
+    if empty && !c.loading && table.height > 2 {
         let text = if c.rows.is_empty() {
             "No cases yet. Press n to create one."
         } else {
             "No case matches. Press c to clear the filter."
         };
-        let y = table.y + 2.min(table.height.saturating_sub(1));
+        let y = table.y + 2;
         f.render_widget(
             Paragraph::new(Line::styled(format!(" {text}"), t.style(Role::Muted))),
             Rect {
