@@ -70,7 +70,9 @@ fn main() {
     std::env::set_var("XDG_CONFIG_HOME", tmp.path().join("config"));
 
     let root = person(&homes, "Root");
-    let staff: Vec<Session> = (1..=4).map(|i| person(&homes, &format!("Staff{i}"))).collect();
+    let staff: Vec<Session> = (1..=4)
+        .map(|i| person(&homes, &format!("Staff{i}")))
+        .collect();
     let newcomer = person(&homes, "Newcomer");
     let mut vault = admin::init(&tmp.path().join("vault"), "Bench", &root).expect("init");
     for s in staff.iter().chain(std::iter::once(&newcomer)) {
@@ -81,9 +83,18 @@ fn main() {
     vault.reload().expect("reload");
 
     let t = Instant::now();
-    generate::cases(&vault, &root, count, &[AccessEntry::Group("staff".into())], 1)
-        .expect("generate");
-    println!("generated {count} cases (5 recipients each) in {:.2}s", secs(t.elapsed()));
+    generate::cases(
+        &vault,
+        &root,
+        count,
+        &[AccessEntry::Group("staff".into())],
+        1,
+    )
+    .expect("generate");
+    println!(
+        "generated {count} cases (5 recipients each) in {:.2}s",
+        secs(t.elapsed())
+    );
     vault.reload().expect("reload");
 
     // List, from an unlocked identity (as a staff member: their stanza is
@@ -126,9 +137,7 @@ fn main() {
         let key = tmp.path().join("root.key");
         std::fs::write(
             &key,
-            dossier::secret::ExposeSecret::expose_secret(
-                &root.age_secret_text().expect("secret"),
-            ),
+            dossier::secret::ExposeSecret::expose_secret(&root.age_secret_text().expect("secret")),
         )
         .expect("key");
         let recipients: Vec<String> = std::iter::once(&root)
@@ -156,7 +165,12 @@ fn main() {
             for r in &recipients {
                 enc.args(["-r", r]);
             }
-            let e = enc.arg("-o").arg(&out).arg(&plain).status().expect("age -e");
+            let e = enc
+                .arg("-o")
+                .arg(&out)
+                .arg(&plain)
+                .status()
+                .expect("age -e");
             assert!(e.success());
         }
         let theirs = secs(t.elapsed()) / sample.len() as f64;

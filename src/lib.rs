@@ -10,6 +10,8 @@
 //! - [`crypto`], [`signature`]: age and SSHSIG, composed, never hand-rolled;
 //! - [`vault`], [`keyring`], [`groups`], [`policy`], [`pins`]: what a vault holds and whom it trusts;
 //! - [`case`], [`cases`], [`search`]: case records and operations on them;
+//! - [`listing`], [`documents`], [`status`]: progressive listing for front ends,
+//!   attachments, and the working state shown in status lines;
 //! - [`store`], [`history`]: the one place commits are made, and reading them back;
 //! - [`admin`]: vault creation and key administration;
 //! - [`fsio`], [`yaml`], [`paths`]: the one place files are written / YAML is parsed.
@@ -23,6 +25,7 @@ pub mod case;
 pub mod cases;
 pub mod crypto;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod exposure;
 pub mod fault;
@@ -33,6 +36,7 @@ pub mod groups;
 pub mod history;
 pub mod identity;
 pub mod keyring;
+pub mod listing;
 pub mod paths;
 pub mod pins;
 pub mod policy;
@@ -42,6 +46,7 @@ pub mod rotation;
 pub mod search;
 pub mod secret;
 pub mod signature;
+pub mod status;
 pub mod store;
 pub mod vault;
 pub mod verify;

@@ -1,6 +1,7 @@
-//! The `dossier` binary: the command-line face of the library.
+//! The `dossier` binary: the command-line and terminal-UI faces of the library.
 
 mod cli;
+mod tui;
 
 fn main() {
     // Die quietly when the reader of our output goes away (`dossier log | head`),

@@ -72,9 +72,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         passphrase_file: cli.passphrase_file,
     };
     let Some(command) = cli.command else {
-        return Err(Error::Refused(
-            "the terminal UI is not built yet; use the subcommands (`dossier --help`), or `dossier demo`".into(),
-        ));
+        return tui(&ctx, cli.theme);
     };
     match command {
         Command::Init { dir, name } => init(&ctx, dir, &name),
@@ -88,7 +86,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Log { id, json } => log(&ctx, id.as_deref(), json.json),
         Command::Verify { json } => verify(&ctx, json.json),
         Command::Rekey { ids } => rekey(&ctx, &ids),
-        Command::Demo { dir } => demo(dir),
+        Command::Demo { dir, no_tui } => demo(dir, no_tui, cli.theme),
     }
 }
 
@@ -475,8 +473,42 @@ fn log(ctx: &Context, id: Option<&str>, json: bool) -> Result<()> {
     output::log(&vault, &history::log(&vault, case.as_ref())?, json)
 }
 
-fn demo(dir: Option<PathBuf>) -> Result<()> {
+/// No subcommand: the terminal UI, on the vault and identity the other
+/// commands would use. Needs a terminal on both ends.
+fn tui(ctx: &Context, theme: Option<String>) -> Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Error::Refused(
+            "the terminal UI needs a terminal; use the subcommands in scripts (`dossier --help`)"
+                .into(),
+        ));
+    }
+    let vault = ctx.vault()?;
+    crate::tui::run(crate::tui::Launch {
+        vault_root: vault.root().to_path_buf(),
+        home: ctx.home()?,
+        theme,
+    })
+}
+
+fn demo(dir: Option<PathBuf>, no_tui: bool, theme: Option<String>) -> Result<()> {
+    use std::io::IsTerminal;
     let demo = dossier::demo::create(dir.as_deref())?;
+    if !no_tui && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        crate::tui::run(crate::tui::Launch {
+            vault_root: demo.vault.clone(),
+            home: dossier::identity::Home::new(&demo.home),
+            theme,
+        })?;
+        println!("Demo vault: {}", demo.vault.display());
+        println!(
+            "Open it again: DOSSIER_HOME={} dossier --vault {}   (passphrase: {})",
+            demo.home.display(),
+            demo.vault.display(),
+            dossier::demo::PASSPHRASE
+        );
+        return Ok(());
+    }
     println!("Demo vault: {}", demo.vault.display());
     println!(
         "Demo identity: {} (passphrase: {})",
@@ -515,7 +547,7 @@ fn parse_date_end(s: &str) -> Result<chrono::DateTime<Utc>> {
 
 /// The scrypt work factor for new identities. `DOSSIER_SCRYPT_LOG_N` lowers
 /// or raises it (10..=22) for slow hardware and test suites.
-fn scrypt_log_n() -> u8 {
+pub(crate) fn scrypt_log_n() -> u8 {
     std::env::var("DOSSIER_SCRYPT_LOG_N")
         .ok()
         .and_then(|v| v.parse::<u8>().ok())

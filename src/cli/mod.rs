@@ -6,6 +6,8 @@ mod commands;
 mod output;
 mod passphrase;
 
+pub(crate) use commands::scrypt_log_n;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -37,6 +39,9 @@ pub struct Cli {
     /// Refused: passphrases on the command line leak into shell history and `ps`.
     #[arg(long, global = true, hide = true, value_name = "PASSPHRASE")]
     passphrase: Option<String>,
+    /// Terminal UI theme: default, light, high-contrast, monochrome, or a file in $XDG_CONFIG_HOME/dossier/themes/.
+    #[arg(long, global = true, value_name = "NAME")]
+    theme: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -99,11 +104,15 @@ enum Command {
         /// Case ids (or unique prefixes).
         ids: Vec<String>,
     },
-    /// Create a demo vault with sample cases in a temporary directory and show it.
+    /// Create a demo vault with sample cases in a temporary directory and open it in the terminal UI.
     Demo {
         /// Create it here instead (must be new or empty).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Only print the demo's paths and cases; do not open the terminal UI
+        /// (also the behaviour when standard output is not a terminal).
+        #[arg(long)]
+        no_tui: bool,
     },
 }
 

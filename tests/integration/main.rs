@@ -7,3 +7,4 @@ mod crash;
 mod recovery;
 mod support;
 mod trust;
+mod tui_tmux;

@@ -1,0 +1,277 @@
+//! Attachments: files kept with a case (DESIGN §2, `cases/<id>/docs/<rand>.age`).
+//!
+//! A document's bytes are age-encrypted to the case's recipients under a
+//! random file name; its real name, size and checksum live inside the
+//! encrypted case record, in the record's `documents` list, so nothing about
+//! the file is visible in cleartext. Attaching writes the document and the
+//! re-encrypted record in one signed commit. Re-encryption on grant/revoke
+//! already covers `docs/` because it walks every `.age` file of the case.
+//!
+//! The `documents` list is kept in the record's preserved unknown fields
+//! (`CaseRecord::extra`), so records written here stay readable, unchanged,
+//! by versions that do not know attachments.
+//!
+//! Exporting writes a decrypted copy to a path the user chose, mode 0600,
+//! refusing to overwrite: the one deliberate exception to "no plaintext on
+//! disk", made only on the user's explicit request.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::case::{CaseId, CaseRecord};
+use crate::cases;
+use crate::crypto;
+use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprint;
+use crate::fsio::{self, Mode};
+use crate::identity::Session;
+use crate::policy;
+use crate::store::{Change, CommitMessage};
+use crate::vault::Vault;
+use crate::yaml;
+
+/// The record field holding the document list.
+pub const RECORD_KEY: &str = "documents";
+
+/// Largest file accepted (age is used over whole buffers here).
+pub const MAX_SIZE: u64 = 64 * 1024 * 1024;
+
+/// One attached document, as listed in the encrypted record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// Stable identity for merging.
+    pub id: String,
+    /// The encrypted file's name inside `cases/<id>/docs/`.
+    pub file: String,
+    /// The original file name (confidential: only inside the record).
+    pub name: String,
+    /// Size in bytes of the plaintext.
+    pub size: u64,
+    /// SHA-256 of the plaintext, hex.
+    pub sha256: String,
+    /// When attached.
+    pub added: DateTime<Utc>,
+    /// Who attached it.
+    pub added_by: Fingerprint,
+}
+
+/// Relative path of a document's encrypted file.
+pub fn document_path(case: &CaseId, file: &str) -> String {
+    format!("cases/{case}/docs/{file}")
+}
+
+/// The documents listed in a record (empty when it has none).
+pub fn list(record: &CaseRecord) -> Result<Vec<Document>> {
+    match record.extra.get(RECORD_KEY) {
+        None => Ok(Vec::new()),
+        Some(v) => yaml::from_value(v.clone(), "the document list of a case record"),
+    }
+}
+
+/// Encrypts the file at `source` into the case and lists it in the record,
+/// in one commit. Returns what was recorded.
+pub fn attach(vault: &Vault, session: &Session, id: &CaseId, source: &Path) -> Result<Document> {
+    let name = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+        .ok_or_else(|| Error::InvalidValue {
+            field: "file".into(),
+            reason: "give the path of a file with an ordinary name".into(),
+        })?;
+    let meta = std::fs::metadata(source).map_err(Error::io("read", source))?;
+    if !meta.is_file() {
+        return Err(Error::InvalidValue {
+            field: "file".into(),
+            reason: format!("{} is not a regular file", source.display()),
+        });
+    }
+    if meta.len() > MAX_SIZE {
+        return Err(Error::Refused(format!(
+            "{} is larger than {} MiB; attach a smaller file",
+            source.display(),
+            MAX_SIZE / (1024 * 1024)
+        )));
+    }
+    let plain = crate::secret::Zeroizing::new(fsio::read(source)?);
+    let _lock = vault.lock()?;
+    let recipients = writable_recipients(vault, session, id)?;
+    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    let mut record = cases::read_record(vault, session, id)?;
+    let mut docs = list(&record)?;
+    let doc = Document {
+        id: crate::case::id::item_id(),
+        file: format!("{}.age", crate::case::id::item_id()),
+        name,
+        size: plain.len() as u64,
+        sha256: hex(&Sha256::digest(&*plain)),
+        added: DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_else(Utc::now),
+        added_by: session.fingerprint(),
+    };
+    docs.push(doc.clone());
+    record
+        .extra
+        .insert(RECORD_KEY.to_string(), yaml::to_value(&docs)?);
+    let record_text = record.to_yaml()?;
+    let changes = vec![
+        Change::write(
+            document_path(id, &doc.file),
+            crypto::encrypt(&plain, &keys)?,
+        ),
+        Change::write(
+            cases::record_path(id),
+            crypto::encrypt(record_text.as_bytes(), &keys)?,
+        ),
+    ];
+    vault.commit(
+        session,
+        &CommitMessage::for_case("attach", id, session.fingerprint()),
+        &changes,
+    )?;
+    Ok(doc)
+}
+
+/// Decrypts document `doc_id` of a case and writes it to `dest` (mode
+/// 0600), refusing to overwrite an existing file. Checks the checksum.
+pub fn export(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    doc_id: &str,
+    dest: &Path,
+) -> Result<Document> {
+    let record = cases::read_record(vault, session, id)?;
+    let doc = list(&record)?
+        .into_iter()
+        .find(|d| d.id == doc_id)
+        .ok_or_else(|| Error::Refused(format!("case {id} has no document {doc_id}")))?;
+    if dest.exists() {
+        return Err(Error::Refused(format!(
+            "{} already exists; choose a new file name",
+            dest.display()
+        )));
+    }
+    // A plaintext copy inside the working tree could be committed by plain git.
+    let parent = match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => p.to_path_buf(),
+        None => std::env::current_dir().map_err(Error::io("find", "the current directory"))?,
+    };
+    let parent = parent.canonicalize().map_err(Error::io("find", &parent))?;
+    let root = vault
+        .root()
+        .canonicalize()
+        .map_err(Error::io("find", vault.root()))?;
+    if parent.starts_with(&root) {
+        return Err(Error::Refused(format!(
+            "{} is inside the vault, where a decrypted copy could end up committed; choose a place outside it",
+            dest.display()
+        )));
+    }
+    let path = vault.root().join(document_path(id, &doc.file));
+    let plain = crate::secret::Zeroizing::new(crypto::decrypt(
+        &fsio::read(&path)?,
+        session.decryption_keys()?,
+        &path,
+    )?);
+    if hex(&Sha256::digest(&*plain)) != doc.sha256 {
+        return Err(Error::CannotDecrypt { path });
+    }
+    fsio::write_atomic(dest, &plain, Mode::Private)?;
+    Ok(doc)
+}
+
+fn writable_recipients(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+) -> Result<Vec<(Fingerprint, age::x25519::Recipient)>> {
+    let verified = policy::verified_access(vault, id)?;
+    let recipients = policy::recipients(vault, &verified.list)?;
+    if !recipients
+        .iter()
+        .any(|(fp, _)| *fp == session.fingerprint())
+    {
+        let owners: Vec<String> = verified
+            .list
+            .owners
+            .iter()
+            .map(|o| vault.keyring().label(o))
+            .collect();
+        return Err(Error::NotARecipient {
+            case: id.to_string(),
+            owners: owners.join(", "),
+        });
+    }
+    Ok(recipients)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::{FixedPassphrase, SecretString};
+
+    #[test]
+    fn a_document_round_trips_and_its_name_is_only_inside_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = crate::identity::Home::new(dir.path().join("home"));
+        crate::identity::generate(
+            &home,
+            crate::identity::GenerateOptions {
+                name: "Ada".into(),
+                email: "ada@x.example".into(),
+                passphrase: None,
+                expires: None,
+                scrypt_log_n: 10,
+            },
+        )
+        .unwrap();
+        let session = Session::new(
+            crate::identity::Identity::load(&home).unwrap(),
+            Box::new(FixedPassphrase::new(SecretString::from(String::new()))),
+        );
+        let vault = crate::admin::init(&dir.path().join("vault"), "T", &session).unwrap();
+        let id = cases::create(
+            &vault,
+            &session,
+            cases::NewCase {
+                title: "T".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let src = dir.path().join("Medical report Tesfaye.pdf");
+        std::fs::write(&src, b"%PDF secret bytes").unwrap();
+        let doc = attach(&vault, &session, &id, &src).unwrap();
+        assert_eq!(doc.name, "Medical report Tesfaye.pdf");
+        let listed = list(&cases::read_record(&vault, &session, &id).unwrap()).unwrap();
+        assert_eq!(listed, vec![doc.clone()]);
+        for entry in walkdir::WalkDir::new(vault.root().join("cases")) {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy();
+            assert!(!name.contains("Tesfaye"), "name leaked into {name}");
+            if entry.file_type().is_file() {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                assert!(!String::from_utf8_lossy(&bytes).contains("secret bytes"));
+            }
+        }
+        let inside = vault.root().join("cases/out.pdf");
+        assert!(matches!(
+            export(&vault, &session, &id, &doc.id, &inside),
+            Err(Error::Refused(_))
+        ));
+        let out = dir.path().join("out.pdf");
+        export(&vault, &session, &id, &doc.id, &out).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"%PDF secret bytes");
+        assert!(
+            export(&vault, &session, &id, &doc.id, &out).is_err(),
+            "no overwrite"
+        );
+    }
+}

@@ -1,0 +1,52 @@
+//! The TUI's settings from `$XDG_CONFIG_HOME/dossier/config.yaml`.
+//!
+//! Only the keys the TUI uses are read; others (for other parts of dossier)
+//! are ignored. A missing file means defaults; a malformed one is reported
+//! once in the status line and otherwise ignored, so a typo never locks a
+//! user out of their cases.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// What the config file may say to the TUI.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Config {
+    /// Theme name (`--theme` wins).
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Opt in to writing notes in `$EDITOR` (on a private tmpfs file).
+    #[serde(default)]
+    pub external_editor: bool,
+}
+
+impl Config {
+    /// Reads the config file; returns defaults and a problem sentence when
+    /// it cannot be read.
+    pub fn load() -> (Config, Option<String>) {
+        let Some(path) = config_file() else {
+            return (Config::default(), None);
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match dossier::yaml::parse(&text, &path.display().to_string()) {
+                Ok(c) => (c, None),
+                Err(e) => (Config::default(), Some(e.to_string())),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
+            Err(e) => (
+                Config::default(),
+                Some(format!("cannot read {}: {e}", path.display())),
+            ),
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/dossier/config.yaml`.
+pub fn config_file() -> Option<PathBuf> {
+    dossier::paths::config_dir().map(|d| d.join("config.yaml"))
+}
+
+/// `$XDG_CONFIG_HOME/dossier/themes`.
+pub fn themes_dir() -> Option<PathBuf> {
+    dossier::paths::config_dir().map(|d| d.join("themes"))
+}

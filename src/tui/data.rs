@@ -1,0 +1,464 @@
+//! What the screens show, as plain data, and the worker-side functions that
+//! build it from the library.
+//!
+//! Screens render only these structs, never a `Vault`, so render tests can
+//! build them in memory (STYLE: no render test needs a live system). The
+//! `load_*` and `run_*` functions here are the bodies of jobs: they run on
+//! worker threads, open their own `Vault` from the root path, and make the
+//! blocking library calls.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use dossier::case::{AccessEntry, AccessList, CaseId, CaseRecord};
+use dossier::cases::{self, CaseSummary, NewCase, OpenCase};
+use dossier::documents::{self, Document};
+use dossier::fingerprint::Fingerprint;
+use dossier::history;
+use dossier::identity::Session;
+use dossier::keyring::{Role, Validity};
+use dossier::vault::Vault;
+use dossier::{admin, listing, Error, Result};
+
+use crate::tui::jobs::{JobCtx, JobOutput};
+
+/// One key of the keyring, as the keyring view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyRow {
+    /// Fingerprint.
+    pub fingerprint: Fingerprint,
+    /// Name on the card.
+    pub name: String,
+    /// Email on the card.
+    pub email: String,
+    /// Validity now.
+    pub validity: Validity,
+    /// Role in the vault.
+    pub role: Role,
+    /// Who certified it.
+    pub certified_by: Option<Fingerprint>,
+    /// Card creation.
+    pub created: DateTime<Utc>,
+    /// Card expiry.
+    pub expires: Option<DateTime<Utc>>,
+    /// The age recipient.
+    pub age_recipient: String,
+    /// Whether it is the user's own key.
+    pub me: bool,
+}
+
+/// The vault's public state.
+#[derive(Debug, Clone, Default)]
+pub struct VaultInfo {
+    /// The vault's name.
+    pub name: String,
+    /// Every key.
+    pub keys: Vec<KeyRow>,
+    /// Groups and members.
+    pub groups: BTreeMap<String, Vec<Fingerprint>>,
+    /// Warnings found loading the keyring or groups.
+    pub problems: Vec<String>,
+}
+
+impl VaultInfo {
+    /// A person's name, or their short fingerprint when unknown.
+    pub fn name_of(&self, fp: &Fingerprint) -> String {
+        self.keys
+            .iter()
+            .find(|k| k.fingerprint == *fp)
+            .map(|k| k.name.clone())
+            .unwrap_or_else(|| fp.short())
+    }
+
+    /// Whether `fp` is a certified root or administrator.
+    pub fn is_admin(&self, fp: &Fingerprint) -> bool {
+        self.keys.iter().any(|k| {
+            k.fingerprint == *fp && k.role != Role::Staff && k.validity == Validity::Certified
+        })
+    }
+}
+
+/// How someone can read a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessKind {
+    /// Owner.
+    Owner,
+    /// Reader by name.
+    Reader,
+    /// A group entry.
+    Group(String),
+    /// A member of a group on the list.
+    Member(String),
+}
+
+/// One row of the access tab.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessRow {
+    /// The entry it comes from (for revoking); `None` for group members.
+    pub entry: Option<AccessEntry>,
+    /// How.
+    pub kind: AccessKind,
+    /// Name (or group name).
+    pub name: String,
+    /// Fingerprint, for people.
+    pub fingerprint: Option<Fingerprint>,
+    /// Validity, for people.
+    pub validity: Option<Validity>,
+}
+
+/// A case opened in the detail view.
+#[derive(Debug, Clone)]
+pub struct LoadedCase {
+    /// Record, access list, notes.
+    pub case: OpenCase,
+    /// Attachments.
+    pub documents: Vec<Document>,
+    /// Who can read it, resolved.
+    pub access: Vec<AccessRow>,
+}
+
+/// Builds the access rows of a list.
+pub fn access_rows(info: &VaultInfo, list: &AccessList) -> Vec<AccessRow> {
+    let validity = |fp: &Fingerprint| {
+        info.keys
+            .iter()
+            .find(|k| k.fingerprint == *fp)
+            .map(|k| k.validity.clone())
+    };
+    let mut rows = Vec::new();
+    for entry in list.entries() {
+        match &entry {
+            AccessEntry::Key(fp) => rows.push(AccessRow {
+                kind: if list.owners.contains(fp) {
+                    AccessKind::Owner
+                } else {
+                    AccessKind::Reader
+                },
+                name: info.name_of(fp),
+                fingerprint: Some(*fp),
+                validity: validity(fp),
+                entry: Some(entry.clone()),
+            }),
+            AccessEntry::Group(g) => {
+                rows.push(AccessRow {
+                    kind: AccessKind::Group(g.clone()),
+                    name: format!("@{g}"),
+                    fingerprint: None,
+                    validity: None,
+                    entry: Some(entry.clone()),
+                });
+                for m in info.groups.get(g).into_iter().flatten() {
+                    rows.push(AccessRow {
+                        kind: AccessKind::Member(g.clone()),
+                        name: info.name_of(m),
+                        fingerprint: Some(*m),
+                        validity: validity(m),
+                        entry: None,
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+fn open_vault(root: &Path) -> Result<Vault> {
+    Vault::open(root)
+}
+
+/// Reads the vault's public state.
+pub fn load_vault_info(root: &Path, me: Fingerprint) -> Result<VaultInfo> {
+    let vault = open_vault(root)?;
+    let ring = vault.keyring();
+    let keys = ring
+        .entries()
+        .map(|e| KeyRow {
+            fingerprint: e.fingerprint,
+            name: e.card.name.clone(),
+            email: e.card.email.clone(),
+            validity: ring
+                .validity(&e.fingerprint)
+                .unwrap_or(Validity::Uncertified),
+            role: e.role,
+            certified_by: e.certified_by,
+            created: e.card.created,
+            expires: e.card.expires,
+            age_recipient: e.card.age_recipient.clone(),
+            me: e.fingerprint == me,
+        })
+        .collect();
+    let mut problems: Vec<String> = ring.problems().to_vec();
+    problems.extend(vault.groups().problem().map(str::to_string));
+    Ok(VaultInfo {
+        name: vault.config().name.clone(),
+        keys,
+        groups: vault.groups().doc().groups.clone(),
+        problems,
+    })
+}
+
+/// Decrypts the whole list, reporting progressively.
+pub fn run_list(ctx: &JobCtx, root: &Path, session: &Session) -> Result<JobOutput> {
+    let vault = open_vault(root)?;
+    let ids = vault.case_ids()?;
+    ctx.partial(JobOutput::ListTotal(ids.len()));
+    // Batch what the rayon workers produce so a 10,000-case vault sends
+    // hundreds of messages, not ten thousand.
+    let batch = std::sync::Mutex::new(Vec::<CaseSummary>::new());
+    listing::summarise_each(&vault, session, &ids, ctx.cancel_flag(), |s| {
+        let full = match batch.lock() {
+            Ok(mut b) => {
+                b.push(s);
+                (b.len() >= 64).then(|| std::mem::take(&mut *b))
+            }
+            Err(_) => None,
+        };
+        if let Some(full) = full {
+            ctx.partial(JobOutput::Summaries(full));
+        }
+    })?;
+    if let Ok(mut b) = batch.lock() {
+        if !b.is_empty() {
+            ctx.partial(JobOutput::Summaries(std::mem::take(&mut *b)));
+        }
+    }
+    Ok(JobOutput::ListDone)
+}
+
+/// Last change per case.
+pub fn run_last_changes(ctx: &JobCtx, root: &Path) -> Result<JobOutput> {
+    let vault = open_vault(root)?;
+    Ok(JobOutput::LastChanges(listing::last_changes(
+        &vault,
+        ctx.cancel_flag(),
+    )?))
+}
+
+/// Full-text search over `ids`.
+pub fn run_search(
+    ctx: &JobCtx,
+    root: &Path,
+    session: &Session,
+    ids: &[CaseId],
+    pattern: String,
+) -> Result<JobOutput> {
+    let vault = open_vault(root)?;
+    let hits = listing::search_cases(&vault, session, ids, &pattern, ctx.cancel_flag())?;
+    Ok(JobOutput::SearchHits { pattern, hits })
+}
+
+/// Opens a case with its documents and resolved access.
+pub fn run_open(root: &Path, session: &Session, id: &CaseId, me: Fingerprint) -> Result<JobOutput> {
+    let vault = open_vault(root)?;
+    let info = load_vault_info(root, me)?;
+    let case = cases::open(&vault, session, id)?;
+    let documents = documents::list(&case.record)?;
+    let access = access_rows(&info, &case.access);
+    Ok(JobOutput::CaseOpened(Box::new(LoadedCase {
+        case,
+        documents,
+        access,
+    })))
+}
+
+/// A case's history.
+pub fn run_case_history(root: &Path, id: &CaseId) -> Result<JobOutput> {
+    let vault = open_vault(root)?;
+    Ok(JobOutput::CaseHistory(
+        id.clone(),
+        history::log(&vault, Some(id))?,
+    ))
+}
+
+/// The vault's audit trail.
+pub fn run_audit(root: &Path) -> Result<JobOutput> {
+    let vault = open_vault(root)?;
+    Ok(JobOutput::Audit(history::log(&vault, None)?))
+}
+
+/// A change to the vault, described for the jobs layer.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A new case.
+    Create(NewCase),
+    /// Field assignments (`FIELD=VALUE`), validated again by the library.
+    SetFields(CaseId, Vec<String>),
+    /// A note (its text is wiped when the change is dropped).
+    Note(CaseId, dossier::secret::Zeroizing<String>),
+    /// Close a case.
+    Close(CaseId),
+    /// Attach a file.
+    Attach(CaseId, PathBuf),
+    /// Export a document to a path.
+    Export(CaseId, String, PathBuf),
+    /// Grant access to a fingerprint prefix or @group (as typed).
+    Grant(CaseId, String),
+    /// Revoke an entry.
+    Revoke(CaseId, AccessEntry),
+    /// Import a key card from a file.
+    ImportCard(PathBuf),
+    /// Export a key card to a file.
+    ExportCard(Fingerprint, PathBuf),
+    /// Certify a key.
+    Certify(Fingerprint),
+    /// Revoke a key (re-encrypting every affected case).
+    RevokeKey(Fingerprint),
+}
+
+impl Change {
+    /// What the status bar says while it runs.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Change::Create(_) => "creating the case",
+            Change::SetFields(..) => "saving the case",
+            Change::Note(..) => "adding the note",
+            Change::Close(_) => "closing the case",
+            Change::Attach(..) => "encrypting the file",
+            Change::Export(..) => "exporting the document",
+            Change::Grant(..) => "granting access (re-encrypting)",
+            Change::Revoke(..) => "revoking access (re-encrypting)",
+            Change::ImportCard(_) => "importing the card",
+            Change::ExportCard(..) => "exporting the card",
+            Change::Certify(_) => "certifying the key",
+            Change::RevokeKey(_) => "revoking the key (re-encrypting its cases)",
+        }
+    }
+}
+
+/// Carries out a change; returns one sentence saying what happened.
+pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result<JobOutput> {
+    let vault = open_vault(root)?;
+    let s = session.as_ref();
+    let msg = match change {
+        Change::Create(new) => {
+            let id = cases::create(&vault, s, new)?;
+            format!("Created case {id}")
+        }
+        Change::SetFields(id, assignments) => {
+            cases::set_fields(&vault, s, &id, &assignments)?;
+            format!("Saved case {id} ({} field(s) changed)", assignments.len())
+        }
+        Change::Note(id, text) => {
+            cases::add_note(&vault, s, &id, &text)?;
+            format!("Added a note to case {id}")
+        }
+        Change::Close(id) => {
+            cases::close(&vault, s, &id)?;
+            format!("Closed case {id}")
+        }
+        Change::Attach(id, path) => {
+            let doc = documents::attach(&vault, s, &id, &path)?;
+            format!("Attached {} ({} bytes) to case {id}", doc.name, doc.size)
+        }
+        Change::Export(id, doc, dest) => {
+            documents::export(&vault, s, &id, &doc, &dest)?;
+            format!(
+                "Wrote a decrypted copy to {} (readable by you only); delete it when done",
+                dest.display()
+            )
+        }
+        Change::Grant(id, who) => {
+            let entry = resolve_entry(&vault, &who)?;
+            cases::grant(&vault, s, &id, entry.clone())?;
+            format!("{} can now read case {id}", entry_label(&vault, &entry))
+        }
+        Change::Revoke(id, entry) => {
+            let still = cases::revoke_access(&vault, s, &id, entry.clone())?;
+            let who = entry_label(&vault, &entry);
+            if still {
+                format!(
+                    "{who} was removed but can still read case {id} through a group on its list"
+                )
+            } else {
+                format!("{who} can no longer read case {id}'s current files; copies already fetched and older versions in history stay readable to whoever had them")
+            }
+        }
+        Change::ImportCard(path) => {
+            let bytes = std::fs::read(&path).map_err(Error::io("read", &path))?;
+            let fp = admin::import_card(&vault, s, &bytes)?;
+            format!("Imported {fp} (uncertified); compare the fingerprint with its owner, then certify it")
+        }
+        Change::ExportCard(fp, dest) => {
+            let entry = vault
+                .keyring()
+                .get(&fp)
+                .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
+            if dest.exists() {
+                return Err(Error::Refused(format!(
+                    "{} already exists; choose a new file name",
+                    dest.display()
+                )));
+            }
+            dossier::fsio::write_atomic(
+                &dest,
+                entry.card.to_yaml()?.as_bytes(),
+                dossier::fsio::Mode::Shared,
+            )?;
+            format!(
+                "Wrote the card of {} to {}",
+                entry.card.name,
+                dest.display()
+            )
+        }
+        Change::Certify(fp) => {
+            admin::certify(&vault, s, &fp)?;
+            format!("Certified {}", vault.keyring().label(&fp))
+        }
+        Change::RevokeKey(fp) => {
+            let report = dossier::revocation::revoke(&vault, s, &fp, "", &|_| {})?;
+            format!(
+                "Revoked {}: {} case(s) re-encrypted, {} left for their owners to rekey; they could read {} case(s) at some point, and copies they fetched stay readable to them",
+                vault.keyring().label(&fp),
+                report.outcome.reencrypted.len(),
+                report.outcome.skipped.len(),
+                report.ever_readable.len()
+            )
+        }
+    };
+    Ok(JobOutput::Changed(msg))
+}
+
+fn resolve_entry(vault: &Vault, who: &str) -> Result<AccessEntry> {
+    let who = who.trim();
+    if who.starts_with('@') {
+        who.parse()
+    } else {
+        Ok(AccessEntry::Key(vault.keyring().resolve(who)?))
+    }
+}
+
+fn entry_label(vault: &Vault, entry: &AccessEntry) -> String {
+    match entry {
+        AccessEntry::Key(fp) => vault
+            .keyring()
+            .get(fp)
+            .map(|e| e.card.name.clone())
+            .unwrap_or_else(|| fp.short()),
+        AccessEntry::Group(g) => format!("@{g}"),
+    }
+}
+
+/// The text of a record field for forms: scalars as typed, lists as
+/// one-line YAML flow (JSON syntax), missing as empty.
+pub fn field_text(record: &CaseRecord, path: &str) -> String {
+    let Ok(mut v) = dossier::yaml::to_value(record) else {
+        return String::new();
+    };
+    for part in path.split('.') {
+        v = match v {
+            dossier::yaml::Value::Mapping(mut m) => m
+                .remove(dossier::yaml::Value::String(part.to_string()))
+                .unwrap_or(dossier::yaml::Value::Null),
+            _ => dossier::yaml::Value::Null,
+        };
+    }
+    match v {
+        dossier::yaml::Value::Null => String::new(),
+        dossier::yaml::Value::String(s) => s,
+        dossier::yaml::Value::Bool(b) => b.to_string(),
+        dossier::yaml::Value::Number(n) => n.to_string(),
+        other => serde_json::to_string(&other).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,295 @@
+//! The jobs layer (STYLE rule 2): library calls run on worker threads and
+//! report over the event channel, tagged with their kind and a serial
+//! number. Starting a job of a kind supersedes (and cancels) the previous
+//! one of that kind, so a late answer to an old question is recognised as
+//! stale and dropped. Failures come back as values for the UI to show.
+//!
+//! Workers never hold a `Vault` across threads (git2's repository is not
+//! `Sync`): each job opens its own from the vault root path. The unlocked
+//! [`Session`] is shared read-only behind an `Arc`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use dossier::case::CaseId;
+use dossier::cases::CaseSummary;
+use dossier::history::LogEntry;
+use dossier::identity::Session;
+use dossier::search::Hit;
+use dossier::status::VaultStatus;
+use dossier::Error;
+
+use crate::tui::data::{LoadedCase, VaultInfo};
+use crate::tui::event::Event;
+
+/// What a job is for. One job per kind runs at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JobKind {
+    /// Decrypting the identity.
+    Unlock,
+    /// Reading config, keyring and groups.
+    VaultInfo,
+    /// Decrypting the case list.
+    List,
+    /// When each case last changed.
+    LastChanges,
+    /// Full-text search.
+    Search,
+    /// Opening one case.
+    OpenCase,
+    /// One case's history.
+    CaseHistory,
+    /// The vault's audit trail.
+    Audit,
+    /// Dirty / ahead / behind.
+    Status,
+    /// A change to the vault (one commit).
+    Change,
+}
+
+/// What jobs produce.
+#[derive(Debug)]
+pub enum JobOutput {
+    /// The identity unlocked.
+    Unlocked(Arc<Session>),
+    /// The vault's public state.
+    VaultInfo(Box<VaultInfo>),
+    /// How many cases the list will have (sent first).
+    ListTotal(usize),
+    /// Some summaries, as they are decrypted.
+    Summaries(Vec<CaseSummary>),
+    /// The list is complete.
+    ListDone,
+    /// Last change per case.
+    LastChanges(BTreeMap<CaseId, DateTime<Utc>>),
+    /// Search hits for `pattern`.
+    SearchHits {
+        /// The pattern searched.
+        pattern: String,
+        /// What matched.
+        hits: Vec<Hit>,
+    },
+    /// A case, opened.
+    CaseOpened(Box<LoadedCase>),
+    /// A case's commits.
+    CaseHistory(CaseId, Vec<LogEntry>),
+    /// Every commit.
+    Audit(Vec<LogEntry>),
+    /// Working state.
+    Status(VaultStatus),
+    /// A change was committed; the sentence says what happened.
+    Changed(String),
+    /// A new identity was created.
+    Generated(Box<dossier::identity::Identity>),
+}
+
+/// A job's report.
+#[derive(Debug)]
+pub struct JobMessage {
+    /// The kind.
+    pub kind: JobKind,
+    /// Its serial number.
+    pub serial: u64,
+    /// Progress (`Ok` output, more to come) or the final result.
+    pub body: JobBody,
+}
+
+/// Partial or final.
+#[derive(Debug)]
+pub enum JobBody {
+    /// More is coming.
+    Partial(JobOutput),
+    /// The end.
+    Done(Result<JobOutput, Error>),
+}
+
+/// Handed to a running job: where to report and whether to stop.
+pub struct JobCtx {
+    kind: JobKind,
+    serial: u64,
+    tx: Sender<Event>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl JobCtx {
+    /// Sends partial output.
+    pub fn partial(&self, out: JobOutput) {
+        let _ = self.tx.send(Event::Job(JobMessage {
+            kind: self.kind,
+            serial: self.serial,
+            body: JobBody::Partial(out),
+        }));
+    }
+
+    /// The cancel flag, for library calls that take one.
+    pub fn cancel_flag(&self) -> &AtomicBool {
+        &self.cancel
+    }
+}
+
+struct Running {
+    serial: u64,
+    cancel: Arc<AtomicBool>,
+    label: String,
+}
+
+/// The UI thread's handle on running jobs.
+pub struct Jobs {
+    tx: Option<Sender<Event>>,
+    serial: u64,
+    running: BTreeMap<JobKind, Running>,
+    /// Where the vault lives (jobs open their own handle).
+    pub vault_root: PathBuf,
+}
+
+impl Jobs {
+    /// Jobs reporting on `tx`.
+    pub fn new(tx: Sender<Event>, vault_root: PathBuf) -> Jobs {
+        Jobs {
+            tx: Some(tx),
+            serial: 0,
+            running: BTreeMap::new(),
+            vault_root,
+        }
+    }
+
+    /// Jobs that never run (render tests and key-handling tests): `spawn`
+    /// records the job as running but starts no thread.
+    #[cfg(test)]
+    pub fn inert(vault_root: PathBuf) -> Jobs {
+        Jobs {
+            tx: None,
+            serial: 0,
+            running: BTreeMap::new(),
+            vault_root,
+        }
+    }
+
+    /// Runs `work` on a new thread as the current job of `kind`,
+    /// cancelling any previous one of that kind.
+    pub fn spawn(
+        &mut self,
+        kind: JobKind,
+        label: impl Into<String>,
+        work: impl FnOnce(&JobCtx) -> Result<JobOutput, Error> + Send + 'static,
+    ) {
+        self.cancel(kind);
+        self.serial += 1;
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.running.insert(
+            kind,
+            Running {
+                serial: self.serial,
+                cancel: cancel.clone(),
+                label: label.into(),
+            },
+        );
+        let Some(tx) = self.tx.clone() else {
+            return;
+        };
+        let ctx = JobCtx {
+            kind,
+            serial: self.serial,
+            tx,
+            cancel,
+        };
+        let spawned = std::thread::Builder::new()
+            .name(format!("dossier-job-{kind:?}"))
+            .spawn(move || {
+                let result = work(&ctx);
+                let _ = ctx.tx.send(Event::Job(JobMessage {
+                    kind: ctx.kind,
+                    serial: ctx.serial,
+                    body: JobBody::Done(result),
+                }));
+            });
+        if spawned.is_err() {
+            self.running.remove(&kind);
+        }
+    }
+
+    /// Whether `msg` answers the current job of its kind (else it is stale
+    /// and must be dropped). A final message also retires the job.
+    pub fn accept(&mut self, msg: &JobMessage) -> bool {
+        let current = self
+            .running
+            .get(&msg.kind)
+            .is_some_and(|r| r.serial == msg.serial);
+        if current && matches!(msg.body, JobBody::Done(_)) {
+            self.running.remove(&msg.kind);
+        }
+        current
+    }
+
+    /// Cancels the job of `kind`, if any; its answers become stale.
+    pub fn cancel(&mut self, kind: JobKind) {
+        if let Some(r) = self.running.remove(&kind) {
+            r.cancel.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether a job of `kind` runs.
+    pub fn is_running(&self, kind: JobKind) -> bool {
+        self.running.contains_key(&kind)
+    }
+
+    /// Whether any job runs.
+    pub fn busy(&self) -> bool {
+        !self.running.is_empty()
+    }
+
+    /// Labels of running jobs, for the status bar.
+    pub fn labels(&self) -> Vec<&str> {
+        self.running.values().map(|r| r.label.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(rx: &std::sync::mpsc::Receiver<Event>) -> Vec<JobMessage> {
+        let mut out = Vec::new();
+        while let Ok(Event::Job(m)) = rx.recv_timeout(std::time::Duration::from_secs(5)) {
+            let done = matches!(m.body, JobBody::Done(_));
+            out.push(m);
+            if done {
+                break;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_superseded_job_is_cancelled_and_its_answer_is_stale() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut jobs = Jobs::new(tx, PathBuf::new());
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        jobs.spawn(JobKind::Search, "old", move |ctx| {
+            let _ = go_rx.recv();
+            assert!(
+                ctx.cancel_flag().load(Ordering::SeqCst),
+                "cancel flag raised"
+            );
+            Ok(JobOutput::ListDone)
+        });
+        jobs.spawn(JobKind::Search, "new", |_| Ok(JobOutput::ListDone));
+        let newer = drain(&rx);
+        let _ = go_tx.send(());
+        let older = drain(&rx);
+        let (mut fresh, mut stale) = (0, 0);
+        for m in newer.iter().chain(older.iter()) {
+            if jobs.accept(m) {
+                fresh += 1
+            } else {
+                stale += 1
+            }
+        }
+        assert_eq!((fresh, stale), (1, 1));
+        assert!(!jobs.busy());
+    }
+}

@@ -1,0 +1,150 @@
+//! The terminal UI: `dossier` with no subcommand (DESIGN §9).
+//!
+//! Shape (STYLE rules 2–5): one input thread ([`event`]) and worker threads
+//! ([`jobs`]) send [`event::Event`]s over one channel; the UI thread
+//! ([`run`]) drains every queued event, applies each to the [`app::App`]
+//! state, and then draws once. Keys become [`action::Action`]s through a key
+//! map that is data; the same table builds the `?` help and the hint bar.
+//! Screens render plain data ([`data`]) and never touch the vault, so every
+//! screen is snapshot-tested from fixture state. Only this module tree
+//! imports ratatui and crossterm.
+//!
+//! Confidentiality: decrypted text is only in memory (the note editor
+//! included); nothing is logged; on exit the terminal is restored and the
+//! screen and scrollback cleared ([`terminal`]).
+
+pub mod action;
+pub mod app;
+pub mod config;
+pub mod data;
+pub mod event;
+pub mod external;
+pub mod jobs;
+pub mod screens;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use dossier::identity::Home;
+use dossier::{Error, Result};
+
+use crate::tui::app::{App, NoteEditor, Overlay};
+use crate::tui::event::Event;
+use crate::tui::text::TextArea;
+
+/// What the CLI resolved before starting the TUI.
+pub struct Launch {
+    /// The vault's working tree.
+    pub vault_root: PathBuf,
+    /// The identity directory.
+    pub home: Home,
+    /// `--theme`, if given.
+    pub theme: Option<String>,
+}
+
+/// Runs the TUI until the user quits.
+pub fn run(launch: Launch) -> Result<()> {
+    let (config, config_problem) = config::Config::load();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let requested = launch.theme.clone().or_else(|| config.theme.clone());
+    let (theme, theme_problem) = theme::Theme::resolve(
+        requested.as_deref(),
+        config::themes_dir().as_deref(),
+        no_color,
+    );
+    let (tx, rx) = mpsc::channel();
+    let jobs = jobs::Jobs::new(tx.clone(), launch.vault_root.clone());
+    let mut app = App::new(theme, config, launch.home, jobs);
+    app.start();
+    if let Some(p) = theme_problem.or(config_problem) {
+        app.update_message(p, true);
+    }
+
+    let term_err = |e: std::io::Error| Error::io("use", "the terminal")(e);
+    event::catch_termination();
+    let mut guard = terminal::Guard::enter().map_err(term_err)?;
+    let input = event::spawn_input(tx);
+    let result = event_loop(&mut guard, &mut app, &rx, &input);
+    input.stop();
+    drop(guard);
+    result
+}
+
+fn event_loop(
+    guard: &mut terminal::Guard,
+    app: &mut App,
+    rx: &mpsc::Receiver<Event>,
+    input: &event::InputControl,
+) -> Result<()> {
+    let term_err = |e: std::io::Error| Error::io("draw on", "the terminal")(e);
+    guard
+        .terminal
+        .draw(|f| screens::render(f, app))
+        .map_err(term_err)?;
+    loop {
+        let Ok(first) = rx.recv() else {
+            return Ok(());
+        };
+        let mut redraw = handle(app, first);
+        // Drain everything already queued before drawing once.
+        while let Ok(ev) = rx.try_recv() {
+            redraw |= handle(app, ev);
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if let Some(req) = app.external.take() {
+            input.pause();
+            guard.suspend();
+            let edited = external::edit("");
+            let resumed = guard.resume();
+            input.resume();
+            resumed.map_err(term_err)?;
+            match edited {
+                Ok(text) => app.overlays.push(Overlay::Editor(NoteEditor {
+                    case: req.case,
+                    area: TextArea::with(text.trim_end_matches('\n')),
+                    offset: 0,
+                    saving: false,
+                })),
+                Err(problem) => app.update_message(problem, true),
+            }
+            redraw = true;
+        }
+        if redraw {
+            guard
+                .terminal
+                .draw(|f| screens::render(f, app))
+                .map_err(term_err)?;
+        }
+    }
+}
+
+/// Applies one event; returns whether the screen needs drawing.
+fn handle(app: &mut App, ev: Event) -> bool {
+    match ev {
+        Event::Key(k) => {
+            app.on_key(k);
+            true
+        }
+        Event::Resize => true,
+        Event::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            app.jobs.busy()
+        }
+        Event::Job(msg) => {
+            app.on_job(msg);
+            true
+        }
+        Event::Terminate => {
+            app.quit = true;
+            false
+        }
+    }
+}

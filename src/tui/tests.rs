@@ -1,0 +1,945 @@
+//! Render and key-handling tests from fixture state: every screen drawn on
+//! ratatui's `TestBackend` and compared with a committed insta snapshot
+//! (`src/tui/snapshots/`), styles checked on the buffer, and keys driven
+//! through the real key map into `App::update`. No vault, no git, no
+//! threads: the fixture identity is a deterministic card in a temp dir and
+//! jobs are inert (recorded, never run).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use dossier::card::{CardFields, KeyCard};
+use dossier::case::record::{Client, Consent, Deadline, Disclosure, Identifier, Party};
+use dossier::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, Sensitivity, Status};
+use dossier::cases::{CaseSummary, OpenCase, SummaryState};
+use dossier::documents::Document;
+use dossier::fingerprint::Fingerprint;
+use dossier::history::{LogEntry, SignatureStatus};
+use dossier::identity::{Home, Identity, Session};
+use dossier::keyring::{Role, Validity};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+
+use crate::tui::app::{App, DetailState, FormPurpose, Overlay, Screen, Tab};
+use crate::tui::config::Config;
+use crate::tui::data::{access_rows, KeyRow, LoadedCase, VaultInfo};
+use crate::tui::jobs::{JobBody, JobKind, JobMessage, JobOutput, Jobs};
+use crate::tui::screens;
+use crate::tui::theme::{Role as Style, Theme};
+
+fn fp(b: u8) -> Fingerprint {
+    use base64::Engine;
+    format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode([b; 32])
+    )
+    .parse()
+    .expect("fingerprint")
+}
+
+/// Ada's fingerprint: the fixture identity's signing key.
+fn ada() -> Fingerprint {
+    Fingerprint::of(signing_key().public_key())
+}
+
+fn signing_key() -> ssh_key::PrivateKey {
+    ssh_key::private::Ed25519Keypair::from_seed(&[7u8; 32]).into()
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, 5, 0)
+        .single()
+        .expect("time")
+}
+
+fn id(s: &str) -> CaseId {
+    s.parse().expect("case id")
+}
+
+/// Ada's identity: a deterministic card (fixed keys, fixed date) in a temp dir.
+fn identity(dir: &std::path::Path) -> Identity {
+    let signing = signing_key();
+    let age: age::x25519::Identity =
+        "AGE-SECRET-KEY-1GHV04K0GXMP5J80J7S7WJPK9ZUGJP4T4HGT2T2DUF6ASV89CNVXSD2CUPC"
+            .parse()
+            .expect("age key");
+    let card = KeyCard::issue(
+        CardFields {
+            name: "Ada Osei",
+            email: "ada@osei-legal.example",
+            age_recipient: &age.to_public(),
+            created: at(2026, 1, 5, 9),
+            expires: None,
+        },
+        &signing,
+    )
+    .expect("card");
+    std::fs::write(dir.join("card.yaml"), card.to_yaml().expect("yaml")).expect("write");
+    std::fs::write(dir.join("identity.age"), b"fixture: never read").expect("write");
+    Identity::load(&Home::new(dir)).expect("identity")
+}
+
+fn key(fpr: Fingerprint, name: &str, validity: Validity, role: Role, me: bool) -> KeyRow {
+    KeyRow {
+        fingerprint: fpr,
+        name: name.into(),
+        email: format!(
+            "{}@osei-legal.example",
+            name.split(' ').next().unwrap_or("x").to_lowercase()
+        ),
+        validity,
+        role,
+        certified_by: Some(ada()),
+        created: at(2026, 1, 5, 9),
+        expires: None,
+        age_recipient: "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq".into(),
+        me,
+    }
+}
+
+fn record(reference: &str, title: &str, client: &str) -> CaseRecord {
+    CaseRecord {
+        reference: reference.into(),
+        title: title.into(),
+        opened: Some(day(2026, 2, 1)),
+        client: Client {
+            name: client.into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn asylum() -> CaseRecord {
+    let mut r = record(
+        "OL-2026-101",
+        "Asylum appeal after refusal",
+        "Miriam Tesfaye",
+    );
+    r.status = Status::Open;
+    r.sensitivity = Sensitivity::Restricted;
+    r.practice_area = Some("asylum".into());
+    r.jurisdictions = vec!["UK".into()];
+    r.protected_identity = true;
+    r.pseudonym = Some("Client MT-7".into());
+    r.client.nationality = Some("Eritrean".into());
+    r.client.identifiers = vec![Identifier {
+        kind: "file".into(),
+        value: "HO-4000-10".into(),
+        extra: Default::default(),
+    }];
+    r.parties = vec![
+        Party {
+            id: "p1".into(),
+            name: "Home Office".into(),
+            role: "respondent".into(),
+            extra: Default::default(),
+        },
+        Party {
+            id: "p2".into(),
+            name: "Dr. L. Haddad".into(),
+            role: "expert witness".into(),
+            extra: Default::default(),
+        },
+    ];
+    r.deadlines = vec![
+        Deadline {
+            id: "d1".into(),
+            date: day(2036, 3, 2),
+            what: "Lodge appeal bundle".into(),
+            done: false,
+            extra: Default::default(),
+        },
+        Deadline {
+            id: "d2".into(),
+            date: day(2026, 2, 10),
+            what: "Request medical report".into(),
+            done: true,
+            extra: Default::default(),
+        },
+    ];
+    r.consents = vec![Consent {
+        id: "c1".into(),
+        date: day(2026, 2, 3),
+        given_by: "Miriam Tesfaye".into(),
+        scope: "Share medical evidence with the expert".into(),
+        expiry: Some(day(2027, 2, 3)),
+        extra: Default::default(),
+    }];
+    r.disclosures = vec![Disclosure {
+        id: "x1".into(),
+        date: day(2026, 2, 20),
+        to: "First-tier Tribunal".into(),
+        legal_basis: "court order".into(),
+        scope: "Witness statement".into(),
+        authorised_by: "Ada Osei".into(),
+        reference: Some("FtT/3100/2026".into()),
+        extra: Default::default(),
+    }];
+    r.tags = vec!["appeal".into(), "vulnerable".into()];
+    r
+}
+
+fn summaries() -> Vec<CaseSummary> {
+    let readable = |i: &str, r: CaseRecord| CaseSummary {
+        id: id(i),
+        owners: vec![ada()],
+        state: SummaryState::Readable {
+            record: Box::new(r),
+        },
+    };
+    let mut visa = record("OL-2026-102", "Family reunion visa", "Yusuf Abdi");
+    visa.status = Status::Pending;
+    visa.sensitivity = Sensitivity::Confidential;
+    visa.deadlines = vec![Deadline {
+        id: "d3".into(),
+        date: day(2036, 1, 15),
+        what: "Submit DNA evidence".into(),
+        done: false,
+        extra: Default::default(),
+    }];
+    let mut jr = record(
+        "OL-2026-107",
+        "Judicial review of detention",
+        "Samuel Osei-Bonsu",
+    );
+    jr.status = Status::Closed;
+    vec![
+        readable("27T8E7KFWC", asylum()),
+        readable("1EZYDVX2V7", visa),
+        readable("X3AB0PPD3P", jr),
+        CaseSummary {
+            id: id("FQA8CV7V0J"),
+            owners: vec![fp(2)],
+            state: SummaryState::Locked,
+        },
+        CaseSummary {
+            id: id("QXQWQXTJ1J"),
+            owners: vec![ada()],
+            state: SummaryState::Damaged {
+                problem: "cases/QXQWQXTJ1J/case.yaml.age cannot be decrypted: it is damaged or was altered (or not encrypted to your key)".into(),
+            },
+        },
+    ]
+}
+
+fn info() -> VaultInfo {
+    let mut groups = BTreeMap::new();
+    groups.insert("immigration".to_string(), vec![ada(), fp(3)]);
+    VaultInfo {
+        name: "Osei Legal".into(),
+        keys: vec![
+            key(ada(), "Ada Osei", Validity::Certified, Role::Root, true),
+            key(fp(2), "Ben Okafor", Validity::Certified, Role::Staff, false),
+            key(
+                fp(3),
+                "Chidi Mensah",
+                Validity::Certified,
+                Role::Staff,
+                false,
+            ),
+            KeyRow {
+                certified_by: None,
+                ..key(
+                    fp(4),
+                    "Dan Newcomer",
+                    Validity::Uncertified,
+                    Role::Staff,
+                    false,
+                )
+            },
+            key(fp(5), "Eve Former", Validity::Revoked, Role::Staff, false),
+        ],
+        groups,
+        problems: Vec::new(),
+    }
+}
+
+fn log(
+    commit: &str,
+    action: &str,
+    case: Option<&str>,
+    who: Option<Fingerprint>,
+    sig: SignatureStatus,
+    hour: u32,
+) -> LogEntry {
+    LogEntry {
+        commit: commit.repeat(40 / commit.len()),
+        time: at(2026, 3, 1, hour),
+        action: (action != "-").then(|| action.to_string()),
+        case: case.map(str::to_string),
+        key: None,
+        actor: who,
+        signer: who.filter(|_| sig == SignatureStatus::Verified),
+        signature: sig,
+        subject: format!("{action} {}", case.unwrap_or("vault")),
+    }
+}
+
+fn history() -> Vec<LogEntry> {
+    vec![
+        log(
+            "c93c",
+            "note",
+            Some("27T8E7KFWC"),
+            Some(ada()),
+            SignatureStatus::Verified,
+            14,
+        ),
+        log(
+            "3b88",
+            "edit",
+            Some("27T8E7KFWC"),
+            Some(fp(3)),
+            SignatureStatus::Verified,
+            12,
+        ),
+        log(
+            "dd0f",
+            "create",
+            Some("27T8E7KFWC"),
+            Some(ada()),
+            SignatureStatus::Verified,
+            11,
+        ),
+    ]
+}
+
+fn audit() -> Vec<LogEntry> {
+    let mut all = vec![
+        log("a1b2", "-", None, None, SignatureStatus::Unsigned, 16),
+        log(
+            "f00d",
+            "edit",
+            Some("1EZYDVX2V7"),
+            Some(fp(9)),
+            SignatureStatus::UnknownSigner,
+            15,
+        ),
+    ];
+    all.extend(history());
+    all.push(log(
+        "beef",
+        "certify",
+        None,
+        Some(ada()),
+        SignatureStatus::Verified,
+        9,
+    ));
+    all.push(log(
+        "0a0a",
+        "init",
+        None,
+        Some(ada()),
+        SignatureStatus::Verified,
+        8,
+    ));
+    all
+}
+
+fn loaded() -> LoadedCase {
+    let case_id = id("27T8E7KFWC");
+    let mut access = AccessList::new(case_id.clone(), ada());
+    access.grant(AccessEntry::Group("immigration".into()));
+    access.grant(AccessEntry::Key(fp(2)));
+    LoadedCase {
+        case: OpenCase {
+            id: case_id,
+            record: asylum(),
+            access: access.clone(),
+            notes: vec![
+                Note {
+                    file: "n1.md.age".into(),
+                    author: ada(),
+                    created: at(2026, 2, 2, 10),
+                    text: "Client describes detention in 2023.\nRequest medical report before the hearing.\n".into(),
+                },
+                Note {
+                    file: "n2.md.age".into(),
+                    author: fp(3),
+                    created: at(2026, 2, 9, 16),
+                    text: "Expert confirmed; report due in March.\n".into(),
+                },
+            ],
+        },
+        documents: vec![Document {
+            id: "doc1".into(),
+            file: "k3j2h1g0.age".into(),
+            name: "Medical report.pdf".into(),
+            size: 183_402,
+            sha256: "00".into(),
+            added: at(2026, 2, 12, 9),
+            added_by: fp(3),
+        }],
+        access: access_rows(&info(), &access),
+    }
+}
+
+struct Fixture {
+    app: App,
+    _dir: tempfile::TempDir,
+}
+
+/// The app as it is after unlocking and loading the fixture vault.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ident = identity(dir.path());
+    let theme = Theme::preset("default").expect("theme");
+    let jobs = Jobs::inert(PathBuf::from("/nonexistent-vault"));
+    let mut app = App::new(theme, Config::default(), Home::new(dir.path()), jobs);
+    app.identity = Some(ident.clone());
+    app.session = Some(Arc::new(Session::new(
+        ident,
+        Box::new(dossier::secret::NoPassphrase),
+    )));
+    app.info = info();
+    app.status = dossier::status::VaultStatus {
+        branch: Some("main".into()),
+        dirty: false,
+        ahead_behind: Some((2, 0)),
+    };
+    app.cases.upsert(summaries());
+    for (i, s) in app.cases.rows.iter().enumerate() {
+        app.cases
+            .last_changes
+            .insert(s.id.clone(), at(2026, 3, 1 + i as u32, 9));
+    }
+    app.cases.total = Some(5);
+    app.screen = Screen::Cases;
+    app.audit = Some(audit());
+    Fixture { app, _dir: dir }
+}
+
+fn open_detail(app: &mut App, tab: Tab) {
+    let summary = app.cases.get(&id("27T8E7KFWC")).cloned();
+    app.detail = Some(DetailState {
+        id: id("27T8E7KFWC"),
+        tab,
+        summary,
+        loaded: Some(loaded()),
+        history: Some(history()),
+        error: None,
+        selected: 0,
+        offset: 0,
+    });
+    app.screen = Screen::Detail;
+}
+
+fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| screens::render(f, app)).expect("draw");
+    term
+}
+
+/// The screen as plain text, trailing spaces trimmed.
+fn text(app: &mut App, w: u16, h: u16) -> String {
+    let term = draw(app, w, h);
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn typing(app: &mut App, s: &str) {
+    for c in s.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+// ----- snapshots ----------------------------------------------------------
+
+#[test]
+fn snapshot_unlock() {
+    let mut f = fixture();
+    f.app.session = None;
+    f.app.screen = Screen::Unlock;
+    f.app.info = VaultInfo::default();
+    typing(&mut f.app, "secret");
+    insta::assert_snapshot!("unlock", text(&mut f.app, 100, 30));
+    f.app.unlock.error = Some("the passphrase is wrong; try again".into());
+    f.app.unlock.input.clear();
+    insta::assert_snapshot!("unlock_wrong_passphrase_80x24", text(&mut f.app, 80, 24));
+}
+
+#[test]
+fn snapshot_case_list_with_locked_and_damaged_cases() {
+    let mut f = fixture();
+    insta::assert_snapshot!("list_100x30", text(&mut f.app, 100, 30));
+    insta::assert_snapshot!("list_80x24", text(&mut f.app, 80, 24));
+}
+
+#[test]
+fn snapshot_case_list_while_loading_and_filtered() {
+    let mut f = fixture();
+    f.app.cases.loading = true;
+    f.app.cases.total = Some(10_000);
+    f.app.jobs.spawn(JobKind::List, "decrypting cases", |_| {
+        Ok(JobOutput::ListDone)
+    });
+    press(&mut f.app, KeyCode::Char('/'));
+    typing(&mut f.app, "visa");
+    insta::assert_snapshot!("list_loading_filter_80x24", text(&mut f.app, 80, 24));
+}
+
+#[test]
+fn snapshot_every_detail_tab() {
+    for tab in Tab::ALL {
+        let mut f = fixture();
+        open_detail(&mut f.app, tab);
+        let name = format!("detail_{}", tab.title().to_lowercase());
+        insta::assert_snapshot!(name, text(&mut f.app, 100, 30));
+    }
+    let mut f = fixture();
+    open_detail(&mut f.app, Tab::Overview);
+    insta::assert_snapshot!("detail_overview_80x24", text(&mut f.app, 80, 24));
+}
+
+#[test]
+fn snapshot_locked_case_shows_owners_only() {
+    let mut f = fixture();
+    f.app.cases.refresh_visible(&f.app.info);
+    let locked = f
+        .app
+        .cases
+        .visible
+        .iter()
+        .position(|&i| matches!(f.app.cases.rows[i].state, SummaryState::Locked))
+        .expect("a locked row");
+    f.app.cases.selected = locked;
+    press(&mut f.app, KeyCode::Enter);
+    assert!(
+        !f.app.jobs.is_running(JobKind::OpenCase),
+        "nothing to decrypt"
+    );
+    let screen = text(&mut f.app, 80, 24);
+    assert!(screen.contains("Ben Okafor"));
+    insta::assert_snapshot!("detail_locked_80x24", screen);
+}
+
+#[test]
+fn snapshot_keyring_audit_help() {
+    let mut f = fixture();
+    f.app.screen = Screen::Keyring;
+    insta::assert_snapshot!("keyring", text(&mut f.app, 100, 30));
+    insta::assert_snapshot!("keyring_80x24", text(&mut f.app, 80, 24));
+    f.app.screen = Screen::Audit;
+    insta::assert_snapshot!("audit", text(&mut f.app, 100, 30));
+    press(&mut f.app, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_80x24", text(&mut f.app, 80, 24));
+}
+
+#[test]
+fn snapshot_editor_form_confirm_prompt() {
+    let mut f = fixture();
+    open_detail(&mut f.app, Tab::Notes);
+    press(&mut f.app, KeyCode::Char('a'));
+    typing(&mut f.app, "Called the expert.");
+    press(&mut f.app, KeyCode::Enter);
+    typing(&mut f.app, "Report due 3 March.");
+    insta::assert_snapshot!("editor", text(&mut f.app, 100, 30));
+    press(&mut f.app, KeyCode::Esc);
+    insta::assert_snapshot!("editor_confirm_discard", text(&mut f.app, 100, 30));
+    press(&mut f.app, KeyCode::Char('y'));
+    assert!(f.app.overlays.is_empty(), "discarded");
+
+    press(&mut f.app, KeyCode::Char('e'));
+    press(&mut f.app, KeyCode::Down);
+    press(&mut f.app, KeyCode::Down);
+    press(&mut f.app, KeyCode::Enter);
+    ctrl(&mut f.app, 'e');
+    for _ in 0..4 {
+        press(&mut f.app, KeyCode::Backspace);
+    }
+    typing(&mut f.app, "maybe");
+    press(&mut f.app, KeyCode::Enter);
+    insta::assert_snapshot!("form_invalid_value_80x24", text(&mut f.app, 80, 24));
+
+    let mut f = fixture();
+    f.app.screen = Screen::Keyring;
+    press(&mut f.app, KeyCode::Down);
+    press(&mut f.app, KeyCode::Down);
+    press(&mut f.app, KeyCode::Down);
+    press(&mut f.app, KeyCode::Char('c'));
+    insta::assert_snapshot!("keyring_certify_confirm", text(&mut f.app, 100, 30));
+
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char(':'));
+    typing(&mut f.app, "open 1EZ");
+    insta::assert_snapshot!("command_prompt_80x24", text(&mut f.app, 80, 24));
+}
+
+#[test]
+fn snapshot_new_identity_form() {
+    let mut f = fixture();
+    f.app.identity = None;
+    f.app.session = None;
+    f.app.screen = Screen::Unlock;
+    f.app.info = VaultInfo::default();
+    f.app.start();
+    insta::assert_snapshot!("generate_identity_80x24", text(&mut f.app, 80, 24));
+}
+
+// ----- styles -------------------------------------------------------------
+
+#[test]
+fn unsigned_and_unknown_signers_are_highlighted_in_the_audit() {
+    let mut f = fixture();
+    f.app.screen = Screen::Audit;
+    let term = draw(&mut f.app, 100, 30);
+    let buf = term.backend().buffer();
+    let unsigned = f.app.theme.style(Style::Unsigned);
+    let row_with = |needle: &str| {
+        (0..30u16)
+            .find(|&y| {
+                let line: String = (0..100u16).map(|x| buf[(x, y)].symbol()).collect();
+                line.contains(needle)
+            })
+            .expect("row")
+    };
+    for needle in ["unsigned", "unknown signer"] {
+        let y = row_with(needle);
+        let x = (0..100u16)
+            .rev()
+            .find(|&x| buf[(x, y)].symbol() != " ")
+            .expect("text");
+        assert_eq!(
+            buf[(x, y)].bg,
+            unsigned.bg.expect("bg"),
+            "{needle} stands out"
+        );
+    }
+    let y = row_with("certify");
+    let x = (0..100u16)
+        .rev()
+        .find(|&x| buf[(x, y)].symbol() != " ")
+        .expect("text");
+    assert_ne!(buf[(x, y)].bg, unsigned.bg.expect("bg"));
+}
+
+#[test]
+fn no_color_draws_without_any_colour() {
+    let mut f = fixture();
+    f.app.theme = Theme::resolve(Some("default"), None, true).0;
+    open_detail(&mut f.app, Tab::Access);
+    let term = draw(&mut f.app, 80, 24);
+    for cell in term.backend().buffer().content() {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset);
+        assert_eq!(cell.bg, ratatui::style::Color::Reset);
+    }
+}
+
+#[test]
+fn every_screen_draws_at_tiny_sizes_without_panicking() {
+    for (w, h) in [(20, 5), (40, 10), (80, 24), (1, 1)] {
+        let mut f = fixture();
+        for screen in [
+            Screen::Unlock,
+            Screen::Cases,
+            Screen::Keyring,
+            Screen::Audit,
+        ] {
+            f.app.screen = screen;
+            draw(&mut f.app, w, h);
+        }
+        for tab in Tab::ALL {
+            open_detail(&mut f.app, tab);
+            draw(&mut f.app, w, h);
+        }
+        press(&mut f.app, KeyCode::Char('e'));
+        draw(&mut f.app, w, h);
+    }
+}
+
+// ----- keys and state -----------------------------------------------------
+
+#[test]
+fn filter_narrows_the_list_instantly_and_enter_starts_a_full_text_search() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('/'));
+    typing(&mut f.app, "visa");
+    f.app.cases.refresh_visible(&f.app.info);
+    assert_eq!(f.app.cases.visible.len(), 1);
+    press(&mut f.app, KeyCode::Enter);
+    assert!(f.app.jobs.is_running(JobKind::Search));
+    // The protected client's real name is not matched by the instant filter.
+    press(&mut f.app, KeyCode::Esc);
+    press(&mut f.app, KeyCode::Char('/'));
+    typing(&mut f.app, "tesfaye");
+    f.app.cases.refresh_visible(&f.app.info);
+    assert_eq!(f.app.cases.visible.len(), 0);
+    press(&mut f.app, KeyCode::Esc);
+    f.app.cases.refresh_visible(&f.app.info);
+    assert_eq!(f.app.cases.visible.len(), 5);
+}
+
+#[test]
+fn esc_cancels_loading_and_stale_results_are_dropped() {
+    let mut f = fixture();
+    f.app.cases.loading = true;
+    f.app
+        .jobs
+        .spawn(JobKind::List, "decrypting", |_| Ok(JobOutput::ListDone));
+    press(&mut f.app, KeyCode::Esc);
+    assert!(!f.app.jobs.is_running(JobKind::List));
+    assert!(!f.app.cases.loading);
+    // A late batch from the cancelled job changes nothing.
+    let before = f.app.cases.rows.len();
+    f.app.on_job(JobMessage {
+        kind: JobKind::List,
+        serial: 1,
+        body: JobBody::Partial(JobOutput::Summaries(vec![CaseSummary {
+            id: id("ZZZZZZZZZZ"),
+            owners: vec![],
+            state: SummaryState::Locked,
+        }])),
+    });
+    assert_eq!(f.app.cases.rows.len(), before);
+}
+
+#[test]
+fn esc_in_a_case_never_stops_the_list_loading_behind_it() {
+    let mut f = fixture();
+    f.app.cases.loading = true;
+    f.app
+        .jobs
+        .spawn(JobKind::List, "decrypting", |_| Ok(JobOutput::ListDone));
+    open_detail(&mut f.app, Tab::Overview);
+    press(&mut f.app, KeyCode::Esc);
+    assert_eq!(f.app.screen, Screen::Cases);
+    assert!(f.app.jobs.is_running(JobKind::List));
+    assert!(f.app.cases.loading);
+}
+
+#[test]
+fn sorting_and_status_filter_cycle() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('f'));
+    f.app.cases.refresh_visible(&f.app.info);
+    assert_eq!(f.app.cases.visible.len(), 1, "open only");
+    press(&mut f.app, KeyCode::Char('f'));
+    f.app.cases.refresh_visible(&f.app.info);
+    assert_eq!(f.app.cases.visible.len(), 1, "pending only");
+    for _ in 0..3 {
+        press(&mut f.app, KeyCode::Char('f'));
+    }
+    f.app.cases.refresh_visible(&f.app.info);
+    assert_eq!(f.app.cases.visible.len(), 5, "all again");
+    press(&mut f.app, KeyCode::Char('s'));
+    assert_eq!(f.app.cases.sort.name(), "title");
+    press(&mut f.app, KeyCode::Char('G'));
+    assert_eq!(f.app.cases.selected, 4);
+    press(&mut f.app, KeyCode::Char('k'));
+    assert_eq!(f.app.cases.selected, 3);
+    press(&mut f.app, KeyCode::Char('g'));
+    assert_eq!(f.app.cases.selected, 0);
+}
+
+#[test]
+fn opening_a_readable_case_starts_decryption_and_tabs_cycle() {
+    let mut f = fixture();
+    // Reference sort puts the pseudonym first: "Client MT-7".
+    press(&mut f.app, KeyCode::Enter);
+    assert_eq!(f.app.screen, Screen::Detail);
+    assert!(f.app.jobs.is_running(JobKind::OpenCase));
+    assert!(f.app.jobs.is_running(JobKind::CaseHistory));
+    f.app.on_job(JobMessage {
+        kind: JobKind::OpenCase,
+        serial: 1,
+        body: JobBody::Done(Ok(JobOutput::CaseOpened(Box::new(loaded())))),
+    });
+    assert!(f.app.detail.as_ref().is_some_and(|d| d.loaded.is_some()));
+    press(&mut f.app, KeyCode::Tab);
+    press(&mut f.app, KeyCode::BackTab);
+    press(&mut f.app, KeyCode::Left);
+    assert_eq!(f.app.detail.as_ref().map(|d| d.tab), Some(Tab::History));
+    // The history job still runs: Esc (h) stops it first, then goes back.
+    press(&mut f.app, KeyCode::Char('h'));
+    assert_eq!(f.app.screen, Screen::Detail);
+    assert!(!f.app.jobs.is_running(JobKind::CaseHistory));
+    press(&mut f.app, KeyCode::Char('h'));
+    assert_eq!(f.app.screen, Screen::Cases);
+}
+
+#[test]
+fn a_note_is_saved_from_memory_and_the_editor_closes_only_when_committed() {
+    let mut f = fixture();
+    open_detail(&mut f.app, Tab::Notes);
+    press(&mut f.app, KeyCode::Char('a'));
+    typing(&mut f.app, "q and j are text here");
+    assert!(!f.app.quit);
+    ctrl(&mut f.app, 's');
+    assert!(f.app.jobs.is_running(JobKind::Change));
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Editor(e)) if e.saving));
+    // A failure keeps the text.
+    f.app.on_job(JobMessage {
+        kind: JobKind::Change,
+        serial: 1,
+        body: JobBody::Done(Err(dossier::Error::Busy)),
+    });
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Editor(e)) if !e.saving));
+    assert!(f.app.message.as_ref().is_some_and(|m| m.error));
+    ctrl(&mut f.app, 's');
+    f.app.on_job(JobMessage {
+        kind: JobKind::Change,
+        serial: 2,
+        body: JobBody::Done(Ok(JobOutput::Changed("Added a note".into()))),
+    });
+    assert!(f.app.overlays.is_empty());
+}
+
+#[test]
+fn form_fields_are_validated_by_the_case_field_table() {
+    let mut f = fixture();
+    open_detail(&mut f.app, Tab::Overview);
+    press(&mut f.app, KeyCode::Char('e'));
+    for _ in 0..2 {
+        press(&mut f.app, KeyCode::Char('j'));
+    }
+    press(&mut f.app, KeyCode::Enter);
+    ctrl(&mut f.app, 'a');
+    for _ in 0..4 {
+        press(&mut f.app, KeyCode::Delete);
+    }
+    typing(&mut f.app, "maybe");
+    press(&mut f.app, KeyCode::Enter);
+    let Some(Overlay::Form(form)) = f.app.overlays.last() else {
+        panic!("form")
+    };
+    assert!(form.fields[2]
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("expected one of")));
+    assert!(form.editing.is_some(), "still editing after a refusal");
+    ctrl(&mut f.app, 'a');
+    for _ in 0..5 {
+        press(&mut f.app, KeyCode::Delete);
+    }
+    typing(&mut f.app, "pending");
+    press(&mut f.app, KeyCode::Enter);
+    ctrl(&mut f.app, 's');
+    assert!(f.app.jobs.is_running(JobKind::Change));
+    let Some(Overlay::Form(form)) = f.app.overlays.last() else {
+        panic!("form")
+    };
+    match &form.purpose {
+        FormPurpose::EditCase { draft, .. } => assert_eq!(draft.status, Status::Pending),
+        _ => panic!("edit form"),
+    }
+}
+
+#[test]
+fn destructive_actions_ask_first() {
+    let mut f = fixture();
+    open_detail(&mut f.app, Tab::Access);
+    press(&mut f.app, KeyCode::Char('j'));
+    press(&mut f.app, KeyCode::Char('-'));
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Confirm(_))));
+    press(&mut f.app, KeyCode::Char('n'));
+    assert!(f.app.overlays.is_empty());
+    assert!(!f.app.jobs.is_running(JobKind::Change));
+    press(&mut f.app, KeyCode::Char('C'));
+    press(&mut f.app, KeyCode::Char('y'));
+    assert!(f.app.jobs.is_running(JobKind::Change));
+}
+
+#[test]
+fn key_revoke_asks_for_confirmation_first() {
+    let mut f = fixture();
+    f.app.screen = Screen::Keyring;
+    press(&mut f.app, KeyCode::Char('R'));
+    assert!(
+        matches!(f.app.overlays.last(), Some(Overlay::Confirm(..))),
+        "a destructive action is confirmed before it runs"
+    );
+}
+
+#[test]
+fn wrong_passphrase_says_so_and_allows_a_retry() {
+    let mut f = fixture();
+    f.app.session = None;
+    f.app.screen = Screen::Unlock;
+    typing(&mut f.app, "nope");
+    press(&mut f.app, KeyCode::Enter);
+    assert!(f.app.jobs.is_running(JobKind::Unlock));
+    assert_eq!(
+        f.app.unlock.input.value(),
+        "",
+        "the typed passphrase is not kept"
+    );
+    f.app.on_job(JobMessage {
+        kind: JobKind::Unlock,
+        serial: 1,
+        body: JobBody::Done(Err(dossier::Error::WrongPassphrase)),
+    });
+    assert_eq!(f.app.screen, Screen::Unlock);
+    assert!(f
+        .app
+        .unlock
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("wrong")));
+    typing(&mut f.app, "again");
+    press(&mut f.app, KeyCode::Enter);
+    assert!(f.app.jobs.is_running(JobKind::Unlock));
+}
+
+// ----- docs ---------------------------------------------------------------
+
+/// The key map as the user guide prints it.
+fn keymap_markdown() -> String {
+    let mut out = String::new();
+    for (mode, rows) in crate::tui::action::help_sections() {
+        out.push_str(&format!(
+            "**{}**\n\n| Keys | Action |\n|---|---|\n",
+            mode.title()
+        ));
+        for (keys, desc) in rows {
+            let keys: Vec<String> = keys
+                .split(' ')
+                .map(|k| {
+                    if k == "`" {
+                        "`` ` ``".into()
+                    } else {
+                        format!("`{k}`")
+                    }
+                })
+                .collect();
+            out.push_str(&format!("| {} | {desc} |\n", keys.join(" ")));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_user_guide_lists_the_key_map_exactly() {
+    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/user-guide.md"))
+        .expect("user guide");
+    let expected = keymap_markdown();
+    assert!(
+        guide.contains(&expected),
+        "docs/user-guide.md must contain the key map generated from action::KEYMAP:\n\n{expected}"
+    );
+}

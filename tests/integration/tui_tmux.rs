@@ -1,0 +1,219 @@
+//! The terminal UI end to end: the real binary in a real terminal (tmux),
+//! driven by keystrokes, checked afterwards through the CLI.
+//!
+//! tmux runs on its own socket with no user config; the binary gets the
+//! World's hermetic environment through `env -i`. Every wait polls the pane
+//! with a timeout rather than sleeping a fixed time.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::{Person, World};
+
+/// A tmux server of our own, killed when the test ends (even on failure).
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(w: &World, who: &Person, width: u16, height: u16) -> Tmux {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let socket = format!("dossier-test-{}-{nanos}", std::process::id());
+        let bin = assert_cmd::cargo::cargo_bin("dossier");
+        let vars: Vec<(&str, String)> = vec![
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+            ("HOME", path(&w.path("fakehome"))),
+            ("XDG_CONFIG_HOME", path(&w.path("fakehome/.config"))),
+            ("XDG_DATA_HOME", path(&w.path("fakehome/.local/share"))),
+            ("GIT_CONFIG_NOSYSTEM", "1".into()),
+            ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
+            ("DOSSIER_SCRYPT_LOG_N", "10".into()),
+            ("DOSSIER_HOME", path(&who.home)),
+            ("DOSSIER_VAULT", path(&w.vault())),
+            ("TERM", "xterm-256color".into()),
+        ];
+        let mut line = String::from("env -i");
+        for (k, v) in &vars {
+            line.push_str(&format!(" {k}={}", quote(v)));
+        }
+        // Keep the pane after dossier exits so the test can read its exit
+        // status and check that the screen was cleared.
+        line.push_str(&format!(
+            " {}; echo \"EXIT:$?\"; sleep 60",
+            quote(&path(&bin))
+        ));
+        let t = Tmux { socket };
+        let status = t
+            .tmux()
+            .args([
+                "new-session",
+                "-d",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .arg(line)
+            .status()
+            .expect("run tmux");
+        assert!(status.success(), "tmux new-session failed");
+        t
+    }
+
+    fn tmux(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-f", "/dev/null", "-L", &self.socket]);
+        c
+    }
+
+    fn capture(&self) -> String {
+        let out = self
+            .tmux()
+            .args(["capture-pane", "-p", "-S", "-200"])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Sends tmux key names (Enter, Tab, C-s…).
+    fn keys(&self, keys: &[&str]) {
+        let status = self
+            .tmux()
+            .arg("send-keys")
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    /// Types text literally.
+    fn type_text(&self, text: &str) {
+        let status = self
+            .tmux()
+            .args(["send-keys", "-l", text])
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    /// Waits until the pane shows `needle`; returns the pane.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let pane = self.capture();
+            if pane.contains(needle) {
+                return pane;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?}; the pane shows:\n{pane}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux().arg("kill-server").status();
+    }
+}
+
+fn path(p: &Path) -> String {
+    p.to_str().expect("utf-8 path").to_string()
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn tmux_available() -> bool {
+    Command::new("sh")
+        .args(["-c", "command -v tmux"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn tui_unlock_search_open_add_note_quit_then_the_cli_sees_a_signed_note() {
+    if !tmux_available() {
+        eprintln!("SKIPPED tui_unlock_search_open_add_note_quit: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let id = w.new_case(&ada, &["--reference", "OL-2026-101"]);
+    w.ok(
+        &ada,
+        &[
+            "case",
+            "new",
+            "--title",
+            "Employment claim",
+            "--client",
+            "Grace Achieng",
+        ],
+    );
+    w.ok(
+        &ada,
+        &["note", "add", &id, "--text", "Medical report requested."],
+    );
+
+    let t = Tmux::start(&w, &ada, 100, 30);
+    t.wait_for("Passphrase");
+    // A wrong passphrase says so and lets you retry.
+    t.type_text("not my passphrase");
+    t.keys(&["Enter"]);
+    t.wait_for("the passphrase is wrong; try again");
+    t.type_text(&ada.passphrase);
+    t.keys(&["Enter"]);
+    t.wait_for("Cases 2 of 2");
+
+    // Full-text search finds the note's word, which is in no list column.
+    t.keys(&["/"]);
+    t.type_text("medical");
+    t.keys(&["Enter"]);
+    t.wait_for("search /medical/: 1 case(s)");
+    let pane = t.wait_for("Cases 1 of 2");
+    assert!(pane.contains("OL-2026-101"), "{pane}");
+
+    t.keys(&["Enter"]);
+    t.wait_for("Asylum appeal");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.wait_for("Medical report requested.");
+
+    t.keys(&["a"]);
+    t.wait_for("New note for case");
+    t.type_text("Hearing listed for 3 March.");
+    t.keys(&["Enter"]);
+    t.type_text("Interpreter booked: Tigrinya.");
+    t.keys(&["C-s"]);
+    t.wait_for(&format!("Added a note to case {id}"));
+    t.wait_for("Interpreter booked: Tigrinya.");
+
+    t.keys(&["q"]);
+    let pane = t.wait_for("EXIT:0");
+    for secret in ["Medical", "Hearing", "Asylum", "Tesfaye"] {
+        assert!(
+            !pane.contains(secret),
+            "{secret:?} stayed on the screen or in scrollback after exit:\n{pane}"
+        );
+    }
+
+    // The CLI sees the note, and its commit is signed and verified.
+    let show = w.ok(&ada, &["case", "show", &id]);
+    assert!(show.contains("Hearing listed for 3 March."), "{show}");
+    assert!(show.contains("Interpreter booked: Tigrinya."), "{show}");
+    let log = w.ok(&ada, &["log", &id, "--json"]);
+    let entries: serde_json::Value = serde_json::from_str(&log).expect("json");
+    let newest = &entries[0];
+    assert_eq!(newest["action"], "note", "{log}");
+    assert_eq!(newest["signature"], "verified", "{log}");
+    assert_eq!(newest["actor"], w.fingerprint(&ada).as_str(), "{log}");
+}
