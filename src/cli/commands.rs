@@ -86,7 +86,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Log { id, json } => log(&ctx, id.as_deref(), json.json),
         Command::Verify { json } => verify(&ctx, json.json),
         Command::Rekey { ids } => rekey(&ctx, &ids),
-        Command::Demo { dir, no_tui } => demo(dir, no_tui, cli.theme),
+        Command::Demo { dir, no_tui, cases } => demo(dir, no_tui, cases, cli.theme),
     }
 }
 
@@ -491,9 +491,15 @@ fn tui(ctx: &Context, theme: Option<String>) -> Result<()> {
     })
 }
 
-fn demo(dir: Option<PathBuf>, no_tui: bool, theme: Option<String>) -> Result<()> {
+fn demo(dir: Option<PathBuf>, no_tui: bool, extra: usize, theme: Option<String>) -> Result<()> {
     use std::io::IsTerminal;
     let demo = dossier::demo::create(dir.as_deref())?;
+    if extra > 0 {
+        eprintln!("generating {extra} synthetic cases...");
+        let vault = Vault::open(&demo.vault)?;
+        let readers = [AccessEntry::Group("immigration".into())];
+        dossier::generate::cases(&vault, &demo.session()?, extra, &readers, 1)?;
+    }
     if !no_tui && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         crate::tui::run(crate::tui::Launch {
             vault_root: demo.vault.clone(),

@@ -113,6 +113,9 @@ enum Command {
         /// (also the behaviour when standard output is not a terminal).
         #[arg(long)]
         no_tui: bool,
+        /// Also generate this many synthetic cases (to try dossier at scale).
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        cases: usize,
     },
 }
 
