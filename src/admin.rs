@@ -14,7 +14,7 @@ use crate::groups::{GroupsDoc, GROUPS_PATH};
 use crate::identity::Session;
 use crate::keyring::Validity;
 use crate::keyring::{self, Keyring};
-use crate::rekey::{self, Outcome, Progress};
+use crate::rekey::{self, Outcome, Plan, Progress};
 use crate::signature::{self, DOCUMENT_NAMESPACE};
 use crate::store::{Change, CommitMessage};
 use crate::vault::{Vault, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
@@ -198,32 +198,25 @@ pub fn set_group(
     ];
     let new_groups = Groups::from_doc(doc);
     let group = AccessEntry::Group(name.to_string());
-    let mut targets = Vec::new();
-    let mut skipped = Vec::new();
+    let mut plan = Plan::default();
     for id in vault.case_ids()? {
         let Ok(list) = vault.access_list(&id) else {
             continue;
         };
-        if !list.entries().contains(&group) {
-            continue;
-        }
-        match rekey::target_for(vault, &id, &me, vault.keyring(), &new_groups) {
-            Ok(t) => targets.push(t),
-            Err(e) => skipped.push((id, e.to_string())),
+        if list.entries().contains(&group) {
+            let target = rekey::target_for(vault, &id, &me, vault.keyring(), &new_groups);
+            plan.add(id, target);
         }
     }
-    let mut outcome = rekey::reencrypt_and_commit(
+    rekey::reencrypt_and_commit(
         vault,
         session,
         &CommitMessage::for_vault("group-set", me),
         name,
-        &targets,
+        plan,
         changes,
         progress,
-    )?;
-    outcome.skipped.extend(skipped);
-    outcome.skipped.sort();
-    Ok(outcome)
+    )
 }
 
 /// Re-encrypts cases to their current recipients (repair, or the follow-up
@@ -253,9 +246,9 @@ pub fn rekey_cases(
                 .into(),
         ));
     }
-    let mut targets = Vec::new();
+    let mut plan = Plan::default();
     for id in &chosen {
-        targets.push(rekey::target_for(
+        plan.targets.push(rekey::target_for(
             vault,
             id,
             &me,
@@ -267,7 +260,7 @@ pub fn rekey_cases(
         [one] => CommitMessage::for_case("rekey", one, me),
         _ => CommitMessage::for_vault("rekey", me),
     };
-    rekey::reencrypt_and_commit(vault, session, &message, "", &targets, Vec::new(), progress)
+    rekey::reencrypt_and_commit(vault, session, &message, "", plan, Vec::new(), progress)
 }
 
 fn require_admin(vault: &Vault, me: &Fingerprint, action: &str) -> Result<()> {

@@ -215,28 +215,11 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::{FixedPassphrase, SecretString};
 
     #[test]
     fn a_document_round_trips_and_its_name_is_only_inside_the_record() {
         let dir = tempfile::tempdir().unwrap();
-        let home = crate::identity::Home::new(dir.path().join("home"));
-        crate::identity::generate(
-            &home,
-            crate::identity::GenerateOptions {
-                name: "Ada".into(),
-                email: "ada@x.example".into(),
-                passphrase: None,
-                expires: None,
-                scrypt_log_n: 10,
-            },
-        )
-        .unwrap();
-        let session = Session::new(
-            crate::identity::Identity::load(&home).unwrap(),
-            Box::new(FixedPassphrase::new(SecretString::from(String::new()))),
-        );
-        let vault = crate::admin::init(&dir.path().join("vault"), "T", &session).unwrap();
+        let (session, vault) = crate::testkit::owner_and_vault(dir.path());
         let id = cases::create(
             &vault,
             &session,

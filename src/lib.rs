@@ -48,6 +48,8 @@ pub mod secret;
 pub mod signature;
 pub mod status;
 pub mod store;
+#[cfg(test)]
+mod testkit;
 pub mod vault;
 pub mod verify;
 pub mod yaml;

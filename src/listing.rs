@@ -183,29 +183,12 @@ pub fn search_cases(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::{FixedPassphrase, SecretString};
     use std::sync::Mutex;
 
     #[test]
     fn summaries_arrive_one_by_one_and_cancel_stops_them() {
         let dir = tempfile::tempdir().unwrap();
-        let home = crate::identity::Home::new(dir.path().join("home"));
-        crate::identity::generate(
-            &home,
-            crate::identity::GenerateOptions {
-                name: "Ada".into(),
-                email: "ada@x.example".into(),
-                passphrase: None,
-                expires: None,
-                scrypt_log_n: 10,
-            },
-        )
-        .unwrap();
-        let session = Session::new(
-            crate::identity::Identity::load(&home).unwrap(),
-            Box::new(FixedPassphrase::new(SecretString::from(String::new()))),
-        );
-        let vault = crate::admin::init(&dir.path().join("vault"), "T", &session).unwrap();
+        let (session, vault) = crate::testkit::owner_and_vault(dir.path());
         let mut ids = Vec::new();
         for t in ["One", "Two", "Three"] {
             ids.push(

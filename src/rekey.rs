@@ -55,6 +55,26 @@ pub struct Target {
     pub recipients: Vec<(Fingerprint, x25519::Recipient)>,
 }
 
+/// What a many-case change will re-encrypt, and the cases it cannot (with
+/// one sentence why), which are reported in its [`Outcome`].
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Cases to re-encrypt.
+    pub targets: Vec<Target>,
+    /// Cases left out.
+    pub skipped: Vec<(CaseId, String)>,
+}
+
+impl Plan {
+    /// Adds a case's target, or records why there is none.
+    pub fn add(&mut self, id: CaseId, target: Result<Target>) {
+        match target {
+            Ok(t) => self.targets.push(t),
+            Err(e) => self.skipped.push((id, e.to_string())),
+        }
+    }
+}
+
 /// How far a re-encryption has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
@@ -237,8 +257,8 @@ pub fn target_for(
     })
 }
 
-/// Re-encrypts `targets` and commits them with `extra` changes as one signed
-/// commit. The caller holds the vault lock and has checked that the change
+/// Re-encrypts the plan's targets and commits them with `extra` changes as
+/// one signed commit; the plan's skipped cases join the outcome's. The caller holds the vault lock and has checked that the change
 /// is allowed. `param` is stored in the journal for the caller to find
 /// again through [`Vault::pending_rekey`] if the run is interrupted.
 pub fn reencrypt_and_commit(
@@ -246,11 +266,12 @@ pub fn reencrypt_and_commit(
     session: &Session,
     message: &CommitMessage,
     param: &str,
-    targets: &[Target],
+    plan: Plan,
     extra: Vec<Change>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Outcome> {
     let repo = vault.repo();
+    let targets = &plan.targets;
     let keys = session.decryption_keys()?;
     let operation = message.subject();
     let base = head(repo).ok_or_else(|| Error::Git("the vault has no commits".into()))?;
@@ -265,7 +286,7 @@ pub fn reencrypt_and_commit(
         targets.len()
     );
     let mut prepared: Vec<(CaseId, Vec<(String, git2::Oid)>)> = Vec::new();
-    let mut skipped = Vec::new();
+    let mut skipped = plan.skipped.clone();
     let mut todo: Vec<(&Target, Files, String)> = Vec::new();
     let mut resumed = 0;
     for t in targets {
@@ -294,7 +315,7 @@ pub fn reencrypt_and_commit(
         .open(&path)
         .map_err(Error::io("open", &path))?;
     let total = targets.len();
-    let mut done = prepared.len() + skipped.len();
+    let mut done = prepared.len() + skipped.len() - plan.skipped.len();
     progress(Progress { done, total });
 
     for chunk in todo.chunks(CHUNK) {
@@ -349,6 +370,7 @@ pub fn reencrypt_and_commit(
     let commit = vault.commit(session, message, &changes)?;
     fault::point("rekey-committed", 0);
     crate::fsio::remove_if_exists(&path)?;
+    skipped.sort();
     Ok(Outcome {
         commit,
         reencrypted: prepared.into_iter().map(|(id, _)| id).collect(),

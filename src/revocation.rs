@@ -21,7 +21,7 @@ use crate::groups::{Groups, GROUPS_PATH};
 use crate::identity::Session;
 use crate::keyring::{self, Revocation, Role};
 use crate::policy;
-use crate::rekey::{self, Outcome, Progress, Target};
+use crate::rekey::{self, Outcome, Plan, Progress, Target};
 use crate::signature::{self, DOCUMENT_NAMESPACE};
 use crate::store::{Change, CommitMessage};
 use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
@@ -129,9 +129,8 @@ pub fn revoke(
     let new_groups = Groups::from_doc(doc);
 
     // Every case the key could read or had signed for.
-    let mut targets = Vec::new();
+    let mut plan = Plan::default();
     let mut lists_changed = Vec::new();
-    let mut skipped = Vec::new();
     for id in vault.case_ids()? {
         let Ok(bytes) = vault.read(&policy::access_path(&id)) else {
             continue;
@@ -149,7 +148,7 @@ pub fn revoke(
             // A list that cannot be honoured is not re-signed: that would
             // launder whatever was slipped into it.
             Err(e) if !signed_by_them => {
-                skipped.push((id, e.to_string()));
+                plan.skipped.push((id, e.to_string()));
                 continue;
             }
             // Signed by the key being revoked: honoured until now, by the
@@ -162,30 +161,29 @@ pub fn revoke(
             lists_changed.push(id.clone());
         }
         if !policy::listed_readers(vault.groups(), &current).contains(&me) {
-            skipped.push((
+            plan.skipped.push((
                 id,
                 "you cannot read it, so it was not re-encrypted; one of its owners must run `dossier rekey`".into(),
             ));
             continue;
         }
-        match policy::resolve(&new_ring, &new_groups, &edited) {
-            Ok(recipients) => targets.push(Target { id, recipients }),
-            Err(e) => skipped.push((id, e.to_string())),
-        }
+        let target = policy::resolve(&new_ring, &new_groups, &edited).map(|recipients| Target {
+            id: id.clone(),
+            recipients,
+        });
+        plan.add(id, target);
     }
 
     let ever_readable = crate::exposure::cases_ever_readable_by(vault.repo(), fp)?;
-    let mut outcome = rekey::reencrypt_and_commit(
+    let outcome = rekey::reencrypt_and_commit(
         vault,
         session,
         &CommitMessage::for_key("revoke-key", *fp, me),
         "",
-        &targets,
+        plan,
         changes,
         progress,
     )?;
-    outcome.skipped.extend(skipped);
-    outcome.skipped.sort();
     Ok(RevocationReport {
         key: *fp,
         ever_readable,

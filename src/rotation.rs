@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::identity::Session;
 use crate::keyring::Validity;
 use crate::policy;
-use crate::rekey::{self, Outcome, Progress};
+use crate::rekey::{self, Outcome, Plan, Progress};
 use crate::store::{Change, CommitMessage};
 use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
 
@@ -67,32 +67,25 @@ pub fn rotate(
     let mut changes = binding_changes(session, &binding)?;
     changes.push(Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()));
 
-    let mut targets = Vec::new();
-    let mut skipped = Vec::new();
+    let mut plan = Plan::default();
     for id in vault.case_ids()? {
         let Ok(list) = vault.access_list(&id) else {
             continue;
         };
-        if !policy::listed_readers(vault.groups(), &list).contains(&me) {
-            continue;
-        }
-        match rekey::target_for(vault, &id, &me, &ring, vault.groups()) {
-            Ok(t) => targets.push(t),
-            Err(e) => skipped.push((id, e.to_string())),
+        if policy::listed_readers(vault.groups(), &list).contains(&me) {
+            let target = rekey::target_for(vault, &id, &me, &ring, vault.groups());
+            plan.add(id, target);
         }
     }
-    let mut outcome = rekey::reencrypt_and_commit(
+    rekey::reencrypt_and_commit(
         vault,
         session,
         &message,
         &recipient.to_string(),
-        &targets,
+        plan,
         changes,
         progress,
-    )?;
-    outcome.skipped.extend(skipped);
-    outcome.skipped.sort();
-    Ok(outcome)
+    )
 }
 
 /// Sets (or, with `None`, removes) the expiry of the session owner's key.
