@@ -48,6 +48,26 @@ pub fn catch_termination() {
     }
 }
 
+/// Whether the session should end without a key press: SIGTERM or SIGHUP
+/// arrived, or the terminal hung up. The UI thread checks this itself on a
+/// timer, because a read on a hung-up terminal can keep the input thread
+/// inside crossterm indefinitely.
+pub fn should_terminate() -> bool {
+    TERMINATE.load(Ordering::SeqCst) || terminal_hung_up()
+}
+
+/// Whether standard input, the terminal, has hung up.
+fn terminal_hung_up() -> bool {
+    let mut fd = libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, zero timeout.
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
 /// Pauses and resumes the input thread.
 #[derive(Clone)]
 pub struct InputControl {
@@ -108,7 +128,11 @@ fn input_loop(c: &InputControl, tx: &Sender<Event>) {
             continue;
         }
         c.parked.store(false, Ordering::SeqCst);
-        let ready = event::poll(Duration::from_millis(50)).unwrap_or(false);
+        // An error means the terminal is gone: leave as on SIGHUP.
+        let Ok(ready) = event::poll(Duration::from_millis(50)) else {
+            let _ = tx.send(Event::Terminate);
+            return;
+        };
         // Re-check: a pause may have begun while we waited.
         if c.paused.load(Ordering::SeqCst) {
             continue;
@@ -117,7 +141,11 @@ fn input_loop(c: &InputControl, tx: &Sender<Event>) {
             match event::read() {
                 Ok(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => tx.send(Event::Key(k)),
                 Ok(TermEvent::Resize(..)) => tx.send(Event::Resize),
-                _ => Ok(()),
+                Ok(_) => Ok(()),
+                Err(_) => {
+                    let _ = tx.send(Event::Terminate);
+                    return;
+                }
             }
         } else {
             Ok(())

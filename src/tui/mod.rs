@@ -88,8 +88,13 @@ fn event_loop(
         .draw(|f| screens::render(f, app))
         .map_err(term_err)?;
     loop {
-        let Ok(first) = rx.recv() else {
-            return Ok(());
+        let first = match rx.recv_timeout(std::time::Duration::from_millis(250)) {
+            Ok(ev) => ev,
+            Err(mpsc::RecvTimeoutError::Timeout) if event::should_terminate() => {
+                return Ok(());
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
         };
         let mut redraw = handle(app, first);
         // Drain everything already queued before drawing once.

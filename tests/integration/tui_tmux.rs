@@ -131,20 +131,9 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-fn tmux_available() -> bool {
-    Command::new("sh")
-        .args(["-c", "command -v tmux"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
 #[test]
 fn tui_unlock_search_open_add_note_quit_then_the_cli_sees_a_signed_note() {
-    if !tmux_available() {
-        eprintln!("SKIPPED tui_unlock_search_open_add_note_quit: tmux is not installed (apt-get install tmux)");
-        return;
-    }
+    crate::support::require("tmux");
     let w = World::new();
     let ada = w.person("Ada");
     w.init_vault(&ada);
@@ -216,4 +205,48 @@ fn tui_unlock_search_open_add_note_quit_then_the_cli_sees_a_signed_note() {
     assert_eq!(newest["action"], "note", "{log}");
     assert_eq!(newest["signature"], "verified", "{log}");
     assert_eq!(newest["actor"], w.fingerprint(&ada).as_str(), "{log}");
+}
+
+/// The pid of the dossier process running in the pane (a child of its shell).
+fn dossier_pid(t: &Tmux) -> Option<u32> {
+    let out = t
+        .tmux()
+        .args(["list-panes", "-F", "#{pane_pid}"])
+        .output()
+        .ok()?;
+    let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).ok()?;
+    children.split_whitespace().next()?.parse().ok()
+}
+
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| !s.contains(") Z "))
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_closed_terminal_ends_the_session_instead_of_leaving_it_running() {
+    crate::support::require("tmux");
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    w.new_case(&ada, &[]);
+    let t = Tmux::start(&w, &ada, 100, 30);
+    t.wait_for("Passphrase");
+    t.type_text(&ada.passphrase);
+    t.keys(&["Enter"]);
+    t.wait_for("Cases 1 of 1");
+    let pid = dossier_pid(&t).expect("dossier's pid");
+    assert!(running(pid));
+    // The window is closed under it: no key press will ever come.
+    let _ = t.tmux().arg("kill-server").status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !running(pid),
+        "dossier (pid {pid}) kept running, with decrypted cases in memory, after its terminal closed"
+    );
 }
