@@ -17,6 +17,8 @@
 //! - [`fsio`], [`yaml`], [`paths`]: the one place files are written / YAML is parsed.
 
 #![warn(missing_docs)]
+// Nothing a user can cause may panic: outside tests, failures are `Error`s.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admin;
 pub mod binding;

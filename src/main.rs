@@ -1,5 +1,8 @@
 //! The `dossier` binary: the command-line and terminal-UI faces of the library.
 
+// Nothing a user can cause may panic: outside tests, failures are errors.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod cli;
 mod tui;
 
