@@ -53,13 +53,12 @@ impl Binding {
         age_recipient: &age::x25519::Recipient,
         expires: Option<DateTime<Utc>>,
     ) -> Binding {
-        let trunc = |t: DateTime<Utc>| DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t);
         Binding {
             dossier_binding: BINDING_VERSION,
             key,
             age_recipient: age_recipient.to_string(),
-            expires: expires.map(trunc),
-            issued: trunc(Utc::now()),
+            expires: expires.map(yaml::whole_seconds),
+            issued: yaml::now(),
         }
     }
 

@@ -72,8 +72,8 @@ impl KeyCard {
             email: fields.email.to_string(),
             signing_key: public,
             age_recipient: fields.age_recipient.to_string(),
-            created: trunc(fields.created),
-            expires: fields.expires.map(trunc),
+            created: yaml::whole_seconds(fields.created),
+            expires: fields.expires.map(yaml::whole_seconds),
             self_signature: String::new(),
         };
         card.self_signature = signature::sign(
@@ -179,10 +179,6 @@ fn strip_comment(key: &ssh_key::PublicKey) -> Result<String> {
     key.to_openssh()
         .map(|s| s.trim().to_string())
         .map_err(|e| Error::Sign(e.to_string()))
-}
-
-fn trunc(t: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
 
 fn check_text(field: &str, value: &str) -> Result<()> {

@@ -107,53 +107,59 @@ pub enum SummaryState {
 /// Lists every case, decrypting those the session can read, in parallel.
 pub fn list(vault: &Vault, session: &Session) -> Result<Vec<CaseSummary>> {
     let ids = vault.case_ids()?;
-    let key = session.decryption_keys()?;
+    let keys = session.decryption_keys()?;
     let me = session.fingerprint();
-    let root = vault.root();
-    let groups = vault.groups();
-    let summaries = ids
+    let (root, groups) = (vault.root(), vault.groups());
+    Ok(ids
         .par_iter()
-        .map(|id| {
-            let list = match crate::fsio::read(&root.join(access_path(id)))
-                .and_then(|b| AccessList::parse(&b, id))
-            {
-                Ok(l) => l,
-                Err(e) => {
-                    return CaseSummary {
-                        id: id.clone(),
-                        owners: Vec::new(),
-                        state: SummaryState::Damaged {
-                            problem: e.to_string(),
-                        },
-                    }
-                }
-            };
-            let owners = list.owners.clone();
-            let state = if !policy::listed_readers(groups, &list).contains(&me) {
-                SummaryState::Locked
-            } else {
-                let path = root.join(record_path(id));
-                match crate::fsio::read(&path)
-                    .and_then(|ct| crypto::decrypt(&ct, key, &path))
-                    .and_then(|plain| {
-                        CaseRecord::parse(&plain, &format!("the record of case {id}"))
-                    }) {
-                    Ok(record) => SummaryState::Readable {
-                        record: Box::new(record),
-                    },
-                    Err(e) => SummaryState::Damaged {
-                        problem: e.to_string(),
-                    },
-                }
-            };
-            CaseSummary {
-                id: id.clone(),
-                owners,
-                state,
-            }
-        })
-        .collect();
-    Ok(summaries)
+        .map(|id| summarise(root, groups, &me, keys, id))
+        .collect())
+}
+
+/// One case as a list shows it: locked unless `me` is listed, decrypted
+/// otherwise, damaged (with one sentence) when that fails. Needs only paths
+/// and keys, so it runs on any thread.
+pub(crate) fn summarise(
+    root: &std::path::Path,
+    groups: &crate::groups::Groups,
+    me: &Fingerprint,
+    keys: &crypto::DecryptionKeys,
+    id: &CaseId,
+) -> CaseSummary {
+    let damaged = |owners: Vec<Fingerprint>, e: Error| CaseSummary {
+        id: id.clone(),
+        owners,
+        state: SummaryState::Damaged {
+            problem: e.to_string(),
+        },
+    };
+    let list = match crate::fsio::read(&root.join(access_path(id)))
+        .and_then(|b| AccessList::parse(&b, id))
+    {
+        Ok(l) => l,
+        Err(e) => return damaged(Vec::new(), e),
+    };
+    if !policy::listed_readers(groups, &list).contains(me) {
+        return CaseSummary {
+            id: id.clone(),
+            owners: list.owners,
+            state: SummaryState::Locked,
+        };
+    }
+    let path = root.join(record_path(id));
+    match crate::fsio::read(&path)
+        .and_then(|ct| crypto::decrypt(&ct, keys, &path))
+        .and_then(|plain| CaseRecord::parse(&plain, &format!("the record of case {id}")))
+    {
+        Ok(record) => CaseSummary {
+            id: id.clone(),
+            owners: list.owners,
+            state: SummaryState::Readable {
+                record: Box::new(record),
+            },
+        },
+        Err(e) => damaged(list.owners, e),
+    }
 }
 
 /// A case opened for reading.
@@ -397,7 +403,7 @@ pub fn read_record(vault: &Vault, session: &Session, id: &CaseId) -> Result<Case
 
 /// Checks the access list may be honoured and resolves its recipients;
 /// refuses unless the acting person is one of them.
-fn writable(
+pub(crate) fn writable(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
@@ -433,7 +439,7 @@ fn not_a_recipient(vault: &Vault, list: &AccessList) -> Error {
     }
 }
 
-fn encrypt_record(
+pub(crate) fn encrypt_record(
     id: &CaseId,
     record: &CaseRecord,
     recipients: &[(Fingerprint, age::x25519::Recipient)],

@@ -28,7 +28,6 @@ use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::fsio::{self, Mode};
 use crate::identity::Session;
-use crate::policy;
 use crate::store::{Change, CommitMessage};
 use crate::vault::Vault;
 use crate::yaml;
@@ -98,7 +97,7 @@ pub fn attach(vault: &Vault, session: &Session, id: &CaseId, source: &Path) -> R
     }
     let plain = crate::secret::Zeroizing::new(fsio::read(source)?);
     let _lock = vault.lock()?;
-    let recipients = writable_recipients(vault, session, id)?;
+    let (_, recipients) = cases::writable(vault, session, id)?;
     let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let mut record = cases::read_record(vault, session, id)?;
     let mut docs = list(&record)?;
@@ -108,23 +107,19 @@ pub fn attach(vault: &Vault, session: &Session, id: &CaseId, source: &Path) -> R
         name,
         size: plain.len() as u64,
         sha256: hex(&Sha256::digest(&*plain)),
-        added: DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_else(Utc::now),
+        added: yaml::now(),
         added_by: session.fingerprint(),
     };
     docs.push(doc.clone());
     record
         .extra
         .insert(RECORD_KEY.to_string(), yaml::to_value(&docs)?);
-    let record_text = record.to_yaml()?;
     let changes = vec![
         Change::write(
             document_path(id, &doc.file),
             crypto::encrypt(&plain, &keys)?,
         ),
-        Change::write(
-            cases::record_path(id),
-            crypto::encrypt(record_text.as_bytes(), &keys)?,
-        ),
+        cases::encrypt_record(id, &record, &recipients)?,
     ];
     vault.commit(
         session,
@@ -181,31 +176,6 @@ pub fn export(
     }
     fsio::write_atomic(dest, &plain, Mode::Private)?;
     Ok(doc)
-}
-
-fn writable_recipients(
-    vault: &Vault,
-    session: &Session,
-    id: &CaseId,
-) -> Result<Vec<(Fingerprint, age::x25519::Recipient)>> {
-    let verified = policy::verified_access(vault, id)?;
-    let recipients = policy::recipients(vault, &verified.list)?;
-    if !recipients
-        .iter()
-        .any(|(fp, _)| *fp == session.fingerprint())
-    {
-        let owners: Vec<String> = verified
-            .list
-            .owners
-            .iter()
-            .map(|o| vault.keyring().label(o))
-            .collect();
-        return Err(Error::NotARecipient {
-            case: id.to_string(),
-            owners: owners.join(", "),
-        });
-    }
-    Ok(recipients)
 }
 
 fn hex(bytes: &[u8]) -> String {

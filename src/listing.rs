@@ -15,12 +15,11 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use regex::RegexBuilder;
 
-use crate::case::{AccessList, CaseId, CaseRecord};
-use crate::cases::{self, CaseSummary, SummaryState};
+use crate::case::{CaseId, CaseRecord};
+use crate::cases::{self, CaseSummary};
 use crate::crypto;
 use crate::error::{Error, Result};
 use crate::identity::Session;
-use crate::policy::{self, access_path};
 use crate::search::Hit;
 use crate::store::CommitMessage;
 use crate::vault::Vault;
@@ -36,50 +35,13 @@ pub fn summarise_each(
     cancel: &AtomicBool,
     sink: impl Fn(CaseSummary) + Sync,
 ) -> Result<()> {
-    let key = session.decryption_keys()?;
+    let keys = session.decryption_keys()?;
     let me = session.fingerprint();
-    let root = vault.root();
-    let groups = vault.groups();
+    let (root, groups) = (vault.root(), vault.groups());
     ids.par_iter().for_each(|id| {
-        if cancel.load(Ordering::Relaxed) {
-            return;
+        if !cancel.load(Ordering::Relaxed) {
+            sink(cases::summarise(root, groups, &me, keys, id));
         }
-        let list = match crate::fsio::read(&root.join(access_path(id)))
-            .and_then(|b| AccessList::parse(&b, id))
-        {
-            Ok(l) => l,
-            Err(e) => {
-                sink(CaseSummary {
-                    id: id.clone(),
-                    owners: Vec::new(),
-                    state: SummaryState::Damaged {
-                        problem: e.to_string(),
-                    },
-                });
-                return;
-            }
-        };
-        let state = if !policy::listed_readers(groups, &list).contains(&me) {
-            SummaryState::Locked
-        } else {
-            let path = root.join(cases::record_path(id));
-            match crate::fsio::read(&path)
-                .and_then(|ct| crypto::decrypt(&ct, key, &path))
-                .and_then(|plain| CaseRecord::parse(&plain, &format!("the record of case {id}")))
-            {
-                Ok(record) => SummaryState::Readable {
-                    record: Box::new(record),
-                },
-                Err(e) => SummaryState::Damaged {
-                    problem: e.to_string(),
-                },
-            }
-        };
-        sink(CaseSummary {
-            id: id.clone(),
-            owners: list.owners,
-            state,
-        });
     });
     Ok(())
 }

@@ -12,8 +12,6 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
-
 use crate::case::{AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
@@ -92,7 +90,7 @@ pub fn revoke(
     let revocation = Revocation {
         dossier_revocation: 1,
         key: *fp,
-        revoked_at: DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_else(Utc::now),
+        revoked_at: yaml::now(),
         reason: reason.trim().to_string(),
     };
     let revocation_text = yaml::render(&revocation)?;

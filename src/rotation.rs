@@ -99,7 +99,7 @@ pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc
             reason: "it must be in the future".into(),
         });
     }
-    if entry.expires() == expires.map(|e| DateTime::from_timestamp(e.timestamp(), 0).unwrap_or(e)) {
+    if entry.expires() == expires.map(crate::yaml::whole_seconds) {
         return Err(Error::Refused(
             "the key already has that expiry; no commit was made".into(),
         ));

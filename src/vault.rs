@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{AccessList, CaseId};
+use crate::case::{AccessEntry, AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::fsio;
@@ -65,7 +65,7 @@ impl VaultConfig {
         VaultConfig {
             dossier_vault: VAULT_VERSION,
             name: name.to_string(),
-            created: DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_else(Utc::now),
+            created: yaml::now(),
             roots: vec![root],
             administrators: Vec::new(),
             settings: Settings::default(),
@@ -133,6 +133,17 @@ impl Vault {
             groups,
             pending_rekey,
         })
+    }
+
+    /// Resolves what a user typed for an access-list entry: `@group`, or a
+    /// fingerprint (or unique prefix) of a key in the keyring.
+    pub fn resolve_entry(&self, who: &str) -> Result<AccessEntry> {
+        let who = who.trim();
+        if who.starts_with('@') {
+            who.parse()
+        } else {
+            Ok(AccessEntry::Key(self.keyring.resolve(who)?))
+        }
     }
 
     /// An interrupted re-encryption left on the current commit: nothing of

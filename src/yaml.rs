@@ -103,6 +103,17 @@ fn describe(head: &str) -> String {
     }
 }
 
+/// A time as dossier stores it: UTC, whole seconds (what RFC 3339 in the
+/// YAML documents and signed statements carries).
+pub fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// Now, as dossier stores it.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    whole_seconds(chrono::Utc::now())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,7 +45,7 @@ impl Note {
         created: DateTime<Utc>,
         text: &str,
     ) -> Result<Zeroizing<Vec<u8>>> {
-        let created = DateTime::from_timestamp(created.timestamp(), 0).unwrap_or(created);
+        let created = crate::yaml::whole_seconds(created);
         let header = yaml::render(&Header { author, created })?;
         // Notes end in a newline, so stock `age -d` prints them cleanly.
         let newline = if text.ends_with('\n') { "" } else { "\n" };

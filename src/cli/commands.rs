@@ -292,7 +292,7 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
         } => {
             let grants = grant
                 .iter()
-                .map(|g| resolve_entry(&vault, g))
+                .map(|g| vault.resolve_entry(g))
                 .collect::<Result<Vec<_>>>()?;
             let id = cases::create(
                 &vault,
@@ -351,7 +351,7 @@ fn note_add(ctx: &Context, id: &str, text: Option<String>) -> Result<()> {
 fn access(ctx: &Context, id: &str, who: &str, grant: bool) -> Result<()> {
     let vault = ctx.vault()?;
     let id: CaseId = vault.resolve_case(id)?;
-    let entry = resolve_entry(&vault, who)?;
+    let entry = vault.resolve_entry(who)?;
     let session = ctx.session()?;
     if grant {
         cases::grant(&vault, &session, &id, entry.clone())?;
@@ -532,14 +532,6 @@ fn demo(dir: Option<PathBuf>, no_tui: bool, extra: usize, theme: Option<String>)
         demo.vault.display()
     );
     Ok(())
-}
-
-fn resolve_entry(vault: &Vault, who: &str) -> Result<AccessEntry> {
-    if who.starts_with('@') {
-        who.parse()
-    } else {
-        Ok(AccessEntry::Key(vault.keyring().resolve(who)?))
-    }
 }
 
 fn parse_date_end(s: &str) -> Result<chrono::DateTime<Utc>> {

@@ -360,7 +360,7 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
             )
         }
         Change::Grant(id, who) => {
-            let entry = resolve_entry(&vault, &who)?;
+            let entry = vault.resolve_entry(&who)?;
             cases::grant(&vault, s, &id, entry.clone())?;
             format!("{} can now read case {id}", entry_label(&vault, &entry))
         }
@@ -418,15 +418,6 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         }
     };
     Ok(JobOutput::Changed(msg))
-}
-
-fn resolve_entry(vault: &Vault, who: &str) -> Result<AccessEntry> {
-    let who = who.trim();
-    if who.starts_with('@') {
-        who.parse()
-    } else {
-        Ok(AccessEntry::Key(vault.keyring().resolve(who)?))
-    }
 }
 
 fn entry_label(vault: &Vault, entry: &AccessEntry) -> String {
