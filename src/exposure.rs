@@ -43,18 +43,39 @@ fn blob_at(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
     tree.get_path(Path::new(path)).ok().map(|e| e.id())
 }
 
-/// Every access list blob in `tree`: (case, blob id).
-fn all_lists(repo: &git2::Repository, tree: &git2::Tree) -> Result<Vec<(CaseId, git2::Oid)>> {
-    let Ok(cases) = tree.get_path(Path::new("cases")) else {
+/// The access list blobs in `tree`, restricted to the case directories
+/// whose tree differs from `parent`'s (all of them when `parent` is `None`):
+/// unchanged case directories are skipped by comparing ids, without
+/// reading them.
+fn lists(
+    repo: &git2::Repository,
+    tree: &git2::Tree,
+    parent: Option<&git2::Tree>,
+) -> Result<Vec<(CaseId, git2::Oid)>> {
+    let Some(cases) = subtree(repo, tree)? else {
         return Ok(Vec::new());
     };
-    let cases = repo.find_tree(cases.id())?;
+    let before = match parent {
+        Some(p) => subtree(repo, p)?,
+        None => None,
+    };
+    if before.as_ref().is_some_and(|b| b.id() == cases.id()) {
+        return Ok(Vec::new());
+    }
     let mut out = Vec::new();
     for dir in cases.iter() {
-        let Ok(Ok(id)) = dir.name().map(|n| n.parse::<CaseId>()) else {
+        let Ok(name) = dir.name() else { continue };
+        let Ok(id) = name.parse::<CaseId>() else {
             continue;
         };
         if dir.kind() != Some(git2::ObjectType::Tree) {
+            continue;
+        }
+        let unchanged = before
+            .as_ref()
+            .and_then(|b| b.get_name(name).map(|e| e.id()))
+            == Some(dir.id());
+        if unchanged {
             continue;
         }
         let sub = repo.find_tree(dir.id())?;
@@ -66,27 +87,11 @@ fn all_lists(repo: &git2::Repository, tree: &git2::Tree) -> Result<Vec<(CaseId, 
     Ok(out)
 }
 
-/// Access lists `commit` changed relative to `parent`.
-fn changed_lists(
-    repo: &git2::Repository,
-    parent: &git2::Tree,
-    tree: &git2::Tree,
-) -> Result<Vec<(CaseId, git2::Oid)>> {
-    let Ok(cases) = tree.get_path(Path::new("cases")) else {
-        return Ok(Vec::new());
-    };
-    let before = parent.get_path(Path::new("cases")).ok().map(|e| e.id());
-    if before == Some(cases.id()) {
-        return Ok(Vec::new());
+fn subtree<'r>(repo: &'r git2::Repository, tree: &git2::Tree) -> Result<Option<git2::Tree<'r>>> {
+    match tree.get_path(Path::new("cases")) {
+        Ok(e) => Ok(Some(repo.find_tree(e.id())?)),
+        Err(_) => Ok(None),
     }
-    let old: HashMap<CaseId, git2::Oid> = match before {
-        Some(_) => all_lists(repo, parent)?.into_iter().collect(),
-        None => HashMap::new(),
-    };
-    Ok(all_lists(repo, tree)?
-        .into_iter()
-        .filter(|(id, blob)| old.get(id) != Some(blob))
-        .collect())
 }
 
 /// Calls `visit(case, readers)` for every version of every access list in
@@ -106,10 +111,11 @@ fn each_version(
         let tree = commit.tree()?;
         let groups_blob = blob_at(&tree, GROUPS_PATH);
         let parent_tree = commit.parent(0).ok().map(|p| p.tree()).transpose()?;
-        let lists = match &parent_tree {
-            Some(pt) if blob_at(pt, GROUPS_PATH) == groups_blob => changed_lists(repo, pt, &tree)?,
-            _ => all_lists(repo, &tree)?,
-        };
+        // A change of groups can change the readers of every list.
+        let unchanged_groups = parent_tree
+            .as_ref()
+            .filter(|pt| blob_at(pt, GROUPS_PATH) == groups_blob);
+        let lists = lists(repo, &tree, unchanged_groups)?;
         let groups = match groups_blob {
             Some(g) => {
                 if let std::collections::hash_map::Entry::Vacant(slot) = groups_cache.entry(g) {

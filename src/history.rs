@@ -107,7 +107,7 @@ pub fn log(vault: &Vault, case: Option<&CaseId>) -> Result<Vec<LogEntry>> {
 fn entry(repo: &git2::Repository, keyring: &Keyring, commit: &git2::Commit) -> LogEntry {
     let message = commit.message().unwrap_or("");
     let parsed = CommitMessage::parse(message);
-    let (signature, signer) = status(repo, keyring, commit.id(), parsed.as_ref().map(|m| m.actor));
+    let (signature, signer) = status(repo, keyring, commit, parsed.as_ref().map(|m| m.actor));
     LogEntry {
         commit: commit.id().to_string(),
         time: DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default(),
@@ -127,10 +127,10 @@ fn entry(repo: &git2::Repository, keyring: &Keyring, commit: &git2::Commit) -> L
 pub fn status(
     repo: &git2::Repository,
     keyring: &Keyring,
-    oid: git2::Oid,
+    commit: &git2::Commit,
     stated_actor: Option<Fingerprint>,
 ) -> (SignatureStatus, Option<Fingerprint>) {
-    let Ok((sig, data)) = repo.extract_signature(&oid, None) else {
+    let Ok((sig, data)) = repo.extract_signature(&commit.id(), None) else {
         return (SignatureStatus::Unsigned, None);
     };
     let Ok(v) = signature::verify(&sig, GIT_NAMESPACE, &data) else {
@@ -142,10 +142,7 @@ pub fn status(
     // The commit's own date decides whether it was made before a revocation
     // or expiry. A thief holding the key can backdate; that is why a
     // revocation also re-signs and re-encrypts everything the key touched.
-    let when = repo
-        .find_commit(oid)
-        .ok()
-        .and_then(|c| DateTime::from_timestamp(c.time().seconds(), 0));
+    let when = DateTime::from_timestamp(commit.time().seconds(), 0);
     let st = match keyring.get(&v.signer) {
         None => SignatureStatus::UnknownSigner,
         Some(e) if e.certified_by.is_none() => SignatureStatus::UncertifiedSigner,

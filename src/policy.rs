@@ -142,23 +142,9 @@ pub fn recipients(
     vault: &Vault,
     list: &AccessList,
 ) -> Result<Vec<(Fingerprint, x25519::Recipient)>> {
-    resolve(vault.keyring(), vault.groups(), list).map_err(|e| match e {
-        Error::InvalidRecipient {
-            case,
-            entry,
-            reason,
-        } => {
-            let added = added_by(vault, list, &entry);
-            Error::InvalidRecipient {
-                case,
-                entry,
-                reason: match added {
-                    Some(who) => format!("{reason} (it was added {who})"),
-                    None => reason,
-                },
-            }
-        }
-        other => other,
+    check_entries(vault.keyring(), vault.groups(), list).map_err(|bad| {
+        let added = added_by(vault, list, &bad.entry);
+        bad.into_error(list, added)
     })
 }
 
@@ -169,87 +155,100 @@ pub fn resolve(
     groups: &Groups,
     list: &AccessList,
 ) -> Result<Vec<(Fingerprint, x25519::Recipient)>> {
-    let case = list.case.to_string();
+    check_entries(keyring, groups, list).map_err(|bad| bad.into_error(list, None))
+}
+
+/// The first entry of a list that cannot be encrypted to.
+struct InvalidEntry {
+    /// The entry on the list (the group, for a member of one).
+    entry: AccessEntry,
+    /// The member of `entry` at fault, when `entry` is a group.
+    member: Option<Fingerprint>,
+    reason: String,
+}
+
+impl InvalidEntry {
+    fn into_error(self, list: &AccessList, added: Option<String>) -> Error {
+        Error::InvalidRecipient {
+            case: list.case.to_string(),
+            entry: match self.member {
+                Some(fp) => format!("{fp} (member of {})", self.entry),
+                None => self.entry.to_string(),
+            },
+            reason: match added {
+                Some(who) => format!("{} (it was added {who})", self.reason),
+                None => self.reason,
+            },
+        }
+    }
+}
+
+/// Checks every entry, stopping at the first that cannot be encrypted to.
+fn check_entries(
+    keyring: &Keyring,
+    groups: &Groups,
+    list: &AccessList,
+) -> std::result::Result<Vec<(Fingerprint, x25519::Recipient)>, InvalidEntry> {
     let mut out: Vec<(Fingerprint, x25519::Recipient)> = Vec::new();
     for entry in list.entries() {
-        let members: Vec<Fingerprint> = match &entry {
-            AccessEntry::Key(fp) => vec![*fp],
-            AccessEntry::Group(g) => groups
-                .members(g)
-                .map_err(|e| Error::InvalidRecipient {
-                    case: case.clone(),
-                    entry: entry.to_string(),
-                    reason: e.to_string(),
-                })?
-                .to_vec(),
+        let (members, is_group): (Vec<Fingerprint>, bool) = match &entry {
+            AccessEntry::Key(fp) => (vec![*fp], false),
+            AccessEntry::Group(g) => match groups.members(g) {
+                Ok(m) => (m.to_vec(), true),
+                Err(e) => {
+                    return Err(InvalidEntry {
+                        entry,
+                        member: None,
+                        reason: e.to_string(),
+                    })
+                }
+            },
         };
         for fp in members {
             if out.iter().any(|(f, _)| *f == fp) {
                 continue;
             }
-            let invalid = |reason: String| Error::InvalidRecipient {
-                case: case.clone(),
-                entry: if matches!(entry, AccessEntry::Group(_)) {
-                    format!("{fp} (member of {entry})")
-                } else {
-                    fp.to_string()
-                },
+            let invalid = |reason: String| InvalidEntry {
+                entry: entry.clone(),
+                member: is_group.then_some(fp),
                 reason,
             };
-            match keyring.validity(&fp) {
-                Some(Validity::Certified) => {}
-                Some(Validity::Uncertified) => {
-                    return Err(invalid(
-                        "the key is not certified by an administrator (`dossier key certify`)"
-                            .into(),
-                    ))
-                }
-                Some(Validity::Expired) => return Err(invalid(
-                    "the key has expired; its owner must extend it (`dossier key expire`), or remove them from the case"
-                        .into(),
-                )),
-                Some(Validity::Revoked) => return Err(invalid("the key is revoked".into())),
-                Some(Validity::Invalid) => {
-                    return Err(invalid(
-                        "the key's binding (its current encryption key) is not validly signed"
-                            .into(),
-                    ))
-                }
-                None => return Err(invalid("the key is not in the vault's keyring".into())),
+            let reason = match keyring.validity(&fp) {
+                Some(Validity::Certified) => None,
+                Some(Validity::Uncertified) => Some(
+                    "the key is not certified by an administrator (`dossier key certify`)",
+                ),
+                Some(Validity::Expired) => Some(
+                    "the key has expired; its owner must extend it (`dossier key expire`), or remove them from the case",
+                ),
+                Some(Validity::Revoked) => Some("the key is revoked"),
+                Some(Validity::Invalid) => Some(
+                    "the key's binding (its current encryption key) is not validly signed",
+                ),
+                None => Some("the key is not in the vault's keyring"),
+            };
+            if let Some(reason) = reason {
+                return Err(invalid(reason.into()));
             }
-            let recipient = keyring.get(&fp).map(|e| e.recipient()).transpose()?;
-            if let Some(r) = recipient {
-                out.push((fp, r));
+            // Certified implies a card in the keyring whose recipient parsed.
+            if let Some(entry) = keyring.get(&fp) {
+                out.push((fp, entry.recipient().map_err(|e| invalid(e.to_string()))?));
             }
         }
     }
     Ok(out)
 }
 
-/// Who put `entry` (as named in an [`Error::InvalidRecipient`]) on the
-/// access list: "by NAME in commit ABC1234", from the list's history.
-fn added_by(vault: &Vault, list: &AccessList, entry: &str) -> Option<String> {
-    // A group member is named "FP (member of @group)": the group was added.
-    let named = entry
-        .split_once(" (member of ")
-        .map(|(_, g)| g.trim_end_matches(')'))
-        .unwrap_or(entry);
-    let wanted: AccessEntry = named.parse().ok()?;
-    let rel = access_path(&list.case);
-    let (commit, signer) = history::introduced(vault, &rel, |bytes| {
-        AccessList::parse(bytes, &list.case)
-            .map(|l| l.entries().contains(&wanted))
-            .unwrap_or(false)
+/// Who put `wanted` on the access list: "by NAME in commit ABC1234", or
+/// "by an unsigned commit in commit …", from the list's history.
+fn added_by(vault: &Vault, list: &AccessList, wanted: &AccessEntry) -> Option<String> {
+    let (commit, signer) = history::introduced(vault, &access_path(&list.case), |bytes| {
+        AccessList::parse(bytes, &list.case).is_ok_and(|l| l.entries().contains(wanted))
     })
     .ok()??;
     let who = match signer {
-        Some(fp) => vault.keyring().label(&fp),
+        Some(fp) => format!("by {}", vault.keyring().label(&fp)),
         None => "by an unsigned commit".to_string(),
-    };
-    let who = if signer.is_some() {
-        format!("by {who}")
-    } else {
-        who
     };
     Some(format!("{who} in commit {}", &commit.to_string()[..10]))
 }

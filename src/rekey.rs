@@ -271,7 +271,10 @@ pub fn reencrypt_and_commit(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Outcome> {
     let repo = vault.repo();
-    let targets = &plan.targets;
+    let Plan {
+        targets,
+        mut skipped,
+    } = plan;
     let keys = session.decryption_keys()?;
     let operation = message.subject();
     let base = head(repo).ok_or_else(|| Error::Git("the vault has no commits".into()))?;
@@ -286,10 +289,9 @@ pub fn reencrypt_and_commit(
         targets.len()
     );
     let mut prepared: Vec<(CaseId, Vec<(String, git2::Oid)>)> = Vec::new();
-    let mut skipped = plan.skipped.clone();
     let mut todo: Vec<(&Target, Files, String)> = Vec::new();
     let mut resumed = 0;
-    for t in targets {
+    for t in &targets {
         let files = match committed_files(repo, &t.id) {
             Ok(f) => f,
             Err(e) => {
@@ -314,8 +316,9 @@ pub fn reencrypt_and_commit(
         .append(true)
         .open(&path)
         .map_err(Error::io("open", &path))?;
+    // Everything not left to do (reused, or unlistable) counts as done.
     let total = targets.len();
-    let mut done = prepared.len() + skipped.len() - plan.skipped.len();
+    let mut done = total - todo.len();
     progress(Progress { done, total });
 
     for chunk in todo.chunks(CHUNK) {

@@ -9,9 +9,9 @@
 use serde::Serialize;
 
 use crate::case::CaseId;
-use crate::cases;
 use crate::error::Result;
 use crate::identity::Session;
+use crate::policy;
 use crate::vault::Vault;
 
 /// One matching line.
@@ -27,11 +27,8 @@ pub struct Hit {
 
 /// Searches every readable case's record and notes for `pattern`.
 pub fn grep(vault: &Vault, session: &Session, pattern: &str) -> Result<Vec<Hit>> {
-    let readable: Vec<_> = cases::list(vault, session)?
-        .into_iter()
-        .filter(|s| matches!(s.state, cases::SummaryState::Readable { .. }))
-        .map(|s| s.id)
-        .collect();
+    // Choose by the access lists alone: the search decrypts each case once.
+    let listed = policy::cases_listing(vault, &session.fingerprint())?;
     let never = std::sync::atomic::AtomicBool::new(false);
-    crate::listing::search_cases(vault, session, &readable, pattern, &never)
+    crate::listing::search_cases(vault, session, &listed, pattern, &never)
 }

@@ -41,9 +41,9 @@ pub struct KeyRow {
     pub certified_by: Option<Fingerprint>,
     /// Card creation.
     pub created: DateTime<Utc>,
-    /// Card expiry.
+    /// Current expiry (the binding's, else the card's).
     pub expires: Option<DateTime<Utc>>,
-    /// The age recipient.
+    /// The current age recipient (after any rotation).
     pub age_recipient: String,
     /// Whether it is the user's own key.
     pub me: bool,
@@ -164,13 +164,12 @@ pub fn access_rows(info: &VaultInfo, list: &AccessList) -> Vec<AccessRow> {
     rows
 }
 
-fn open_vault(root: &Path) -> Result<Vault> {
-    Vault::open(root)
-}
-
 /// Reads the vault's public state.
 pub fn load_vault_info(root: &Path, me: Fingerprint) -> Result<VaultInfo> {
-    let vault = open_vault(root)?;
+    Ok(vault_info(&Vault::open(root)?, me))
+}
+
+fn vault_info(vault: &Vault, me: Fingerprint) -> VaultInfo {
     let ring = vault.keyring();
     let keys = ring
         .entries()
@@ -184,24 +183,24 @@ pub fn load_vault_info(root: &Path, me: Fingerprint) -> Result<VaultInfo> {
             role: e.role,
             certified_by: e.certified_by,
             created: e.card.created,
-            expires: e.card.expires,
-            age_recipient: e.card.age_recipient.clone(),
+            expires: e.expires(),
+            age_recipient: e.age_recipient().to_string(),
             me: e.fingerprint == me,
         })
         .collect();
     let mut problems: Vec<String> = ring.problems().to_vec();
     problems.extend(vault.groups().problem().map(str::to_string));
-    Ok(VaultInfo {
+    VaultInfo {
         name: vault.config().name.clone(),
         keys,
         groups: vault.groups().doc().groups.clone(),
         problems,
-    })
+    }
 }
 
 /// Decrypts the whole list, reporting progressively.
 pub fn run_list(ctx: &JobCtx, root: &Path, session: &Session) -> Result<JobOutput> {
-    let vault = open_vault(root)?;
+    let vault = Vault::open(root)?;
     let ids = vault.case_ids()?;
     ctx.partial(JobOutput::ListTotal(ids.len()));
     // Batch what the rayon workers produce so a 10,000-case vault sends
@@ -229,7 +228,7 @@ pub fn run_list(ctx: &JobCtx, root: &Path, session: &Session) -> Result<JobOutpu
 
 /// Last change per case.
 pub fn run_last_changes(ctx: &JobCtx, root: &Path) -> Result<JobOutput> {
-    let vault = open_vault(root)?;
+    let vault = Vault::open(root)?;
     Ok(JobOutput::LastChanges(listing::last_changes(
         &vault,
         ctx.cancel_flag(),
@@ -244,15 +243,15 @@ pub fn run_search(
     ids: &[CaseId],
     pattern: String,
 ) -> Result<JobOutput> {
-    let vault = open_vault(root)?;
+    let vault = Vault::open(root)?;
     let hits = listing::search_cases(&vault, session, ids, &pattern, ctx.cancel_flag())?;
     Ok(JobOutput::SearchHits { pattern, hits })
 }
 
 /// Opens a case with its documents and resolved access.
 pub fn run_open(root: &Path, session: &Session, id: &CaseId, me: Fingerprint) -> Result<JobOutput> {
-    let vault = open_vault(root)?;
-    let info = load_vault_info(root, me)?;
+    let vault = Vault::open(root)?;
+    let info = vault_info(&vault, me);
     let case = cases::open(&vault, session, id)?;
     let documents = documents::list(&case.record)?;
     let access = access_rows(&info, &case.access);
@@ -265,7 +264,7 @@ pub fn run_open(root: &Path, session: &Session, id: &CaseId, me: Fingerprint) ->
 
 /// A case's history.
 pub fn run_case_history(root: &Path, id: &CaseId) -> Result<JobOutput> {
-    let vault = open_vault(root)?;
+    let vault = Vault::open(root)?;
     Ok(JobOutput::CaseHistory(
         id.clone(),
         history::log(&vault, Some(id))?,
@@ -274,7 +273,7 @@ pub fn run_case_history(root: &Path, id: &CaseId) -> Result<JobOutput> {
 
 /// The vault's audit trail.
 pub fn run_audit(root: &Path) -> Result<JobOutput> {
-    let vault = open_vault(root)?;
+    let vault = Vault::open(root)?;
     Ok(JobOutput::Audit(history::log(&vault, None)?))
 }
 
@@ -329,7 +328,7 @@ impl Change {
 
 /// Carries out a change; returns one sentence saying what happened.
 pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result<JobOutput> {
-    let vault = open_vault(root)?;
+    let vault = Vault::open(root)?;
     let s = session.as_ref();
     let msg = match change {
         Change::Create(new) => {
