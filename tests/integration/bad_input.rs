@@ -158,33 +158,19 @@ fn empty_passphrase_is_refused_unless_explicitly_unprotected() {
     one_sentence(&err);
     assert!(err.contains("empty passphrase is not allowed"), "{err}");
     assert!(!p.home.join("identity.age").exists());
-    w.ok(
-        &p,
-        &[
-            "key",
-            "generate",
-            "--name",
-            "Dee",
-            "--email",
-            "dee@x",
-            "--no-passphrase",
-        ],
-    );
+    let unprotected = [
+        "key",
+        "generate",
+        "--name",
+        "Dee",
+        "--email",
+        "dee@x",
+        "--no-passphrase",
+    ];
+    w.ok(&p, &unprotected);
     let text = std::fs::read_to_string(p.home.join("identity.age")).unwrap();
     assert!(text.contains("AGE-SECRET-KEY-1"), "unprotected on request");
-    let err = w.fails(
-        &p,
-        &[
-            "key",
-            "generate",
-            "--name",
-            "Dee",
-            "--email",
-            "dee@x",
-            "--no-passphrase",
-        ],
-        1,
-    );
+    let err = w.fails(&p, &unprotected, 1);
     assert!(err.contains("already exists"), "never overwrites: {err}");
 }
 
