@@ -1,5 +1,5 @@
 //! Who could read what, over the whole history (DESIGN §6, "who could read
-//! this"): the revocation report and `log --who-could-read` both ask it.
+//! this"): the revocation report asks it (and `log --who-could-read`, with sync, will).
 //!
 //! A case's readers at a commit are the entries of its `access.yaml` at
 //! that commit, with groups expanded by the `groups.yaml` of the same
@@ -151,23 +151,4 @@ pub fn cases_ever_readable_by(
         }
     })?;
     Ok(out)
-}
-
-/// The fingerprints that could decrypt `case` as of `commit`: the readers
-/// of its access list at that commit, groups expanded as they stood then.
-pub fn readers_at(
-    repo: &git2::Repository,
-    case: &CaseId,
-    commit: git2::Oid,
-) -> Result<Option<BTreeSet<Fingerprint>>> {
-    let tree = repo.find_commit(commit)?.tree()?;
-    let Some(list_blob) = blob_at(&tree, &format!("cases/{case}/access.yaml")) else {
-        return Ok(None);
-    };
-    let list = AccessList::parse(repo.find_blob(list_blob)?.content(), case)?;
-    let groups = match blob_at(&tree, GROUPS_PATH) {
-        Some(g) => yaml::parse_bytes::<GroupsDoc>(repo.find_blob(g)?.content(), GROUPS_PATH).ok(),
-        None => None,
-    };
-    Ok(Some(readers(&list, groups.as_ref())))
 }

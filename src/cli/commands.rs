@@ -239,14 +239,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             println!(
                 "New encryption key in place; {} case(s) re-encrypted to it{}.",
                 outcome.reencrypted.len(),
-                if outcome.resumed > 0 {
-                    format!(
-                        " ({} prepared by the interrupted run were reused)",
-                        outcome.resumed
-                    )
-                } else {
-                    String::new()
-                }
+                resumed_note(outcome.resumed)
             );
             print_skipped(&outcome.skipped);
             println!("Your old keys stay in identity.age so history stays readable.");
