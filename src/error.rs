@@ -124,6 +124,9 @@ pub enum Error {
 
     #[error("signing failed: {0}")]
     Sign(String),
+
+    #[error("the incoming history was refused and nothing was merged: commit {commit} {reason}")]
+    IncomingRejected { commit: String, reason: String },
 }
 
 impl Error {

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
-use crate::fsio;
 use crate::keyring::Keyring;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::snapshot::{Files, WorkTree};
 use crate::yaml;
 
 /// Path of the groups file, relative to the vault root.
@@ -40,14 +40,23 @@ pub struct Groups {
 impl Groups {
     /// Loads and checks `groups.yaml`; an untrusted file yields no groups and a problem.
     pub fn load(root: &Path, keyring: &Keyring) -> Result<Groups> {
-        let path = root.join(GROUPS_PATH);
-        if !path.exists() {
+        Groups::load_from(&WorkTree::new(root), keyring)
+    }
+
+    /// [`Groups::load`] for any vault state (the working tree or a commit).
+    pub fn load_from(files: &dyn Files, keyring: &Keyring) -> Result<Groups> {
+        let Some(bytes) = files.read(GROUPS_PATH)? else {
             return Ok(Groups::default());
-        }
-        let bytes = fsio::read(&path)?;
+        };
         let checked = (|| -> Result<GroupsDoc> {
             let doc: GroupsDoc = yaml::parse_bytes(&bytes, GROUPS_PATH)?;
-            let sig = fsio::read(&root.join(format!("{GROUPS_PATH}.sig")))?;
+            let sig =
+                files
+                    .read(&format!("{GROUPS_PATH}.sig"))?
+                    .ok_or_else(|| Error::BadSignature {
+                        what: GROUPS_PATH.into(),
+                        reason: "groups.yaml.sig is missing".into(),
+                    })?;
             let v = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes).map_err(|reason| {
                 Error::BadSignature {
                     what: GROUPS_PATH.into(),

@@ -23,8 +23,8 @@ use crate::binding::Binding;
 use crate::card::KeyCard;
 use crate::error::{Error, Result};
 use crate::fingerprint::{normalise_query, Fingerprint};
-use crate::fsio;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::snapshot::{Files, WorkTree};
 use crate::yaml;
 
 /// How the vault regards a key.
@@ -149,6 +149,9 @@ pub struct Keyring {
     problems: Vec<String>,
 }
 
+/// The keyring directory, relative to the vault root.
+pub const KEYRING_DIR: &str = ".dossier/keyring";
+
 /// Relative path of a card.
 pub fn card_path(fp: &Fingerprint) -> String {
     format!(".dossier/keyring/{}.yaml", fp.file_id())
@@ -170,46 +173,52 @@ impl Keyring {
         roots: &[Fingerprint],
         admins: &[Fingerprint],
     ) -> Result<Keyring> {
-        let dir = vault_root.join(".dossier/keyring");
+        Keyring::load_from(&WorkTree::new(vault_root), roots, admins)
+    }
+
+    /// Loads the keyring of any vault state (the working tree or a commit).
+    pub fn load_from(
+        files: &dyn Files,
+        roots: &[Fingerprint],
+        admins: &[Fingerprint],
+    ) -> Result<Keyring> {
         let mut ring = Keyring::default();
         let mut certs: BTreeMap<Fingerprint, Vec<u8>> = BTreeMap::new();
         let mut card_bytes: BTreeMap<Fingerprint, Vec<u8>> = BTreeMap::new();
         let mut revocations: BTreeMap<Fingerprint, (Vec<u8>, Option<Vec<u8>>)> = BTreeMap::new();
         let mut bindings: BTreeMap<Fingerprint, (Vec<u8>, Option<Vec<u8>>)> = BTreeMap::new();
-        let listing = match std::fs::read_dir(&dir) {
-            Ok(l) => l,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ring),
-            Err(e) => return Err(Error::io("list", &dir)(e)),
+        let read = |name: &str| -> Result<Vec<u8>> {
+            Ok(files
+                .read(&format!("{KEYRING_DIR}/{name}"))?
+                .unwrap_or_default())
         };
-        for item in listing {
-            let item = item.map_err(Error::io("list", &dir))?;
-            let name = item.file_name().to_string_lossy().into_owned();
-            let path = item.path();
+        let read_sig = |name: &str| -> Result<Option<Vec<u8>>> {
+            files.read(&format!("{KEYRING_DIR}/{name}.sig"))
+        };
+        for name in files.list(KEYRING_DIR)? {
             if let Some(id) = name.strip_suffix(".revoked.yaml") {
                 if let Some(fp) = Fingerprint::from_file_id(id) {
-                    let sig = std::fs::read(path.with_extension("yaml.sig")).ok();
-                    revocations.insert(fp, (fsio::read(&path)?, sig));
+                    revocations.insert(fp, (read(&name)?, read_sig(&name)?));
                 }
             } else if let Some(id) = name.strip_suffix(".binding.yaml") {
                 if let Some(fp) = Fingerprint::from_file_id(id) {
-                    let sig = std::fs::read(path.with_extension("yaml.sig")).ok();
-                    bindings.insert(fp, (fsio::read(&path)?, sig));
+                    bindings.insert(fp, (read(&name)?, read_sig(&name)?));
                 }
             } else if let Some(id) = name.strip_suffix(".yaml.sig") {
                 if id.ends_with(".revoked") || id.ends_with(".binding") {
                     continue;
                 }
                 if let Some(fp) = Fingerprint::from_file_id(id) {
-                    certs.insert(fp, fsio::read(&path)?);
+                    certs.insert(fp, read(&name)?);
                 }
             } else if let Some(id) = name.strip_suffix(".yaml") {
                 match Fingerprint::from_file_id(id) {
                     Some(fp) => {
-                        card_bytes.insert(fp, fsio::read(&path)?);
+                        card_bytes.insert(fp, read(&name)?);
                     }
-                    None => ring
-                        .problems
-                        .push(format!("{}: not named after a fingerprint", path.display())),
+                    None => ring.problems.push(format!(
+                        "{KEYRING_DIR}/{name}: not named after a fingerprint"
+                    )),
                 }
             }
         }
@@ -375,6 +384,12 @@ impl Keyring {
     /// The key's validity now.
     pub fn validity(&self, fp: &Fingerprint) -> Option<Validity> {
         self.entries.get(fp).map(|e| entry_validity(e, Utc::now()))
+    }
+
+    /// The key's validity at `when` (a commit's date): revoked whatever the
+    /// date, expired when `when` is past its expiry.
+    pub fn validity_at(&self, fp: &Fingerprint, when: DateTime<Utc>) -> Option<Validity> {
+        self.entries.get(fp).map(|e| entry_validity(e, when))
     }
 
     /// A card by fingerprint.

@@ -37,6 +37,7 @@ pub mod generate;
 pub mod groups;
 pub mod history;
 pub mod identity;
+pub mod incoming;
 pub mod keyring;
 pub mod listing;
 pub mod paths;
@@ -48,6 +49,7 @@ pub mod rotation;
 pub mod search;
 pub mod secret;
 pub mod signature;
+pub mod snapshot;
 pub mod status;
 pub mod store;
 #[cfg(test)]

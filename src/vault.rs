@@ -20,6 +20,7 @@ use crate::fsio;
 use crate::groups::Groups;
 use crate::keyring::Keyring;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::snapshot::{Files, WorkTree};
 use crate::yaml;
 
 const VAULT_VERSION: u32 = 1;
@@ -276,8 +277,18 @@ impl Vault {
 }
 
 fn load_config(root: &Path) -> Result<(VaultConfig, Fingerprint)> {
-    let path = root.join(CONFIG_PATH);
-    let bytes = fsio::read(&path)?;
+    load_config_from(&WorkTree::new(root))
+}
+
+/// Reads `vault.yaml` from any vault state and checks it is signed by one of
+/// the roots it names; returns it with the signer.
+pub fn load_config_from(files: &dyn Files) -> Result<(VaultConfig, Fingerprint)> {
+    let bytes = files
+        .read(CONFIG_PATH)?
+        .ok_or_else(|| Error::BadSignature {
+            what: CONFIG_PATH.into(),
+            reason: "vault.yaml is missing".into(),
+        })?;
     let config: VaultConfig = yaml::parse_bytes(&bytes, CONFIG_PATH)?;
     if config.dossier_vault != VAULT_VERSION {
         return Err(Error::Refused(format!(
@@ -285,11 +296,12 @@ fn load_config(root: &Path) -> Result<(VaultConfig, Fingerprint)> {
             config.dossier_vault
         )));
     }
-    let sig_path = root.join(format!("{CONFIG_PATH}.sig"));
-    let sig = fsio::read(&sig_path).map_err(|_| Error::BadSignature {
-        what: CONFIG_PATH.into(),
-        reason: "vault.yaml.sig is missing".into(),
-    })?;
+    let sig = files
+        .read(&format!("{CONFIG_PATH}.sig"))?
+        .ok_or_else(|| Error::BadSignature {
+            what: CONFIG_PATH.into(),
+            reason: "vault.yaml.sig is missing".into(),
+        })?;
     let v = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes).map_err(|reason| {
         Error::BadSignature {
             what: CONFIG_PATH.into(),
