@@ -175,6 +175,9 @@ pub enum Error {
 
     #[error("{0} already exists; choose another file name (nothing was overwritten)")]
     FileExists(PathBuf),
+
+    #[error("this vault is set offline, so the network remote {0} may not be used; carry a bundle instead (`dossier bundle create FILE`), or have a root change the setting (`dossier settings offline=false`)")]
+    Offline(String),
 }
 
 impl Error {

@@ -46,6 +46,7 @@ pub mod paths;
 pub mod pins;
 pub mod policy;
 pub mod rekey;
+pub mod remotes;
 pub mod revocation;
 pub mod rotation;
 pub mod search;
@@ -54,6 +55,7 @@ pub mod signature;
 pub mod snapshot;
 pub mod status;
 pub mod store;
+pub mod sync;
 #[cfg(test)]
 mod testkit;
 pub mod transport;

@@ -83,6 +83,21 @@ impl<'r> CommitTree<'r> {
         self.tree.get_path(Path::new(dir)).ok().map(|e| e.id())
     }
 
+    /// The names of the directories directly in `dir`, sorted.
+    pub fn list_dirs(&self, dir: &str) -> Result<Vec<String>> {
+        let Ok(entry) = self.tree.get_path(Path::new(dir)) else {
+            return Ok(Vec::new());
+        };
+        let sub = self.repo.find_tree(entry.id())?;
+        let mut names: Vec<String> = sub
+            .iter()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+            .filter_map(|e| e.name().ok().map(str::to_string))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
     /// The blob id of the file at `rel`, if any.
     pub fn blob_id(&self, rel: &str) -> Option<git2::Oid> {
         self.tree

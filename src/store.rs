@@ -168,6 +168,30 @@ pub fn commit(
     message: &CommitMessage,
     changes: &[Change],
 ) -> Result<git2::Oid> {
+    commit_with_parents(repo, root, session, message, changes, &[])
+}
+
+/// Records a merge: `changes` turn the current branch's tree into the
+/// merged tree, and `other` becomes the commit's second parent.
+pub fn commit_merge(
+    repo: &git2::Repository,
+    root: &Path,
+    session: &Session,
+    message: &CommitMessage,
+    changes: &[Change],
+    other: git2::Oid,
+) -> Result<git2::Oid> {
+    commit_with_parents(repo, root, session, message, changes, &[other])
+}
+
+fn commit_with_parents(
+    repo: &git2::Repository,
+    root: &Path,
+    session: &Session,
+    message: &CommitMessage,
+    changes: &[Change],
+    extra_parents: &[git2::Oid],
+) -> Result<git2::Oid> {
     let branch = head_branch(repo)?;
     let parent = match repo.find_reference(&branch) {
         Ok(r) => Some(r.peel_to_commit()?),
@@ -196,7 +220,7 @@ pub fn commit(
         }
     }
     let tree_id = index.write_tree_to(repo)?;
-    if parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
+    if extra_parents.is_empty() && parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
         return Err(Error::Refused(
             "nothing would change; no commit was made".into(),
         ));
@@ -210,7 +234,11 @@ pub fn commit(
         &format!("{}@dossier.invalid", fp.file_id()),
         &git2::Time::new(Utc::now().timestamp(), 0),
     )?;
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    let others = extra_parents
+        .iter()
+        .map(|id| repo.find_commit(*id))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let parents: Vec<&git2::Commit> = parent.iter().chain(others.iter()).collect();
     let buffer = repo.commit_create_buffer(&who, &who, &message.render(), &tree, &parents)?;
     let content = std::str::from_utf8(&buffer)
         .map_err(|_| Error::Git("commit buffer is not UTF-8".into()))?;
@@ -233,6 +261,67 @@ pub fn commit(
     materialise(repo, root, changes)?;
     fsio::remove_if_exists(&journal)?;
     Ok(oid)
+}
+
+/// Moves the current branch from `from` to its descendant `to` (a
+/// verified fast-forward) and brings the working tree along, with the same
+/// journal and compare-and-swap as a commit.
+pub fn fast_forward(
+    repo: &git2::Repository,
+    root: &Path,
+    from: git2::Oid,
+    to: git2::Oid,
+) -> Result<()> {
+    let branch = head_branch(repo)?;
+    let changes = changes_between(repo, from, to)?;
+    let journal = repo.path().join(JOURNAL);
+    fsio::write_atomic(&journal, format!("{to}\n").as_bytes(), Mode::Private)?;
+    if repo
+        .reference_matching(&branch, to, true, from, "dossier: fast-forward")
+        .is_err()
+    {
+        fsio::remove_if_exists(&journal)?;
+        return Err(Error::Raced);
+    }
+    fault::point("fast-forward-after-ref", 0);
+    materialise(repo, root, &changes)?;
+    fsio::remove_if_exists(&journal)
+}
+
+/// The changes that turn commit `from`'s tree into commit `to`'s.
+pub fn changes_between(
+    repo: &git2::Repository,
+    from: git2::Oid,
+    to: git2::Oid,
+) -> Result<Vec<Change>> {
+    let old = repo.find_commit(from)?.tree()?;
+    let new = repo.find_commit(to)?.tree()?;
+    tree_changes(repo, &old, &new)
+}
+
+/// The changes that turn tree `old` into tree `new`.
+pub fn tree_changes(
+    repo: &git2::Repository,
+    old: &git2::Tree,
+    new: &git2::Tree,
+) -> Result<Vec<Change>> {
+    let diff = repo.diff_tree_to_tree(Some(old), Some(new), None)?;
+    let mut changes = Vec::new();
+    for delta in diff.deltas() {
+        let file = delta.new_file();
+        let Some(path) = file
+            .path()
+            .or_else(|| delta.old_file().path())
+            .and_then(|p| p.to_str())
+        else {
+            return Err(Error::Git("a path in the history is not UTF-8".into()));
+        };
+        changes.push(match delta.status() {
+            git2::Delta::Deleted => Change::delete(path),
+            _ => Change::blob(path, file.id()),
+        });
+    }
+    Ok(changes)
 }
 
 /// Finishes a change interrupted between moving the branch and updating the

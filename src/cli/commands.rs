@@ -15,7 +15,7 @@ use super::output;
 use super::passphrase::CliPassphrase;
 use super::{CaseCommand, Cli, Command, GroupCommand, KeyCommand, NoteCommand};
 
-struct Context {
+pub(super) struct Context {
     vault: Option<PathBuf>,
     home: Option<PathBuf>,
     passphrase_file: Option<PathBuf>,
@@ -30,7 +30,7 @@ impl Context {
         }
     }
 
-    fn session(&self) -> Result<Session> {
+    pub(super) fn session(&self) -> Result<Session> {
         let identity = Identity::load(&self.home()?)?;
         Ok(Session::new(
             identity,
@@ -39,7 +39,7 @@ impl Context {
     }
 
     /// Opens the vault, warning about an interrupted re-encryption.
-    fn vault(&self) -> Result<Vault> {
+    pub(super) fn vault(&self) -> Result<Vault> {
         let vault = self.open_vault()?;
         if let Some(p) = vault.pending_rekey() {
             eprintln!(
@@ -86,6 +86,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Log { id, json } => log(&ctx, id.as_deref(), json.json),
         Command::Verify { json } => verify(&ctx, json.json),
         Command::Rekey { ids } => rekey(&ctx, &ids),
+        Command::Remote(r) => super::share::remote(&ctx, r),
+        Command::Sync { name, prefer } => super::share::sync_command(&ctx, name.as_deref(), prefer),
+        Command::Clone { source, dir } => super::share::clone_command(&source, dir),
+        Command::Bundle(b) => super::share::bundle(&ctx, b),
         Command::Demo { dir, no_tui, cases } => demo(dir, no_tui, cases, cli.theme),
     }
 }

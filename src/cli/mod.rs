@@ -5,6 +5,7 @@
 mod commands;
 mod output;
 mod passphrase;
+mod share;
 
 pub(crate) use commands::scrypt_log_n;
 
@@ -104,6 +105,27 @@ enum Command {
         /// Case ids (or unique prefixes).
         ids: Vec<String>,
     },
+    /// Named remotes to sync with (ordinary git remotes: a path, file:// or ssh://).
+    #[command(subcommand)]
+    Remote(RemoteCommand),
+    /// Fetch, verify every incoming commit, merge, and push.
+    Sync {
+        /// The remote (default: the only one, or `origin`).
+        name: Option<String>,
+        /// Settle every conflict you were shown by taking one side.
+        #[arg(long, value_enum, value_name = "SIDE")]
+        prefer: Option<Prefer>,
+    },
+    /// Make a new vault from a remote URL or a bundle file, verifying every commit.
+    Clone {
+        /// A path, file:// or ssh:// URL, or a bundle file.
+        source: String,
+        /// The new vault's directory (new or empty).
+        dir: PathBuf,
+    },
+    /// Carry a vault by hand (air-gapped machines): git bundles.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// Create a demo vault with sample cases in a temporary directory and open it in the terminal UI.
     Demo {
         /// Create it here instead (must be new or empty).
@@ -117,6 +139,45 @@ enum Command {
         #[arg(long, default_value_t = 0, value_name = "N")]
         cases: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum RemoteCommand {
+    /// Add a remote.
+    Add {
+        /// Its name, e.g. `origin`.
+        name: String,
+        /// A path, file:// or ssh://[user@]host[:port]/path.
+        url: String,
+    },
+    /// List remotes.
+    List,
+}
+
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Write the vault's history to FILE (a git bundle).
+    Create {
+        /// The bundle to write (must not exist).
+        file: PathBuf,
+    },
+    /// Verify and merge the history in FILE.
+    Import {
+        /// The bundle to read.
+        file: PathBuf,
+        /// Settle every conflict you were shown by taking one side.
+        #[arg(long, value_enum, value_name = "SIDE")]
+        prefer: Option<Prefer>,
+    },
+}
+
+/// Which side wins the conflicts a merge reported.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Prefer {
+    /// This vault's version.
+    Ours,
+    /// The incoming version.
+    Theirs,
 }
 
 #[derive(Args, Clone, Copy)]

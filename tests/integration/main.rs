@@ -6,5 +6,6 @@ mod core_flows;
 mod crash;
 mod recovery;
 mod support;
+mod sync;
 mod trust;
 mod tui_tmux;

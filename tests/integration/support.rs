@@ -9,6 +9,8 @@ use assert_cmd::cargo::CommandCargoExt;
 /// A temporary world: homes for people, a vault directory, a fake $HOME.
 pub struct World {
     pub tmp: tempfile::TempDir,
+    /// Extra environment for every command (e.g. DOSSIER_SSH_KEY).
+    pub env: std::cell::RefCell<Vec<(String, std::ffi::OsString)>>,
 }
 
 /// A person with an identity home and a passphrase.
@@ -23,6 +25,7 @@ impl World {
     pub fn new() -> World {
         World {
             tmp: tempfile::tempdir().expect("temp dir"),
+            env: Default::default(),
         }
     }
 
@@ -36,6 +39,11 @@ impl World {
 
     /// The binary with a hermetic environment, acting as `who`.
     pub fn cmd(&self, who: &Person) -> Command {
+        self.cmd_in(who, &self.vault())
+    }
+
+    /// [`World::cmd`] on the vault at `vault` (a second clone).
+    pub fn cmd_in(&self, who: &Person, vault: &Path) -> Command {
         let mut c = Command::cargo_bin("dossier").expect("binary");
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -47,9 +55,48 @@ impl World {
             .env("DOSSIER_SCRYPT_LOG_N", "10")
             .env("DOSSIER_HOME", &who.home)
             .env("DOSSIER_PASSPHRASE", &who.passphrase)
-            .env("DOSSIER_VAULT", self.vault())
+            .env("DOSSIER_VAULT", vault)
             .stdin(Stdio::null());
+        for (k, v) in self.env.borrow().iter() {
+            c.env(k, v);
+        }
         c
+    }
+
+    /// Runs on the vault at `vault` and expects success; returns stdout.
+    pub fn ok_in(&self, who: &Person, vault: &Path, args: &[&str]) -> String {
+        let out = self.cmd_in(who, vault).args(args).output().expect("run");
+        assert!(
+            out.status.success(),
+            "dossier {args:?} in {} failed ({:?}):\n{}",
+            vault.display(),
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+
+    /// Runs on the vault at `vault` and expects exit `code`; returns stdout and stderr.
+    pub fn fails_in(
+        &self,
+        who: &Person,
+        vault: &Path,
+        args: &[&str],
+        code: i32,
+    ) -> (String, String) {
+        let out = self.cmd_in(who, vault).args(args).output().expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "dossier {args:?} in {}: expected exit {code}; stdout:\n{}\nstderr:\n{}",
+            vault.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).expect("utf8"),
+            String::from_utf8(out.stderr).expect("utf8"),
+        )
     }
 
     /// Runs and expects success; returns stdout.
@@ -217,8 +264,13 @@ impl World {
 
     /// Runs stock git in the vault with a hermetic config.
     pub fn git(&self, args: &[&str]) -> Output {
+        self.git_in(&self.vault(), args)
+    }
+
+    /// Runs stock git in `dir` with a hermetic config.
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> Output {
         Command::new("git")
-            .current_dir(self.vault())
+            .current_dir(dir)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("HOME", self.path("fakehome"))
@@ -228,7 +280,12 @@ impl World {
     }
 
     pub fn git_text(&self, args: &[&str]) -> String {
-        let out = self.git(args);
+        self.git_text_in(&self.vault(), args)
+    }
+
+    /// [`World::git_text`] in `dir`.
+    pub fn git_text_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.git_in(dir, args);
         assert!(
             out.status.success(),
             "git {args:?}: {}",
@@ -286,6 +343,16 @@ impl World {
             self.head(),
             self.git_text(&["status", "--porcelain", "--untracked-files=all"]),
         )
+    }
+
+    /// Every ref, HEAD, the index and the working tree's status of the vault
+    /// at `dir`: equal snapshots mean nothing local changed.
+    pub fn full_snapshot(&self, dir: &Path) -> String {
+        let mut out = self.git_text_in(dir, &["for-each-ref", "--format=%(refname) %(objectname)"]);
+        out.push_str(&self.git_text_in(dir, &["rev-parse", "HEAD"]));
+        out.push_str(&self.git_text_in(dir, &["ls-files", "-s"]));
+        out.push_str(&self.git_text_in(dir, &["status", "--porcelain", "--untracked-files=all"]));
+        out
     }
 }
 

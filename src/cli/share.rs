@@ -1,0 +1,277 @@
+//! Sharing a vault from the command line: `remote`, `sync`, `clone` and
+//! `bundle`. Progress goes to stderr when it is a terminal; conflicts are
+//! listed and exit 1 with nothing lost.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use dossier::case::merge::Side;
+use dossier::secret::SecretString;
+use dossier::sync::{self, Choices, Conflict, Outcome, Stage, SyncOptions};
+use dossier::transport::{self, UnknownHost};
+use dossier::{remotes, Error, Result};
+
+use super::commands::Context;
+use super::{BundleCommand, Prefer, RemoteCommand};
+
+impl From<Prefer> for Side {
+    fn from(p: Prefer) -> Side {
+        match p {
+            Prefer::Ours => Side::Ours,
+            Prefer::Theirs => Side::Theirs,
+        }
+    }
+}
+
+pub(super) fn remote(ctx: &Context, command: RemoteCommand) -> Result<()> {
+    let vault = ctx.vault()?;
+    match command {
+        RemoteCommand::Add { name, url } => {
+            let remote = remotes::add(&vault, &name, &url)?;
+            println!(
+                "Added remote {} ({}). `dossier sync {}` fetches, verifies, merges and pushes.",
+                remote.name, remote.url, remote.name
+            );
+        }
+        RemoteCommand::List => {
+            for r in remotes::list(&vault)? {
+                println!("{}\t{}", r.name, r.url);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Asks on the terminal whether to trust a host seen for the first time;
+/// without a terminal, the answer is no (and the error says how to add it).
+fn ask_unknown_host(host: &UnknownHost) -> bool {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return false;
+    }
+    eprintln!(
+        "The host {} is not in your known_hosts file.\nIts {} key fingerprint is {}.\nCompare it with the server's own (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server) before you accept.",
+        host.host, host.key_type, host.fingerprint
+    );
+    eprint!("Trust this host and remember its key? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
+}
+
+fn ask_key_passphrase(path: &Path) -> Option<SecretString> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password(format!("Passphrase for SSH key {}: ", path.display()))
+        .ok()
+        .map(SecretString::from)
+}
+
+fn show_progress(stage: Stage) {
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    let line = match stage {
+        Stage::Fetching => "fetching...".to_string(),
+        Stage::Receiving { objects, total } => format!("receiving {objects}/{total} objects"),
+        Stage::Verifying => "verifying incoming commits...".to_string(),
+        Stage::Merging => "merging...".to_string(),
+        Stage::Pushing { current, total } if total > 0 => {
+            format!("pushing {current}/{total} objects")
+        }
+        Stage::Pushing { .. } => "pushing...".to_string(),
+    };
+    eprint!("\r\x1b[2K{line}");
+    let _ = std::io::stderr().flush();
+}
+
+fn end_progress() {
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+    }
+}
+
+fn known_hosts() -> Result<PathBuf> {
+    transport::default_known_hosts()
+}
+
+fn ssh_key() -> Option<PathBuf> {
+    std::env::var_os("DOSSIER_SSH_KEY").map(PathBuf::from)
+}
+
+fn choices(prefer: Option<Prefer>) -> Choices {
+    Choices {
+        all: prefer.map(Side::from),
+        ..Choices::default()
+    }
+}
+
+pub(super) fn sync_command(
+    ctx: &Context,
+    name: Option<&str>,
+    prefer: Option<Prefer>,
+) -> Result<()> {
+    let mut vault = ctx.vault()?;
+    let session = ctx.session()?;
+    let resolver = choices(prefer);
+    let mut progress = show_progress;
+    let result = sync::sync(
+        &mut vault,
+        &session,
+        name,
+        SyncOptions {
+            ssh_key: ssh_key(),
+            known_hosts: known_hosts()?,
+            accept_unknown_host: &ask_unknown_host,
+            key_passphrase: &ask_key_passphrase,
+            resolver: &resolver,
+            progress: &mut progress,
+        },
+    );
+    end_progress();
+    let report = result?;
+    if report.received > 0 {
+        println!(
+            "Received and verified {} new commit{} from {}.",
+            report.received,
+            plural(report.received),
+            report.remote.name
+        );
+    }
+    describe(
+        &report.outcome,
+        &format!("dossier sync {}", report.remote.name),
+    )?;
+    if report.pushed {
+        println!("Pushed to {}.", report.remote.name);
+    } else {
+        println!("{} already has everything.", report.remote.name);
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Prints how incoming history was taken in; conflicts become the error.
+fn describe(outcome: &Outcome, again: &str) -> Result<()> {
+    match outcome {
+        Outcome::UpToDate => println!("Nothing new to merge."),
+        Outcome::FastForward => println!("Brought the vault up to date (fast-forward)."),
+        Outcome::Merged { commit, cases } => {
+            let id = commit.to_string();
+            if cases.is_empty() {
+                println!("Merged both histories in commit {}.", &id[..10]);
+            } else {
+                let list: Vec<String> = cases.iter().map(|c| c.to_string()).collect();
+                println!(
+                    "Merged both histories in commit {}; merged field by field: {}.",
+                    &id[..10],
+                    list.join(", ")
+                );
+            }
+        }
+        Outcome::Conflicts(conflicts) => {
+            println!("Both sides changed the same things differently:");
+            for c in conflicts {
+                println!("{}", conflict_line(c));
+            }
+            return Err(Error::Refused(format!(
+                "nothing was merged and nothing was lost: your changes are on this vault's branch, theirs stay fetched. Decide each conflict in the terminal UI (sync view), or take one side for all of them with `{again} --prefer ours` or `--prefer theirs`"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn conflict_line(c: &Conflict) -> String {
+    let show = |v: &Option<String>| match v {
+        Some(v) => v.clone(),
+        None => "(absent)".to_string(),
+    };
+    let at = match &c.case {
+        Some(case) => format!("case {case}, {}", c.field),
+        None => c.field.clone(),
+    };
+    format!(
+        "  {at}: ours {} / theirs {}",
+        show(&c.ours),
+        show(&c.theirs)
+    )
+}
+
+pub(super) fn clone_command(source: &str, dir: PathBuf) -> Result<()> {
+    let resolver = Choices::default();
+    let mut progress = show_progress;
+    let result = sync::clone(
+        source,
+        &dir,
+        SyncOptions {
+            ssh_key: ssh_key(),
+            known_hosts: known_hosts()?,
+            accept_unknown_host: &ask_unknown_host,
+            key_passphrase: &ask_key_passphrase,
+            resolver: &resolver,
+            progress: &mut progress,
+        },
+    );
+    end_progress();
+    let vault = result?;
+    println!(
+        "Cloned vault \"{}\" into {}; every commit verified.",
+        vault.config().name,
+        vault.root().display()
+    );
+    let roots: Vec<String> = vault.config().roots.iter().map(|r| r.grouped()).collect();
+    println!(
+        "Its root key{} now pinned: {}. Compare with your administrator in person.",
+        if roots.len() == 1 { " is" } else { "s are" },
+        roots.join(", ")
+    );
+    Ok(())
+}
+
+pub(super) fn bundle(ctx: &Context, command: BundleCommand) -> Result<()> {
+    match command {
+        BundleCommand::Create { file } => {
+            let vault = ctx.vault()?;
+            let header = sync::bundle_create(&vault, &file)?;
+            let tips: Vec<String> = header
+                .refs
+                .iter()
+                .map(|(name, id)| format!("{name} at {}", &id.to_string()[..10]))
+                .collect();
+            println!(
+                "Wrote {} ({}). `git bundle verify` checks it; `dossier bundle import` on the other machine verifies every commit before merging.",
+                file.display(),
+                tips.join(", ")
+            );
+            Ok(())
+        }
+        BundleCommand::Import { file, prefer } => {
+            let mut vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let (received, outcome) =
+                sync::bundle_import(&mut vault, &session, &file, &choices(prefer))?;
+            if received > 0 {
+                println!(
+                    "Verified {received} new commit{} from {}.",
+                    plural(received),
+                    file.display()
+                );
+            }
+            describe(
+                &outcome,
+                &format!("dossier bundle import {}", file.display()),
+            )
+        }
+    }
+}

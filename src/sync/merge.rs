@@ -1,0 +1,527 @@
+//! Merging two verified histories of one vault (DESIGN §6): git merges the
+//! trees; every case changed on both sides is merged by dossier, because
+//! ciphertext cannot be merged as text.
+//!
+//! For such a case: the access lists are merged as sets (an addition or a
+//! removal on either side stands), the records field by field
+//! ([`crate::case::merge`]), notes and documents by file (names are
+//! unique, so they never collide). Every file whose recipients on its side
+//! differ from the merged recipients is re-encrypted to them, and a merged
+//! access list that equals neither side's is signed by the merger, who
+//! must be entitled to sign it. Anything that cannot be merged this way is
+//! a [`Conflict`] shown to the user; nothing is resolved silently.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use age::x25519;
+
+use crate::case::merge::{merge_access, merge_records, Side};
+use crate::case::{AccessList, CaseId, CaseRecord};
+use crate::crypto;
+use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprint;
+use crate::identity::Session;
+use crate::incoming::TrustState;
+use crate::policy;
+use crate::secret::Zeroizing;
+use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::snapshot::{CommitTree, Files};
+use crate::store::{self, Change};
+use crate::vault::ALLOWED_SIGNERS_PATH;
+
+/// Something both sides changed differently, which the user must decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The case, when the conflict is inside one.
+    pub case: Option<CaseId>,
+    /// A record field (`client.contact.phone`, `deadlines[k3f9].date`) or,
+    /// outside records, the file's path.
+    pub field: String,
+    /// Our value (one line), `None` when absent or deleted.
+    pub ours: Option<String>,
+    /// Their value (one line), `None` when absent or deleted.
+    pub theirs: Option<String>,
+}
+
+impl Conflict {
+    /// The name a resolution is given under: `CASE:field`, or the path.
+    pub fn key(&self) -> String {
+        match &self.case {
+            Some(c) => format!("{c}:{}", self.field),
+            None => self.field.clone(),
+        }
+    }
+}
+
+/// How the user settled conflicts they were shown: by key, or one side for all.
+pub trait Resolver {
+    /// The side to take for the conflict named `key`, if decided.
+    fn side(&self, key: &str) -> Option<Side>;
+}
+
+/// Decides nothing: every conflict is reported.
+pub struct Undecided;
+impl Resolver for Undecided {
+    fn side(&self, _: &str) -> Option<Side> {
+        None
+    }
+}
+
+/// One side for every conflict (`sync --prefer`), plus individual choices.
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    /// The side for conflicts not chosen individually.
+    pub all: Option<Side>,
+    /// Individual choices by [`Conflict::key`].
+    pub each: BTreeMap<String, Side>,
+}
+impl Resolver for Choices {
+    fn side(&self, key: &str) -> Option<Side> {
+        self.each.get(key).copied().or(self.all)
+    }
+}
+
+/// A merge worked out: the changes from ours to the merged tree and the
+/// cases dossier merged, or the conflicts that stop it.
+pub struct MergePlan {
+    /// Changes turning our tree into the merged tree.
+    pub changes: Vec<Change>,
+    /// Cases changed on both sides and merged by dossier.
+    pub cases: Vec<CaseId>,
+    /// Conflicts left undecided; nothing may be committed while any remain.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// The three commits of a merge.
+pub struct Sides {
+    /// The merge base.
+    pub base: git2::Oid,
+    /// Our branch.
+    pub ours: git2::Oid,
+    /// The verified incoming tip.
+    pub theirs: git2::Oid,
+}
+
+/// Works out the merge of `sides` for `session`, taking decided conflicts
+/// from `resolver`.
+pub fn plan(
+    repo: &git2::Repository,
+    session: &Session,
+    sides: &Sides,
+    resolver: &dyn Resolver,
+) -> Result<MergePlan> {
+    let base_tree = repo.find_commit(sides.base)?.tree()?;
+    let ours_tree = repo.find_commit(sides.ours)?.tree()?;
+    let theirs_tree = repo.find_commit(sides.theirs)?.tree()?;
+    let mut index = repo.merge_trees(&base_tree, &ours_tree, &theirs_tree, None)?;
+
+    let base = CommitTree::new(repo, sides.base)?;
+    let ours = CommitTree::new(repo, sides.ours)?;
+    let theirs = CommitTree::new(repo, sides.theirs)?;
+    let both_changed = cases_changed_on_both_sides(&base, &ours, &theirs)?;
+
+    // Conflicts git found outside those cases: whole signed files (groups,
+    // keyring, settings). They are taken from one side or reported.
+    let mut conflicts = Vec::new();
+    let mut conflicted: Vec<(String, Option<git2::IndexEntry>, Option<git2::IndexEntry>)> =
+        Vec::new();
+    for c in index.conflicts()? {
+        let c = c?;
+        let entry = c.our.as_ref().or(c.their.as_ref()).or(c.ancestor.as_ref());
+        let Some(path) = entry.and_then(|e| String::from_utf8(e.path.clone()).ok()) else {
+            continue;
+        };
+        conflicted.push((path, c.our, c.their));
+    }
+    for (path, our, their) in conflicted {
+        index.conflict_remove(Path::new(&path))?;
+        if in_cases(&path, &both_changed) {
+            continue; // merged below
+        }
+        if path == ALLOWED_SIGNERS_PATH {
+            continue; // regenerated below from the merged keyring
+        }
+        let conflict = Conflict {
+            case: None,
+            field: path.clone(),
+            ours: our.as_ref().map(|_| "changed".to_string()),
+            theirs: their.as_ref().map(|_| "changed".to_string()),
+        };
+        let chosen = match resolver.side(&conflict.key()) {
+            Some(Side::Ours) => our,
+            Some(Side::Theirs) => their,
+            None => {
+                conflicts.push(conflict);
+                continue;
+            }
+        };
+        if let Some(mut entry) = chosen {
+            entry.flags &= !0x3000; // stage 0
+            index.add(&entry)?;
+        }
+    }
+    if !conflicts.is_empty() {
+        return Ok(MergePlan {
+            changes: Vec::new(),
+            cases: Vec::new(),
+            conflicts,
+        });
+    }
+
+    // The merged trust state, with allowed_signers regenerated from it.
+    let dossier_tree = repo.find_tree(index.write_tree_to(repo)?)?;
+    let merged_state = TrustState::load(&CommitTree::from_tree(repo, dossier_tree))?;
+    put(
+        repo,
+        &mut index,
+        ALLOWED_SIGNERS_PATH,
+        merged_state.keyring.allowed_signers().as_bytes(),
+    )?;
+
+    let ours_state = TrustState::load(&ours)?;
+    let theirs_state = TrustState::load(&theirs)?;
+    let context = CaseMerge {
+        session,
+        base: &base,
+        ours: &ours,
+        theirs: &theirs,
+        ours_state: &ours_state,
+        theirs_state: &theirs_state,
+        merged_state: &merged_state,
+        resolver,
+    };
+    let mut cases = Vec::new();
+    for case in &both_changed {
+        let files = context.merge(case, &mut conflicts)?;
+        // Replace everything git did in this case's directory.
+        let prefix = format!("cases/{case}/");
+        let stale: Vec<String> = index
+            .iter()
+            .filter_map(|e| String::from_utf8(e.path).ok())
+            .filter(|p| p.starts_with(&prefix))
+            .collect();
+        for p in stale {
+            index.remove_path(Path::new(&p))?;
+        }
+        for (rel, bytes) in files {
+            put(repo, &mut index, &rel, &bytes)?;
+        }
+        cases.push(case.clone());
+    }
+    if !conflicts.is_empty() {
+        return Ok(MergePlan {
+            changes: Vec::new(),
+            cases: Vec::new(),
+            conflicts,
+        });
+    }
+    let merged = repo.find_tree(index.write_tree_to(repo)?)?;
+    let changes = store::tree_changes(repo, &ours_tree, &merged)?;
+    Ok(MergePlan {
+        changes,
+        cases,
+        conflicts,
+    })
+}
+
+fn in_cases(path: &str, cases: &[CaseId]) -> bool {
+    cases
+        .iter()
+        .any(|c| path.starts_with(&format!("cases/{c}/")))
+}
+
+fn put(repo: &git2::Repository, index: &mut git2::Index, rel: &str, bytes: &[u8]) -> Result<()> {
+    let id = repo.blob(bytes)?;
+    index.add(&git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: bytes.len() as u32,
+        id,
+        flags: (rel.len().min(0xfff)) as u16,
+        flags_extended: 0,
+        path: rel.as_bytes().to_vec(),
+    })?;
+    Ok(())
+}
+
+/// Case directories whose contents differ on both sides, and from each other.
+fn cases_changed_on_both_sides(
+    base: &CommitTree<'_>,
+    ours: &CommitTree<'_>,
+    theirs: &CommitTree<'_>,
+) -> Result<Vec<CaseId>> {
+    let mut ids = BTreeSet::new();
+    for tree in [ours, theirs] {
+        for name in tree.list_dirs("cases")? {
+            if let Ok(id) = name.parse::<CaseId>() {
+                ids.insert(id);
+            }
+        }
+    }
+    Ok(ids
+        .into_iter()
+        .filter(|id| {
+            let dir = format!("cases/{id}");
+            let (b, o, t) = (
+                base.subtree_id(&dir),
+                ours.subtree_id(&dir),
+                theirs.subtree_id(&dir),
+            );
+            o != b && t != b && o != t
+        })
+        .collect())
+}
+
+struct CaseMerge<'a, 'r> {
+    session: &'a Session,
+    base: &'a CommitTree<'r>,
+    ours: &'a CommitTree<'r>,
+    theirs: &'a CommitTree<'r>,
+    ours_state: &'a TrustState,
+    theirs_state: &'a TrustState,
+    merged_state: &'a TrustState,
+    resolver: &'a dyn Resolver,
+}
+
+/// A signed document's bytes and its signature, if any.
+type SignedFile = (Vec<u8>, Option<Vec<u8>>);
+
+/// Recipients as comparable text.
+fn recipient_set(list: &[(Fingerprint, x25519::Recipient)]) -> BTreeSet<String> {
+    list.iter().map(|(_, r)| r.to_string()).collect()
+}
+
+impl CaseMerge<'_, '_> {
+    /// The merged files of one case (path → bytes), or conflicts pushed.
+    fn merge(
+        &self,
+        case: &CaseId,
+        conflicts: &mut Vec<Conflict>,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let dir = format!("cases/{case}");
+        let access = policy::access_path(case);
+        let list_at = |tree: &CommitTree<'_>| -> Result<Option<AccessList>> {
+            tree.read(&access)?
+                .map(|b| AccessList::parse(&b, case))
+                .transpose()
+        };
+        let (base_list, ours_list, theirs_list) = (
+            list_at(self.base)?,
+            list_at(self.ours)?,
+            list_at(self.theirs)?,
+        );
+        let (Some(ours_list), Some(theirs_list)) = (ours_list, theirs_list) else {
+            conflicts.push(Conflict {
+                case: Some(case.clone()),
+                field: "the case".into(),
+                ours: Some("deleted or changed".into()),
+                theirs: Some("deleted or changed".into()),
+            });
+            return Ok(Vec::new());
+        };
+        let merged_list = merge_access(base_list.as_ref(), &ours_list, &theirs_list);
+        let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+        let me = self.session.fingerprint();
+
+        // The access list: one side's signed file, or ours signed anew.
+        let merged_text = merged_list.to_yaml()?;
+        let side_text = |tree: &CommitTree<'_>| -> Result<Option<SignedFile>> {
+            let bytes = tree.read(&access)?;
+            let sig = tree.read(&format!("{access}.sig"))?;
+            Ok(bytes.map(|b| (b, sig)))
+        };
+        let mut list_files = None;
+        for tree in [self.ours, self.theirs] {
+            if let Some((bytes, sig)) = side_text(tree)? {
+                let same = AccessList::parse(&bytes, case)
+                    .is_ok_and(|l| l.to_yaml().ok().as_deref() == Some(merged_text.as_str()));
+                if same {
+                    list_files = Some((bytes, sig));
+                    break;
+                }
+            }
+        }
+        match list_files {
+            Some((bytes, sig)) => {
+                out.push((access.clone(), bytes));
+                if let Some(sig) = sig {
+                    out.push((format!("{access}.sig"), sig));
+                }
+            }
+            None => {
+                let entitled =
+                    ours_list.owners.contains(&me) || self.ours_state.keyring.is_valid_admin(&me);
+                if !entitled {
+                    conflicts.push(Conflict {
+                        case: Some(case.clone()),
+                        field: "access".into(),
+                        ours: Some("changed who can read the case".into()),
+                        theirs: Some("changed who can read the case".into()),
+                    });
+                    return Ok(Vec::new());
+                }
+                let sig = signature::sign(
+                    self.session.signing_key()?,
+                    DOCUMENT_NAMESPACE,
+                    merged_text.as_bytes(),
+                )?;
+                out.push((access.clone(), merged_text.into_bytes()));
+                out.push((format!("{access}.sig"), sig.into_bytes()));
+            }
+        }
+
+        let merged_recipients = match policy::resolve(
+            &self.merged_state.keyring,
+            &self.merged_state.groups,
+            &merged_list,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                conflicts.push(Conflict {
+                    case: Some(case.clone()),
+                    field: "access".into(),
+                    ours: None,
+                    theirs: Some(e.to_string()),
+                });
+                return Ok(Vec::new());
+            }
+        };
+        let wanted = recipient_set(&merged_recipients);
+        let current = |state: &TrustState, list: &AccessList| {
+            policy::resolve(&state.keyring, &state.groups, list)
+                .ok()
+                .map(|r| recipient_set(&r))
+        };
+        let ours_current = current(self.ours_state, &ours_list) == Some(wanted.clone());
+        let theirs_current = current(self.theirs_state, &theirs_list) == Some(wanted.clone());
+        let keys: Vec<x25519::Recipient> =
+            merged_recipients.iter().map(|(_, r)| r.clone()).collect();
+
+        // Every encrypted file: the record merged by field, the rest by file.
+        let mut names = BTreeSet::new();
+        for tree in [self.base, self.ours, self.theirs] {
+            for sub in ["notes", "docs"] {
+                for name in tree.list(&format!("{dir}/{sub}"))? {
+                    names.insert(format!("{dir}/{sub}/{name}"));
+                }
+            }
+        }
+        let record = crate::cases::record_path(case);
+        names.insert(record.clone());
+        for rel in names {
+            let (b, o, t) = (
+                self.base.blob_id(&rel),
+                self.ours.blob_id(&rel),
+                self.theirs.blob_id(&rel),
+            );
+            let (from_ours, plain) = if o == t || t == b {
+                (true, None)
+            } else if o == b {
+                (false, None)
+            } else if rel == record {
+                match self.merge_record(case, conflicts)? {
+                    Some(plain) => (true, Some(plain)),
+                    None => continue,
+                }
+            } else {
+                conflicts.push(Conflict {
+                    case: Some(case.clone()),
+                    field: rel.clone(),
+                    ours: o.map(|_| "changed".into()),
+                    theirs: t.map(|_| "changed".into()),
+                });
+                continue;
+            };
+            let (tree, fresh) = if from_ours {
+                (self.ours, ours_current)
+            } else {
+                (self.theirs, theirs_current)
+            };
+            if let Some(plain) = plain {
+                out.push((rel, crypto::encrypt(&plain, &keys)?));
+                continue;
+            }
+            let Some(bytes) = tree.read(&rel)? else {
+                continue; // deleted on the side that wins
+            };
+            if fresh {
+                out.push((rel, bytes));
+            } else {
+                let plain = self.decrypt(case, &rel, &bytes, conflicts)?;
+                match plain {
+                    Some(plain) => out.push((rel, crypto::encrypt(&plain, &keys)?)),
+                    None => return Ok(Vec::new()),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn decrypt(
+        &self,
+        case: &CaseId,
+        rel: &str,
+        bytes: &[u8],
+        conflicts: &mut Vec<Conflict>,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        match crypto::decrypt(bytes, self.session.decryption_keys()?, Path::new(rel)) {
+            Ok(p) => Ok(Some(p)),
+            Err(Error::CannotDecrypt { .. }) => {
+                conflicts.push(Conflict {
+                    case: Some(case.clone()),
+                    field: "the case".into(),
+                    ours: Some("changed".into()),
+                    theirs: Some(
+                        "changed; you cannot read it, so one of its readers must sync".into(),
+                    ),
+                });
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Decrypts base, ours and theirs and merges by field.
+    fn merge_record(
+        &self,
+        case: &CaseId,
+        conflicts: &mut Vec<Conflict>,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        let rel = crate::cases::record_path(case);
+        let what = format!("the record of case {case}");
+        let mut records: Vec<Option<CaseRecord>> = Vec::new();
+        for tree in [self.base, self.ours, self.theirs] {
+            let Some(bytes) = tree.read(&rel)? else {
+                records.push(None);
+                continue;
+            };
+            let Some(plain) = self.decrypt(case, &rel, &bytes, conflicts)? else {
+                return Ok(None);
+            };
+            records.push(Some(CaseRecord::parse(&plain, &what)?));
+        }
+        let (Some(ours), Some(theirs)) = (&records[1], &records[2]) else {
+            return Ok(None);
+        };
+        let prefix = format!("{case}:");
+        let resolve = |field: &str| self.resolver.side(&format!("{prefix}{field}"));
+        let merged = merge_records(records[0].as_ref(), ours, theirs, &resolve)?;
+        if !merged.conflicts.is_empty() {
+            conflicts.extend(merged.conflicts.into_iter().map(|c| Conflict {
+                case: Some(case.clone()),
+                field: c.field,
+                ours: c.ours,
+                theirs: c.theirs,
+            }));
+            return Ok(None);
+        }
+        let text = merged.merged.to_yaml()?;
+        Ok(Some(Zeroizing::new(text.as_bytes().to_vec())))
+    }
+}

@@ -1,0 +1,438 @@
+//! Sharing a vault (DESIGN §6): `sync` with a named remote, `clone`, and
+//! bundles for air-gapped machines.
+//!
+//! Whatever arrives is fetched into a quarantine ref, verified commit by
+//! commit ([`crate::incoming`]), and only then recorded as the remote's
+//! branch and merged: a fast-forward, or a signed merge commit worked out
+//! by [`merge`]. A refusal or a conflict leaves the local branch, index and
+//! working tree exactly as they were (fetched objects stay unreferenced in
+//! the object store until git prunes them). Pushing is git's own atomic
+//! ref update: an interrupted push changes nothing on the remote, and the
+//! next sync pushes again.
+
+pub mod merge;
+
+use std::path::{Path, PathBuf};
+
+use crate::bundle;
+use crate::case::CaseId;
+use crate::error::{Error, Result};
+use crate::identity::Session;
+use crate::incoming;
+use crate::remotes::{self, Remote};
+use crate::secret::SecretString;
+use crate::store::{self, CommitMessage};
+use crate::transport::{self, RemoteUrl, TransportOptions, UnknownHost};
+use crate::vault::Vault;
+
+pub use merge::{Choices, Conflict, Resolver, Undecided};
+
+/// Where incoming history waits while it is verified.
+const QUARANTINE: &str = "refs/dossier/incoming";
+
+/// How many times a push that lost a race is retried after merging again.
+const PUSH_ATTEMPTS: usize = 3;
+
+/// What a sync is doing, for progress lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// Fetching from the remote.
+    Fetching,
+    /// Objects arriving.
+    Receiving {
+        /// Objects received so far.
+        objects: usize,
+        /// Objects in all.
+        total: usize,
+    },
+    /// Checking every new commit.
+    Verifying,
+    /// Merging.
+    Merging,
+    /// Pushing.
+    Pushing {
+        /// Objects sent so far.
+        current: usize,
+        /// Objects in all.
+        total: usize,
+    },
+}
+
+/// How a sync reaches the network and asks the user.
+pub struct SyncOptions<'a> {
+    /// An explicit SSH key file.
+    pub ssh_key: Option<PathBuf>,
+    /// The known-hosts file to check and extend.
+    pub known_hosts: PathBuf,
+    /// Asked once for a host not in known_hosts.
+    pub accept_unknown_host: &'a dyn Fn(&UnknownHost) -> bool,
+    /// Asked for the passphrase of a protected SSH key file.
+    pub key_passphrase: &'a dyn Fn(&Path) -> Option<SecretString>,
+    /// Decided conflicts.
+    pub resolver: &'a dyn Resolver,
+    /// Progress.
+    pub progress: &'a mut dyn FnMut(Stage),
+}
+
+/// Runs `f` with transport options made from `options`, forwarding
+/// transfer progress as [`Stage`]s.
+fn with_transport<T>(
+    options: &mut SyncOptions<'_>,
+    session: Option<&Session>,
+    f: impl FnOnce(TransportOptions<'_>) -> Result<T>,
+) -> Result<T> {
+    let signing_key = match session {
+        Some(s) => Some(s.signing_key()?),
+        None => None,
+    };
+    let SyncOptions {
+        ssh_key,
+        known_hosts,
+        accept_unknown_host,
+        key_passphrase,
+        progress,
+        ..
+    } = options;
+    let mut forward = |p: transport::Progress| match p {
+        transport::Progress::Receiving { objects, total, .. } => {
+            progress(Stage::Receiving { objects, total })
+        }
+        transport::Progress::Packing { .. } => progress(Stage::Pushing {
+            current: 0,
+            total: 0,
+        }),
+        transport::Progress::Sending { current, total, .. } => {
+            progress(Stage::Pushing { current, total })
+        }
+    };
+    f(TransportOptions {
+        ssh_key: ssh_key.clone(),
+        signing_key,
+        known_hosts: known_hosts.clone(),
+        accept_unknown_host: *accept_unknown_host,
+        key_passphrase: *key_passphrase,
+        progress: &mut forward,
+    })
+}
+
+/// How incoming history was taken in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing new arrived.
+    UpToDate,
+    /// The local branch moved forward to the incoming history.
+    FastForward,
+    /// A signed merge commit joined both histories.
+    Merged {
+        /// The merge commit.
+        commit: git2::Oid,
+        /// Cases changed on both sides and merged field by field.
+        cases: Vec<CaseId>,
+    },
+    /// Both sides changed the same things: nothing was merged.
+    Conflicts(Vec<Conflict>),
+}
+
+/// What a sync did.
+#[derive(Debug, Clone)]
+pub struct SyncReport {
+    /// The remote.
+    pub remote: Remote,
+    /// New commits received and verified.
+    pub received: usize,
+    /// How they were taken in.
+    pub outcome: Outcome,
+    /// Whether local commits were pushed.
+    pub pushed: bool,
+}
+
+/// Verifies `theirs` and takes it into the current branch. The caller holds
+/// the vault lock and has checked the working tree is clean.
+pub fn integrate(
+    vault: &Vault,
+    session: &Session,
+    theirs: git2::Oid,
+    verified_ref: Option<&str>,
+    resolver: &dyn Resolver,
+) -> Result<(usize, Outcome)> {
+    let repo = vault.repo();
+    let head = repo.head()?.peel_to_commit()?.id();
+    if head == theirs || repo.graph_descendant_of(head, theirs)? {
+        return Ok((0, Outcome::UpToDate));
+    }
+    let received = incoming::verify(repo, Some(vault.keyring()), &[head], theirs)?;
+    if let Some(name) = verified_ref {
+        repo.reference(name, theirs, true, "dossier: verified incoming history")?;
+    }
+    if repo.graph_descendant_of(theirs, head)? {
+        store::fast_forward(repo, vault.root(), head, theirs)?;
+        return Ok((received, Outcome::FastForward));
+    }
+    let base = repo.merge_base(head, theirs).map_err(|_| {
+        Error::Refused("the incoming history shares no commit with this vault's".into())
+    })?;
+    let plan = merge::plan(
+        repo,
+        session,
+        &merge::Sides {
+            base,
+            ours: head,
+            theirs,
+        },
+        resolver,
+    )?;
+    if !plan.conflicts.is_empty() {
+        return Ok((received, Outcome::Conflicts(plan.conflicts)));
+    }
+    let me = session.fingerprint();
+    let message = match plan.cases.as_slice() {
+        [one] => CommitMessage::for_case("merge", one, me),
+        _ => CommitMessage::for_vault("merge", me),
+    };
+    let commit = store::commit_merge(repo, vault.root(), session, &message, &plan.changes, theirs)?;
+    Ok((
+        received,
+        Outcome::Merged {
+            commit,
+            cases: plan.cases,
+        },
+    ))
+}
+
+fn require_clean(vault: &Vault) -> Result<()> {
+    if crate::status::read(vault.root())?.dirty {
+        return Err(Error::Refused(
+            "the vault's working tree has changes that were never committed (`git status` shows them); nothing was synced. Remove or restore them first".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn branch(repo: &git2::Repository) -> Result<String> {
+    let head = repo.find_reference("HEAD")?;
+    Ok(head
+        .symbolic_target()
+        .ok()
+        .flatten()
+        .unwrap_or("refs/heads/main")
+        .to_string())
+}
+
+fn drop_quarantine(repo: &git2::Repository) {
+    if let Ok(mut r) = repo.find_reference(QUARANTINE) {
+        let _ = r.delete();
+    }
+}
+
+/// Fetches `branch` of `url` into the quarantine ref; its tip, if the
+/// remote has the branch.
+fn fetch_into_quarantine(
+    repo: &git2::Repository,
+    url: &RemoteUrl,
+    branch: &str,
+    options: TransportOptions<'_>,
+) -> Result<Option<git2::Oid>> {
+    drop_quarantine(repo);
+    let spec = format!("+{branch}:{QUARANTINE}");
+    transport::fetch(repo, url, &[&spec], options)?;
+    Ok(repo.refname_to_id(QUARANTINE).ok())
+}
+
+/// Fetches from `remote`, verifies and merges what arrived, and pushes
+/// what the remote lacks.
+pub fn sync(
+    vault: &mut Vault,
+    session: &Session,
+    remote: Option<&str>,
+    mut options: SyncOptions<'_>,
+) -> Result<SyncReport> {
+    let remote = remotes::choose(vault, remote)?;
+    let url = RemoteUrl::parse(&remote.url)?;
+    remotes::check_offline(vault, &url, &remote.url)?;
+    session.unlock()?;
+    let lock = vault.lock()?;
+    require_clean(vault)?;
+    let branch = branch(vault.repo())?;
+    let short = branch.trim_start_matches("refs/heads/").to_string();
+    let tracking = format!("refs/remotes/{}/{short}", remote.name);
+    let mut received = 0;
+    let mut outcome = Outcome::UpToDate;
+    let mut pushed = false;
+    for attempt in 1..=PUSH_ATTEMPTS {
+        (options.progress)(Stage::Fetching);
+        let fetched = with_transport(&mut options, Some(session), |t| {
+            fetch_into_quarantine(vault.repo(), &url, &branch, t)
+        });
+        let tip = match fetched {
+            Ok(tip) => tip,
+            Err(e) => {
+                drop_quarantine(vault.repo());
+                return Err(e);
+            }
+        };
+        if let Some(tip) = tip {
+            (options.progress)(Stage::Verifying);
+            let result = integrate(vault, session, tip, Some(&tracking), options.resolver);
+            drop_quarantine(vault.repo());
+            let (n, o) = result?;
+            received += n;
+            if o != Outcome::UpToDate {
+                outcome = o;
+            }
+            if matches!(outcome, Outcome::Conflicts(_)) {
+                break;
+            }
+        }
+        let head = vault.repo().head()?.peel_to_commit()?.id();
+        let remote_has_it = tip.is_some_and(|t| {
+            t == head || vault.repo().graph_descendant_of(t, head).unwrap_or(false)
+        });
+        if remote_has_it {
+            break;
+        }
+        (options.progress)(Stage::Pushing {
+            current: 0,
+            total: 0,
+        });
+        let spec = format!("{branch}:{branch}");
+        let result = with_transport(&mut options, Some(session), |t| {
+            transport::push(vault.repo(), &url, &[&spec], t)
+        });
+        match result {
+            Ok(()) => {
+                vault
+                    .repo()
+                    .reference(&tracking, head, true, "dossier: pushed")?;
+                pushed = true;
+                break;
+            }
+            // Someone pushed first: fetch, verify and merge again.
+            Err(Error::PushRejected { .. }) if attempt < PUSH_ATTEMPTS => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    set_upstream(vault.repo(), &short, &remote.name, &branch)?;
+    drop(lock);
+    vault.reload()?;
+    Ok(SyncReport {
+        remote,
+        received,
+        outcome,
+        pushed,
+    })
+}
+
+fn set_upstream(repo: &git2::Repository, short: &str, remote: &str, branch: &str) -> Result<()> {
+    let mut config = repo.config()?;
+    let key = format!("branch.{short}.remote");
+    if config.get_string(&key).is_err() {
+        config.set_str(&key, remote)?;
+        config.set_str(&format!("branch.{short}.merge"), branch)?;
+    }
+    Ok(())
+}
+
+/// Makes a new vault in `dir` from a remote URL or a bundle file: every
+/// commit is verified from the vault's first one, and the roots are pinned.
+/// On any refusal the directory is removed again.
+pub fn clone(source: &str, dir: &Path, mut options: SyncOptions<'_>) -> Result<Vault> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map_err(Error::io("read", dir))?
+            .next()
+            .is_some()
+    {
+        return Err(Error::VaultExists(dir.to_path_buf()));
+    }
+    let created = !dir.exists();
+    let result = clone_into(source, dir, &mut options);
+    if result.is_err() {
+        if created {
+            let _ = std::fs::remove_dir_all(dir);
+        } else if let Ok(listing) = std::fs::read_dir(dir) {
+            for item in listing.flatten() {
+                let _ = std::fs::remove_dir_all(item.path());
+                let _ = std::fs::remove_file(item.path());
+            }
+        }
+    }
+    result
+}
+
+fn clone_into(source: &str, dir: &Path, options: &mut SyncOptions<'_>) -> Result<Vault> {
+    std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
+    let mut init = git2::RepositoryInitOptions::new();
+    init.initial_head("main");
+    let repo = git2::Repository::init_opts(dir, &init)?;
+    let branch = "refs/heads/main";
+    let from_bundle = Path::new(source).is_file() && bundle::read_header(Path::new(source)).is_ok();
+    let tip = if from_bundle {
+        let header = bundle::unpack(&repo, Path::new(source))?;
+        bundle_tip(&header, branch)?
+    } else {
+        let url = RemoteUrl::parse(source)?;
+        (options.progress)(Stage::Fetching);
+        let tip = with_transport(options, None, |t| {
+            fetch_into_quarantine(&repo, &url, branch, t)
+        })?;
+        drop_quarantine(&repo);
+        repo.remote("origin", source)?;
+        tip.ok_or_else(|| {
+            Error::Refused(format!(
+                "{source} has no vault to clone (no {branch} branch)"
+            ))
+        })?
+    };
+    (options.progress)(Stage::Verifying);
+    incoming::verify(&repo, None, &[], tip)?;
+    repo.reference(branch, tip, false, "dossier: clone")?;
+    if !from_bundle {
+        repo.reference("refs/remotes/origin/main", tip, true, "dossier: clone")?;
+        set_upstream(&repo, "main", "origin", branch)?;
+    }
+    repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
+    let root = repo
+        .workdir()
+        .ok_or_else(|| Error::Git("the new repository has no working tree".into()))?
+        .to_path_buf();
+    Vault::open(&root)
+}
+
+fn bundle_tip(header: &bundle::BundleHeader, branch: &str) -> Result<git2::Oid> {
+    let heads: Vec<&(String, git2::Oid)> = header
+        .refs
+        .iter()
+        .filter(|(name, _)| name.starts_with("refs/heads/"))
+        .collect();
+    heads
+        .iter()
+        .find(|(name, _)| name == branch)
+        .or_else(|| heads.first())
+        .map(|(_, id)| *id)
+        .ok_or_else(|| Error::Refused("the bundle holds no branch of a vault".into()))
+}
+
+/// Writes the vault's branch to a bundle file for carrying by hand.
+pub fn bundle_create(vault: &Vault, file: &Path) -> Result<bundle::BundleHeader> {
+    let branch = branch(vault.repo())?;
+    bundle::create(vault.repo(), file, &[&branch])
+}
+
+/// Verifies and merges a bundle's history, as a sync would (no network).
+pub fn bundle_import(
+    vault: &mut Vault,
+    session: &Session,
+    file: &Path,
+    resolver: &dyn Resolver,
+) -> Result<(usize, Outcome)> {
+    session.unlock()?;
+    let lock = vault.lock()?;
+    require_clean(vault)?;
+    let branch = branch(vault.repo())?;
+    let header = bundle::unpack(vault.repo(), file)?;
+    let tip = bundle_tip(&header, &branch)?;
+    let result = integrate(vault, session, tip, None, resolver)?;
+    drop(lock);
+    vault.reload()?;
+    Ok(result)
+}

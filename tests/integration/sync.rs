@@ -1,0 +1,512 @@
+//! Sharing a vault: two clones through a bare repository, incoming
+//! verification, merges of one case edited on both sides, conflicts, and
+//! bundles carried by hand.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{require, Person, World};
+
+/// Alice (root) and Ben (certified), a case Alice owns that Ben can read,
+/// pushed to a bare repository and cloned by Ben.
+struct Office {
+    w: World,
+    alice: Person,
+    ben: Person,
+    ben_fp: String,
+    case: String,
+    bare: PathBuf,
+    ben_vault: PathBuf,
+}
+
+fn office() -> Office {
+    let w = World::new();
+    let alice = w.person("Alice");
+    let ben = w.person("Ben");
+    w.init_vault(&alice);
+    let ben_fp = w.join(&ben, &alice);
+    let case = w.new_case(&alice, &["--grant", &ben_fp]);
+    let bare = w.path("remote.git");
+    w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
+    w.ok(
+        &alice,
+        &["remote", "add", "origin", bare.to_str().expect("utf8")],
+    );
+    let out = w.ok(&alice, &["sync"]);
+    assert!(out.contains("Pushed to origin"), "{out}");
+    let ben_vault = w.path("ben-vault");
+    let out = w.ok_in(
+        &ben,
+        &ben_vault,
+        &[
+            "clone",
+            bare.to_str().expect("utf8"),
+            ben_vault.to_str().expect("utf8"),
+        ],
+    );
+    assert!(out.contains("every commit verified"), "{out}");
+    Office {
+        w,
+        alice,
+        ben,
+        ben_fp,
+        case,
+        bare,
+        ben_vault,
+    }
+}
+
+fn show(w: &World, who: &Person, vault: &Path, case: &str) -> serde_json::Value {
+    serde_json::from_str(&w.ok_in(who, vault, &["case", "show", case, "--json"])).expect("json")
+}
+
+fn bare_head(o: &Office) -> String {
+    o.w.git_text_in(&o.bare, &["rev-parse", "refs/heads/main"])
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn edits_to_different_fields_of_one_case_on_two_clones_are_both_kept() {
+    let o = office();
+    let (w, alice, ben) = (&o.w, &o.alice, &o.ben);
+    let av = w.vault();
+    w.ok(alice, &["case", "set", &o.case, "status=pending"]);
+    w.ok(
+        alice,
+        &["note", "add", &o.case, "--text", "called the Home Office"],
+    );
+    w.ok_in(
+        ben,
+        &o.ben_vault,
+        &["case", "set", &o.case, "client.nationality=Eritrean"],
+    );
+    w.ok_in(
+        ben,
+        &o.ben_vault,
+        &["note", "add", &o.case, "--text", "client phoned back"],
+    );
+
+    let out = w.ok(alice, &["sync"]);
+    assert!(out.contains("Pushed to origin"), "{out}");
+    let out = w.ok_in(ben, &o.ben_vault, &["sync"]);
+    assert!(out.contains("merged field by field"), "{out}");
+    assert!(out.contains(&o.case), "{out}");
+    assert!(out.contains("Pushed to origin"), "{out}");
+    let out = w.ok(alice, &["sync"]);
+    assert!(out.contains("fast-forward"), "{out}");
+
+    for (who, vault) in [(alice, &av), (ben, &o.ben_vault)] {
+        let case = show(w, who, vault, &o.case);
+        assert_eq!(case["record"]["status"], "pending", "{case}");
+        assert_eq!(
+            case["record"]["client"]["nationality"], "Eritrean",
+            "{case}"
+        );
+        let notes = case["notes"].as_array().expect("notes");
+        assert_eq!(notes.len(), 2, "both notes, once each: {case}");
+        w.ok_in(who, vault, &["verify"]);
+    }
+    assert_eq!(
+        w.head(),
+        w.git_text_in(&o.ben_vault, &["rev-parse", "HEAD"]).trim()
+    );
+    assert_eq!(w.head(), bare_head(&o));
+    // The merge is one commit with two parents, signed by Ben and verified.
+    let log: serde_json::Value =
+        serde_json::from_str(&w.ok(alice, &["log", "--json"])).expect("json");
+    let merge = log
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["action"] == "merge")
+        .expect("a merge commit");
+    assert_eq!(merge["signature"], "verified", "{merge}");
+    assert_eq!(merge["actor"], o.ben_fp.as_str());
+    let parents = w.git_text(&[
+        "rev-list",
+        "--parents",
+        "-n1",
+        merge["commit"].as_str().expect("id"),
+    ]);
+    assert_eq!(parents.split_whitespace().count(), 3, "{parents}");
+}
+
+#[test]
+fn the_same_field_changed_on_both_sides_is_a_conflict_that_loses_nothing() {
+    let o = office();
+    let (w, alice, ben) = (&o.w, &o.alice, &o.ben);
+    w.ok(
+        alice,
+        &["case", "set", &o.case, "title=Appeal to the Upper Tribunal"],
+    );
+    w.ok(alice, &["sync"]);
+    w.ok_in(
+        ben,
+        &o.ben_vault,
+        &["case", "set", &o.case, "title=Fresh claim"],
+    );
+    let before = w.full_snapshot(&o.ben_vault);
+
+    let (stdout, stderr) = w.fails_in(ben, &o.ben_vault, &["sync"], 1);
+    assert!(
+        stdout.contains(&format!("case {}, title", o.case)),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Fresh claim") && stdout.contains("Upper Tribunal"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("nothing was merged and nothing was lost"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--prefer"), "{stderr}");
+    // Ben's vault is as it was, except that the verified remote branch is recorded.
+    let after = w.full_snapshot(&o.ben_vault);
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("refs/remotes/"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&before), strip(&after));
+    assert_eq!(
+        show(w, ben, &o.ben_vault, &o.case)["record"]["title"],
+        "Fresh claim"
+    );
+    assert_eq!(
+        w.git_text_in(&o.ben_vault, &["rev-parse", "refs/remotes/origin/main"])
+            .trim(),
+        bare_head(&o),
+        "theirs is kept, verified"
+    );
+
+    // Ben decides: theirs.
+    let out = w.ok_in(ben, &o.ben_vault, &["sync", "--prefer", "theirs"]);
+    assert!(out.contains("Pushed to origin"), "{out}");
+    assert_eq!(
+        show(w, ben, &o.ben_vault, &o.case)["record"]["title"],
+        "Appeal to the Upper Tribunal"
+    );
+    w.ok(alice, &["sync"]);
+    assert_eq!(
+        show(w, alice, &w.vault(), &o.case)["record"]["title"],
+        "Appeal to the Upper Tribunal"
+    );
+    w.ok(alice, &["verify"]);
+}
+
+/// Pushes whatever `attacker_dir` holds to the bare remote, bypassing dossier.
+fn push_raw(o: &Office, attacker_dir: &Path) {
+    let out = o.w.git_in(
+        attacker_dir,
+        &["push", "-q", "--force", "origin", "HEAD:refs/heads/main"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Puts the remote's branch back to `good`, from the attacker's clone.
+fn reset_remote(o: &Office, dir: &Path, good: &str) {
+    let out = o.w.git_in(
+        dir,
+        &[
+            "push",
+            "-q",
+            "--force",
+            o.bare.to_str().expect("utf8"),
+            &format!("{good}:refs/heads/main"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A plain clone of the remote for playing an attacker.
+fn attacker_clone(o: &Office, name: &str) -> PathBuf {
+    let dir = o.w.path(name);
+    o.w.git_text_in(
+        o.w.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "main",
+            o.bare.to_str().expect("utf8"),
+            name,
+        ],
+    );
+    dir
+}
+
+/// Commits in `dir` with stock git, signed with `key` when given, with
+/// dossier trailers naming `actor`.
+fn raw_commit(w: &World, dir: &Path, key: Option<&Path>, subject: &str, trailers: &str) {
+    let message = format!("{subject}\n\n{trailers}");
+    let mut args: Vec<String> = vec![
+        "-c".into(),
+        "user.name=x".into(),
+        "-c".into(),
+        "user.email=x@x".into(),
+    ];
+    if let Some(key) = key {
+        args.extend([
+            "-c".into(),
+            "gpg.format=ssh".into(),
+            "-c".into(),
+            format!("user.signingkey={}", key.display()),
+            "commit".into(),
+            "-S".into(),
+        ]);
+    } else {
+        args.push("commit".into());
+    }
+    args.extend(["-q".into(), "-a".into(), "-m".into(), message]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    w.git_text_in(dir, &refs);
+}
+
+#[test]
+fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() {
+    let o = office();
+    let (w, alice) = (&o.w, &o.alice);
+    let av = w.vault();
+    let good = bare_head(&o);
+    let case_file = format!("cases/{}/case.yaml.age", o.case);
+    let access = format!("cases/{}/access.yaml", o.case);
+
+    // 1. A commit made with plain git, unsigned.
+    let evil = attacker_clone(&o, "evil-unsigned");
+    std::fs::write(evil.join(&case_file), b"not even age").expect("write");
+    raw_commit(w, &evil, None, "tidy", "");
+    push_raw(&o, &evil);
+    let unsigned = w
+        .git_text_in(&evil, &["rev-parse", "HEAD"])
+        .trim()
+        .to_string();
+    let before = w.full_snapshot(&av);
+    let (_, err) = w.fails_in(alice, &av, &["sync"], 1);
+    assert!(err.contains(&unsigned), "names the commit: {err}");
+    assert!(
+        err.contains("plain git") && err.contains("nothing was merged"),
+        "{err}"
+    );
+    assert_eq!(before, w.full_snapshot(&av), "local state unchanged");
+    reset_remote(&o, &evil, &good);
+
+    // 2. A commit signed by a key in the keyring that no administrator certified.
+    let mallory = w.unprotected_person("Mallory");
+    let card = w.ok(&mallory, &["key", "export"]);
+    let card_file = w.path("mallory.card.yaml");
+    std::fs::write(&card_file, card).expect("write");
+    w.ok(alice, &["key", "import", card_file.to_str().expect("utf8")]);
+    w.ok(alice, &["sync"]);
+    let good = {
+        let _ = good;
+        bare_head(&o)
+    };
+    let mallory_vault = w.path("mallory-vault");
+    w.ok_in(
+        &mallory,
+        &mallory_vault,
+        &[
+            "clone",
+            o.bare.to_str().expect("utf8"),
+            mallory_vault.to_str().expect("utf8"),
+        ],
+    );
+    w.ok_in(&mallory, &mallory_vault, &["key", "expire", "2031-01-01"]);
+    let out = w.git_in(
+        &mallory_vault,
+        &[
+            "push",
+            "-q",
+            o.bare.to_str().expect("utf8"),
+            "HEAD:refs/heads/main",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mallory_fp = w.fingerprint(&mallory);
+    let before = w.full_snapshot(&av);
+    let (_, err) = w.fails_in(alice, &av, &["sync"], 1);
+    assert!(err.contains(&mallory_fp), "{err}");
+    assert!(err.contains("no administrator had certified"), "{err}");
+    assert_eq!(before, w.full_snapshot(&av));
+    reset_remote(&o, &mallory_vault, &good);
+
+    // 3. An access list edited and signed by Ben, a reader but not an owner.
+    let evil = attacker_clone(&o, "evil-access");
+    w.git_text_in(&evil, &["reset", "-q", "--hard", &good]);
+    let ben_key = w.path("ben-plain-key");
+    let ben = &o.ben;
+    // Ben's signing key, decrypted to a plain file as an insider could.
+    let out = Command::new("cp")
+        .arg(ben.home.join("signing_key"))
+        .arg(&ben_key)
+        .output()
+        .expect("cp");
+    assert!(out.status.success());
+    let out = Command::new("ssh-keygen")
+        .args(["-p", "-q", "-N", "", "-P", &ben.passphrase, "-f"])
+        .arg(&ben_key)
+        .output()
+        .expect("ssh-keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = evil.join(&access);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let text = text.replace("owners:\n", &format!("owners:\n- {}\n", o.ben_fp));
+    std::fs::write(&path, text).expect("write");
+    let sig = evil.join(format!("{access}.sig"));
+    std::fs::remove_file(&sig).expect("rm sig");
+    let out = Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-n", "dossier", "-f"])
+        .arg(&ben_key)
+        .arg(&path)
+        .output()
+        .expect("ssh-keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    raw_commit(
+        w,
+        &evil,
+        Some(&ben_key),
+        &format!("grant {}", o.case),
+        &format!(
+            "Dossier-Action: grant\nDossier-Case: {}\nDossier-Actor: {}\n",
+            o.case, o.ben_fp
+        ),
+    );
+    push_raw(&o, &evil);
+    let bad = w
+        .git_text_in(&evil, &["rev-parse", "HEAD"])
+        .trim()
+        .to_string();
+    let before = w.full_snapshot(&av);
+    let (_, err) = w.fails_in(alice, &av, &["sync"], 1);
+    assert!(err.contains(&bad), "{err}");
+    assert!(
+        err.contains("changes who can read case") && err.contains("neither an owner"),
+        "{err}"
+    );
+    assert_eq!(before, w.full_snapshot(&av));
+    w.ok(alice, &["verify"]);
+}
+
+#[test]
+fn a_bundle_carries_a_vault_between_machines_with_no_network() {
+    require("git");
+    let w = World::new();
+    let alice = w.person("Alice");
+    let ben = w.person("Ben");
+    w.init_vault(&alice);
+    let ben_fp = w.join(&ben, &alice);
+    let case = w.new_case(&alice, &["--grant", &ben_fp]);
+    let bundle = w.path("usb/vault.bundle");
+    std::fs::create_dir_all(w.path("usb")).expect("mkdir");
+    w.ok(
+        &alice,
+        &["bundle", "create", bundle.to_str().expect("utf8")],
+    );
+
+    // Stock git accepts it.
+    let scratch = w.path("scratch");
+    w.git_text_in(w.tmp.path(), &["init", "-q", "scratch"]);
+    let verify = w.git_in(
+        &scratch,
+        &["bundle", "verify", bundle.to_str().expect("utf8")],
+    );
+    assert!(
+        verify.status.success(),
+        "git bundle verify: {}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let heads = w.git_text_in(
+        &scratch,
+        &["bundle", "list-heads", bundle.to_str().expect("utf8")],
+    );
+    assert!(heads.contains(&w.head()), "{heads}");
+
+    // Ben's machine: a vault from the bundle, an edit, a bundle back.
+    let ben_vault = w.path("ben-vault");
+    w.ok_in(
+        &ben,
+        &ben_vault,
+        &[
+            "clone",
+            bundle.to_str().expect("utf8"),
+            ben_vault.to_str().expect("utf8"),
+        ],
+    );
+    w.ok_in(
+        &ben,
+        &ben_vault,
+        &["note", "add", &case, "--text", "met the client"],
+    );
+    let back = w.path("usb/back.bundle");
+    w.ok_in(
+        &ben,
+        &ben_vault,
+        &["bundle", "create", back.to_str().expect("utf8")],
+    );
+    let verify = w.git_in(
+        &scratch,
+        &["bundle", "verify", back.to_str().expect("utf8")],
+    );
+    assert!(verify.status.success());
+
+    w.ok(
+        &alice,
+        &["note", "add", &case, "--text", "filed the appeal"],
+    );
+    let out = w.ok(&alice, &["bundle", "import", back.to_str().expect("utf8")]);
+    assert!(out.contains("Verified 1 new commit"), "{out}");
+    let shown = show(&w, &alice, &w.vault(), &case);
+    assert_eq!(
+        shown["notes"].as_array().expect("notes").len(),
+        2,
+        "{shown}"
+    );
+    w.ok(&alice, &["verify"]);
+
+    // Importing the same bundle again changes nothing.
+    let head = w.head();
+    let out = w.ok(&alice, &["bundle", "import", back.to_str().expect("utf8")]);
+    assert!(out.contains("Nothing new"), "{out}");
+    assert_eq!(head, w.head());
+
+    // A damaged bundle is refused and changes nothing.
+    let bytes = std::fs::read(&back).expect("read");
+    let cut = w.path("usb/cut.bundle");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let before = w.full_snapshot(&w.vault());
+    w.fails(
+        &alice,
+        &["bundle", "import", cut.to_str().expect("utf8")],
+        1,
+    );
+    assert_eq!(before, w.full_snapshot(&w.vault()));
+    // Bundles are never overwritten.
+    w.fails(
+        &alice,
+        &["bundle", "create", back.to_str().expect("utf8")],
+        1,
+    );
+}
