@@ -510,3 +510,33 @@ fn a_bundle_carries_a_vault_between_machines_with_no_network() {
         1,
     );
 }
+
+#[test]
+fn a_grant_on_one_side_reaches_a_note_written_on_the_other() {
+    let o = office();
+    let (w, alice, ben) = (&o.w, &o.alice, &o.ben);
+    let carol = w.person("Carol");
+    let carol_fp = w.join(&carol, alice);
+    w.ok(alice, &["sync"]);
+    w.ok_in(ben, &o.ben_vault, &["sync"]);
+
+    // Alice lets Carol read the case; meanwhile Ben writes a note, encrypted
+    // to the readers he knows of (Alice and himself).
+    w.ok(alice, &["grant", &o.case, &carol_fp]);
+    w.ok(alice, &["sync"]);
+    w.ok_in(ben, &o.ben_vault, &["note", "add", &o.case, "--text", "the hearing moved"]);
+    let out = w.ok_in(ben, &o.ben_vault, &["sync"]);
+    assert!(out.contains("merged field by field"), "{out}");
+    w.ok(alice, &["sync"]);
+
+    // The merged vault encrypts Ben's note to Carol too.
+    let key = w.age_secret(&carol, "now");
+    let notes: Vec<String> = std::fs::read_dir(w.vault().join(format!("cases/{}/notes", o.case)))
+        .expect("notes")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(w.age_opens(&key, &format!("cases/{}/notes/{}", o.case, notes[0])));
+    w.ok(alice, &["verify"]);
+    w.ok_in(ben, &o.ben_vault, &["verify"]);
+}
