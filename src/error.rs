@@ -124,6 +124,20 @@ pub enum Error {
 
     #[error("signing failed: {0}")]
     Sign(String),
+
+    #[error(
+        "there is no commit `{0}` in this vault's history; `dossier log` shows the commit ids"
+    )]
+    UnknownCommit(String),
+
+    #[error("case {case} does not exist at commit {commit}; `dossier log {case}` shows the commits where it does")]
+    CaseNotAtCommit { case: String, commit: String },
+
+    #[error("case {case} was not opened: this vault records every view (setting log_views) and this one could not be recorded: {reason}")]
+    ViewNotRecorded { case: String, reason: String },
+
+    #[error("there is no vault setting `{0}`; the settings are log_views and offline (`dossier settings` shows them)")]
+    UnknownSetting(String),
 }
 
 impl Error {

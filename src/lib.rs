@@ -47,6 +47,7 @@ pub mod revocation;
 pub mod rotation;
 pub mod search;
 pub mod secret;
+pub mod settings;
 pub mod signature;
 pub mod status;
 pub mod store;

@@ -202,20 +202,7 @@ pub fn commit(
         ));
     }
     let tree = repo.find_tree(tree_id)?;
-
-    let signing_key = session.signing_key()?;
-    let fp = session.fingerprint();
-    let who = git2::Signature::new(
-        &fp.to_string(),
-        &format!("{}@dossier.invalid", fp.file_id()),
-        &git2::Time::new(Utc::now().timestamp(), 0),
-    )?;
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
-    let buffer = repo.commit_create_buffer(&who, &who, &message.render(), &tree, &parents)?;
-    let content = std::str::from_utf8(&buffer)
-        .map_err(|_| Error::Git("commit buffer is not UTF-8".into()))?;
-    let armored = signature::sign(signing_key, GIT_NAMESPACE, content.as_bytes())?;
-    let oid = repo.commit_signed(content, armored.trim_end(), Some("gpgsig"))?;
+    let oid = signed_commit(repo, session, message, &tree, parent.as_ref())?;
 
     let journal = repo.path().join(JOURNAL);
     fsio::write_atomic(&journal, format!("{oid}\n").as_bytes(), Mode::Private)?;
@@ -233,6 +220,53 @@ pub fn commit(
     materialise(repo, root, changes)?;
     fsio::remove_if_exists(&journal)?;
     Ok(oid)
+}
+
+/// Records an event that changes no file (a case view, DESIGN §6 "view
+/// logging") as one signed commit whose tree is its parent's. Takes the
+/// vault lock itself, without waiting: a busy vault is [`Error::Busy`], and
+/// a concurrent change that moves the branch first is [`Error::Raced`]. The
+/// working tree and index are untouched. Every other change goes through
+/// [`commit`], which refuses a commit that changes nothing.
+pub fn record_event(
+    repo: &git2::Repository,
+    session: &Session,
+    message: &CommitMessage,
+) -> Result<git2::Oid> {
+    let _lock = fsio::lock_exclusive(&repo.path().join("dossier.lock"))?;
+    let branch = head_branch(repo)?;
+    let parent = repo.find_reference(&branch)?.peel_to_commit()?;
+    let tree = parent.tree()?;
+    let oid = signed_commit(repo, session, message, &tree, Some(&parent))?;
+    let log = format!("dossier: {} ", message.action);
+    repo.reference_matching(&branch, oid, true, parent.id(), &log)
+        .map_err(|_| Error::Raced)?;
+    Ok(oid)
+}
+
+/// Writes the commit object for `tree` on `parent`, authored by and signed
+/// with `session`'s key (SSHSIG, namespace `git`, in a `gpgsig` header). No
+/// reference moves.
+fn signed_commit(
+    repo: &git2::Repository,
+    session: &Session,
+    message: &CommitMessage,
+    tree: &git2::Tree,
+    parent: Option<&git2::Commit>,
+) -> Result<git2::Oid> {
+    let signing_key = session.signing_key()?;
+    let fp = session.fingerprint();
+    let who = git2::Signature::new(
+        &fp.to_string(),
+        &format!("{}@dossier.invalid", fp.file_id()),
+        &git2::Time::new(Utc::now().timestamp(), 0),
+    )?;
+    let parents: Vec<&git2::Commit> = parent.into_iter().collect();
+    let buffer = repo.commit_create_buffer(&who, &who, &message.render(), tree, &parents)?;
+    let content = std::str::from_utf8(&buffer)
+        .map_err(|_| Error::Git("commit buffer is not UTF-8".into()))?;
+    let armored = signature::sign(signing_key, GIT_NAMESPACE, content.as_bytes())?;
+    Ok(repo.commit_signed(content, armored.trim_end(), Some("gpgsig"))?)
 }
 
 /// Finishes a change interrupted between moving the branch and updating the

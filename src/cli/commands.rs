@@ -15,7 +15,7 @@ use super::output;
 use super::passphrase::CliPassphrase;
 use super::{CaseCommand, Cli, Command, GroupCommand, KeyCommand, NoteCommand};
 
-struct Context {
+pub(super) struct Context {
     vault: Option<PathBuf>,
     home: Option<PathBuf>,
     passphrase_file: Option<PathBuf>,
@@ -30,7 +30,7 @@ impl Context {
         }
     }
 
-    fn session(&self) -> Result<Session> {
+    pub(super) fn session(&self) -> Result<Session> {
         let identity = Identity::load(&self.home()?)?;
         Ok(Session::new(
             identity,
@@ -39,7 +39,7 @@ impl Context {
     }
 
     /// Opens the vault, warning about an interrupted re-encryption.
-    fn vault(&self) -> Result<Vault> {
+    pub(super) fn vault(&self) -> Result<Vault> {
         let vault = self.open_vault()?;
         if let Some(p) = vault.pending_rekey() {
             eprintln!(
@@ -83,7 +83,16 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::RevokeAccess { id, who } => access(&ctx, &id, &who, false),
         Command::Group(GroupCommand::Set { name, members }) => group_set(&ctx, &name, &members),
         Command::Grep { pattern } => grep(&ctx, &pattern),
-        Command::Log { id, json } => log(&ctx, id.as_deref(), json.json),
+        Command::Log {
+            who_could_read: Some(case),
+            at,
+            json,
+            ..
+        } => super::audit::who_could_read(&ctx, &case, at.as_deref(), json.json),
+        Command::Log { id, json, .. } => log(&ctx, id.as_deref(), json.json),
+        Command::Settings { assignments, json } => {
+            super::audit::settings(&ctx, &assignments, json.json)
+        }
         Command::Verify { json } => verify(&ctx, json.json),
         Command::Rekey { ids } => rekey(&ctx, &ids),
         Command::Demo { dir, no_tui, cases } => demo(dir, no_tui, cases, cli.theme),
