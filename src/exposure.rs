@@ -358,3 +358,34 @@ pub fn cases_ever_readable_by(
     })?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp(b: u8) -> Fingerprint {
+        use base64::Engine;
+        format!(
+            "SHA256:{}",
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode([b; 32])
+        )
+        .parse()
+        .unwrap()
+    }
+
+    #[test]
+    fn each_reader_is_named_once_directly_before_through_a_group() {
+        let case: CaseId = "7K2M9QX4AB".parse().unwrap();
+        let mut list = AccessList::new(case, fp(1));
+        list.grant(AccessEntry::Group("team".into()));
+        list.grant(AccessEntry::Key(fp(3)));
+        list.grant(AccessEntry::Group("gone".into()));
+        let mut doc = GroupsDoc::default();
+        doc.groups.insert("team".into(), vec![fp(1), fp(2), fp(3)]);
+        assert_eq!(
+            named(&list, Some(&doc)),
+            vec![(fp(1), None), (fp(2), Some("team".into())), (fp(3), None)]
+        );
+        assert_eq!(named(&list, None), vec![(fp(1), None), (fp(3), None)]);
+    }
+}

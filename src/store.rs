@@ -397,6 +397,43 @@ mod tests {
     }
 
     #[test]
+    fn an_event_is_a_signed_commit_that_changes_no_file_and_waits_for_no_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (session, vault) = crate::testkit::owner_and_vault(dir.path());
+        let repo = vault.repo();
+        let before = repo.head().unwrap().peel_to_commit().unwrap();
+        let case: CaseId = "7K2M9QX4AB".parse().unwrap();
+        let msg = CommitMessage::for_case("view", &case, session.fingerprint());
+        let held = vault.lock().unwrap();
+        assert!(matches!(
+            record_event(repo, &session, &msg),
+            Err(Error::Busy)
+        ));
+        drop(held);
+        let oid = record_event(repo, &session, &msg).unwrap();
+        let event = repo.find_commit(oid).unwrap();
+        assert_eq!(repo.head().unwrap().target(), Some(oid));
+        assert_eq!(event.parent_id(0).unwrap(), before.id());
+        assert_eq!(event.tree_id(), before.tree_id());
+        assert_eq!(CommitMessage::parse(event.message().unwrap()), Some(msg));
+        assert_eq!(
+            crate::history::signer(repo, oid),
+            Some(session.fingerprint())
+        );
+        // Ordinary changes still refuse to change nothing.
+        assert!(matches!(
+            commit(
+                repo,
+                vault.root(),
+                &session,
+                &CommitMessage::for_vault("edit", session.fingerprint()),
+                &[]
+            ),
+            Err(Error::Refused(_))
+        ));
+    }
+
+    #[test]
     fn paths_cannot_escape_the_vault() {
         assert!(check_relative("cases/X/case.yaml.age").is_ok());
         for bad in [

@@ -3,7 +3,7 @@
 //! (docs/file-format.md).
 
 use dossier::case::CaseId;
-use dossier::exposure;
+use dossier::exposure::{self, ListSignature};
 use dossier::settings;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
@@ -46,12 +46,19 @@ pub fn who_could_read(ctx: &Context, case: &str, at: Option<&str>, json: bool) -
             "list_signature": signature,
         }));
     }
-    let signer = match found.list_signer {
-        Some(s) => format!(" by {}", name(&s).unwrap_or_else(|| s.to_string())),
-        None => String::new(),
+    let signer = found
+        .list_signer
+        .map(|s| name(&s).unwrap_or_else(|| s.to_string()))
+        .unwrap_or_default();
+    let list = match signature {
+        ListSignature::Valid => format!("validly signed by {signer}"),
+        ListSignature::SignerNotEntitled => format!(
+            "signed by {signer}, who was neither an owner of the case before that change nor an administrator; the list says who the files were encrypted to, but treat it as evidence of tampering"
+        ),
+        ListSignature::Invalid => "not validly signed (no signature, or one that does not verify); the list says who the files were encrypted to, but treat it as evidence of tampering".to_string(),
     };
     eprintln!(
-        "Case {} at commit {} ({}): {} fingerprint(s) could decrypt it; that version of its access list was {signature}{signer}.",
+        "Case {} at commit {} ({}): {} fingerprint(s) could decrypt it; that version of its access list was {list}.",
         found.case,
         &found.commit.to_string()[..12],
         found.time.format("%Y-%m-%d %H:%M"),
