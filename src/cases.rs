@@ -173,9 +173,16 @@ pub struct OpenCase {
     pub access: AccessList,
     /// Notes, oldest first.
     pub notes: Vec<Note>,
+    /// The `view` commit that recorded this opening, when the vault logs
+    /// views (`settings.log_views`).
+    #[serde(skip)]
+    pub view: Option<git2::Oid>,
 }
 
-/// Decrypts a case's record and notes.
+/// Decrypts a case's record and notes. When the vault logs views
+/// (`settings.log_views`), the opening is then recorded as a signed `view`
+/// commit, and if that fails nothing decrypted is returned: the error is
+/// [`Error::ViewNotRecorded`], saying why.
 pub fn open(vault: &Vault, session: &Session, id: &CaseId) -> Result<OpenCase> {
     let access = vault.access_list(id)?;
     ensure_listed(vault, session, &access)?;
@@ -186,12 +193,28 @@ pub fn open(vault: &Vault, session: &Session, id: &CaseId) -> Result<OpenCase> {
         id,
         &vault.note_files(id)?,
     )?;
+    let view = record_view(vault, session, id)?;
     Ok(OpenCase {
         id: id.clone(),
         record,
         access,
         notes,
+        view,
     })
+}
+
+/// Records a view of case `id` when the vault asks for it (fail closed).
+fn record_view(vault: &Vault, session: &Session, id: &CaseId) -> Result<Option<git2::Oid>> {
+    if !vault.config().settings.log_views {
+        return Ok(None);
+    }
+    let message = CommitMessage::for_case("view", id, session.fingerprint());
+    crate::store::record_event(vault.repo(), session, &message)
+        .map(Some)
+        .map_err(|e| Error::ViewNotRecorded {
+            case: id.to_string(),
+            reason: e.to_string(),
+        })
 }
 
 /// Decrypts the named notes of a case (in parallel; needs only paths and the key).

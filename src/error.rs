@@ -178,6 +178,20 @@ pub enum Error {
 
     #[error("this vault is set offline, so the network remote {0} may not be used; carry a bundle instead (`dossier bundle create FILE`), or have a root change the setting (`dossier settings offline=false`)")]
     Offline(String),
+
+    #[error(
+        "there is no commit `{0}` in this vault's history; `dossier log` shows the commit ids"
+    )]
+    UnknownCommit(String),
+
+    #[error("case {case} does not exist at commit {commit}; `dossier log {case}` shows the commits where it does")]
+    CaseNotAtCommit { case: String, commit: String },
+
+    #[error("case {case} was not opened: this vault records every view (setting log_views) and this one could not be recorded: {reason}")]
+    ViewNotRecorded { case: String, reason: String },
+
+    #[error("there is no vault setting `{0}`; the settings are log_views and offline (`dossier settings` shows them)")]
+    UnknownSetting(String),
 }
 
 impl Error {

@@ -3,7 +3,11 @@
 //!
 //! A commit's status is decided from its SSH signature (namespace `git`) and
 //! the vault's current keyring: *verified* when a certified key made it and
-//! matches the `Dossier-Actor` trailer.
+//! matches the `Dossier-Actor` trailer. For the actions whose entitlement is
+//! cheap to decide from the commit itself, a verified signer who was not
+//! entitled is marked so: a `view` must be by someone the case's access list
+//! named at that commit, a `settings` change by a root of the `vault.yaml`
+//! it replaced. Other actions' entitlement is not judged here.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -14,7 +18,8 @@ use crate::fingerprint::Fingerprint;
 use crate::keyring::Keyring;
 use crate::signature::{self, GIT_NAMESPACE};
 use crate::store::CommitMessage;
-use crate::vault::Vault;
+use crate::vault::{Vault, VaultConfig, CONFIG_PATH};
+use crate::yaml;
 
 /// What a commit's signature says about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,6 +39,9 @@ pub enum SignatureStatus {
     Unsigned,
     /// A signature that does not verify, or whose signer is not the stated actor.
     Bad,
+    /// A verified signature by someone not entitled to that action (decided
+    /// for `view` and `settings` commits only).
+    SignerNotEntitled,
 }
 
 impl std::fmt::Display for SignatureStatus {
@@ -46,6 +54,7 @@ impl std::fmt::Display for SignatureStatus {
             SignatureStatus::UnknownSigner => "unknown signer",
             SignatureStatus::Unsigned => "unsigned",
             SignatureStatus::Bad => "bad signature",
+            SignatureStatus::SignerNotEntitled => "signer not entitled",
         })
     }
 }
@@ -65,6 +74,10 @@ pub struct LogEntry {
     pub key: Option<String>,
     /// The stated actor (trailer).
     pub actor: Option<Fingerprint>,
+    /// The name on the keyring card of the actor (else of the signer, for
+    /// a signed commit without trailers); `None` when the key is not in the
+    /// keyring or there is neither.
+    pub actor_name: Option<String>,
     /// The actual signer, when the signature verified.
     pub signer: Option<Fingerprint>,
     /// The signature's status.
@@ -74,7 +87,8 @@ pub struct LogEntry {
 }
 
 /// The history of the vault, newest first; only commits touching `case`
-/// when one is given.
+/// when one is given, or naming it in their `Dossier-Case` trailer (a `view`
+/// changes no file).
 pub fn log(vault: &Vault, case: Option<&CaseId>) -> Result<Vec<LogEntry>> {
     let repo = vault.repo();
     let mut walk = repo.revwalk()?;
@@ -94,8 +108,13 @@ pub fn log(vault: &Vault, case: Option<&CaseId>) -> Result<Vec<LogEntry>> {
     for oid in walk {
         let oid = oid?;
         let commit = repo.find_commit(oid)?;
-        if let Some(path) = &case_path {
-            if !touches(&commit, path)? {
+        if let (Some(path), Some(case)) = (&case_path, case) {
+            let named = commit
+                .message()
+                .ok()
+                .and_then(CommitMessage::parse)
+                .is_some_and(|m| m.case.as_ref() == Some(case));
+            if !named && !touches(&commit, path)? {
                 continue;
             }
         }
@@ -107,7 +126,13 @@ pub fn log(vault: &Vault, case: Option<&CaseId>) -> Result<Vec<LogEntry>> {
 fn entry(repo: &git2::Repository, keyring: &Keyring, commit: &git2::Commit) -> LogEntry {
     let message = commit.message().unwrap_or("");
     let parsed = CommitMessage::parse(message);
-    let (signature, signer) = status(repo, keyring, commit, parsed.as_ref().map(|m| m.actor));
+    let (mut signature, signer) = status(repo, keyring, commit, parsed.as_ref().map(|m| m.actor));
+    if let (SignatureStatus::Verified, Some(msg), Some(who)) = (signature, &parsed, signer) {
+        if entitled(repo, commit, msg, &who) == Some(false) {
+            signature = SignatureStatus::SignerNotEntitled;
+        }
+    }
+    let named = parsed.as_ref().map(|m| m.actor).or(signer);
     LogEntry {
         commit: commit.id().to_string(),
         time: DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default(),
@@ -117,9 +142,43 @@ fn entry(repo: &git2::Repository, keyring: &Keyring, commit: &git2::Commit) -> L
             .and_then(|m| m.case.as_ref().map(|c| c.to_string())),
         key: parsed.as_ref().and_then(|m| m.key.map(|k| k.to_string())),
         actor: parsed.as_ref().map(|m| m.actor),
+        actor_name: named.and_then(|fp| keyring.get(&fp).map(|e| e.card.name.clone())),
         signer,
         signature,
         subject: commit.summary().ok().flatten().unwrap_or("").to_string(),
+    }
+}
+
+/// Whether `signer` was entitled to the commit's action, for the actions
+/// decided from the commit alone; `None` for the others. Unreadable
+/// evidence counts as not entitled.
+fn entitled(
+    repo: &git2::Repository,
+    commit: &git2::Commit,
+    msg: &CommitMessage,
+    signer: &Fingerprint,
+) -> Option<bool> {
+    match msg.action.as_str() {
+        "view" => {
+            let case = msg.case.as_ref()?;
+            let tree = commit.tree().ok()?;
+            Some(
+                crate::exposure::readers_in_tree(repo, &tree, case)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|r| r.contains(signer)),
+            )
+        }
+        "settings" => {
+            let before = commit.parent(0).ok().and_then(|p| p.tree().ok());
+            let config = before.and_then(|t| {
+                let entry = t.get_path(std::path::Path::new(CONFIG_PATH)).ok()?;
+                let blob = repo.find_blob(entry.id()).ok()?;
+                yaml::parse_bytes::<VaultConfig>(blob.content(), CONFIG_PATH).ok()
+            });
+            Some(config.is_some_and(|c| c.roots.contains(signer)))
+        }
+        _ => None,
     }
 }
 

@@ -51,6 +51,7 @@ pub mod revocation;
 pub mod rotation;
 pub mod search;
 pub mod secret;
+pub mod settings;
 pub mod signature;
 pub mod snapshot;
 pub mod status;

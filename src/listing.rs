@@ -66,6 +66,8 @@ pub fn last_changes(vault: &Vault, cancel: &AtomicBool) -> Result<BTreeMap<CaseI
             .message()
             .ok()
             .and_then(CommitMessage::parse)
+            // Opening a case (a `view`) is not a change to it.
+            .filter(|m| m.action != "view")
             .and_then(|m| m.case)
         else {
             continue;

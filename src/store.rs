@@ -226,24 +226,12 @@ fn commit_with_parents(
         ));
     }
     let tree = repo.find_tree(tree_id)?;
-
-    let signing_key = session.signing_key()?;
-    let fp = session.fingerprint();
-    let who = git2::Signature::new(
-        &fp.to_string(),
-        &format!("{}@dossier.invalid", fp.file_id()),
-        &git2::Time::new(Utc::now().timestamp(), 0),
-    )?;
     let others = extra_parents
         .iter()
         .map(|id| repo.find_commit(*id))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let parents: Vec<&git2::Commit> = parent.iter().chain(others.iter()).collect();
-    let buffer = repo.commit_create_buffer(&who, &who, &message.render(), &tree, &parents)?;
-    let content = std::str::from_utf8(&buffer)
-        .map_err(|_| Error::Git("commit buffer is not UTF-8".into()))?;
-    let armored = signature::sign(signing_key, GIT_NAMESPACE, content.as_bytes())?;
-    let oid = repo.commit_signed(content, armored.trim_end(), Some("gpgsig"))?;
+    let oid = signed_commit(repo, session, message, &tree, &parents)?;
 
     let journal = repo.path().join(JOURNAL);
     fsio::write_atomic(&journal, format!("{oid}\n").as_bytes(), Mode::Private)?;
@@ -322,6 +310,52 @@ pub fn tree_changes(
         });
     }
     Ok(changes)
+}
+
+/// Records an event that changes no file (a case view, DESIGN §6 "view
+/// logging") as one signed commit whose tree is its parent's. Takes the
+/// vault lock itself, without waiting: a busy vault is [`Error::Busy`], and
+/// a concurrent change that moves the branch first is [`Error::Raced`]. The
+/// working tree and index are untouched. Every other change goes through
+/// [`commit`], which refuses a commit that changes nothing.
+pub fn record_event(
+    repo: &git2::Repository,
+    session: &Session,
+    message: &CommitMessage,
+) -> Result<git2::Oid> {
+    let _lock = fsio::lock_exclusive(&repo.path().join("dossier.lock"))?;
+    let branch = head_branch(repo)?;
+    let parent = repo.find_reference(&branch)?.peel_to_commit()?;
+    let tree = parent.tree()?;
+    let oid = signed_commit(repo, session, message, &tree, &[&parent])?;
+    let log = format!("dossier: {} ", message.action);
+    repo.reference_matching(&branch, oid, true, parent.id(), &log)
+        .map_err(|_| Error::Raced)?;
+    Ok(oid)
+}
+
+/// Writes the commit object for `tree` on `parents`, authored by and signed
+/// with `session`'s key (SSHSIG, namespace `git`, in a `gpgsig` header). No
+/// reference moves.
+fn signed_commit(
+    repo: &git2::Repository,
+    session: &Session,
+    message: &CommitMessage,
+    tree: &git2::Tree,
+    parents: &[&git2::Commit],
+) -> Result<git2::Oid> {
+    let signing_key = session.signing_key()?;
+    let fp = session.fingerprint();
+    let who = git2::Signature::new(
+        &fp.to_string(),
+        &format!("{}@dossier.invalid", fp.file_id()),
+        &git2::Time::new(Utc::now().timestamp(), 0),
+    )?;
+    let buffer = repo.commit_create_buffer(&who, &who, &message.render(), tree, parents)?;
+    let content = std::str::from_utf8(&buffer)
+        .map_err(|_| Error::Git("commit buffer is not UTF-8".into()))?;
+    let armored = signature::sign(signing_key, GIT_NAMESPACE, content.as_bytes())?;
+    Ok(repo.commit_signed(content, armored.trim_end(), Some("gpgsig"))?)
 }
 
 /// Finishes a change interrupted between moving the branch and updating the
@@ -449,6 +483,43 @@ mod tests {
         let vault_msg = CommitMessage::for_vault("init", fp()).render();
         assert!(vault_msg.starts_with("init vault\n\n"));
         assert_eq!(CommitMessage::parse("a plain git commit\n"), None);
+    }
+
+    #[test]
+    fn an_event_is_a_signed_commit_that_changes_no_file_and_waits_for_no_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (session, vault) = crate::testkit::owner_and_vault(dir.path());
+        let repo = vault.repo();
+        let before = repo.head().unwrap().peel_to_commit().unwrap();
+        let case: CaseId = "7K2M9QX4AB".parse().unwrap();
+        let msg = CommitMessage::for_case("view", &case, session.fingerprint());
+        let held = vault.lock().unwrap();
+        assert!(matches!(
+            record_event(repo, &session, &msg),
+            Err(Error::Busy)
+        ));
+        drop(held);
+        let oid = record_event(repo, &session, &msg).unwrap();
+        let event = repo.find_commit(oid).unwrap();
+        assert_eq!(repo.head().unwrap().target(), Some(oid));
+        assert_eq!(event.parent_id(0).unwrap(), before.id());
+        assert_eq!(event.tree_id(), before.tree_id());
+        assert_eq!(CommitMessage::parse(event.message().unwrap()), Some(msg));
+        assert_eq!(
+            crate::history::signer(repo, oid),
+            Some(session.fingerprint())
+        );
+        // Ordinary changes still refuse to change nothing.
+        assert!(matches!(
+            commit(
+                repo,
+                vault.root(),
+                &session,
+                &CommitMessage::for_vault("edit", session.fingerprint()),
+                &[]
+            ),
+            Err(Error::Refused(_))
+        ));
     }
 
     #[test]

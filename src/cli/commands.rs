@@ -83,7 +83,16 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::RevokeAccess { id, who } => access(&ctx, &id, &who, false),
         Command::Group(GroupCommand::Set { name, members }) => group_set(&ctx, &name, &members),
         Command::Grep { pattern } => grep(&ctx, &pattern),
-        Command::Log { id, json } => log(&ctx, id.as_deref(), json.json),
+        Command::Log {
+            who_could_read: Some(case),
+            at,
+            json,
+            ..
+        } => super::audit::who_could_read(&ctx, &case, at.as_deref(), json.json),
+        Command::Log { id, json, .. } => log(&ctx, id.as_deref(), json.json),
+        Command::Settings { assignments, json } => {
+            super::audit::settings(&ctx, &assignments, json.json)
+        }
         Command::Verify { json } => verify(&ctx, json.json),
         Command::Rekey { ids } => rekey(&ctx, &ids),
         Command::Remote(r) => super::share::remote(&ctx, r),

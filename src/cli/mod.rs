@@ -2,6 +2,7 @@
 //! library per command; errors become one sentence on stderr and exit 1,
 //! usage errors exit 2.
 
+mod audit;
 mod commands;
 mod output;
 mod passphrase;
@@ -88,10 +89,25 @@ enum Command {
         /// The pattern.
         pattern: String,
     },
-    /// History with each commit's signature status.
+    /// History with each commit's actor and signature status; or who could read a case at a commit.
     Log {
         /// Only commits touching this case.
+        #[arg(conflicts_with = "who_could_read")]
         id: Option<String>,
+        /// Instead: list the fingerprints that could decrypt this case's version at a commit.
+        #[arg(long, value_name = "ID")]
+        who_could_read: Option<String>,
+        /// The commit for --who-could-read (a full or short id, HEAD~3, ...; default HEAD).
+        #[arg(long, value_name = "COMMIT", requires = "who_could_read")]
+        at: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Show the vault's settings, or change them (root administrators): `dossier settings log_views=true`.
+    Settings {
+        /// NAME=VALUE assignments: log_views=true|false, offline=true|false.
+        #[arg(value_name = "NAME=VALUE")]
+        assignments: Vec<String>,
         #[command(flatten)]
         json: JsonFlag,
     },

@@ -9,7 +9,7 @@ use dossier::vault::Vault;
 use dossier::{Error, Result};
 use serde_json::json;
 
-fn print_json(value: &serde_json::Value) -> Result<()> {
+pub(super) fn print_json(value: &serde_json::Value) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
     println!("{text}");
@@ -290,7 +290,7 @@ pub fn log(vault: &Vault, entries: &[LogEntry], json: bool) -> Result<()> {
             .map(|fp| owner_name(vault, &fp))
             .unwrap_or_else(|| "-".into());
         println!(
-            "{}  {}  {:<18} {:<40}  {}",
+            "{}  {}  {:<19} {:<40}  {}",
             &e.commit[..12],
             e.time.format("%Y-%m-%d %H:%M"),
             e.signature.to_string(),

@@ -737,6 +737,10 @@ impl App {
             .spawn(JobKind::OpenCase, "opening the case", move |_| {
                 data::run_open(&root, &session, &case, me)
             });
+        self.load_case_history(id);
+    }
+
+    fn load_case_history(&mut self, id: &CaseId) {
         let root = self.jobs.vault_root.clone();
         let case = id.clone();
         self.jobs.spawn(
@@ -861,10 +865,22 @@ impl App {
                 ));
             }
             JobOutput::CaseOpened(loaded) => {
+                let mut viewed = None;
                 if let Some(d) = &mut self.detail {
                     if d.id == loaded.case.id {
                         d.error = None;
+                        if loaded.case.view.is_some() {
+                            viewed = Some(d.id.clone());
+                        }
                         d.loaded = Some(*loaded);
+                    }
+                }
+                // The history was read alongside the opening: read it again
+                // so it lists the view just recorded (settings.log_views).
+                if let Some(id) = viewed {
+                    self.load_case_history(&id);
+                    if self.audit.is_some() {
+                        self.load_audit();
                     }
                 }
             }

@@ -3,7 +3,8 @@
 //! (`src/tui/snapshots/`), styles checked on the buffer, and keys driven
 //! through the real key map into `App::update`. No vault, no git, no
 //! threads: the fixture identity is a deterministic card in a temp dir and
-//! jobs are inert (recorded, never run).
+//! jobs are inert (recorded, never run). The last section is the exception:
+//! it runs the open-case job on a real vault to prove the view is recorded.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -277,6 +278,7 @@ fn log(
         case: case.map(str::to_string),
         key: None,
         actor: who,
+        actor_name: None,
         signer: who.filter(|_| sig == SignatureStatus::Verified),
         signature: sig,
         subject: format!("{action} {}", case.unwrap_or("vault")),
@@ -314,6 +316,22 @@ fn history() -> Vec<LogEntry> {
 
 fn audit() -> Vec<LogEntry> {
     let mut all = vec![
+        log(
+            "5e5e",
+            "view",
+            Some("27T8E7KFWC"),
+            Some(fp(2)),
+            SignatureStatus::SignerNotEntitled,
+            18,
+        ),
+        log(
+            "7e7e",
+            "view",
+            Some("27T8E7KFWC"),
+            Some(fp(3)),
+            SignatureStatus::Verified,
+            17,
+        ),
         log("a1b2", "-", None, None, SignatureStatus::Unsigned, 16),
         log(
             "f00d",
@@ -368,6 +386,7 @@ fn loaded() -> LoadedCase {
                     text: "Expert confirmed; report due in March.\n".into(),
                 },
             ],
+            view: None,
         },
         documents: vec![Document {
             id: "doc1".into(),
@@ -618,7 +637,7 @@ fn unsigned_and_unknown_signers_are_highlighted_in_the_audit() {
             })
             .expect("row")
     };
-    for needle in ["unsigned", "unknown signer"] {
+    for needle in ["unsigned", "unknown signer", "signer not entitled"] {
         let y = row_with(needle);
         let x = (0..100u16)
             .rev()
@@ -942,4 +961,133 @@ fn the_user_guide_lists_the_key_map_exactly() {
         guide.contains(&expected),
         "docs/user-guide.md must contain the key map generated from action::KEYMAP:\n\n{expected}"
     );
+}
+
+// ----- jobs against a real vault ------------------------------------------
+//
+// The one exception to "no vault, no threads": that opening a case records
+// its view happens inside the job, so it is proved by running the job.
+
+/// A vault founded by a fresh identity, with one case and `log_views` on;
+/// the app unlocked on it with real (threaded) jobs, and the job channel.
+fn live_vault(
+    dir: &std::path::Path,
+) -> (
+    App,
+    std::sync::mpsc::Receiver<crate::tui::event::Event>,
+    CaseId,
+) {
+    let home = Home::new(dir.join("home"));
+    dossier::identity::generate(
+        &home,
+        dossier::identity::GenerateOptions {
+            name: "Ada Osei".into(),
+            email: "ada@osei-legal.example".into(),
+            passphrase: None,
+            expires: None,
+            scrypt_log_n: 10,
+        },
+    )
+    .expect("generate");
+    let session = Session::new(
+        Identity::load(&home).expect("identity"),
+        Box::new(dossier::secret::NoPassphrase),
+    );
+    let vault = dossier::admin::init(&dir.join("vault"), "Osei Legal", &session).expect("init");
+    dossier::settings::set(
+        &vault,
+        &session,
+        &[(dossier::settings::Setting::LogViews, true)],
+    )
+    .expect("log_views on");
+    let vault = dossier::vault::Vault::open(vault.root()).expect("reopen");
+    let case = dossier::cases::create(
+        &vault,
+        &session,
+        dossier::cases::NewCase {
+            title: "Asylum appeal".into(),
+            ..Default::default()
+        },
+    )
+    .expect("case");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let jobs = Jobs::new(tx, vault.root().to_path_buf());
+    let theme = Theme::preset("default").expect("theme");
+    let mut app = App::new(theme, Config::default(), home, jobs);
+    app.cases
+        .upsert(dossier::cases::list(&vault, &session).expect("list"));
+    app.session = Some(Arc::new(session));
+    app.screen = Screen::Cases;
+    (app, rx, case)
+}
+
+/// Feeds job reports to the app until the opened case's job has answered.
+fn until_opened(app: &mut App, rx: &std::sync::mpsc::Receiver<crate::tui::event::Event>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while app.jobs.is_running(JobKind::OpenCase) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(crate::tui::event::Event::Job(m)) => app.on_job(m),
+            Ok(_) => {}
+            Err(e) => panic!("the open-case job never answered: {e}"),
+        }
+    }
+}
+
+fn head_message(root: &std::path::Path) -> (git2::Oid, String) {
+    let repo = git2::Repository::open(root).expect("repo");
+    let head = repo.head().expect("head").peel_to_commit().expect("commit");
+    (head.id(), head.message().unwrap_or("").to_string())
+}
+
+#[test]
+fn opening_a_case_with_log_views_on_records_a_signed_view_in_the_job() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut app, rx, case) = live_vault(dir.path());
+    let root = app.jobs.vault_root.clone();
+    let (before, _) = head_message(&root);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Detail);
+    until_opened(&mut app, &rx);
+    let detail = app.detail.as_ref().expect("detail");
+    assert_eq!(detail.error, None);
+    let view = detail
+        .loaded
+        .as_ref()
+        .and_then(|l| l.case.view)
+        .expect("the case was shown and its view recorded");
+    let (head, message) = head_message(&root);
+    assert_eq!(head, view, "the view is the newest commit");
+    let repo = git2::Repository::open(&root).expect("repo");
+    assert_eq!(
+        repo.find_commit(head).expect("view").parent_id(0).ok(),
+        Some(before)
+    );
+    let parsed = dossier::store::CommitMessage::parse(&message).expect("dossier message");
+    assert_eq!(parsed.action, "view");
+    assert_eq!(parsed.case, Some(case.clone()));
+    let vault = dossier::vault::Vault::open(&root).expect("vault");
+    let log = dossier::history::log(&vault, Some(&case)).expect("log");
+    assert_eq!(log[0].action.as_deref(), Some("view"));
+    assert_eq!(log[0].signature, SignatureStatus::Verified);
+    assert_eq!(log[0].actor_name.as_deref(), Some("Ada Osei"));
+}
+
+#[test]
+fn a_view_that_cannot_be_recorded_keeps_the_case_closed_in_the_tui() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut app, rx, _case) = live_vault(dir.path());
+    let root = app.jobs.vault_root.clone();
+    let (before, _) = head_message(&root);
+    let _held = dossier::fsio::lock_exclusive(&root.join(".git/dossier.lock")).expect("lock");
+    press(&mut app, KeyCode::Enter);
+    until_opened(&mut app, &rx);
+    let detail = app.detail.as_ref().expect("detail");
+    assert!(detail.loaded.is_none(), "nothing decrypted is shown");
+    let error = detail.error.as_deref().expect("an error is shown");
+    assert!(
+        error.contains("was not opened") && error.contains("another dossier process"),
+        "{error}"
+    );
+    assert_eq!(head_message(&root).0, before, "no commit");
 }

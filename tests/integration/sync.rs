@@ -524,7 +524,11 @@ fn a_grant_on_one_side_reaches_a_note_written_on_the_other() {
     // to the readers he knows of (Alice and himself).
     w.ok(alice, &["grant", &o.case, &carol_fp]);
     w.ok(alice, &["sync"]);
-    w.ok_in(ben, &o.ben_vault, &["note", "add", &o.case, "--text", "the hearing moved"]);
+    w.ok_in(
+        ben,
+        &o.ben_vault,
+        &["note", "add", &o.case, "--text", "the hearing moved"],
+    );
     let out = w.ok_in(ben, &o.ben_vault, &["sync"]);
     assert!(out.contains("merged field by field"), "{out}");
     w.ok(alice, &["sync"]);
@@ -539,4 +543,49 @@ fn a_grant_on_one_side_reaches_a_note_written_on_the_other() {
     assert!(w.age_opens(&key, &format!("cases/{}/notes/{}", o.case, notes[0])));
     w.ok(alice, &["verify"]);
     w.ok_in(ben, &o.ben_vault, &["verify"]);
+}
+
+#[test]
+fn an_offline_vault_refuses_network_remotes_and_still_takes_bundles() {
+    let o = office();
+    let (w, alice) = (&o.w, &o.alice);
+    w.ok(alice, &["settings", "offline=true"]);
+    let err = w.fails(
+        alice,
+        &[
+            "remote",
+            "add",
+            "server",
+            "ssh://dossier@files.example/srv/vault.git",
+        ],
+        1,
+    );
+    assert!(err.contains("set offline"), "{err}");
+    w.git_text(&[
+        "remote",
+        "add",
+        "server",
+        "ssh://dossier@files.example/srv/vault.git",
+    ]);
+    let before = w.full_snapshot(&w.vault());
+    let err = w.fails(alice, &["sync", "server"], 1);
+    assert!(
+        err.contains("set offline") && err.contains("bundle"),
+        "{err}"
+    );
+    assert_eq!(before, w.full_snapshot(&w.vault()));
+    // A path remote and bundles still work.
+    w.ok(alice, &["sync", "origin"]);
+    let bundle = w.path("offline.bundle");
+    w.ok(alice, &["bundle", "create", bundle.to_str().expect("utf8")]);
+    w.ok_in(
+        &o.ben,
+        &o.ben_vault,
+        &["bundle", "import", bundle.to_str().expect("utf8")],
+    );
+    let setting = w.ok_in(&o.ben, &o.ben_vault, &["settings"]);
+    assert!(
+        setting.contains("offline: true"),
+        "the setting travels with the vault: {setting}"
+    );
 }

@@ -1,5 +1,6 @@
 //! The vault audit trail: every commit with its actor, action, case and
-//! signature status; unsigned commits and unknown signers stand out.
+//! signature status; unsigned commits, unknown signers and signers not
+//! entitled to what they did stand out.
 
 use dossier::history::SignatureStatus;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -41,7 +42,7 @@ pub fn render(f: &mut Frame, app: &mut App, area: Rect) {
     )];
     if flagged > 0 {
         spans.push(Span::styled(
-            format!("  {flagged} unsigned, unknown or bad signature(s)"),
+            format!("  {flagged} unsigned, unknown, bad or not entitled signature(s)"),
             t.style(Role::Unsigned),
         ));
     } else {

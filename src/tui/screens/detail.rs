@@ -277,9 +277,10 @@ pub fn signature_style(t: &Theme, s: SignatureStatus) -> Style {
         SignatureStatus::UncertifiedSigner
         | SignatureStatus::RevokedSigner
         | SignatureStatus::ExpiredSigner => t.style(Role::Warning),
-        SignatureStatus::UnknownSigner | SignatureStatus::Unsigned | SignatureStatus::Bad => {
-            t.style(Role::Unsigned)
-        }
+        SignatureStatus::UnknownSigner
+        | SignatureStatus::Unsigned
+        | SignatureStatus::Bad
+        | SignatureStatus::SignerNotEntitled => t.style(Role::Unsigned),
     }
 }
 
@@ -574,7 +575,7 @@ pub fn log_table(
         widths.push(Constraint::Length(19));
         header.push("Case / key");
     }
-    widths.extend([Constraint::Min(10), Constraint::Length(18)]);
+    widths.extend([Constraint::Min(10), Constraint::Length(19)]);
     header.extend(["By", "Signature"]);
     f.render_widget(
         Table::new(rows, widths)
