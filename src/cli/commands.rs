@@ -87,6 +87,13 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Verify { json } => verify(&ctx, json.json),
         Command::Rekey { ids } => rekey(&ctx, &ids),
         Command::Demo { dir, no_tui, cases } => demo(dir, no_tui, cases, cli.theme),
+        Command::MergeDriver {
+            base,
+            ours,
+            theirs,
+            path,
+        } => super::git_driver::merge_driver(ctx.session()?, base, ours, theirs, path),
+        Command::Textconv { file } => super::git_driver::textconv(ctx.session(), &file),
     }
 }
 

@@ -4,6 +4,7 @@
 mod bad_input;
 mod core_flows;
 mod crash;
+mod merge_driver;
 mod recovery;
 mod support;
 mod trust;
