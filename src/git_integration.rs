@@ -428,6 +428,62 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_base_is_no_common_version_and_ours_is_only_written_when_merged() {
+        let dir = tempfile::tempdir().unwrap();
+        let (session, vault) = crate::testkit::owner_and_vault(dir.path());
+        let id = cases::create(&vault, &session, cases::NewCase::default()).unwrap();
+        let list = vault.access_list(&id).unwrap();
+        let recipients = policy::recipients(&vault, &list).unwrap();
+        let record = cases::read_record(&vault, &session, &id).unwrap();
+        let write = |name: &str, title: &str| {
+            let mut r = record.clone();
+            r.title = title.into();
+            let path = dir.path().join(name);
+            std::fs::write(&path, cases::encrypt_record_bytes(&r, &recipients).unwrap()).unwrap();
+            path
+        };
+        let base = dir.path().join("base");
+        std::fs::write(&base, b"").unwrap();
+        let files = DriverFiles {
+            base,
+            ours: write("ours", "Ours"),
+            theirs: write("theirs", "Theirs"),
+            path: cases::record_path(&id),
+        };
+        let before = std::fs::read(&files.ours).unwrap();
+        match run_merge_driver(&vault, &session, &files, None).unwrap() {
+            DriverOutcome::Conflicts(c) => {
+                assert_eq!(c.len(), 1);
+                assert_eq!(c[0].field, "title");
+                assert_eq!(c[0].base, None);
+            }
+            DriverOutcome::Merged => panic!("titles differ without a base"),
+        }
+        assert_eq!(std::fs::read(&files.ours).unwrap(), before);
+
+        // No conflict, but no commit to take the incoming access list from
+        // (a rebase): refused, ours untouched.
+        let same = DriverFiles {
+            theirs: write("theirs2", "Ours"),
+            ..files.clone()
+        };
+        let err = run_merge_driver(&vault, &session, &same, None).unwrap_err();
+        assert!(
+            err.to_string().contains("could not tell which commit"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&files.ours).unwrap(), before);
+
+        // Merging with HEAD itself: the list is ours; the result is written.
+        let head = vault.repo().head().unwrap().target().unwrap();
+        let outcome = run_merge_driver(&vault, &session, &same, Some(head)).unwrap();
+        assert!(matches!(outcome, DriverOutcome::Merged));
+        let merged = std::fs::read(&files.ours).unwrap();
+        assert_ne!(merged, before, "re-encrypted");
+        assert_eq!(crate::crypto::x25519_stanza_count(&merged), Some(1));
+    }
+
+    #[test]
     fn init_installs_the_driver_and_no_textconv_cache() {
         let dir = tempfile::tempdir().unwrap();
         let (_session, vault) = crate::testkit::owner_and_vault(dir.path());
