@@ -20,7 +20,10 @@ use crate::store::{Change, CommitMessage};
 use crate::vault::{Vault, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
 use crate::yaml;
 
-/// Creates a vault in `dir` (new or empty) with the session's key as root.
+/// Creates a vault in `dir` (new or empty) with the session's key as root,
+/// and installs the git merge driver and textconv for it
+/// ([`crate::git_integration::install`], skipped without error when the
+/// running program's path cannot be determined).
 pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
     if name.trim().is_empty() || name.chars().any(char::is_control) {
         return Err(Error::InvalidValue {
@@ -74,6 +77,12 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
         &CommitMessage::for_vault("init", me),
         &changes,
     )?;
+    // Stock `git merge` / `git log -p` on the new vault use this binary; when
+    // the running program's path cannot be found there is nothing to point
+    // git at, and the vault works without it.
+    if let Ok(exe) = std::env::current_exe() {
+        crate::git_integration::install(&repo, &exe)?;
+    }
     Vault::open(&root)
 }
 

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::case::fields;
-use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, Status};
+use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, RecordMerge, Side, Status};
 use crate::crypto;
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
@@ -467,12 +467,42 @@ pub(crate) fn encrypt_record(
     record: &CaseRecord,
     recipients: &[(Fingerprint, age::x25519::Recipient)],
 ) -> Result<Change> {
-    let text: Zeroizing<String> = record.to_yaml()?;
-    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     Ok(Change::write(
         record_path(id),
-        crypto::encrypt(text.as_bytes(), &keys)?,
+        encrypt_record_bytes(record, recipients)?,
     ))
+}
+
+/// The content of `case.yaml.age` for `record`, encrypted to exactly
+/// `recipients`.
+pub fn encrypt_record_bytes(
+    record: &CaseRecord,
+    recipients: &[(Fingerprint, age::x25519::Recipient)],
+) -> Result<Vec<u8>> {
+    let text: Zeroizing<String> = record.to_yaml()?;
+    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    crypto::encrypt(text.as_bytes(), &keys)
+}
+
+/// Decrypts three versions of a case's `case.yaml.age` (`base` is `None`
+/// when the record has no common version) and merges them field by field
+/// (see [`crate::case::merge`]). Failures name the record's path, never its
+/// content; any version the keys cannot open is [`Error::CannotDecrypt`].
+pub fn merge_record_files(
+    keys: &crypto::DecryptionKeys,
+    id: &CaseId,
+    base: Option<&[u8]>,
+    ours: &[u8],
+    theirs: &[u8],
+    resolve: &dyn Fn(&str) -> Option<Side>,
+) -> Result<RecordMerge> {
+    let rel = std::path::PathBuf::from(record_path(id));
+    let what = format!("the record of case {id}");
+    let open = |ct: &[u8]| -> Result<CaseRecord> {
+        CaseRecord::parse(&crypto::decrypt(ct, keys, &rel)?, &what)
+    };
+    let base = base.map(open).transpose()?;
+    crate::case::merge_records(base.as_ref(), &open(ours)?, &open(theirs)?, resolve)
 }
 
 /// The access list and its signature as changes.

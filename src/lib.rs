@@ -13,6 +13,7 @@
 //! - [`listing`], [`documents`], [`status`]: progressive listing for front ends,
 //!   attachments, and the working state shown in status lines;
 //! - [`store`], [`history`]: the one place commits are made, and reading them back;
+//! - [`git_integration`]: the merge driver and textconv that let stock git work on a vault;
 //! - [`admin`]: vault creation and key administration;
 //! - [`fsio`], [`yaml`], [`paths`]: the one place files are written / YAML is parsed.
 
@@ -35,6 +36,7 @@ pub mod fault;
 pub mod fingerprint;
 pub mod fsio;
 pub mod generate;
+pub mod git_integration;
 pub mod groups;
 pub mod history;
 pub mod identity;

@@ -100,6 +100,13 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Clone { source, dir } => super::share::clone_command(&source, dir),
         Command::Bundle(b) => super::share::bundle(&ctx, b),
         Command::Demo { dir, no_tui, cases } => demo(dir, no_tui, cases, cli.theme),
+        Command::MergeDriver {
+            base,
+            ours,
+            theirs,
+            path,
+        } => super::git_driver::merge_driver(ctx.session()?, base, ours, theirs, path),
+        Command::Textconv { file } => super::git_driver::textconv(ctx.session(), &file),
     }
 }
 

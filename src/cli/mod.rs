@@ -4,6 +4,7 @@
 
 mod audit;
 mod commands;
+mod git_driver;
 mod output;
 mod passphrase;
 mod share;
@@ -155,6 +156,17 @@ enum Command {
         #[arg(long, default_value_t = 0, value_name = "N")]
         cases: usize,
     },
+    /// Run by git: merge three versions of an encrypted case record (%O %A %B %P).
+    #[command(hide = true)]
+    MergeDriver {
+        base: PathBuf,
+        ours: PathBuf,
+        theirs: PathBuf,
+        path: String,
+    },
+    /// Run by git: print a decrypted file for `git diff` and `git log -p`.
+    #[command(hide = true)]
+    Textconv { file: PathBuf },
 }
 
 #[derive(Subcommand)]

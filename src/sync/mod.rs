@@ -312,6 +312,7 @@ pub fn sync(
         }
     }
     set_upstream(vault.repo(), &short, &remote.name, &branch)?;
+    install_git_integration(vault.repo())?;
     drop(lock);
     vault.reload()?;
     Ok(SyncReport {
@@ -320,6 +321,15 @@ pub fn sync(
         outcome,
         pushed,
     })
+}
+
+/// Points the clone's merge driver and textconv at this binary (see
+/// [`crate::git_integration`]); skipped when the binary's path is unknown.
+fn install_git_integration(repo: &git2::Repository) -> Result<()> {
+    match std::env::current_exe() {
+        Ok(exe) => crate::git_integration::install(repo, &exe),
+        Err(_) => Ok(()),
+    }
 }
 
 fn set_upstream(repo: &git2::Repository, short: &str, remote: &str, branch: &str) -> Result<()> {
@@ -391,6 +401,7 @@ fn clone_into(source: &str, dir: &Path, options: &mut SyncOptions<'_>) -> Result
         set_upstream(&repo, "main", "origin", branch)?;
     }
     repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
+    install_git_integration(&repo)?;
     let root = repo
         .workdir()
         .ok_or_else(|| Error::Git("the new repository has no working tree".into()))?

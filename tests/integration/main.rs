@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod core_flows;
 mod crash;
+mod merge_driver;
 mod recovery;
 mod support;
 mod sync;

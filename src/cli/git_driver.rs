@@ -1,0 +1,86 @@
+//! The commands git runs on a vault (installed by
+//! [`dossier::git_integration::install`]): `merge-driver` for case records
+//! and `textconv` for `git diff` / `git log -p`. Hidden from `--help`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use dossier::crypto;
+use dossier::git_integration::{self, DriverFiles, DriverOutcome, PLACEHOLDER};
+use dossier::identity::Session;
+use dossier::vault::Vault;
+use dossier::{Error, Result};
+
+/// `dossier merge-driver BASE OURS THEIRS PATH`: merges the record, writes
+/// it over OURS and succeeds; on conflicts prints one line per field to
+/// stderr and fails (exit 1) with OURS untouched, so git marks the file
+/// conflicted. The values are printed because the person running the merge
+/// is a recipient of the case and asked for it.
+pub(super) fn merge_driver(
+    session: Session,
+    base: PathBuf,
+    ours: PathBuf,
+    theirs: PathBuf,
+    path: String,
+) -> Result<()> {
+    // git runs drivers at the top of the work tree being merged: that is the
+    // vault, whatever DOSSIER_VAULT says.
+    let cwd = std::env::current_dir().map_err(Error::io("find", "the current directory"))?;
+    let vault = Vault::discover(&cwd)?;
+    let theirs_commit = git_integration::merging_commit(vault.repo(), std::env::vars());
+    let files = DriverFiles {
+        base,
+        ours,
+        theirs,
+        path,
+    };
+    match git_integration::run_merge_driver(&vault, &session, &files, theirs_commit)? {
+        DriverOutcome::Merged => Ok(()),
+        DriverOutcome::Conflicts(conflicts) => {
+            let shown = |v: &Option<String>| match v {
+                Some(v) => format!("\"{v}\""),
+                None => "(absent)".to_string(),
+            };
+            for c in &conflicts {
+                eprintln!(
+                    "dossier: conflict in {} at {}: ours {}, theirs {}",
+                    files.path,
+                    c.field,
+                    shown(&c.ours),
+                    shown(&c.theirs)
+                );
+            }
+            Err(Error::Refused(format!(
+                "{} field(s) of {} were changed differently on both sides; your version was left in place and git marks the file conflicted. Keep one side (`git checkout --ours {}` or `--theirs`), `git add` it and commit, then set the other side's values with `dossier case set`",
+                conflicts.len(),
+                files.path,
+                files.path
+            )))
+        }
+    }
+}
+
+/// `dossier textconv FILE`: the decrypted file on stdout for git's pager,
+/// or [`PLACEHOLDER`] when the user cannot decrypt it (so `git log -p` goes
+/// on). Failing to unlock the identity (wrong passphrase, no passphrase and
+/// no terminal) is an error.
+pub(super) fn textconv(session: Result<Session>, file: &Path) -> Result<()> {
+    let bytes = dossier::fsio::read(file)?;
+    let plain = if crypto::looks_like_age(&bytes) {
+        match session {
+            Ok(session) => crypto::decrypt(&bytes, session.decryption_keys()?, file).ok(),
+            Err(Error::NoIdentity(_)) => None,
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    let mut out = std::io::stdout().lock();
+    let written = match &plain {
+        Some(p) => out.write_all(p),
+        None => writeln!(out, "{PLACEHOLDER}"),
+    };
+    written
+        .and_then(|_| out.flush())
+        .map_err(Error::io("write", "standard output"))
+}
