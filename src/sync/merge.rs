@@ -16,8 +16,8 @@ use std::path::Path;
 
 use age::x25519;
 
-use crate::case::merge::{merge_access, merge_records, Side};
-use crate::case::{AccessList, CaseId, CaseRecord};
+use crate::case::merge::{merge_access, Side};
+use crate::case::{AccessList, CaseId};
 use crate::crypto;
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
@@ -473,14 +473,7 @@ impl CaseMerge<'_, '_> {
         match crypto::decrypt(bytes, self.session.decryption_keys()?, Path::new(rel)) {
             Ok(p) => Ok(Some(p)),
             Err(Error::CannotDecrypt { .. }) => {
-                conflicts.push(Conflict {
-                    case: Some(case.clone()),
-                    field: "the case".into(),
-                    ours: Some("changed".into()),
-                    theirs: Some(
-                        "changed; you cannot read it, so one of its readers must sync".into(),
-                    ),
-                });
+                conflicts.push(cannot_read(case));
                 Ok(None)
             }
             Err(e) => Err(e),
@@ -494,24 +487,27 @@ impl CaseMerge<'_, '_> {
         conflicts: &mut Vec<Conflict>,
     ) -> Result<Option<Zeroizing<Vec<u8>>>> {
         let rel = crate::cases::record_path(case);
-        let what = format!("the record of case {case}");
-        let mut records: Vec<Option<CaseRecord>> = Vec::new();
-        for tree in [self.base, self.ours, self.theirs] {
-            let Some(bytes) = tree.read(&rel)? else {
-                records.push(None);
-                continue;
-            };
-            let Some(plain) = self.decrypt(case, &rel, &bytes, conflicts)? else {
-                return Ok(None);
-            };
-            records.push(Some(CaseRecord::parse(&plain, &what)?));
-        }
-        let (Some(ours), Some(theirs)) = (&records[1], &records[2]) else {
+        let base = self.base.read(&rel)?;
+        let (Some(ours), Some(theirs)) = (self.ours.read(&rel)?, self.theirs.read(&rel)?) else {
             return Ok(None);
         };
         let prefix = format!("{case}:");
         let resolve = |field: &str| self.resolver.side(&format!("{prefix}{field}"));
-        let merged = merge_records(records[0].as_ref(), ours, theirs, &resolve)?;
+        let merged = match crate::cases::merge_record_files(
+            self.session.decryption_keys()?,
+            case,
+            base.as_deref(),
+            &ours,
+            &theirs,
+            &resolve,
+        ) {
+            Ok(m) => m,
+            Err(Error::CannotDecrypt { .. }) => {
+                conflicts.push(cannot_read(case));
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
         if !merged.conflicts.is_empty() {
             conflicts.extend(merged.conflicts.into_iter().map(|c| Conflict {
                 case: Some(case.clone()),
@@ -523,5 +519,15 @@ impl CaseMerge<'_, '_> {
         }
         let text = merged.merged.to_yaml()?;
         Ok(Some(Zeroizing::new(text.as_bytes().to_vec())))
+    }
+}
+
+/// The conflict for a case changed on both sides that the merger cannot read.
+fn cannot_read(case: &CaseId) -> Conflict {
+    Conflict {
+        case: Some(case.clone()),
+        field: "the case".into(),
+        ours: Some("changed".into()),
+        theirs: Some("changed; you cannot read it, so one of its readers must sync".into()),
     }
 }
