@@ -124,6 +124,54 @@ pub enum Error {
 
     #[error("signing failed: {0}")]
     Sign(String),
+
+    #[error("`{url}` is not a remote dossier can use: {reason}; dossier syncs over a path, file:// or ssh:// only (for example /media/usb/vault.git, ssh://user@host/srv/vault.git or user@host:vault.git)")]
+    UnsupportedUrl { url: String, reason: String },
+
+    #[error("could not sync with {url}: {reason}")]
+    Network { url: String, reason: String },
+
+    #[error("the remote refused to update {reference}: {reason}")]
+    PushRejected { reference: String, reason: String },
+
+    #[error("the host key of {host} has CHANGED: it now presents {fingerprint}, but line {line} of {file} holds another key. This may be an attack (someone intercepting the connection), so nothing was sent. If the server's key was genuinely replaced, confirm the new fingerprint with its administrator, then remove the old key with `ssh-keygen -R '{host}' -f {file}`")]
+    HostKeyChanged {
+        host: String,
+        fingerprint: String,
+        file: PathBuf,
+        line: usize,
+    },
+
+    #[error("the host key {fingerprint} presented by {host} is marked @revoked on line {line} of {file}; refusing to connect. Ask the server's administrator which key is current")]
+    HostKeyRevoked {
+        host: String,
+        fingerprint: String,
+        file: PathBuf,
+        line: usize,
+    },
+
+    #[error("the host {host} is not known and its key ({fingerprint}) was not accepted, so nothing was sent. Check that fingerprint with the server's administrator (on the server: `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`), then accept it when asked, or add it with `{add_command}`")]
+    UnknownHost {
+        host: String,
+        fingerprint: String,
+        file: PathBuf,
+        add_command: String,
+    },
+
+    #[error("the server at {url} refused every key offered: {tried}; add your public key to the server's authorized_keys, or point DOSSIER_SSH_KEY at the key it knows")]
+    AuthRefused { url: String, tried: String },
+
+    #[error("cannot use the SSH key file {path}: {reason}")]
+    BadKeyFile { path: PathBuf, reason: String },
+
+    #[error("{path} is not a usable git bundle: {reason}; nothing was changed")]
+    BadBundle { path: PathBuf, reason: String },
+
+    #[error("the bundle {path} builds on commit {missing}, which this repository does not have; import the earlier bundle (or sync) first")]
+    BundleNeedsHistory { path: PathBuf, missing: String },
+
+    #[error("{0} already exists; choose another file name (nothing was overwritten)")]
+    FileExists(PathBuf),
 }
 
 impl Error {

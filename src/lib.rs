@@ -22,6 +22,7 @@
 
 pub mod admin;
 pub mod binding;
+pub mod bundle;
 pub mod card;
 pub mod case;
 pub mod cases;
@@ -38,6 +39,7 @@ pub mod groups;
 pub mod history;
 pub mod identity;
 pub mod keyring;
+pub mod known_hosts;
 pub mod listing;
 pub mod paths;
 pub mod pins;
@@ -52,6 +54,7 @@ pub mod status;
 pub mod store;
 #[cfg(test)]
 mod testkit;
+pub mod transport;
 pub mod vault;
 pub mod verify;
 pub mod yaml;
