@@ -319,10 +319,8 @@ fn check_tree(
     for entry in tree.iter() {
         match entry.kind() {
             Some(ObjectType::Tree) => check_tree(repo, odb, entry.id(), seen)?,
-            Some(ObjectType::Blob) => {
-                if seen.insert(entry.id()) && !odb.exists(entry.id()) {
-                    return Err(format!("it does not contain the file {}", entry.id()));
-                }
+            Some(ObjectType::Blob) if seen.insert(entry.id()) && !odb.exists(entry.id()) => {
+                return Err(format!("it does not contain the file {}", entry.id()));
             }
             // Submodule commits live in another repository.
             _ => {}

@@ -5,6 +5,8 @@ mod bad_input;
 mod core_flows;
 mod crash;
 mod recovery;
+mod sshd;
 mod support;
+mod transport;
 mod trust;
 mod tui_tmux;
