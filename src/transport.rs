@@ -1000,6 +1000,22 @@ mod tests {
     }
 
     #[test]
+    fn a_key_in_the_system_file_is_trusted_and_that_file_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = dir.path().join("user_known_hosts");
+        let system = dir.path().join("ssh_known_hosts");
+        std::fs::write(&system, known_hosts::line_for("[h]:2", &blob(1)) + "\n").unwrap();
+        let before = std::fs::read(&system).unwrap();
+        let files = [user.as_path(), system.as_path()];
+        let never = |_: &UnknownHost| -> bool { panic!("a known host is not asked about") };
+        check_host_key("[h]:2", &blob(1), &files, &never, "cmd").unwrap();
+        assert!(!user.exists());
+        check_host_key("[other]:2", &blob(3), &files, &|_| true, "cmd").unwrap();
+        assert!(user.exists(), "an accepted key goes to the user's file");
+        assert_eq!(std::fs::read(&system).unwrap(), before);
+    }
+
+    #[test]
     fn libgit2_errors_become_sentences_naming_the_url() {
         let url = RemoteUrl::parse("ssh://h:2/r").unwrap();
         let e = git2::Error::new(

@@ -638,9 +638,61 @@ fn ssh_errors_name_the_url() {
     assert!(err.to_string().contains("refused"), "{err}");
 }
 
-/// ssh-agent in its own process: `SSH_AUTH_SOCK` is process-wide, so the
-/// library call runs in a child copy of this test binary
-/// ([`agent_child`]) with the variable set, leaving the other tests alone.
+/// Runs [`push_child`] in a child copy of this test binary with `env`:
+/// `SSH_AUTH_SOCK` and `HOME` are process-wide, so the tests that need
+/// their own run in a process of their own, leaving the others alone.
+/// Returns what the child's push gave, as its error's sentence or "ok".
+fn push_in_child(net: &Net, env: &[(&str, &Path)]) -> String {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "transport::push_child",
+        "--exact",
+        "--ignored",
+        "--nocapture",
+    ])
+    .env_remove("SSH_AUTH_SOCK")
+    .env("DOSSIER_TEST_CHILD_URL", net.url())
+    .env("DOSSIER_TEST_CHILD_KNOWN_HOSTS", &net.known_hosts)
+    .env("DOSSIER_TEST_CHILD_REPO", net.local.path());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("child test");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "child: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("CHILD RESULT: "))
+        .expect("child result")
+        .to_string()
+}
+
+/// Run only by [`push_in_child`], in a child process.
+#[test]
+#[ignore = "a child process of the agent and home-key tests, with its own environment"]
+fn push_child() {
+    let Ok(url) = std::env::var("DOSSIER_TEST_CHILD_URL") else {
+        return; // Run directly (`--ignored`): nothing to do without a parent.
+    };
+    let kh = PathBuf::from(std::env::var("DOSSIER_TEST_CHILD_KNOWN_HOSTS").unwrap());
+    let repo = Repository::open(std::env::var("DOSSIER_TEST_CHILD_REPO").unwrap()).unwrap();
+    // No key file and no dossier key: only the agent or ~/.ssh/id_ed25519
+    // the parent set up can log in.
+    let result = within(60, move || {
+        Opts::new(&kh)
+            .push(&repo, &url, PUSH_MAIN)
+            .map_err(|e| e.to_string())
+    });
+    println!(
+        "CHILD RESULT: {}",
+        result.err().unwrap_or_else(|| "ok".into())
+    );
+}
+
 #[test]
 fn ssh_agent_offers_the_key() {
     require("ssh-agent");
@@ -664,47 +716,40 @@ fn ssh_agent_offers_the_key() {
         .env("SSH_AUTH_SOCK", &sock)
         .output()
         .expect("ssh-add");
-    assert!(added.status.success(), "{added:?}");
-
     let empty_home = net.path("empty-home");
     std::fs::create_dir_all(&empty_home).unwrap();
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "transport::agent_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("SSH_AUTH_SOCK", &sock)
-        .env("HOME", &empty_home)
-        .env("DOSSIER_TEST_AGENT_URL", net.url())
-        .env("DOSSIER_TEST_AGENT_KNOWN_HOSTS", &net.known_hosts)
-        .env("DOSSIER_TEST_AGENT_REPO", net.local.path())
-        .output()
-        .expect("child test");
+    let result = added
+        .status
+        .success()
+        .then(|| push_in_child(&net, &[("SSH_AUTH_SOCK", &sock), ("HOME", &empty_home)]));
     let _ = agent.kill();
     let _ = agent.wait();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "child: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(added.status.success(), "ssh-add: {added:?}");
+    assert_eq!(result.as_deref(), Some("ok"));
     assert_eq!(net.origin_tip(), Some(net.local_tip()), "the child pushed");
 }
 
-/// Run only by [`ssh_agent_offers_the_key`], in a child process.
 #[test]
-#[ignore = "a child process of ssh_agent_offers_the_key, with its own SSH_AUTH_SOCK"]
-fn agent_child() {
-    let Ok(url) = std::env::var("DOSSIER_TEST_AGENT_URL") else {
-        return; // Run directly (`--ignored`): nothing to do without the parent's agent.
-    };
-    let kh = PathBuf::from(std::env::var("DOSSIER_TEST_AGENT_KNOWN_HOSTS").unwrap());
-    let repo = Repository::open(std::env::var("DOSSIER_TEST_AGENT_REPO").unwrap()).unwrap();
-    // No key file, no ~/.ssh/id_ed25519 (HOME is empty), no dossier key:
-    // only the agent can log in.
-    Opts::new(&kh).push(&repo, &url, PUSH_MAIN).unwrap();
+fn the_default_key_in_home_is_offered() {
+    let net = Net::new();
+    let home = net.path("home");
+    std::fs::create_dir_all(home.join(".ssh")).unwrap();
+    std::fs::copy(net.sshd.user_key(), home.join(".ssh/id_ed25519")).unwrap();
+    assert_eq!(push_in_child(&net, &[("HOME", &home)]), "ok");
+    assert_eq!(net.origin_tip(), Some(net.local_tip()), "the child pushed");
+}
+
+#[test]
+fn with_nothing_to_offer_the_error_says_so() {
+    let net = Net::new();
+    let home = net.path("empty-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let result = push_in_child(&net, &[("HOME", &home)]);
+    assert!(
+        result.contains("refused every key offered: nothing"),
+        "{result}"
+    );
+    assert_eq!(net.origin_tip(), None);
 }
 
 // ---------------------------------------------------------------- bundles
