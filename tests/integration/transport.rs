@@ -890,6 +890,44 @@ fn an_incremental_bundle_lists_prerequisites_that_stock_git_accepts() {
     assert!(ref_names(&target).is_empty());
 }
 
+#[test]
+fn a_thin_incremental_bundle_from_stock_git_unpacks_onto_its_prerequisites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = init(&tmp.path().join("src"));
+    let text: String = (0..2000)
+        .map(|i| format!("line {i} of a long document\n"))
+        .collect();
+    let base = commit(&src, "doc.txt", text.as_bytes());
+    src.reference("refs/heads/base", base, false, "t").unwrap();
+    let changed = text.replace("line 1000 of", "line 1000, amended, of");
+    let tip = commit(&src, "doc.txt", changed.as_bytes());
+    let workdir = src.workdir().unwrap().to_path_buf();
+
+    let first = tmp.path().join("first.bundle");
+    bundle::create(&src, &first, &["refs/heads/base"]).unwrap();
+    let inc = tmp.path().join("inc.bundle");
+    git(
+        &workdir,
+        &[
+            "bundle",
+            "create",
+            "-q",
+            inc.to_str().unwrap(),
+            "base..main",
+        ],
+    );
+    let header = bundle::read_header(&inc).unwrap();
+    assert_eq!(header.prerequisites, vec![base]);
+
+    let target = init(&tmp.path().join("target"));
+    bundle::unpack(&target, &first).unwrap();
+    bundle::unpack(&target, &inc).unwrap();
+    let got = target.find_commit(tip).unwrap().tree().unwrap();
+    let blob = got.get_name("doc.txt").unwrap().to_object(&target).unwrap();
+    assert_eq!(blob.as_blob().unwrap().content(), changed.as_bytes());
+    assert!(ref_names(&target).is_empty());
+}
+
 fn leftover_packs(repo: &Repository) -> Vec<String> {
     std::fs::read_dir(repo.path().join("objects/pack"))
         .map(|d| {
