@@ -220,13 +220,19 @@ git-receive-pack*)
     if mv "$flag" "$flag.taken" 2>/dev/null; then
         n=$(cat "$flag.taken")
         rm -f "$flag.taken"
-        session=$PPID
-        while [ "$session" -gt 1 ]; do
-            case "$(cat /proc/$session/comm 2>/dev/null)" in sshd*) break;; esac
-            stat=$(cat /proc/$session/stat)
+        # The nearest sshd (or sshd-session) above us serves this login.
+        session=''
+        pid=$PPID
+        while [ "$pid" -gt 1 ]; do
+            case "$(cat /proc/$pid/comm 2>/dev/null)" in sshd*) session=$pid; break;; esac
+            stat=$(cat /proc/$pid/stat 2>/dev/null) || break
             set -- ${{stat##*) }}
-            session=$2
+            pid=$2
         done
+        if [ -z "$session" ]; then
+            echo "fail-push-after: no sshd session process found" >&2
+            exit 1
+        fi
         {{ timeout 60 head -c "$n"; echo "$session" > "$flag.killed"; kill -9 "$session"; }} | sh -c "$SSH_ORIGINAL_COMMAND"
         exit 1
     fi
