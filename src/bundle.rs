@@ -110,9 +110,10 @@ pub fn create_excluding(
     }
     pack.insert_walk(&mut walk)?;
     let mut bytes = header_text(&header).into_bytes();
-    let mut buf = git2::Buf::new();
-    pack.write_buf(&mut buf)?;
-    bytes.extend_from_slice(&buf);
+    pack.foreach(|chunk| {
+        bytes.extend_from_slice(chunk);
+        true
+    })?;
     if out.symlink_metadata().is_ok() {
         return Err(Error::FileExists(out.to_path_buf()));
     }
@@ -319,10 +320,8 @@ fn check_tree(
     for entry in tree.iter() {
         match entry.kind() {
             Some(ObjectType::Tree) => check_tree(repo, odb, entry.id(), seen)?,
-            Some(ObjectType::Blob) => {
-                if seen.insert(entry.id()) && !odb.exists(entry.id()) {
-                    return Err(format!("it does not contain the file {}", entry.id()));
-                }
+            Some(ObjectType::Blob) if seen.insert(entry.id()) && !odb.exists(entry.id()) => {
+                return Err(format!("it does not contain the file {}", entry.id()));
             }
             // Submodule commits live in another repository.
             _ => {}

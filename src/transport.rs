@@ -79,7 +79,7 @@ impl RemoteUrl {
             return Ok(RemoteUrl::Local(PathBuf::from(path)));
         }
         if let Some(rest) = url.strip_prefix("ssh://") {
-            return parse_ssh_url(rest).map_err(|reason| refuse(reason));
+            return parse_ssh_url(rest).map_err(refuse);
         }
         if let Some((scheme, _)) = url.split_once("://") {
             if !scheme.is_empty() && !scheme.contains('/') {
@@ -87,7 +87,7 @@ impl RemoteUrl {
             }
         }
         if let Some(scp) = parse_scp_like(url) {
-            return scp.map_err(|reason| refuse(reason));
+            return scp.map_err(refuse);
         }
         Ok(RemoteUrl::Local(PathBuf::from(url)))
     }
@@ -666,10 +666,7 @@ fn unknown_host_command(url: &RemoteUrl, known_hosts: &Path) -> String {
         RemoteUrl::Ssh { host, port, .. } => (host.as_str(), port.unwrap_or(22)),
         RemoteUrl::Local(_) => ("HOST", 22),
     };
-    format!(
-        "ssh-keyscan -t ed25519 -p {port} {host} >> {}",
-        known_hosts.display()
-    )
+    format!("ssh-keyscan -p {port} {host} >> {}", known_hosts.display())
 }
 
 /// The host-key decision, apart from libgit2: `blob` (the key `host`
@@ -721,6 +718,15 @@ pub fn check_host_key(
 
 /// libgit2's error as one sentence naming the URL.
 fn describe(url: &RemoteUrl, error: &git2::Error, refspecs: &[&str]) -> Error {
+    if let RemoteUrl::Local(path) = url {
+        // libgit2 cannot even pick a transport for a path that is not there.
+        if !path.exists() {
+            return Error::Network {
+                url: url.to_string(),
+                reason: "there is nothing at that path; check it (is the drive mounted?)".into(),
+            };
+        }
+    }
     if error.code() == ErrorCode::NotFastForward {
         return Error::PushRejected {
             reference: destinations(refspecs),
@@ -764,7 +770,9 @@ fn reason(error: &git2::Error) -> String {
         "connection reset",
         "broken pipe",
         "could not read from remote",
-        "ssh could not read",
+        "could not read data",
+        "could not write data",
+        "draining incoming flow",
         "unable to send",
         "failed to send",
         "channel",
@@ -989,6 +997,22 @@ mod tests {
         }
         assert!(err.to_string().contains("attack"));
         assert_eq!(asked.get(), 2, "a changed key is never a question");
+    }
+
+    #[test]
+    fn a_key_in_the_system_file_is_trusted_and_that_file_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = dir.path().join("user_known_hosts");
+        let system = dir.path().join("ssh_known_hosts");
+        std::fs::write(&system, known_hosts::line_for("[h]:2", &blob(1)) + "\n").unwrap();
+        let before = std::fs::read(&system).unwrap();
+        let files = [user.as_path(), system.as_path()];
+        let never = |_: &UnknownHost| -> bool { panic!("a known host is not asked about") };
+        check_host_key("[h]:2", &blob(1), &files, &never, "cmd").unwrap();
+        assert!(!user.exists());
+        check_host_key("[other]:2", &blob(3), &files, &|_| true, "cmd").unwrap();
+        assert!(user.exists(), "an accepted key goes to the user's file");
+        assert_eq!(std::fs::read(&system).unwrap(), before);
     }
 
     #[test]

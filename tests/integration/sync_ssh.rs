@@ -35,8 +35,11 @@ fn ssh_office(trust_host: bool) -> SshOffice {
     if trust_host {
         let ssh_dir = w.path("fakehome/.ssh");
         std::fs::create_dir_all(&ssh_dir).expect("mkdir");
-        std::fs::write(ssh_dir.join("known_hosts"), format!("{}\n", sshd.known_hosts_line()))
-            .expect("known_hosts");
+        std::fs::write(
+            ssh_dir.join("known_hosts"),
+            format!("{}\n", sshd.known_hosts_line()),
+        )
+        .expect("known_hosts");
     }
     let url = sshd.url(&bare);
     SshOffice {
@@ -76,15 +79,26 @@ fn two_clones_edit_one_case_and_sync_through_sshd() {
     // Ben authenticates with his dossier key only.
     without_key_file(&o);
     let ben_vault = w.path("ben-vault");
-    w.ok_in(ben, &ben_vault, &["clone", &o.url, ben_vault.to_str().expect("utf8")]);
+    w.ok_in(
+        ben,
+        &ben_vault,
+        &["clone", &o.url, ben_vault.to_str().expect("utf8")],
+    );
 
-    w.ok_in(ben, &ben_vault, &["case", "set", &o.case, "client.nationality=Eritrean"]);
+    w.ok_in(
+        ben,
+        &ben_vault,
+        &["case", "set", &o.case, "client.nationality=Eritrean"],
+    );
     with_key_file(&o);
     w.ok(alice, &["case", "set", &o.case, "status=pending"]);
     w.ok(alice, &["sync"]);
     without_key_file(&o);
     let out = w.ok_in(ben, &ben_vault, &["sync"]);
-    assert!(out.contains("merged field by field") && out.contains("Pushed"), "{out}");
+    assert!(
+        out.contains("merged field by field") && out.contains("Pushed"),
+        "{out}"
+    );
     with_key_file(&o);
     let out = w.ok(alice, &["sync"]);
     assert!(out.contains("fast-forward"), "{out}");
@@ -111,10 +125,12 @@ fn unknown_and_changed_host_keys_are_refused_and_nothing_is_sent() {
     let (_, err) = w.fails_in(alice, &w.vault(), &["sync"], 1);
     assert!(err.contains(&o.sshd.host_fingerprint()), "{err}");
     assert!(err.contains("not known"), "{err}");
-    assert!(!w.path("fakehome/.ssh/known_hosts").exists() || {
-        let text = std::fs::read_to_string(w.path("fakehome/.ssh/known_hosts")).expect("read");
-        !text.contains(&format!(":{}", o.sshd.port))
-    });
+    assert!(
+        !w.path("fakehome/.ssh/known_hosts").exists() || {
+            let text = std::fs::read_to_string(w.path("fakehome/.ssh/known_hosts")).expect("read");
+            !text.contains(&format!(":{}", o.sshd.port))
+        }
+    );
 
     // A different key on record for this host: refused as a possible attack.
     let ssh_dir = w.path("fakehome/.ssh");
@@ -156,12 +172,18 @@ fn a_sync_cut_off_mid_push_completes_on_the_next_run_with_nothing_lost_or_double
     let pushed = w.git_text_in(&o.bare, &["rev-parse", "refs/heads/main"]);
 
     for i in 0..3 {
-        let text = format!("note {i}: {}", "witness statement taken in full. ".repeat(40));
+        let text = format!(
+            "note {i}: {}",
+            "witness statement taken in full. ".repeat(40)
+        );
         w.ok(alice, &["note", "add", &o.case, "--text", &text]);
     }
     o.sshd.fail_next_push_after(400);
     let (_, err) = w.fails_in(alice, &w.vault(), &["sync"], 1);
-    assert!(o.sshd.push_was_killed(), "the server was killed mid-push: {err}");
+    assert!(
+        o.sshd.push_was_killed(),
+        "the server was killed mid-push: {err}"
+    );
     assert_eq!(
         w.git_text_in(&o.bare, &["rev-parse", "refs/heads/main"]),
         pushed,
@@ -171,16 +193,29 @@ fn a_sync_cut_off_mid_push_completes_on_the_next_run_with_nothing_lost_or_double
     let out = w.ok(alice, &["sync"]);
     assert!(out.contains("Pushed to origin"), "{out}");
     assert_eq!(
-        w.git_text_in(&o.bare, &["rev-parse", "refs/heads/main"]).trim(),
+        w.git_text_in(&o.bare, &["rev-parse", "refs/heads/main"])
+            .trim(),
         w.head()
     );
     let fsck = w.git_in(&o.bare, &["fsck", "--no-dangling"]);
-    assert!(fsck.status.success(), "{}", String::from_utf8_lossy(&fsck.stderr));
+    assert!(
+        fsck.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fsck.stderr)
+    );
 
     let ben_vault = w.path("ben-vault");
-    w.ok_in(ben, &ben_vault, &["clone", &o.url, ben_vault.to_str().expect("utf8")]);
+    w.ok_in(
+        ben,
+        &ben_vault,
+        &["clone", &o.url, ben_vault.to_str().expect("utf8")],
+    );
     let case = show(w, ben, &ben_vault, &o.case);
-    assert_eq!(case["notes"].as_array().expect("notes").len(), 3, "each note once");
+    assert_eq!(
+        case["notes"].as_array().expect("notes").len(),
+        3,
+        "each note once"
+    );
     assert_eq!(
         w.git_text_in(&ben_vault, &["rev-list", "--count", "HEAD"]),
         w.git_text(&["rev-list", "--count", "HEAD"])
