@@ -97,7 +97,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Rekey { ids } => rekey(&ctx, &ids),
         Command::Remote(r) => super::share::remote(&ctx, r),
         Command::Sync { name, prefer } => super::share::sync_command(&ctx, name.as_deref(), prefer),
-        Command::Clone { source, dir } => super::share::clone_command(&source, dir),
+        Command::Clone { source, dir } => super::share::clone_command(&ctx, &source, dir),
         Command::Bundle(b) => super::share::bundle(&ctx, b),
         Command::Demo { dir, no_tui, cases } => demo(dir, no_tui, cases, cli.theme),
         Command::MergeDriver {

@@ -208,12 +208,15 @@ fn conflict_line(c: &Conflict) -> String {
     )
 }
 
-pub(super) fn clone_command(source: &str, dir: PathBuf) -> Result<()> {
+pub(super) fn clone_command(ctx: &Context, source: &str, dir: PathBuf) -> Result<()> {
+    // Your dossier key can log in to the server too, when you have one.
+    let session = ctx.session().ok();
     let resolver = Choices::default();
     let mut progress = show_progress;
     let result = sync::clone(
         source,
         &dir,
+        session.as_ref(),
         SyncOptions {
             ssh_key: ssh_key(),
             known_hosts: known_hosts()?,

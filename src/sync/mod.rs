@@ -344,8 +344,14 @@ fn set_upstream(repo: &git2::Repository, short: &str, remote: &str, branch: &str
 
 /// Makes a new vault in `dir` from a remote URL or a bundle file: every
 /// commit is verified from the vault's first one, and the roots are pinned.
-/// On any refusal the directory is removed again.
-pub fn clone(source: &str, dir: &Path, mut options: SyncOptions<'_>) -> Result<Vault> {
+/// On any refusal the directory is removed again. With a `session`, its
+/// signing key is offered to an SSH server after the usual keys.
+pub fn clone(
+    source: &str,
+    dir: &Path,
+    session: Option<&Session>,
+    mut options: SyncOptions<'_>,
+) -> Result<Vault> {
     if dir.exists()
         && std::fs::read_dir(dir)
             .map_err(Error::io("read", dir))?
@@ -355,7 +361,7 @@ pub fn clone(source: &str, dir: &Path, mut options: SyncOptions<'_>) -> Result<V
         return Err(Error::VaultExists(dir.to_path_buf()));
     }
     let created = !dir.exists();
-    let result = clone_into(source, dir, &mut options);
+    let result = clone_into(source, dir, session, &mut options);
     if result.is_err() {
         if created {
             let _ = std::fs::remove_dir_all(dir);
@@ -369,7 +375,12 @@ pub fn clone(source: &str, dir: &Path, mut options: SyncOptions<'_>) -> Result<V
     result
 }
 
-fn clone_into(source: &str, dir: &Path, options: &mut SyncOptions<'_>) -> Result<Vault> {
+fn clone_into(
+    source: &str,
+    dir: &Path,
+    session: Option<&Session>,
+    options: &mut SyncOptions<'_>,
+) -> Result<Vault> {
     std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
     let mut init = git2::RepositoryInitOptions::new();
     init.initial_head("main");
@@ -382,7 +393,7 @@ fn clone_into(source: &str, dir: &Path, options: &mut SyncOptions<'_>) -> Result
     } else {
         let url = RemoteUrl::parse(source)?;
         (options.progress)(Stage::Fetching);
-        let tip = with_transport(options, None, |t| {
+        let tip = with_transport(options, session, |t| {
             fetch_into_quarantine(&repo, &url, branch, t)
         })?;
         drop_quarantine(&repo);
