@@ -1098,6 +1098,24 @@ fn snapshot_sync_conflicts_and_choices() {
     };
     let chosen: Vec<Option<Side>> = v.rows.iter().map(|r| r.choice).collect();
     assert_eq!(chosen, vec![Some(Side::Theirs), Some(Side::Ours), None]);
+    // The side taken stands out; the side dropped is dimmed.
+    let term = draw(&mut f.app, 80, 24);
+    let buf = term.backend().buffer();
+    let style_of = |needle: &str| {
+        for y in 0..24u16 {
+            let line: String = (0..80u16).map(|x| buf[(x, y)].symbol()).collect();
+            if let Some(byte) = line.find(needle) {
+                let x = line[..byte].chars().count() as u16;
+                return buf[(x, y)].fg;
+            }
+        }
+        panic!("{needle} is not on screen")
+    };
+    let taken = f.app.theme.style(Style::Verified).fg.expect("fg");
+    let dropped = f.app.theme.style(Style::Muted).fg.expect("fg");
+    assert_ne!(taken, dropped);
+    assert_eq!(style_of("Appeal to the"), taken);
+    assert_eq!(style_of("Fresh claim"), dropped);
 }
 
 #[test]
