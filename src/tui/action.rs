@@ -36,6 +36,10 @@ pub enum Mode {
     Confirm,
     /// The help screen.
     Help,
+    /// The sync conflicts to decide.
+    Conflicts,
+    /// A message box (e.g. why a sync failed).
+    Notice,
 }
 
 impl Mode {
@@ -58,6 +62,8 @@ impl Mode {
             Mode::Form => "Forms",
             Mode::Confirm => "Confirmations",
             Mode::Help => "Help",
+            Mode::Conflicts => "Sync conflicts",
+            Mode::Notice => "Messages",
         }
     }
 }
@@ -161,6 +167,16 @@ pub enum Action {
     Yes,
     /// Answer no.
     No,
+    /// Fetch, verify, merge and push with the vault's remote, in the background.
+    Sync,
+    /// Take our value for the selected conflict.
+    TakeOurs,
+    /// Take their value for the selected conflict.
+    TakeTheirs,
+    /// Take our value for every conflict.
+    TakeAllOurs,
+    /// Take their value for every conflict.
+    TakeAllTheirs,
     /// Type a character (text entry; not in the key map).
     Char(char),
 }
@@ -327,6 +343,7 @@ pub const KEYMAP: &[Binding] = &[
     // Case list
     b(M::List, Key::plain(K::Enter), A::Open, "open", true),
     b(M::List, Key::ch('l'), A::Open, "open case", false),
+    b(M::List, Key::ch('S'), A::Sync, "sync", true),
     b(
         M::List,
         Key::ch('/'),
@@ -342,7 +359,7 @@ pub const KEYMAP: &[Binding] = &[
         false,
     ),
     b(M::List, Key::ch('s'), A::CycleSort, "sort", true),
-    b(M::List, Key::ch('S'), A::ReverseSort, "reverse sort", false),
+    b(M::List, Key::ch('r'), A::ReverseSort, "reverse sort", false),
     b(M::List, Key::ch('f'), A::CycleStatus, "status", true),
     b(M::List, Key::ch('n'), A::NewCase, "new case", true),
     // Case detail
@@ -589,6 +606,71 @@ pub const KEYMAP: &[Binding] = &[
     b(M::Help, Key::plain(K::Down), A::Down, "scroll down", false),
     b(M::Help, Key::ch('k'), A::Up, "scroll up", false),
     b(M::Help, Key::plain(K::Up), A::Up, "scroll up", false),
+    // Sync conflicts
+    b(M::Conflicts, Key::ch('o'), A::TakeOurs, "take ours", true),
+    b(
+        M::Conflicts,
+        Key::ch('t'),
+        A::TakeTheirs,
+        "take theirs",
+        true,
+    ),
+    b(
+        M::Conflicts,
+        Key::ch('O'),
+        A::TakeAllOurs,
+        "take ours for all",
+        false,
+    ),
+    b(
+        M::Conflicts,
+        Key::ch('T'),
+        A::TakeAllTheirs,
+        "take theirs for all",
+        false,
+    ),
+    b(
+        M::Conflicts,
+        Key::plain(K::Enter),
+        A::Submit,
+        "merge with these choices",
+        true,
+    ),
+    b(
+        M::Conflicts,
+        Key::plain(K::Esc),
+        A::Back,
+        "leave without merging",
+        true,
+    ),
+    b(
+        M::Conflicts,
+        Key::ch('k'),
+        A::Up,
+        "previous conflict",
+        false,
+    ),
+    b(
+        M::Conflicts,
+        Key::plain(K::Up),
+        A::Up,
+        "previous conflict",
+        false,
+    ),
+    b(M::Conflicts, Key::ch('j'), A::Down, "next conflict", false),
+    b(
+        M::Conflicts,
+        Key::plain(K::Down),
+        A::Down,
+        "next conflict",
+        false,
+    ),
+    b(M::Conflicts, Key::ch('?'), A::Help, "help", false),
+    b(M::Conflicts, Key::ctrl('c'), A::Quit, "quit", false),
+    // Messages
+    b(M::Notice, Key::plain(K::Esc), A::Back, "close", true),
+    b(M::Notice, Key::plain(K::Enter), A::Back, "close", false),
+    b(M::Notice, Key::ch('q'), A::Back, "close", false),
 ];
 
 /// The action `ev` triggers in `mode`: the mode's own bindings first, then
@@ -613,7 +695,10 @@ pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
             _ => None,
         };
     }
-    if matches!(mode, Mode::Confirm | Mode::Help) {
+    if matches!(
+        mode,
+        Mode::Confirm | Mode::Help | Mode::Conflicts | Mode::Notice
+    ) {
         return None;
     }
     if mode == Mode::Form {
@@ -631,7 +716,11 @@ pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
 pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
     let mut seen: Vec<Action> = Vec::new();
-    let global = !mode.takes_text() && !matches!(mode, Mode::Confirm | Mode::Help | Mode::Form);
+    let global = !mode.takes_text()
+        && !matches!(
+            mode,
+            Mode::Confirm | Mode::Help | Mode::Form | Mode::Conflicts | Mode::Notice
+        );
     for bd in KEYMAP
         .iter()
         .filter(|bd| bd.hint && (bd.mode == mode || (global && bd.mode == Mode::Global)))

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use dossier::case::fields::{self, Kind, FIELDS};
+use dossier::case::merge::Side;
 use dossier::case::{CaseId, CaseRecord, Status};
 use dossier::cases::{CaseSummary, NewCase, SummaryState};
 use dossier::fingerprint::Fingerprint;
@@ -24,11 +25,13 @@ use dossier::history::LogEntry;
 use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
 use dossier::secret::{FixedPassphrase, SecretString, Zeroizing};
 use dossier::status::VaultStatus;
+use dossier::sync::Outcome;
 use dossier::Error;
 
 use crate::tui::action::{self, Action, Mode};
 use crate::tui::config::Config;
-use crate::tui::data::{self, AccessKind, Change, LoadedCase, VaultInfo};
+use crate::tui::conflicts::ConflictView;
+use crate::tui::data::{self, AccessKind, Change, LoadedCase, SyncRequest, VaultInfo};
 use crate::tui::jobs::{JobBody, JobKind, JobMessage, JobOutput, Jobs};
 use crate::tui::text::{TextArea, TextInput};
 use crate::tui::theme::Theme;
@@ -383,6 +386,21 @@ pub enum Overlay {
     Editor(NoteEditor),
     /// Form.
     Form(Form),
+    /// Sync conflicts to decide.
+    Conflicts(ConflictView),
+    /// A message that needs more than one line (why a sync failed).
+    Notice(Notice),
+}
+
+/// A message box, closed with Esc.
+#[derive(Debug)]
+pub struct Notice {
+    /// Its title.
+    pub title: String,
+    /// The sentence(s), wrapped to the box.
+    pub text: String,
+    /// Whether it reports a failure.
+    pub error: bool,
 }
 
 /// A request for the run loop to hand the terminal to `$EDITOR`.
@@ -436,6 +454,8 @@ pub struct App {
     pub spinner: usize,
     /// Rows in the main area at the last draw (for page keys).
     pub page: usize,
+    /// What the running sync job was asked to do (`None` when none runs).
+    pub sync_request: Option<SyncRequest>,
 }
 
 impl App {
@@ -467,6 +487,7 @@ impl App {
             external: None,
             spinner: 0,
             page: 10,
+            sync_request: None,
         }
     }
 
@@ -500,6 +521,8 @@ impl App {
             Some(Overlay::Editor(_)) => Mode::Editor,
             Some(Overlay::Form(f)) if f.editing.is_some() => Mode::Prompt,
             Some(Overlay::Form(_)) => Mode::Form,
+            Some(Overlay::Conflicts(_)) => Mode::Conflicts,
+            Some(Overlay::Notice(_)) => Mode::Notice,
             None => match self.screen {
                 Screen::Unlock => Mode::Unlock,
                 Screen::Cases => Mode::List,
@@ -768,6 +791,56 @@ impl App {
         true
     }
 
+    /// Starts a sync in the background, unless one (or a change) runs.
+    fn start_sync(&mut self, request: SyncRequest) -> bool {
+        let Some(session) = self.session.clone() else {
+            self.error_msg("unlock first");
+            return false;
+        };
+        if self.jobs.is_running(JobKind::Sync) {
+            self.error_msg("a sync is already running; the status bar shows how far it has got");
+            return false;
+        }
+        if self.jobs.is_running(JobKind::Change) {
+            self.error_msg("a change is still being saved; sync when it has finished");
+            return false;
+        }
+        let root = self.jobs.vault_root.clone();
+        self.sync_request = Some(request.clone());
+        self.jobs
+            .spawn(JobKind::Sync, "sync: starting", move |ctx| {
+                data::run_sync(ctx, &root, &session, request)
+            });
+        true
+    }
+
+    fn synced(&mut self, report: dossier::sync::SyncReport) {
+        let request = self.sync_request.take();
+        self.overlays
+            .retain(|o| !matches!(o, Overlay::Conflicts(_)));
+        match report.outcome {
+            Outcome::Conflicts(list) => {
+                let n = list.len();
+                let carried = request.map(|r| r.choices.each).unwrap_or_default();
+                self.overlays.push(Overlay::Conflicts(ConflictView::new(
+                    report.remote.name.clone(),
+                    list,
+                    carried,
+                )));
+                self.info_msg(format!(
+                    "{n} conflict(s) with {}: nothing was merged; choose a side for each",
+                    report.remote.name
+                ));
+                // The verified remote branch moved: ahead/behind changed.
+                self.load_status();
+            }
+            _ => {
+                self.info_msg(data::sync_summary(&report));
+                self.reload(None);
+            }
+        }
+    }
+
     // ----- job results --------------------------------------------------
 
     /// Applies a job's report (dropped when stale).
@@ -813,6 +886,20 @@ impl App {
                     }
                 }
                 self.error_msg(e.to_string());
+            }
+            JobKind::Sync => {
+                self.sync_request = None;
+                for o in &mut self.overlays {
+                    if let Overlay::Conflicts(v) = o {
+                        v.merging = false;
+                    }
+                }
+                self.overlays.push(Overlay::Notice(Notice {
+                    title: "Sync failed".into(),
+                    text: e.to_string(),
+                    error: true,
+                }));
+                self.load_status();
             }
             // Status is decoration: without it the bar shows nothing.
             JobKind::Status => {}
@@ -913,6 +1000,10 @@ impl App {
                 self.identity = Some(*identity);
                 self.screen = Screen::Unlock;
             }
+            JobOutput::SyncProgress(stage) => {
+                self.jobs.set_label(JobKind::Sync, data::stage_text(&stage));
+            }
+            JobOutput::Synced(report) => self.synced(*report),
         }
     }
 
@@ -967,6 +1058,9 @@ impl App {
                 self.info_msg(label);
             }
             Action::NewCase => self.overlays.push(Overlay::Form(new_case_form())),
+            Action::Sync => {
+                self.start_sync(SyncRequest::default());
+            }
             other => self.global(other),
         }
     }
@@ -1271,7 +1365,63 @@ impl App {
             Overlay::Prompt(p) => self.update_prompt(p, a),
             Overlay::Editor(e) => self.update_editor(e, a),
             Overlay::Form(f) => self.update_form(f, a),
+            Overlay::Conflicts(v) => self.update_conflicts(v, a),
+            Overlay::Notice(n) => {
+                if a != Action::Back {
+                    self.overlays.push(Overlay::Notice(n));
+                }
+            }
         }
+    }
+
+    fn update_conflicts(&mut self, mut v: ConflictView, a: Action) {
+        if v.merging {
+            // The sync carrying the choices runs; keep them until it answers.
+            self.overlays.push(Overlay::Conflicts(v));
+            if a == Action::Quit {
+                self.quit = true;
+            }
+            return;
+        }
+        match a {
+            Action::Up | Action::Down => {
+                v.selected = step(v.selected, v.rows.len(), a, self.page);
+            }
+            Action::TakeOurs => v.choose(Side::Ours),
+            Action::TakeTheirs => v.choose(Side::Theirs),
+            Action::TakeAllOurs => v.choose_all(Side::Ours),
+            Action::TakeAllTheirs => v.choose_all(Side::Theirs),
+            Action::Submit => match v.choices() {
+                None => {
+                    let n = v.undecided();
+                    self.error_msg(format!(
+                        "{n} of {} conflict(s) still undecided: o takes ours, t theirs (O, T for all)",
+                        v.rows.len()
+                    ));
+                }
+                Some(choices) => {
+                    let request = SyncRequest {
+                        remote: Some(v.remote.clone()),
+                        choices,
+                    };
+                    v.merging = self.start_sync(request);
+                }
+            },
+            Action::Back => {
+                self.info_msg(
+                    "Left without merging: nothing was merged and nothing was lost; S syncs again",
+                );
+                return;
+            }
+            Action::Help => {
+                self.overlays.push(Overlay::Conflicts(v));
+                self.overlays.push(Overlay::Help { scroll: 0 });
+                return;
+            }
+            Action::Quit => self.quit = true,
+            _ => {}
+        }
+        self.overlays.push(Overlay::Conflicts(v));
     }
 
     fn update_prompt(&mut self, mut p: Prompt, a: Action) {
@@ -1421,8 +1571,15 @@ impl App {
                 }
             }
             "revoke" => self.update_keyring(Action::KeyRevoke),
+            "sync" => {
+                let remote = (!arg.is_empty()).then(|| arg.to_string());
+                self.start_sync(SyncRequest {
+                    remote,
+                    ..SyncRequest::default()
+                });
+            }
             _ => self.error_msg(format!(
-                "unknown command `{cmd}`; try quit, cases, keyring, audit, open ID, search TEXT, filter TEXT, status S, sort COLUMN, theme NAME, new, refresh, help"
+                "unknown command `{cmd}`; try quit, cases, keyring, audit, open ID, search TEXT, filter TEXT, status S, sort COLUMN, theme NAME, new, sync [REMOTE], refresh, help"
             )),
         }
     }

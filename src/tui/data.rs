@@ -19,8 +19,9 @@ use dossier::fingerprint::Fingerprint;
 use dossier::history;
 use dossier::identity::Session;
 use dossier::keyring::{Role, Validity};
+use dossier::sync::{self, Choices, Outcome, Stage, SyncOptions, SyncReport};
 use dossier::vault::Vault;
-use dossier::{admin, listing, Error, Result};
+use dossier::{admin, listing, transport, Error, Result};
 
 use crate::tui::jobs::{JobCtx, JobOutput};
 
@@ -417,6 +418,118 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         }
     };
     Ok(JobOutput::Changed(msg))
+}
+
+/// What a sync job is asked to do. It is plain data so that what would
+/// run can be checked without running it (tests, and the conflict view
+/// carrying earlier choices into the next run).
+#[derive(Debug, Clone, Default)]
+pub struct SyncRequest {
+    /// The remote's name; `None` is the vault's only (or `origin`) remote.
+    pub remote: Option<String>,
+    /// Conflicts already decided, by [`dossier::sync::Conflict::key`].
+    pub choices: Choices,
+}
+
+/// How often receiving progress is forwarded to the UI at most.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(80);
+
+/// Syncs the vault at `root` with a remote. Nothing here may ask on the
+/// terminal, which belongs to the UI: an unknown SSH host is refused (the
+/// error says how to add it), a protected SSH key file gets no passphrase
+/// (use an agent or an unprotected deploy key via `DOSSIER_SSH_KEY`).
+/// Progress goes to the UI as [`JobOutput::SyncProgress`], receiving
+/// counts at most every [`PROGRESS_EVERY`].
+pub fn run_sync(
+    ctx: &JobCtx,
+    root: &Path,
+    session: &Session,
+    request: SyncRequest,
+) -> Result<JobOutput> {
+    let mut vault = Vault::open(root)?;
+    let known_hosts = transport::default_known_hosts()?;
+    let ssh_key = std::env::var_os("DOSSIER_SSH_KEY").map(PathBuf::from);
+    let mut last: Option<(Stage, std::time::Instant)> = None;
+    let mut progress = |stage: Stage| {
+        let now = std::time::Instant::now();
+        let due = match &last {
+            None => true,
+            Some((prev, _)) if std::mem::discriminant(prev) != std::mem::discriminant(&stage) => {
+                true
+            }
+            Some((prev, _)) if *prev == stage => false,
+            Some((_, at)) => now.duration_since(*at) >= PROGRESS_EVERY || finished_transfer(&stage),
+        };
+        if due {
+            ctx.partial(JobOutput::SyncProgress(stage.clone()));
+            last = Some((stage, now));
+        }
+    };
+    let report = sync::sync(
+        &mut vault,
+        session,
+        request.remote.as_deref(),
+        SyncOptions {
+            ssh_key,
+            known_hosts,
+            accept_unknown_host: &|_| false,
+            key_passphrase: &|_| None,
+            resolver: &request.choices,
+            progress: &mut progress,
+        },
+    )?;
+    Ok(JobOutput::Synced(Box::new(report)))
+}
+
+fn finished_transfer(stage: &Stage) -> bool {
+    match stage {
+        Stage::Receiving { objects, total } => objects == total,
+        Stage::Pushing { current, total } => current == total,
+        _ => false,
+    }
+}
+
+/// What the status bar says while a sync is at `stage`.
+pub fn stage_text(stage: &Stage) -> String {
+    match stage {
+        Stage::Fetching => "sync: fetching".into(),
+        Stage::Receiving { objects, total } => {
+            format!("sync: receiving {objects}/{total} objects")
+        }
+        Stage::Verifying => "sync: verifying".into(),
+        Stage::Merging => "sync: merging".into(),
+        Stage::Pushing { current, total } if *total > 0 => {
+            format!("sync: pushing {current}/{total} objects")
+        }
+        Stage::Pushing { .. } => "sync: pushing".into(),
+    }
+}
+
+/// One line saying what a finished sync did, e.g. "Synced with origin: 3
+/// new commits, merged 1 case, pushed".
+pub fn sync_summary(report: &SyncReport) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    parts.push(match report.received {
+        0 => "nothing new".into(),
+        1 => "1 new commit".into(),
+        n => format!("{n} new commits"),
+    });
+    match &report.outcome {
+        Outcome::UpToDate => {}
+        Outcome::FastForward => parts.push("fast-forward".into()),
+        Outcome::Merged { cases, .. } => parts.push(match cases.len() {
+            0 => "merged both histories".into(),
+            1 => "merged 1 case".into(),
+            n => format!("merged {n} cases"),
+        }),
+        Outcome::Conflicts(list) => parts.push(format!("{} conflict(s) to decide", list.len())),
+    }
+    parts.push(if report.pushed {
+        "pushed".into()
+    } else {
+        "nothing to push".into()
+    });
+    format!("Synced with {}: {}", report.remote.name, parts.join(", "))
 }
 
 fn entry_label(vault: &Vault, entry: &AccessEntry) -> String {

@@ -21,6 +21,7 @@ use dossier::history::LogEntry;
 use dossier::identity::Session;
 use dossier::search::Hit;
 use dossier::status::VaultStatus;
+use dossier::sync::{Stage, SyncReport};
 use dossier::Error;
 
 use crate::tui::data::{LoadedCase, VaultInfo};
@@ -49,6 +50,8 @@ pub enum JobKind {
     Status,
     /// A change to the vault (one commit).
     Change,
+    /// Fetch, verify, merge and push with a remote.
+    Sync,
 }
 
 /// What jobs produce.
@@ -85,6 +88,10 @@ pub enum JobOutput {
     Changed(String),
     /// A new identity was created.
     Generated(Box<dossier::identity::Identity>),
+    /// How far a sync has got.
+    SyncProgress(Stage),
+    /// A sync finished (its outcome may be conflicts to decide).
+    Synced(Box<SyncReport>),
 }
 
 /// A job's report.
@@ -225,6 +232,13 @@ impl Jobs {
         current
     }
 
+    /// The serial number of the running job of `kind` (tests answer jobs
+    /// by it).
+    #[cfg(test)]
+    pub fn serial_of(&self, kind: JobKind) -> Option<u64> {
+        self.running.get(&kind).map(|r| r.serial)
+    }
+
     /// Cancels the job of `kind`, if any; its answers become stale.
     pub fn cancel(&mut self, kind: JobKind) {
         if let Some(r) = self.running.remove(&kind) {
@@ -240,6 +254,14 @@ impl Jobs {
     /// Whether any job runs.
     pub fn busy(&self) -> bool {
         !self.running.is_empty()
+    }
+
+    /// Replaces the status-bar label of the running job of `kind` (for
+    /// progress that changes while it runs); nothing if none runs.
+    pub fn set_label(&mut self, kind: JobKind, label: impl Into<String>) {
+        if let Some(r) = self.running.get_mut(&kind) {
+            r.label = label.into();
+        }
     }
 
     /// Labels of running jobs, for the status bar.

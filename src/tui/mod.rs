@@ -16,6 +16,7 @@
 pub mod action;
 pub mod app;
 pub mod config;
+pub mod conflicts;
 pub mod data;
 pub mod event;
 pub mod external;

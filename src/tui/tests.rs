@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use dossier::card::{CardFields, KeyCard};
+use dossier::case::merge::Side;
 use dossier::case::record::{Client, Consent, Deadline, Disclosure, Identifier, Party};
 use dossier::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, Sensitivity, Status};
 use dossier::cases::{CaseSummary, OpenCase, SummaryState};
@@ -20,6 +21,8 @@ use dossier::fingerprint::Fingerprint;
 use dossier::history::{LogEntry, SignatureStatus};
 use dossier::identity::{Home, Identity, Session};
 use dossier::keyring::{Role, Validity};
+use dossier::remotes::Remote;
+use dossier::sync::{Conflict, Outcome, Stage, SyncReport};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -688,6 +691,13 @@ fn every_screen_draws_at_tiny_sizes_without_panicking() {
         }
         press(&mut f.app, KeyCode::Char('e'));
         draw(&mut f.app, w, h);
+        let mut f = fixture();
+        open_conflicts(&mut f.app);
+        draw(&mut f.app, w, h);
+        press(&mut f.app, KeyCode::Char('T'));
+        press(&mut f.app, KeyCode::Enter);
+        finish_sync(&mut f.app, Err(dossier::Error::Busy));
+        draw(&mut f.app, w, h);
     }
 }
 
@@ -922,6 +932,322 @@ fn wrong_passphrase_says_so_and_allows_a_retry() {
     typing(&mut f.app, "again");
     press(&mut f.app, KeyCode::Enter);
     assert!(f.app.jobs.is_running(JobKind::Unlock));
+}
+
+// ----- sync ---------------------------------------------------------------
+
+fn report(received: usize, outcome: Outcome, pushed: bool) -> Box<SyncReport> {
+    Box::new(SyncReport {
+        remote: Remote {
+            name: "origin".into(),
+            url: "/srv/vault.git".into(),
+        },
+        received,
+        outcome,
+        pushed,
+    })
+}
+
+fn sync_conflicts() -> Vec<Conflict> {
+    vec![
+        Conflict {
+            case: Some(id("27T8E7KFWC")),
+            field: "title".into(),
+            ours: Some("Fresh claim".into()),
+            theirs: Some(
+                "Appeal to the Upper Tribunal on the refusal of protection, with the expert report"
+                    .into(),
+            ),
+        },
+        Conflict {
+            case: Some(id("27T8E7KFWC")),
+            field: "client.contact.phone".into(),
+            ours: None,
+            theirs: Some("+44 20 7946 0000".into()),
+        },
+        Conflict {
+            case: None,
+            field: ".dossier/groups.yaml".into(),
+            ours: Some("changed".into()),
+            theirs: Some("changed".into()),
+        },
+    ]
+}
+
+/// Answers the running sync job.
+fn finish_sync(app: &mut App, out: Result<JobOutput, dossier::Error>) {
+    let serial = app.jobs.serial_of(JobKind::Sync).expect("a sync job runs");
+    app.on_job(JobMessage {
+        kind: JobKind::Sync,
+        serial,
+        body: JobBody::Done(out),
+    });
+}
+
+/// Presses `S` and answers the sync job with conflicts.
+fn open_conflicts(app: &mut App) {
+    press(app, KeyCode::Char('S'));
+    assert!(app.jobs.is_running(JobKind::Sync));
+    finish_sync(
+        app,
+        Ok(JobOutput::Synced(report(
+            2,
+            Outcome::Conflicts(sync_conflicts()),
+            false,
+        ))),
+    );
+}
+
+#[test]
+fn sync_runs_as_a_background_job_and_the_status_bar_shows_its_progress() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('S'));
+    assert!(f.app.jobs.is_running(JobKind::Sync));
+    let request = f.app.sync_request.clone().expect("the job's request");
+    assert_eq!(request.remote, None, "the vault's own remote");
+    assert!(request.choices.each.is_empty() && request.choices.all.is_none());
+    assert!(text(&mut f.app, 80, 24).contains("sync: starting"));
+    for (stage, shown) in [
+        (
+            Stage::Receiving {
+                objects: 120,
+                total: 300,
+            },
+            "sync: receiving 120/300 objects",
+        ),
+        (Stage::Verifying, "sync: verifying"),
+        (
+            Stage::Pushing {
+                current: 0,
+                total: 0,
+            },
+            "sync: pushing",
+        ),
+    ] {
+        f.app.on_job(JobMessage {
+            kind: JobKind::Sync,
+            serial: 1,
+            body: JobBody::Partial(JobOutput::SyncProgress(stage)),
+        });
+        let screen = text(&mut f.app, 80, 24);
+        let status_bar = screen.lines().nth(22).unwrap_or("");
+        assert!(status_bar.contains(shown), "{screen}");
+    }
+    // One sync at a time.
+    press(&mut f.app, KeyCode::Char('S'));
+    assert!(f
+        .app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.error && m.text.contains("already running")));
+
+    finish_sync(
+        &mut f.app,
+        Ok(JobOutput::Synced(report(
+            3,
+            Outcome::Merged {
+                commit: git2::Oid::ZERO_SHA1,
+                cases: vec![id("27T8E7KFWC")],
+            },
+            true,
+        ))),
+    );
+    assert!(!f.app.jobs.is_running(JobKind::Sync));
+    assert!(f.app.sync_request.is_none());
+    assert_eq!(
+        f.app.message.as_ref().map(|m| m.text.as_str()),
+        Some("Synced with origin: 3 new commits, merged 1 case, pushed")
+    );
+    // The vault changed: the list, history and ahead/behind are read again.
+    for kind in [JobKind::List, JobKind::LastChanges, JobKind::Status] {
+        assert!(f.app.jobs.is_running(kind), "{kind:?} reloads after a sync");
+    }
+}
+
+#[test]
+fn sync_from_the_command_prompt_names_the_remote() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char(':'));
+    typing(&mut f.app, "sync usb");
+    press(&mut f.app, KeyCode::Enter);
+    assert!(f.app.jobs.is_running(JobKind::Sync));
+    assert_eq!(
+        f.app
+            .sync_request
+            .as_ref()
+            .and_then(|r| r.remote.as_deref()),
+        Some("usb")
+    );
+}
+
+#[test]
+fn a_failed_sync_shows_the_library_sentence_whole() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('S'));
+    finish_sync(
+        &mut f.app,
+        Err(dossier::Error::UnknownHost {
+            host: "[127.0.0.1]:2222".into(),
+            fingerprint: "SHA256:abcdefghijklmnop".into(),
+            file: PathBuf::from("/home/ada/.ssh/known_hosts"),
+            add_command: "ssh-keyscan -p 2222 127.0.0.1 >> ~/.ssh/known_hosts".into(),
+        }),
+    );
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Notice(n)) if n.error));
+    let screen = text(&mut f.app, 80, 24);
+    assert!(screen.contains("Sync failed"), "{screen}");
+    // Wrapped, not cut: the end of the sentence (how to add the host) shows.
+    assert!(screen.contains("~/.ssh/known_hosts`"), "{screen}");
+    assert!(f.app.jobs.is_running(JobKind::Status), "status re-read");
+    press(&mut f.app, KeyCode::Esc);
+    assert!(f.app.overlays.is_empty());
+}
+
+#[test]
+fn snapshot_sync_conflicts_and_choices() {
+    let mut f = fixture();
+    open_conflicts(&mut f.app);
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(_))));
+    insta::assert_snapshot!("sync_conflicts_80x24", text(&mut f.app, 80, 24));
+    press(&mut f.app, KeyCode::Char('t'));
+    press(&mut f.app, KeyCode::Char('o'));
+    insta::assert_snapshot!("sync_conflicts_chosen_80x24", text(&mut f.app, 80, 24));
+    let Some(Overlay::Conflicts(v)) = f.app.overlays.last() else {
+        panic!("conflict view")
+    };
+    let chosen: Vec<Option<Side>> = v.rows.iter().map(|r| r.choice).collect();
+    assert_eq!(chosen, vec![Some(Side::Theirs), Some(Side::Ours), None]);
+    // The side taken stands out; the side dropped is dimmed.
+    let term = draw(&mut f.app, 80, 24);
+    let buf = term.backend().buffer();
+    let style_of = |needle: &str| {
+        for y in 0..24u16 {
+            let line: String = (0..80u16).map(|x| buf[(x, y)].symbol()).collect();
+            if let Some(byte) = line.find(needle) {
+                let x = line[..byte].chars().count() as u16;
+                return buf[(x, y)].fg;
+            }
+        }
+        panic!("{needle} is not on screen")
+    };
+    let taken = f.app.theme.style(Style::Verified).fg.expect("fg");
+    let dropped = f.app.theme.style(Style::Muted).fg.expect("fg");
+    assert_ne!(taken, dropped);
+    assert_eq!(style_of("Appeal to the"), taken);
+    assert_eq!(style_of("Fresh claim"), dropped);
+}
+
+#[test]
+fn enter_with_undecided_conflicts_refuses_and_says_how_many() {
+    let mut f = fixture();
+    open_conflicts(&mut f.app);
+    press(&mut f.app, KeyCode::Char('t'));
+    press(&mut f.app, KeyCode::Enter);
+    let m = f.app.message.clone().expect("message");
+    assert!(m.error);
+    assert!(
+        m.text.starts_with("2 of 3 conflict(s) still undecided"),
+        "{}",
+        m.text
+    );
+    assert!(!f.app.jobs.is_running(JobKind::Sync));
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(_))));
+}
+
+#[test]
+fn enter_when_all_are_decided_syncs_again_carrying_exactly_those_choices() {
+    let mut f = fixture();
+    open_conflicts(&mut f.app);
+    press(&mut f.app, KeyCode::Char('O'));
+    press(&mut f.app, KeyCode::Char('k'));
+    press(&mut f.app, KeyCode::Char('k'));
+    press(&mut f.app, KeyCode::Char('t')); // the first: theirs after all
+    press(&mut f.app, KeyCode::Enter);
+    assert!(f.app.jobs.is_running(JobKind::Sync));
+    let request = f.app.sync_request.clone().expect("request");
+    assert_eq!(request.remote.as_deref(), Some("origin"));
+    assert_eq!(request.choices.all, None);
+    assert_eq!(
+        request.choices.each,
+        BTreeMap::from([
+            ("27T8E7KFWC:title".to_string(), Side::Theirs),
+            ("27T8E7KFWC:client.contact.phone".to_string(), Side::Ours),
+            (".dossier/groups.yaml".to_string(), Side::Ours),
+        ])
+    );
+    // The view waits, choices kept, until the sync answers.
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(v)) if v.merging));
+    press(&mut f.app, KeyCode::Esc);
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(_))));
+
+    // A new conflict appears (the remote moved on): earlier choices are carried.
+    finish_sync(
+        &mut f.app,
+        Ok(JobOutput::Synced(report(
+            1,
+            Outcome::Conflicts(vec![Conflict {
+                case: Some(id("27T8E7KFWC")),
+                field: "status".into(),
+                ours: Some("open".into()),
+                theirs: Some("pending".into()),
+            }]),
+            false,
+        ))),
+    );
+    press(&mut f.app, KeyCode::Char('t'));
+    press(&mut f.app, KeyCode::Enter);
+    let request = f.app.sync_request.clone().expect("request");
+    assert_eq!(request.choices.each.len(), 4, "{:?}", request.choices.each);
+    assert_eq!(
+        request.choices.each.get("27T8E7KFWC:title"),
+        Some(&Side::Theirs)
+    );
+
+    finish_sync(
+        &mut f.app,
+        Ok(JobOutput::Synced(report(
+            0,
+            Outcome::Merged {
+                commit: git2::Oid::ZERO_SHA1,
+                cases: vec![id("27T8E7KFWC")],
+            },
+            true,
+        ))),
+    );
+    assert!(f.app.overlays.is_empty(), "the view closes once merged");
+    assert!(f
+        .app
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.contains("merged 1 case, pushed")));
+}
+
+#[test]
+fn a_failed_merge_keeps_the_choices_and_esc_leaves_without_merging() {
+    let mut f = fixture();
+    open_conflicts(&mut f.app);
+    press(&mut f.app, KeyCode::Char('T'));
+    press(&mut f.app, KeyCode::Enter);
+    finish_sync(&mut f.app, Err(dossier::Error::Busy));
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Notice(_))));
+    press(&mut f.app, KeyCode::Esc);
+    let Some(Overlay::Conflicts(v)) = f.app.overlays.last() else {
+        panic!("the conflict view is still there")
+    };
+    assert!(!v.merging);
+    assert_eq!(v.undecided(), 0, "choices kept");
+    // `?` lists the view's keys; Esc closes help, then leaves the view.
+    press(&mut f.app, KeyCode::Char('?'));
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Help { .. })));
+    press(&mut f.app, KeyCode::Esc);
+    press(&mut f.app, KeyCode::Esc);
+    assert!(f.app.overlays.is_empty());
+    assert!(!f.app.jobs.is_running(JobKind::Sync));
+    assert!(f
+        .app
+        .message
+        .as_ref()
+        .is_some_and(|m| !m.error && m.text.contains("nothing was merged")));
 }
 
 // ----- docs ---------------------------------------------------------------

@@ -18,6 +18,11 @@ struct Tmux {
 
 impl Tmux {
     fn start(w: &World, who: &Person, width: u16, height: u16) -> Tmux {
+        Tmux::start_in(w, who, &w.vault(), width, height)
+    }
+
+    /// [`Tmux::start`] on the vault at `vault` (a second clone).
+    fn start_in(w: &World, who: &Person, vault: &Path, width: u16, height: u16) -> Tmux {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -33,7 +38,7 @@ impl Tmux {
             ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
             ("DOSSIER_SCRYPT_LOG_N", "10".into()),
             ("DOSSIER_HOME", path(&who.home)),
-            ("DOSSIER_VAULT", path(&w.vault())),
+            ("DOSSIER_VAULT", path(vault)),
             ("TERM", "xterm-256color".into()),
         ];
         let mut line = String::from("env -i");
@@ -249,4 +254,86 @@ fn a_closed_terminal_ends_the_session_instead_of_leaving_it_running() {
         !running(pid),
         "dossier (pid {pid}) kept running, with decrypted cases in memory, after its terminal closed"
     );
+}
+
+#[test]
+fn tui_sync_shows_a_true_conflict_and_merges_the_side_chosen_then_the_cli_agrees() {
+    crate::support::require("tmux");
+    // Alice (root) and Ben share a case through a bare repository.
+    let w = World::new();
+    let alice = w.person("Alice");
+    let ben = w.person("Ben");
+    w.init_vault(&alice);
+    let ben_fp = w.join(&ben, &alice);
+    let case = w.new_case(&alice, &["--grant", &ben_fp]);
+    w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
+    let bare = path(&w.path("remote.git"));
+    w.ok(&alice, &["remote", "add", "origin", &bare]);
+    w.ok(&alice, &["sync"]);
+    let ben_vault = w.path("ben-vault");
+    w.ok_in(&ben, &ben_vault, &["clone", &bare, &path(&ben_vault)]);
+    // Both change the same field differently.
+    w.ok(
+        &alice,
+        &["case", "set", &case, "title=Appeal to the Upper Tribunal"],
+    );
+    w.ok(&alice, &["sync"]);
+    w.ok_in(
+        &ben,
+        &ben_vault,
+        &["case", "set", &case, "title=Fresh claim"],
+    );
+
+    let t = Tmux::start_in(&w, &ben, &ben_vault, 100, 30);
+    t.wait_for("Passphrase");
+    t.type_text(&ben.passphrase);
+    t.keys(&["Enter"]);
+    t.wait_for("Cases 1 of 1");
+    t.wait_for("main ↑1 ↓0");
+
+    t.keys(&["S"]);
+    let pane = t.wait_for("Sync with origin: 1 conflict(s)");
+    for shown in [
+        case.as_str(),
+        "title",
+        "Fresh claim",
+        "Appeal to the Upper Tribunal",
+    ] {
+        assert!(
+            pane.contains(shown),
+            "{shown:?} is not in the view:\n{pane}"
+        );
+    }
+    // Nothing decided yet: Enter refuses and says so.
+    t.keys(&["Enter"]);
+    t.wait_for("1 of 1 conflict(s) still undecided");
+    t.keys(&["t"]);
+    t.wait_for("All decided");
+    t.keys(&["Enter"]);
+    let pane = t.wait_for("Synced with origin:");
+    assert!(pane.contains("merged 1 case, pushed"), "{pane}");
+    // The list and the ahead/behind count are read again.
+    t.wait_for("Appeal to the Upper");
+    t.wait_for("main ↑0 ↓0");
+    t.keys(&["q"]);
+    t.wait_for("EXIT:0");
+
+    let title = |who: &Person, vault: &Path| -> serde_json::Value {
+        let out = w.ok_in(who, vault, &["case", "show", &case, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v["record"]["title"].clone()
+    };
+    assert_eq!(title(&ben, &ben_vault), "Appeal to the Upper Tribunal");
+    w.ok_in(&ben, &ben_vault, &["verify"]);
+    // The merge Ben committed from the TUI is signed, verified and pushed.
+    let log: serde_json::Value =
+        serde_json::from_str(&w.ok_in(&ben, &ben_vault, &["log", "--json"])).expect("json");
+    let newest = &log[0];
+    assert_eq!(newest["action"], "merge", "{log}");
+    assert_eq!(newest["signature"], "verified", "{log}");
+    assert_eq!(newest["actor"], ben_fp.as_str(), "{log}");
+    let out = w.ok(&alice, &["sync"]);
+    assert!(out.contains("fast-forward"), "{out}");
+    assert_eq!(title(&alice, &w.vault()), "Appeal to the Upper Tribunal");
+    w.ok(&alice, &["verify"]);
 }

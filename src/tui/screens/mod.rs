@@ -5,6 +5,7 @@
 //! next key knows how far a page is.
 
 mod audit;
+mod conflicts;
 mod detail;
 mod keyring;
 mod list;

@@ -1,5 +1,6 @@
 //! Overlays drawn over the screen: help (from the key map), prompts (in
-//! the hint bar, vim-style), confirmations, the note editor and forms.
+//! the hint bar, vim-style), confirmations, the note editor, forms, the
+//! sync conflict view ([`super::conflicts`]) and message boxes.
 
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
@@ -8,12 +9,13 @@ use ratatui::Frame;
 
 use super::{centered, clip, scroll_window};
 use crate::tui::action;
-use crate::tui::app::{App, Form, NoteEditor, Overlay};
+use crate::tui::app::{App, Form, NoteEditor, Notice, Overlay};
 use crate::tui::theme::Role;
 
 /// Draws every overlay, bottom first.
 pub fn render(f: &mut Frame, app: &mut App, main: Rect, hints: Rect) {
     let count = app.overlays.len();
+    let mut conflict_offset = None;
     for i in 0..count {
         let top = i + 1 == count;
         // Split borrows: the overlay is drawn from a shared view of the app.
@@ -77,6 +79,10 @@ pub fn render(f: &mut Frame, app: &mut App, main: Rect, hints: Rect) {
             }
             Overlay::Editor(e) => editor(f, app, e, main, top),
             Overlay::Form(form) => self::form(f, app, form, main, top),
+            Overlay::Conflicts(v) => {
+                conflict_offset = Some(super::conflicts::render(f, app, v, main));
+            }
+            Overlay::Notice(n) => notice(f, app, n, main),
         }
     }
     // Remember scroll windows for the next draw.
@@ -88,6 +94,11 @@ pub fn render(f: &mut Frame, app: &mut App, main: Rect, hints: Rect) {
             }
             Overlay::Form(form) => {
                 form.offset = scroll_window(form.selected, form.offset, form_rows(main));
+            }
+            Overlay::Conflicts(v) => {
+                if let Some(offset) = conflict_offset {
+                    v.offset = offset;
+                }
             }
             _ => {}
         }
@@ -116,7 +127,7 @@ fn help(f: &mut Frame, app: &App, main: Rect, scroll: u16) {
         t.style(Role::Muted),
     ));
     lines.push(Line::styled(
-        "filter TEXT, status S, sort COLUMN, theme NAME, new, refresh, help",
+        "filter TEXT, status S, sort COLUMN, theme NAME, new, sync [REMOTE], refresh, help",
         t.style(Role::Muted),
     ));
     let max = lines
@@ -135,6 +146,59 @@ fn help(f: &mut Frame, app: &App, main: Rect, scroll: u16) {
         ),
         area,
     );
+}
+
+fn notice(f: &mut Frame, app: &App, n: &Notice, main: Rect) {
+    let t = &app.theme;
+    let border = if n.error {
+        t.style(Role::Danger)
+    } else {
+        t.style(Role::Accent)
+    };
+    let width = 72.min(main.width);
+    let inner = width.saturating_sub(4).max(1) as usize;
+    let wrapped: usize = n.text.lines().map(|l| wrapped_lines(l, inner)).sum();
+    let area = centered(main, width, wrapped as u16 + 4);
+    let mut lines: Vec<Line> = n
+        .text
+        .lines()
+        .map(|l| Line::styled(l.to_string(), t.style(Role::Text)))
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled("Esc", t.style(Role::HintKey)),
+        Span::styled(" close", t.style(Role::HintText)),
+    ]));
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(border)
+                .title(Span::styled(format!(" {} ", n.title), border)),
+        ),
+        area,
+    );
+}
+
+/// How many lines `text` takes when word-wrapped to `width` columns.
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let (mut lines, mut used) = (1, 0);
+    for word in text.split(' ') {
+        let n = word.chars().count();
+        let need = if used == 0 { n } else { used + 1 + n };
+        if need <= width {
+            used = need;
+        } else if used == 0 {
+            lines += (n - 1) / width;
+            used = (n - 1) % width + 1;
+        } else {
+            lines += 1 + n.saturating_sub(1) / width;
+            used = (n - 1) % width + 1;
+        }
+    }
+    lines
 }
 
 fn editor(f: &mut Frame, app: &App, e: &NoteEditor, main: Rect, top: bool) {
