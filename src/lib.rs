@@ -12,7 +12,13 @@
 //! - [`case`], [`cases`], [`search`]: case records and operations on them;
 //! - [`listing`], [`documents`], [`status`]: progressive listing for front ends,
 //!   attachments, and the working state shown in status lines;
-//! - [`store`], [`history`]: the one place commits are made, and reading them back;
+//! - [`store`], [`history`], [`exposure`]: the one place commits are made, and reading
+//!   them back (the audit trail, who could read what);
+//! - [`snapshot`], [`incoming`]: any vault state as files, and verifying history that
+//!   arrives from elsewhere, commit by commit;
+//! - [`sync`], [`remotes`], [`transport`], [`known_hosts`], [`bundle`], [`git_integration`]:
+//!   sharing a vault (fetch, verify, merge, push; bundles; stock-git merge driver);
+//! - [`settings`]: the signed vault settings (`log_views`, `offline`);
 //! - [`git_integration`]: the merge driver and textconv that let stock git work on a vault;
 //! - [`admin`]: vault creation and key administration;
 //! - [`fsio`], [`yaml`], [`paths`]: the one place files are written / YAML is parsed.
