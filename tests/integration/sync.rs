@@ -589,3 +589,69 @@ fn an_offline_vault_refuses_network_remotes_and_still_takes_bundles() {
         "the setting travels with the vault: {setting}"
     );
 }
+
+/// Runs `sync` on Ben's clone with a crash point armed; it must die there.
+fn sync_killed_at(o: &Office, point: &str) {
+    let out =
+        o.w.cmd_in(&o.ben, &o.ben_vault)
+            .env("DOSSIER_FAULT", point)
+            .args(["sync"])
+            .output()
+            .expect("run");
+    assert_eq!(
+        out.status.code(),
+        None,
+        "killed at {point}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_sync_killed_while_taking_in_history_is_finished_or_rolled_back() {
+    let o = office();
+    let (w, alice, ben) = (&o.w, &o.alice, &o.ben);
+
+    // A fast-forward killed after the branch moved, before the files.
+    w.ok(alice, &["case", "set", &o.case, "status=pending"]);
+    w.ok(alice, &["sync"]);
+    sync_killed_at(&o, "fast-forward-after-ref");
+    assert_eq!(
+        show(w, ben, &o.ben_vault, &o.case)["record"]["status"],
+        "pending"
+    );
+    w.ok_in(ben, &o.ben_vault, &["verify"]);
+
+    // A merge killed before its commit was recorded: nothing happened.
+    w.ok(
+        alice,
+        &["case", "set", &o.case, "title=Appeal to the Upper Tribunal"],
+    );
+    w.ok(alice, &["sync"]);
+    w.ok_in(
+        ben,
+        &o.ben_vault,
+        &["case", "set", &o.case, "client.nationality=Eritrean"],
+    );
+    let ben_head = w.git_text_in(&o.ben_vault, &["rev-parse", "HEAD"]);
+    sync_killed_at(&o, "commit-before-ref");
+    assert_eq!(
+        w.git_text_in(&o.ben_vault, &["rev-parse", "HEAD"]),
+        ben_head
+    );
+    w.ok_in(ben, &o.ben_vault, &["verify"]);
+
+    // Killed after the merge commit moved the branch: finished on the next open.
+    sync_killed_at(&o, "commit-after-ref");
+    let case = show(w, ben, &o.ben_vault, &o.case);
+    assert_eq!(case["record"]["title"], "Appeal to the Upper Tribunal");
+    assert_eq!(case["record"]["client"]["nationality"], "Eritrean");
+    w.ok_in(ben, &o.ben_vault, &["verify"]);
+    // The next sync pushes the merge once; Alice gets both edits.
+    let out = w.ok_in(ben, &o.ben_vault, &["sync"]);
+    assert!(out.contains("Pushed to origin"), "{out}");
+    w.ok(alice, &["sync"]);
+    let case = show(w, alice, &w.vault(), &o.case);
+    assert_eq!(case["record"]["client"]["nationality"], "Eritrean");
+    let merges = w.git_text(&["rev-list", "--merges", "HEAD"]);
+    assert_eq!(merges.lines().count(), 1, "one merge commit: {merges}");
+}
