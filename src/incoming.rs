@@ -32,7 +32,7 @@ use crate::case::{AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::groups::{Groups, GROUPS_PATH};
-use crate::history::{self, SignatureStatus};
+use crate::history;
 use crate::keyring::{Keyring, Validity, KEYRING_DIR};
 use crate::policy;
 use crate::snapshot::{CommitTree, Files};
@@ -170,10 +170,15 @@ impl<'r> Checker<'r> {
                 return Err(format!("is signed by {signer}, whose key is revoked"));
             }
         }
-        if let Some(local) = self.local {
-            if history::status(repo, local, &commit, Some(signer)).0
-                == SignatureStatus::RevokedSigner
-            {
+        // A revocation this vault already knows of refuses the key's commits
+        // dated at or after it, whatever parent they claim. (The date is the
+        // signer's claim: the parent rule above is what cannot be forged.)
+        if let Some(revoked) = self
+            .local
+            .and_then(|local| local.get(&signer))
+            .and_then(|e| e.revocation.as_ref())
+        {
+            if when >= revoked.revoked_at {
                 return Err(format!(
                     "is signed by {signer} and dated after that key was revoked"
                 ));

@@ -655,3 +655,45 @@ fn a_sync_killed_while_taking_in_history_is_finished_or_rolled_back() {
     let merges = w.git_text(&["rev-list", "--merges", "HEAD"]);
     assert_eq!(merges.lines().count(), 1, "one merge commit: {merges}");
 }
+
+#[test]
+fn work_signed_after_the_signer_was_revoked_is_refused_when_it_arrives() {
+    let o = office();
+    let (w, alice, ben) = (&o.w, &o.alice, &o.ben);
+    w.ok(
+        alice,
+        &["key", "revoke", &o.ben_fp, "--reason", "laptop lost"],
+    );
+    w.ok(alice, &["sync"]);
+    // Whoever holds Ben's key writes on his old clone and pushes.
+    w.ok_in(
+        ben,
+        &o.ben_vault,
+        &["note", "add", &o.case, "--text", "planted"],
+    );
+    let planted = w
+        .git_text_in(&o.ben_vault, &["rev-parse", "HEAD"])
+        .trim()
+        .to_string();
+    let out = w.git_in(
+        &o.ben_vault,
+        &[
+            "push",
+            "-q",
+            "--force",
+            o.bare.to_str().expect("utf8"),
+            "HEAD:refs/heads/main",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let before = w.full_snapshot(&w.vault());
+    let err = w.fails(alice, &["sync"], 1);
+    assert!(err.contains(&planted), "{err}");
+    assert!(err.contains("revoked"), "{err}");
+    assert_eq!(before, w.full_snapshot(&w.vault()));
+}
