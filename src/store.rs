@@ -418,7 +418,8 @@ fn remove_empty_parents(root: &Path, file: &Path) {
     }
 }
 
-fn head_branch(repo: &git2::Repository) -> Result<String> {
+/// The branch HEAD names (`refs/heads/main` for a vault without one yet).
+pub fn head_branch(repo: &git2::Repository) -> Result<String> {
     let head = repo.find_reference("HEAD")?;
     Ok(head
         .symbolic_target()
@@ -443,7 +444,9 @@ fn check_relative(path: &str) -> Result<()> {
     }
 }
 
-fn index_entry(path: &str, id: git2::Oid, len: usize) -> git2::IndexEntry {
+/// A stage-0 index entry for a regular file (times and owner zeroed: only
+/// the tree written from the index matters).
+pub(crate) fn index_entry(path: &str, id: git2::Oid, len: usize) -> git2::IndexEntry {
     git2::IndexEntry {
         ctime: git2::IndexTime::new(0, 0),
         mtime: git2::IndexTime::new(0, 0),

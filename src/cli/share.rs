@@ -94,12 +94,19 @@ fn end_progress() {
     }
 }
 
-fn known_hosts() -> Result<PathBuf> {
-    transport::default_known_hosts()
-}
-
-fn ssh_key() -> Option<PathBuf> {
-    std::env::var_os("DOSSIER_SSH_KEY").map(PathBuf::from)
+/// Sync options for the command line: prompts on the terminal, progress on stderr.
+fn options<'a>(
+    resolver: &'a Choices,
+    progress: &'a mut dyn FnMut(Stage),
+) -> Result<SyncOptions<'a>> {
+    Ok(SyncOptions {
+        ssh_key: std::env::var_os("DOSSIER_SSH_KEY").map(PathBuf::from),
+        known_hosts: transport::default_known_hosts()?,
+        accept_unknown_host: &ask_unknown_host,
+        key_passphrase: &ask_key_passphrase,
+        resolver,
+        progress,
+    })
 }
 
 fn choices(prefer: Option<Prefer>) -> Choices {
@@ -122,14 +129,7 @@ pub(super) fn sync_command(
         &mut vault,
         &session,
         name,
-        SyncOptions {
-            ssh_key: ssh_key(),
-            known_hosts: known_hosts()?,
-            accept_unknown_host: &ask_unknown_host,
-            key_passphrase: &ask_key_passphrase,
-            resolver: &resolver,
-            progress: &mut progress,
-        },
+        options(&resolver, &mut progress)?,
     );
     end_progress();
     let report = result?;
@@ -217,14 +217,7 @@ pub(super) fn clone_command(ctx: &Context, source: &str, dir: PathBuf) -> Result
         source,
         &dir,
         session.as_ref(),
-        SyncOptions {
-            ssh_key: ssh_key(),
-            known_hosts: known_hosts()?,
-            accept_unknown_host: &ask_unknown_host,
-            key_passphrase: &ask_key_passphrase,
-            resolver: &resolver,
-            progress: &mut progress,
-        },
+        options(&resolver, &mut progress)?,
     );
     end_progress();
     let vault = result?;

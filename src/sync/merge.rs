@@ -233,20 +233,7 @@ fn in_cases(path: &str, cases: &[CaseId]) -> bool {
 
 fn put(repo: &git2::Repository, index: &mut git2::Index, rel: &str, bytes: &[u8]) -> Result<()> {
     let id = repo.blob(bytes)?;
-    index.add(&git2::IndexEntry {
-        ctime: git2::IndexTime::new(0, 0),
-        mtime: git2::IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: 0o100644,
-        uid: 0,
-        gid: 0,
-        file_size: bytes.len() as u32,
-        id,
-        flags: (rel.len().min(0xfff)) as u16,
-        flags_extended: 0,
-        path: rel.as_bytes().to_vec(),
-    })?;
+    index.add(&store::index_entry(rel, id, bytes.len()))?;
     Ok(())
 }
 

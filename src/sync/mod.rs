@@ -208,16 +208,6 @@ fn require_clean(vault: &Vault) -> Result<()> {
     Ok(())
 }
 
-fn branch(repo: &git2::Repository) -> Result<String> {
-    let head = repo.find_reference("HEAD")?;
-    Ok(head
-        .symbolic_target()
-        .ok()
-        .flatten()
-        .unwrap_or("refs/heads/main")
-        .to_string())
-}
-
 fn drop_quarantine(repo: &git2::Repository) {
     if let Ok(mut r) = repo.find_reference(QUARANTINE) {
         let _ = r.delete();
@@ -252,7 +242,7 @@ pub fn sync(
     session.unlock()?;
     let lock = vault.lock()?;
     require_clean(vault)?;
-    let branch = branch(vault.repo())?;
+    let branch = store::head_branch(vault.repo())?;
     let short = branch.trim_start_matches("refs/heads/").to_string();
     let tracking = format!("refs/remotes/{}/{short}", remote.name);
     let mut received = 0;
@@ -436,7 +426,7 @@ fn bundle_tip(header: &bundle::BundleHeader, branch: &str) -> Result<git2::Oid> 
 
 /// Writes the vault's branch to a bundle file for carrying by hand.
 pub fn bundle_create(vault: &Vault, file: &Path) -> Result<bundle::BundleHeader> {
-    let branch = branch(vault.repo())?;
+    let branch = store::head_branch(vault.repo())?;
     bundle::create(vault.repo(), file, &[&branch])
 }
 
@@ -450,7 +440,7 @@ pub fn bundle_import(
     session.unlock()?;
     let lock = vault.lock()?;
     require_clean(vault)?;
-    let branch = branch(vault.repo())?;
+    let branch = store::head_branch(vault.repo())?;
     let header = bundle::unpack(vault.repo(), file)?;
     let tip = bundle_tip(&header, &branch)?;
     let result = integrate(vault, session, tip, None, resolver)?;

@@ -248,6 +248,17 @@ impl World {
         fp
     }
 
+    /// A vault founded by Alice (root) with Ben certified, and a case Alice
+    /// owns that Ben can read: `(alice, ben, ben's fingerprint, case id)`.
+    pub fn shared_case(&self) -> (Person, Person, String, String) {
+        let alice = self.person("Alice");
+        let ben = self.person("Ben");
+        self.init_vault(&alice);
+        let ben_fp = self.join(&ben, &alice);
+        let case = self.new_case(&alice, &["--grant", &ben_fp]);
+        (alice, ben, ben_fp, case)
+    }
+
     /// Creates a case as `who`; returns its id.
     pub fn new_case(&self, who: &Person, extra: &[&str]) -> String {
         let mut args = vec![

@@ -21,11 +21,7 @@ struct Office {
 
 fn office() -> Office {
     let w = World::new();
-    let alice = w.person("Alice");
-    let ben = w.person("Ben");
-    w.init_vault(&alice);
-    let ben_fp = w.join(&ben, &alice);
-    let case = w.new_case(&alice, &["--grant", &ben_fp]);
+    let (alice, ben, ben_fp, case) = w.shared_case();
     let bare = w.path("remote.git");
     w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
     w.ok(
@@ -197,6 +193,18 @@ fn the_same_field_changed_on_both_sides_is_a_conflict_that_loses_nothing() {
     w.ok(alice, &["verify"]);
 }
 
+/// Syncs as Alice, expecting the incoming history to be refused for `commit`
+/// with nothing local changed; returns the error.
+fn refused(o: &Office, commit: &str) -> String {
+    let av = o.w.vault();
+    let before = o.w.full_snapshot(&av);
+    let (_, err) = o.w.fails_in(&o.alice, &av, &["sync"], 1);
+    assert!(err.contains(commit), "names the commit: {err}");
+    assert!(err.contains("nothing was merged"), "{err}");
+    assert_eq!(before, o.w.full_snapshot(&av), "local state unchanged");
+    err
+}
+
 /// Pushes whatever `attacker_dir` holds to the bare remote, bypassing dossier.
 fn push_raw(o: &Office, attacker_dir: &Path) {
     let out = o.w.git_in(
@@ -277,7 +285,6 @@ fn raw_commit(w: &World, dir: &Path, key: Option<&Path>, subject: &str, trailers
 fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() {
     let o = office();
     let (w, alice) = (&o.w, &o.alice);
-    let av = w.vault();
     let good = bare_head(&o);
     let case_file = format!("cases/{}/case.yaml.age", o.case);
     let access = format!("cases/{}/access.yaml", o.case);
@@ -291,14 +298,8 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
         .git_text_in(&evil, &["rev-parse", "HEAD"])
         .trim()
         .to_string();
-    let before = w.full_snapshot(&av);
-    let (_, err) = w.fails_in(alice, &av, &["sync"], 1);
-    assert!(err.contains(&unsigned), "names the commit: {err}");
-    assert!(
-        err.contains("plain git") && err.contains("nothing was merged"),
-        "{err}"
-    );
-    assert_eq!(before, w.full_snapshot(&av), "local state unchanged");
+    let err = refused(&o, &unsigned);
+    assert!(err.contains("plain git"), "{err}");
     reset_remote(&o, &evil, &good);
 
     // 2. A commit signed by a key in the keyring that no administrator certified.
@@ -337,12 +338,13 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mallory_fp = w.fingerprint(&mallory);
-    let before = w.full_snapshot(&av);
-    let (_, err) = w.fails_in(alice, &av, &["sync"], 1);
-    assert!(err.contains(&mallory_fp), "{err}");
+    let mallory_commit = w
+        .git_text_in(&mallory_vault, &["rev-parse", "HEAD"])
+        .trim()
+        .to_string();
+    let err = refused(&o, &mallory_commit);
+    assert!(err.contains(&w.fingerprint(&mallory)), "{err}");
     assert!(err.contains("no administrator had certified"), "{err}");
-    assert_eq!(before, w.full_snapshot(&av));
     reset_remote(&o, &mallory_vault, &good);
 
     // 3. An access list edited and signed by Ben, a reader but not an owner.
@@ -399,14 +401,11 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
         .git_text_in(&evil, &["rev-parse", "HEAD"])
         .trim()
         .to_string();
-    let before = w.full_snapshot(&av);
-    let (_, err) = w.fails_in(alice, &av, &["sync"], 1);
-    assert!(err.contains(&bad), "{err}");
+    let err = refused(&o, &bad);
     assert!(
         err.contains("changes who can read case") && err.contains("neither an owner"),
         "{err}"
     );
-    assert_eq!(before, w.full_snapshot(&av));
     w.ok(alice, &["verify"]);
 }
 
@@ -414,11 +413,7 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
 fn a_bundle_carries_a_vault_between_machines_with_no_network() {
     require("git");
     let w = World::new();
-    let alice = w.person("Alice");
-    let ben = w.person("Ben");
-    w.init_vault(&alice);
-    let ben_fp = w.join(&ben, &alice);
-    let case = w.new_case(&alice, &["--grant", &ben_fp]);
+    let (alice, ben, _, case) = w.shared_case();
     let bundle = w.path("usb/vault.bundle");
     std::fs::create_dir_all(w.path("usb")).expect("mkdir");
     w.ok(

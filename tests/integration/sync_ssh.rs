@@ -22,11 +22,7 @@ struct SshOffice {
 /// his dossier signing key, which the server authorises.
 fn ssh_office(trust_host: bool) -> SshOffice {
     let w = World::new();
-    let alice = w.person("Alice");
-    let ben = w.person("Ben");
-    w.init_vault(&alice);
-    let ben_fp = w.join(&ben, &alice);
-    let case = w.new_case(&alice, &["--grant", &ben_fp]);
+    let (alice, ben, _, case) = w.shared_case();
     let bare = w.path("remote.git");
     w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
     let sshd = Sshd::start(&w.path("sshd"));

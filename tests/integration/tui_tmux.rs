@@ -261,11 +261,7 @@ fn tui_sync_shows_a_true_conflict_and_merges_the_side_chosen_then_the_cli_agrees
     crate::support::require("tmux");
     // Alice (root) and Ben share a case through a bare repository.
     let w = World::new();
-    let alice = w.person("Alice");
-    let ben = w.person("Ben");
-    w.init_vault(&alice);
-    let ben_fp = w.join(&ben, &alice);
-    let case = w.new_case(&alice, &["--grant", &ben_fp]);
+    let (alice, ben, ben_fp, case) = w.shared_case();
     w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
     let bare = path(&w.path("remote.git"));
     w.ok(&alice, &["remote", "add", "origin", &bare]);
