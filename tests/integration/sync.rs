@@ -205,21 +205,9 @@ fn refused(o: &Office, commit: &str) -> String {
     err
 }
 
-/// Pushes whatever `attacker_dir` holds to the bare remote, bypassing dossier.
-fn push_raw(o: &Office, attacker_dir: &Path) {
-    let out = o.w.git_in(
-        attacker_dir,
-        &["push", "-q", "--force", "origin", "HEAD:refs/heads/main"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Puts the remote's branch back to `good`, from the attacker's clone.
-fn reset_remote(o: &Office, dir: &Path, good: &str) {
+/// Points the remote's branch at `rev` of the clone `dir`, bypassing dossier
+/// (a force-push by whoever holds write access).
+fn force_remote(o: &Office, dir: &Path, rev: &str) {
     let out = o.w.git_in(
         dir,
         &[
@@ -227,7 +215,7 @@ fn reset_remote(o: &Office, dir: &Path, good: &str) {
             "-q",
             "--force",
             o.bare.to_str().expect("utf8"),
-            &format!("{good}:refs/heads/main"),
+            &format!("{rev}:refs/heads/main"),
         ],
     );
     assert!(
@@ -293,14 +281,14 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
     let evil = attacker_clone(&o, "evil-unsigned");
     std::fs::write(evil.join(&case_file), b"not even age").expect("write");
     raw_commit(w, &evil, None, "tidy", "");
-    push_raw(&o, &evil);
+    force_remote(&o, &evil, "HEAD");
     let unsigned = w
         .git_text_in(&evil, &["rev-parse", "HEAD"])
         .trim()
         .to_string();
     let err = refused(&o, &unsigned);
     assert!(err.contains("plain git"), "{err}");
-    reset_remote(&o, &evil, &good);
+    force_remote(&o, &evil, &good);
 
     // 2. A commit signed by a key in the keyring that no administrator certified.
     let mallory = w.unprotected_person("Mallory");
@@ -324,20 +312,7 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
         ],
     );
     w.ok_in(&mallory, &mallory_vault, &["key", "expire", "2031-01-01"]);
-    let out = w.git_in(
-        &mallory_vault,
-        &[
-            "push",
-            "-q",
-            o.bare.to_str().expect("utf8"),
-            "HEAD:refs/heads/main",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    force_remote(&o, &mallory_vault, "HEAD");
     let mallory_commit = w
         .git_text_in(&mallory_vault, &["rev-parse", "HEAD"])
         .trim()
@@ -345,7 +320,7 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
     let err = refused(&o, &mallory_commit);
     assert!(err.contains(&w.fingerprint(&mallory)), "{err}");
     assert!(err.contains("no administrator had certified"), "{err}");
-    reset_remote(&o, &mallory_vault, &good);
+    force_remote(&o, &mallory_vault, &good);
 
     // 3. An access list edited and signed by Ben, a reader but not an owner.
     let evil = attacker_clone(&o, "evil-access");
@@ -396,7 +371,7 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
             o.case, o.ben_fp
         ),
     );
-    push_raw(&o, &evil);
+    force_remote(&o, &evil, "HEAD");
     let bad = w
         .git_text_in(&evil, &["rev-parse", "HEAD"])
         .trim()
@@ -670,21 +645,7 @@ fn work_signed_after_the_signer_was_revoked_is_refused_when_it_arrives() {
         .git_text_in(&o.ben_vault, &["rev-parse", "HEAD"])
         .trim()
         .to_string();
-    let out = w.git_in(
-        &o.ben_vault,
-        &[
-            "push",
-            "-q",
-            "--force",
-            o.bare.to_str().expect("utf8"),
-            "HEAD:refs/heads/main",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    force_remote(&o, &o.ben_vault, "HEAD");
 
     let before = w.full_snapshot(&w.vault());
     let err = w.fails(alice, &["sync"], 1);
