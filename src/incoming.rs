@@ -22,7 +22,7 @@
 //! parent; a file equal to one parent's version was checked when that
 //! parent was. The first failure rejects the whole range.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::groups::{Groups, GROUPS_PATH};
 use crate::history;
-use crate::keyring::{Keyring, Validity, KEYRING_DIR};
+use crate::keyring::{Keyring, KeyringFile, Validity, KEYRING_DIR};
 use crate::policy;
 use crate::snapshot::{CommitTree, Files};
 use crate::store::CommitMessage;
@@ -233,6 +233,21 @@ impl<'r> Checker<'r> {
 
 /// The files a commit changed: relative to its parent, or for a merge,
 /// those differing from every parent. Roots: every file.
+fn outside_layout(path: &str) -> String {
+    format!("writes {path}, which is not part of a dossier vault")
+}
+
+/// Whether `file` (relative to a case directory) is one dossier writes.
+fn is_case_file(file: &str) -> bool {
+    let in_dir = |dir: &str, suffix: &str| {
+        file.strip_prefix(dir)
+            .is_some_and(|n| !n.contains('/') && n.ends_with(suffix))
+    };
+    matches!(file, "case.yaml.age" | "access.yaml" | "access.yaml.sig")
+        || in_dir("notes/", ".md.age")
+        || in_dir("docs/", ".age")
+}
+
 fn changed_paths(
     repo: &git2::Repository,
     commit: &git2::Commit,
@@ -273,6 +288,8 @@ struct Rules<'a, 'r> {
 impl Rules<'_, '_> {
     fn check_all(&self, changed: &BTreeSet<String>) -> Verdict {
         let mut keyring_changed = false;
+        // Files of each case, so its access lists are read once per commit.
+        let mut cases: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for path in changed {
             if path == CONFIG_PATH || path == &format!("{CONFIG_PATH}.sig") {
                 self.config_change()?;
@@ -284,35 +301,44 @@ impl Rules<'_, '_> {
                 keyring_changed = true;
                 self.keyring_change(name)?;
             } else if path == "cases/.keep" {
-            } else if let Some(rest) = path.strip_prefix("cases/") {
-                self.case_change(path, rest)?;
+            } else if let Some((dir, file)) =
+                path.strip_prefix("cases/").and_then(|r| r.split_once('/'))
+            {
+                cases.entry(dir).or_default().push(file);
             } else {
-                return Err(format!(
-                    "writes {path}, which is not part of a dossier vault"
-                ));
+                return Err(outside_layout(path));
             }
         }
+        for (dir, files) in cases {
+            self.case_change(dir, &files)?;
+        }
         if keyring_changed {
-            let new_problems: Vec<&String> = self
-                .after
-                .keyring
-                .problems()
-                .iter()
-                .filter(|p| !self.before.keyring.problems().contains(p))
-                .collect();
-            if let Some(problem) = new_problems.first() {
-                return Err(format!("brings a keyring problem: {problem}"));
-            }
-            let written = self
-                .after_tree
-                .read(ALLOWED_SIGNERS_PATH)
-                .map_err(|e| e.to_string())?
-                .unwrap_or_default();
-            if written != self.after.keyring.allowed_signers().as_bytes() {
-                return Err(format!(
-                    "writes an {ALLOWED_SIGNERS_PATH} that does not match its keyring"
-                ));
-            }
+            self.keyring_consistent()?;
+        }
+        Ok(())
+    }
+
+    /// A changed keyring brings no new problem, and `allowed_signers` matches it.
+    fn keyring_consistent(&self) -> Verdict {
+        let before = self.before.keyring.problems();
+        if let Some(problem) = self
+            .after
+            .keyring
+            .problems()
+            .iter()
+            .find(|p| !before.contains(p))
+        {
+            return Err(format!("brings a keyring problem: {problem}"));
+        }
+        let written = self
+            .after_tree
+            .read(ALLOWED_SIGNERS_PATH)
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+        if written != self.after.keyring.allowed_signers().as_bytes() {
+            return Err(format!(
+                "writes an {ALLOWED_SIGNERS_PATH} that does not match its keyring"
+            ));
         }
         Ok(())
     }
@@ -352,41 +378,29 @@ impl Rules<'_, '_> {
     }
 
     fn keyring_change(&self, name: &str) -> Verdict {
-        let (id, kind) = if let Some(id) = name.strip_suffix(".revoked.yaml") {
-            (id, "revocation")
-        } else if let Some(id) = name.strip_suffix(".revoked.yaml.sig") {
-            (id, "revocation")
-        } else if let Some(id) = name.strip_suffix(".binding.yaml") {
-            (id, "binding")
-        } else if let Some(id) = name.strip_suffix(".binding.yaml.sig") {
-            (id, "binding")
-        } else if let Some(id) = name.strip_suffix(".yaml.sig") {
-            (id, "certification")
-        } else if let Some(id) = name.strip_suffix(".yaml") {
-            (id, "card")
-        } else {
-            return Err(format!(
-                "writes {KEYRING_DIR}/{name}, which is not part of a keyring"
-            ));
+        let path = format!("{KEYRING_DIR}/{name}");
+        let Some((kind, _, id)) = KeyringFile::classify(name) else {
+            return Err(format!("writes {path}, which is not part of a keyring"));
         };
         let Some(fp) = Fingerprint::from_file_id(id) else {
             return Err(format!(
-                "writes {KEYRING_DIR}/{name}, which is not named after a fingerprint"
+                "writes {path}, which is not named after a fingerprint"
             ));
         };
         let signer = self.signer;
         let entry = self.after.keyring.get(&fp);
         let present = self
             .after_tree
-            .read(&format!("{KEYRING_DIR}/{name}"))
+            .read(&path)
             .map_err(|e| e.to_string())?
             .is_some();
         match kind {
             // Anyone in the vault may import a card: it is not trusted
             // until an administrator certifies it.
-            "card" => Ok(()),
-            "certification" if !present => Ok(()), // dropping trust is always allowed
-            "certification" => {
+            KeyringFile::Card => Ok(()),
+            // Dropping trust is always allowed.
+            KeyringFile::Certification if !present => Ok(()),
+            KeyringFile::Certification => {
                 if !self.is_admin(&signer) {
                     return Err(format!(
                         "certifies {fp}, but its signer {} is not an administrator",
@@ -400,7 +414,7 @@ impl Rules<'_, '_> {
                 }
                 Ok(())
             }
-            "revocation" => {
+            KeyringFile::Revocation => {
                 if signer != fp && !self.is_admin(&signer) {
                     return Err(format!(
                         "revokes {fp}, but its signer {} is neither that key nor an administrator",
@@ -412,7 +426,7 @@ impl Rules<'_, '_> {
                 }
                 Ok(())
             }
-            _ => {
+            KeyringFile::Binding => {
                 if signer != fp {
                     return Err(format!(
                         "changes the encryption key of {fp}, but is signed by {}",
@@ -427,29 +441,21 @@ impl Rules<'_, '_> {
         }
     }
 
-    fn case_change(&self, path: &str, rest: &str) -> Verdict {
-        let (dir, file) = rest.split_once('/').unwrap_or((rest, ""));
+    /// The files `files` (relative to `cases/<dir>/`) of one case changed.
+    fn case_change(&self, dir: &str, files: &[&str]) -> Verdict {
         let Ok(case) = dir.parse::<CaseId>() else {
-            return Err(format!(
-                "writes {path}, which is not part of a dossier vault"
-            ));
+            return Err(outside_layout(&format!("cases/{dir}/{}", files.join(", "))));
         };
-        let known_file = matches!(file, "case.yaml.age" | "access.yaml" | "access.yaml.sig")
-            || file
-                .strip_prefix("notes/")
-                .is_some_and(|n| !n.contains('/') && n.ends_with(".md.age"))
-            || file
-                .strip_prefix("docs/")
-                .is_some_and(|n| !n.contains('/') && n.ends_with(".age"));
-        if !known_file {
-            return Err(format!(
-                "writes {path}, which is not part of a dossier vault"
-            ));
+        if let Some(file) = files.iter().find(|f| !is_case_file(f)) {
+            return Err(outside_layout(&format!("cases/{dir}/{file}")));
         }
         let old = self.list(self.before_tree, &case)?;
         let new = self.list(self.after_tree, &case)?;
-        if file.starts_with("access.yaml") {
-            return self.access_change(&case, old.as_ref(), new.as_ref());
+        if files.iter().any(|f| f.starts_with("access.yaml")) {
+            self.access_change(&case, old.as_ref(), new.as_ref())?;
+        }
+        if files.iter().all(|f| f.starts_with("access.yaml")) {
+            return Ok(());
         }
         let readers = match (&old, &new) {
             (Some(list), _) => policy::listed_readers(&self.before.groups, list),

@@ -152,6 +152,45 @@ pub struct Keyring {
 /// The keyring directory, relative to the vault root.
 pub const KEYRING_DIR: &str = ".dossier/keyring";
 
+/// What a file in the keyring directory is, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyringFile {
+    /// `<fp-id>.yaml`: a key card.
+    Card,
+    /// `<fp-id>.yaml.sig`: an administrator's certification of the card.
+    Certification,
+    /// `<fp-id>.revoked.yaml` or its `.sig`: a revocation.
+    Revocation,
+    /// `<fp-id>.binding.yaml` or its `.sig`: the owner's current encryption key and expiry.
+    Binding,
+}
+
+impl KeyringFile {
+    /// Classifies a file name of the keyring directory: its kind, whether it
+    /// is a `.sig` of a revocation or binding, and the file id it names
+    /// (not yet checked to be a fingerprint). `None`: not a keyring file.
+    pub fn classify(name: &str) -> Option<(KeyringFile, bool, &str)> {
+        let (stem, sig) = match name.strip_suffix(".sig") {
+            Some(stem) => (stem, true),
+            None => (name, false),
+        };
+        if let Some(id) = stem.strip_suffix(".revoked.yaml") {
+            Some((KeyringFile::Revocation, sig, id))
+        } else if let Some(id) = stem.strip_suffix(".binding.yaml") {
+            Some((KeyringFile::Binding, sig, id))
+        } else if let Some(id) = stem.strip_suffix(".yaml") {
+            let kind = if sig {
+                KeyringFile::Certification
+            } else {
+                KeyringFile::Card
+            };
+            Some((kind, false, id))
+        } else {
+            None
+        }
+    }
+}
+
 /// Relative path of a card.
 pub fn card_path(fp: &Fingerprint) -> String {
     format!(".dossier/keyring/{}.yaml", fp.file_id())
@@ -196,29 +235,32 @@ impl Keyring {
             files.read(&format!("{KEYRING_DIR}/{name}.sig"))
         };
         for name in files.list(KEYRING_DIR)? {
-            if let Some(id) = name.strip_suffix(".revoked.yaml") {
-                if let Some(fp) = Fingerprint::from_file_id(id) {
+            let Some((kind, is_sig, id)) = KeyringFile::classify(&name) else {
+                continue;
+            };
+            if is_sig {
+                continue; // read with the document it signs
+            }
+            let Some(fp) = Fingerprint::from_file_id(id) else {
+                if kind == KeyringFile::Card {
+                    ring.problems.push(format!(
+                        "{KEYRING_DIR}/{name}: not named after a fingerprint"
+                    ));
+                }
+                continue;
+            };
+            match kind {
+                KeyringFile::Revocation => {
                     revocations.insert(fp, (read(&name)?, read_sig(&name)?));
                 }
-            } else if let Some(id) = name.strip_suffix(".binding.yaml") {
-                if let Some(fp) = Fingerprint::from_file_id(id) {
+                KeyringFile::Binding => {
                     bindings.insert(fp, (read(&name)?, read_sig(&name)?));
                 }
-            } else if let Some(id) = name.strip_suffix(".yaml.sig") {
-                if id.ends_with(".revoked") || id.ends_with(".binding") {
-                    continue;
-                }
-                if let Some(fp) = Fingerprint::from_file_id(id) {
+                KeyringFile::Certification => {
                     certs.insert(fp, read(&name)?);
                 }
-            } else if let Some(id) = name.strip_suffix(".yaml") {
-                match Fingerprint::from_file_id(id) {
-                    Some(fp) => {
-                        card_bytes.insert(fp, read(&name)?);
-                    }
-                    None => ring.problems.push(format!(
-                        "{KEYRING_DIR}/{name}: not named after a fingerprint"
-                    )),
+                KeyringFile::Card => {
+                    card_bytes.insert(fp, read(&name)?);
                 }
             }
         }
@@ -540,6 +582,28 @@ impl Keyring {
     pub(crate) fn uncertify(&mut self, fp: &Fingerprint) {
         if let Some(e) = self.entries.get_mut(fp) {
             e.certified_by = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyringFile::{self, *};
+
+    #[test]
+    fn keyring_file_names_are_classified_once_for_loader_and_incoming_checks() {
+        let cases = [
+            ("AB.yaml", Some((Card, false, "AB"))),
+            ("AB.yaml.sig", Some((Certification, false, "AB"))),
+            ("AB.revoked.yaml", Some((Revocation, false, "AB"))),
+            ("AB.revoked.yaml.sig", Some((Revocation, true, "AB"))),
+            ("AB.binding.yaml", Some((Binding, false, "AB"))),
+            ("AB.binding.yaml.sig", Some((Binding, true, "AB"))),
+            ("README", None),
+            ("AB.txt.sig", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(KeyringFile::classify(name), want, "{name}");
         }
     }
 }
