@@ -31,7 +31,10 @@ use crate::store::{self, Change};
 use crate::vault::ALLOWED_SIGNERS_PATH;
 
 /// Something both sides changed differently, which the user must decide.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The values are decrypted content, for the person who asked for the
+/// merge only: `Debug` shows where the conflict is, never the values.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Conflict {
     /// The case, when the conflict is inside one.
     pub case: Option<CaseId>,
@@ -44,6 +47,12 @@ pub struct Conflict {
     pub theirs: Option<String>,
 }
 
+impl std::fmt::Debug for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Conflict({}, [redacted])", self.key())
+    }
+}
+
 impl Conflict {
     /// The name a resolution is given under: `CASE:field`, or the path.
     pub fn key(&self) -> String {
@@ -54,21 +63,9 @@ impl Conflict {
     }
 }
 
-/// How the user settled conflicts they were shown: by key, or one side for all.
-pub trait Resolver {
-    /// The side to take for the conflict named `key`, if decided.
-    fn side(&self, key: &str) -> Option<Side>;
-}
-
-/// Decides nothing: every conflict is reported.
-pub struct Undecided;
-impl Resolver for Undecided {
-    fn side(&self, _: &str) -> Option<Side> {
-        None
-    }
-}
-
-/// One side for every conflict (`sync --prefer`), plus individual choices.
+/// How the user settled conflicts they were shown: one side for all
+/// (`sync --prefer`), or each by its [`Conflict::key`] (the TUI). The
+/// default decides nothing, so every conflict is reported.
 #[derive(Debug, Clone, Default)]
 pub struct Choices {
     /// The side for conflicts not chosen individually.
@@ -76,21 +73,24 @@ pub struct Choices {
     /// Individual choices by [`Conflict::key`].
     pub each: BTreeMap<String, Side>,
 }
-impl Resolver for Choices {
-    fn side(&self, key: &str) -> Option<Side> {
+impl Choices {
+    /// The side to take for the conflict named `key`, if decided.
+    pub fn side(&self, key: &str) -> Option<Side> {
         self.each.get(key).copied().or(self.all)
     }
 }
 
-/// A merge worked out: the changes from ours to the merged tree and the
-/// cases dossier merged, or the conflicts that stop it.
-pub struct MergePlan {
-    /// Changes turning our tree into the merged tree.
-    pub changes: Vec<Change>,
-    /// Cases changed on both sides and merged by dossier.
-    pub cases: Vec<CaseId>,
-    /// Conflicts left undecided; nothing may be committed while any remain.
-    pub conflicts: Vec<Conflict>,
+/// A merge worked out.
+pub enum MergePlan {
+    /// Ready to commit.
+    Ready {
+        /// Changes turning our tree into the merged tree.
+        changes: Vec<Change>,
+        /// Cases changed on both sides and merged by dossier.
+        cases: Vec<CaseId>,
+    },
+    /// Undecided conflicts: nothing may be committed.
+    Conflicts(Vec<Conflict>),
 }
 
 /// The three commits of a merge.
@@ -109,7 +109,7 @@ pub fn plan(
     repo: &git2::Repository,
     session: &Session,
     sides: &Sides,
-    resolver: &dyn Resolver,
+    resolver: &Choices,
 ) -> Result<MergePlan> {
     let base_tree = repo.find_commit(sides.base)?.tree()?;
     let ours_tree = repo.find_commit(sides.ours)?.tree()?;
@@ -162,11 +162,7 @@ pub fn plan(
         }
     }
     if !conflicts.is_empty() {
-        return Ok(MergePlan {
-            changes: Vec::new(),
-            cases: Vec::new(),
-            conflicts,
-        });
+        return Ok(MergePlan::Conflicts(conflicts));
     }
 
     // The merged trust state, with allowed_signers regenerated from it.
@@ -210,19 +206,11 @@ pub fn plan(
         cases.push(case.clone());
     }
     if !conflicts.is_empty() {
-        return Ok(MergePlan {
-            changes: Vec::new(),
-            cases: Vec::new(),
-            conflicts,
-        });
+        return Ok(MergePlan::Conflicts(conflicts));
     }
     let merged = repo.find_tree(index.write_tree_to(repo)?)?;
     let changes = store::tree_changes(repo, &ours_tree, &merged)?;
-    Ok(MergePlan {
-        changes,
-        cases,
-        conflicts,
-    })
+    Ok(MergePlan::Ready { changes, cases })
 }
 
 fn in_cases(path: &str, cases: &[CaseId]) -> bool {
@@ -273,37 +261,38 @@ struct CaseMerge<'a, 'r> {
     ours_state: &'a TrustState,
     theirs_state: &'a TrustState,
     merged_state: &'a TrustState,
-    resolver: &'a dyn Resolver,
+    resolver: &'a Choices,
 }
 
-/// A signed document's bytes and its signature, if any.
-type SignedFile = (Vec<u8>, Option<Vec<u8>>);
+/// One side's access list: the signed file as it is, and parsed.
+struct SideList {
+    bytes: Vec<u8>,
+    sig: Option<Vec<u8>>,
+    list: AccessList,
+}
 
 /// Recipients as comparable text.
 fn recipient_set(list: &[(Fingerprint, x25519::Recipient)]) -> BTreeSet<String> {
     list.iter().map(|(_, r)| r.to_string()).collect()
 }
 
+/// Merged files of one case, path → bytes.
+type CaseFiles = Vec<(String, Vec<u8>)>;
+
 impl CaseMerge<'_, '_> {
-    /// The merged files of one case (path → bytes), or conflicts pushed.
-    fn merge(
-        &self,
-        case: &CaseId,
-        conflicts: &mut Vec<Conflict>,
-    ) -> Result<Vec<(String, Vec<u8>)>> {
-        let dir = format!("cases/{case}");
+    /// The merged files of one case; conflicts are pushed onto `conflicts`.
+    fn merge(&self, case: &CaseId, conflicts: &mut Vec<Conflict>) -> Result<CaseFiles> {
         let access = policy::access_path(case);
-        let list_at = |tree: &CommitTree<'_>| -> Result<Option<AccessList>> {
-            tree.read(&access)?
-                .map(|b| AccessList::parse(&b, case))
-                .transpose()
+        let side = |tree: &CommitTree<'_>| -> Result<Option<SideList>> {
+            let Some(bytes) = tree.read(&access)? else {
+                return Ok(None);
+            };
+            let list = AccessList::parse(&bytes, case)?;
+            let sig = tree.read(&format!("{access}.sig"))?;
+            Ok(Some(SideList { bytes, sig, list }))
         };
-        let (base_list, ours_list, theirs_list) = (
-            list_at(self.base)?,
-            list_at(self.ours)?,
-            list_at(self.theirs)?,
-        );
-        let (Some(ours_list), Some(theirs_list)) = (ours_list, theirs_list) else {
+        let base = side(self.base)?;
+        let (Some(ours), Some(theirs)) = (side(self.ours)?, side(self.theirs)?) else {
             conflicts.push(Conflict {
                 case: Some(case.clone()),
                 field: "the case".into(),
@@ -312,61 +301,18 @@ impl CaseMerge<'_, '_> {
             });
             return Ok(Vec::new());
         };
-        let merged_list = merge_access(base_list.as_ref(), &ours_list, &theirs_list);
-        let mut out: Vec<(String, Vec<u8>)> = Vec::new();
-        let me = self.session.fingerprint();
-
-        // The access list: one side's signed file, or ours signed anew.
-        let merged_text = merged_list.to_yaml()?;
-        let side_text = |tree: &CommitTree<'_>| -> Result<Option<SignedFile>> {
-            let bytes = tree.read(&access)?;
-            let sig = tree.read(&format!("{access}.sig"))?;
-            Ok(bytes.map(|b| (b, sig)))
+        let merged = merge_access(base.as_ref().map(|b| &b.list), &ours.list, &theirs.list);
+        let mut out = match self.access_files(case, &merged, &ours, &theirs)? {
+            Ok(files) => files,
+            Err(conflict) => {
+                conflicts.push(conflict);
+                return Ok(Vec::new());
+            }
         };
-        let mut list_files = None;
-        for tree in [self.ours, self.theirs] {
-            if let Some((bytes, sig)) = side_text(tree)? {
-                let same = AccessList::parse(&bytes, case)
-                    .is_ok_and(|l| l.to_yaml().ok().as_deref() == Some(merged_text.as_str()));
-                if same {
-                    list_files = Some((bytes, sig));
-                    break;
-                }
-            }
-        }
-        match list_files {
-            Some((bytes, sig)) => {
-                out.push((access.clone(), bytes));
-                if let Some(sig) = sig {
-                    out.push((format!("{access}.sig"), sig));
-                }
-            }
-            None => {
-                let entitled =
-                    ours_list.owners.contains(&me) || self.ours_state.keyring.is_valid_admin(&me);
-                if !entitled {
-                    conflicts.push(Conflict {
-                        case: Some(case.clone()),
-                        field: "access".into(),
-                        ours: Some("changed who can read the case".into()),
-                        theirs: Some("changed who can read the case".into()),
-                    });
-                    return Ok(Vec::new());
-                }
-                let sig = signature::sign(
-                    self.session.signing_key()?,
-                    DOCUMENT_NAMESPACE,
-                    merged_text.as_bytes(),
-                )?;
-                out.push((access.clone(), merged_text.into_bytes()));
-                out.push((format!("{access}.sig"), sig.into_bytes()));
-            }
-        }
-
-        let merged_recipients = match policy::resolve(
+        let recipients = match policy::resolve(
             &self.merged_state.keyring,
             &self.merged_state.groups,
-            &merged_list,
+            &merged,
         ) {
             Ok(r) => r,
             Err(e) => {
@@ -379,19 +325,71 @@ impl CaseMerge<'_, '_> {
                 return Ok(Vec::new());
             }
         };
-        let wanted = recipient_set(&merged_recipients);
+        // A side's files can be kept as they are only when that side
+        // encrypted them to exactly the merged recipients.
+        let wanted = recipient_set(&recipients);
         let current = |state: &TrustState, list: &AccessList| {
             policy::resolve(&state.keyring, &state.groups, list)
-                .ok()
-                .map(|r| recipient_set(&r))
+                .is_ok_and(|r| recipient_set(&r) == wanted)
         };
-        let ours_current = current(self.ours_state, &ours_list) == Some(wanted.clone());
-        let theirs_current = current(self.theirs_state, &theirs_list) == Some(wanted.clone());
-        let keys: Vec<x25519::Recipient> =
-            merged_recipients.iter().map(|(_, r)| r.clone()).collect();
+        let fresh = (
+            current(self.ours_state, &ours.list),
+            current(self.theirs_state, &theirs.list),
+        );
+        let keys: Vec<x25519::Recipient> = recipients.into_iter().map(|(_, r)| r).collect();
+        out.extend(self.encrypted_files(case, fresh, &keys, conflicts)?);
+        Ok(out)
+    }
 
-        // Every encrypted file: the record merged by field, the rest by file.
-        let mut names = BTreeSet::new();
+    /// The merged access list's files: one side's signed file when it
+    /// equals the merge, else the merge signed by the merger, who must be
+    /// entitled to sign it.
+    fn access_files(
+        &self,
+        case: &CaseId,
+        merged: &AccessList,
+        ours: &SideList,
+        theirs: &SideList,
+    ) -> Result<std::result::Result<CaseFiles, Conflict>> {
+        let access = policy::access_path(case);
+        let signed = |bytes: Vec<u8>, sig: Option<Vec<u8>>| {
+            let mut files = vec![(access.clone(), bytes)];
+            files.extend(sig.map(|sig| (format!("{access}.sig"), sig)));
+            files
+        };
+        if let Some(side) = [ours, theirs].into_iter().find(|s| &s.list == merged) {
+            return Ok(Ok(signed(side.bytes.clone(), side.sig.clone())));
+        }
+        let me = self.session.fingerprint();
+        if !ours.list.owners.contains(&me) && !self.ours_state.keyring.is_valid_admin(&me) {
+            return Ok(Err(Conflict {
+                case: Some(case.clone()),
+                field: "access".into(),
+                ours: Some("changed who can read the case".into()),
+                theirs: Some("changed who can read the case".into()),
+            }));
+        }
+        let text = merged.to_yaml()?;
+        let sig = signature::sign(
+            self.session.signing_key()?,
+            DOCUMENT_NAMESPACE,
+            text.as_bytes(),
+        )?;
+        Ok(Ok(signed(text.into_bytes(), Some(sig.into_bytes()))))
+    }
+
+    /// The record merged by field, notes and documents by file; each
+    /// re-encrypted to `keys` unless its side is `fresh` (ours, theirs).
+    fn encrypted_files(
+        &self,
+        case: &CaseId,
+        fresh: (bool, bool),
+        keys: &[x25519::Recipient],
+        conflicts: &mut Vec<Conflict>,
+    ) -> Result<CaseFiles> {
+        let dir = format!("cases/{case}");
+        let record = crate::cases::record_path(case);
+        let mut names = BTreeSet::from([record.clone()]);
         for tree in [self.base, self.ours, self.theirs] {
             for sub in ["notes", "docs"] {
                 for name in tree.list(&format!("{dir}/{sub}"))? {
@@ -399,23 +397,22 @@ impl CaseMerge<'_, '_> {
                 }
             }
         }
-        let record = crate::cases::record_path(case);
-        names.insert(record.clone());
+        let mut out = Vec::new();
         for rel in names {
             let (b, o, t) = (
                 self.base.blob_id(&rel),
                 self.ours.blob_id(&rel),
                 self.theirs.blob_id(&rel),
             );
-            let (from_ours, plain) = if o == t || t == b {
-                (true, None)
+            let (tree, fresh) = if o == t || t == b {
+                (self.ours, fresh.0)
             } else if o == b {
-                (false, None)
+                (self.theirs, fresh.1)
             } else if rel == record {
-                match self.merge_record(case, conflicts)? {
-                    Some(plain) => (true, Some(plain)),
-                    None => continue,
+                if let Some(plain) = self.merge_record(case, conflicts)? {
+                    out.push((rel, crypto::encrypt(&plain, keys)?));
                 }
+                continue;
             } else {
                 conflicts.push(Conflict {
                     case: Some(case.clone()),
@@ -425,26 +422,16 @@ impl CaseMerge<'_, '_> {
                 });
                 continue;
             };
-            let (tree, fresh) = if from_ours {
-                (self.ours, ours_current)
-            } else {
-                (self.theirs, theirs_current)
-            };
-            if let Some(plain) = plain {
-                out.push((rel, crypto::encrypt(&plain, &keys)?));
-                continue;
-            }
             let Some(bytes) = tree.read(&rel)? else {
                 continue; // deleted on the side that wins
             };
             if fresh {
                 out.push((rel, bytes));
             } else {
-                let plain = self.decrypt(case, &rel, &bytes, conflicts)?;
-                match plain {
-                    Some(plain) => out.push((rel, crypto::encrypt(&plain, &keys)?)),
-                    None => return Ok(Vec::new()),
-                }
+                let Some(plain) = self.decrypt(case, &rel, &bytes, conflicts)? else {
+                    return Ok(Vec::new());
+                };
+                out.push((rel, crypto::encrypt(&plain, keys)?));
             }
         }
         Ok(out)

@@ -25,7 +25,7 @@ use crate::store::{self, CommitMessage};
 use crate::transport::{self, RemoteUrl, TransportOptions, UnknownHost};
 use crate::vault::Vault;
 
-pub use merge::{Choices, Conflict, Resolver, Undecided};
+pub use merge::{Choices, Conflict};
 
 /// Where incoming history waits while it is verified.
 const QUARANTINE: &str = "refs/dossier/incoming";
@@ -69,7 +69,7 @@ pub struct SyncOptions<'a> {
     /// Asked for the passphrase of a protected SSH key file.
     pub key_passphrase: &'a dyn Fn(&Path) -> Option<SecretString>,
     /// Decided conflicts.
-    pub resolver: &'a dyn Resolver,
+    pub resolver: &'a Choices,
     /// Progress.
     pub progress: &'a mut dyn FnMut(Stage),
 }
@@ -153,13 +153,15 @@ pub fn integrate(
     session: &Session,
     theirs: git2::Oid,
     verified_ref: Option<&str>,
-    resolver: &dyn Resolver,
+    resolver: &Choices,
+    progress: &mut dyn FnMut(Stage),
 ) -> Result<(usize, Outcome)> {
     let repo = vault.repo();
     let head = repo.head()?.peel_to_commit()?.id();
     if head == theirs || repo.graph_descendant_of(head, theirs)? {
         return Ok((0, Outcome::UpToDate));
     }
+    progress(Stage::Verifying);
     let received = incoming::verify(repo, Some(vault.keyring()), &[head], theirs)?;
     if let Some(name) = verified_ref {
         repo.reference(name, theirs, true, "dossier: verified incoming history")?;
@@ -168,6 +170,7 @@ pub fn integrate(
         store::fast_forward(repo, vault.root(), head, theirs)?;
         return Ok((received, Outcome::FastForward));
     }
+    progress(Stage::Merging);
     let base = repo.merge_base(head, theirs).map_err(|_| {
         Error::Refused("the incoming history shares no commit with this vault's".into())
     })?;
@@ -181,22 +184,19 @@ pub fn integrate(
         },
         resolver,
     )?;
-    if !plan.conflicts.is_empty() {
-        return Ok((received, Outcome::Conflicts(plan.conflicts)));
-    }
+    let (changes, cases) = match plan {
+        merge::MergePlan::Ready { changes, cases } => (changes, cases),
+        merge::MergePlan::Conflicts(conflicts) => {
+            return Ok((received, Outcome::Conflicts(conflicts)))
+        }
+    };
     let me = session.fingerprint();
-    let message = match plan.cases.as_slice() {
+    let message = match cases.as_slice() {
         [one] => CommitMessage::for_case("merge", one, me),
         _ => CommitMessage::for_vault("merge", me),
     };
-    let commit = store::commit_merge(repo, vault.root(), session, &message, &plan.changes, theirs)?;
-    Ok((
-        received,
-        Outcome::Merged {
-            commit,
-            cases: plan.cases,
-        },
-    ))
+    let commit = store::commit_merge(repo, vault.root(), session, &message, &changes, theirs)?;
+    Ok((received, Outcome::Merged { commit, cases }))
 }
 
 fn require_clean(vault: &Vault) -> Result<()> {
@@ -261,8 +261,14 @@ pub fn sync(
             }
         };
         if let Some(tip) = tip {
-            (options.progress)(Stage::Verifying);
-            let result = integrate(vault, session, tip, Some(&tracking), options.resolver);
+            let result = integrate(
+                vault,
+                session,
+                tip,
+                Some(&tracking),
+                options.resolver,
+                options.progress,
+            );
             drop_quarantine(vault.repo());
             let (n, o) = result?;
             received += n;
@@ -376,7 +382,8 @@ fn clone_into(
     init.initial_head("main");
     let repo = git2::Repository::init_opts(dir, &init)?;
     let branch = "refs/heads/main";
-    let from_bundle = Path::new(source).is_file() && bundle::read_header(Path::new(source)).is_ok();
+    // A file is a bundle (a damaged one is refused as such); anything else a URL.
+    let from_bundle = Path::new(source).is_file();
     let tip = if from_bundle {
         let header = bundle::unpack(&repo, Path::new(source))?;
         bundle_tip(&header, branch)?
@@ -435,7 +442,7 @@ pub fn bundle_import(
     vault: &mut Vault,
     session: &Session,
     file: &Path,
-    resolver: &dyn Resolver,
+    resolver: &Choices,
 ) -> Result<(usize, Outcome)> {
     session.unlock()?;
     let lock = vault.lock()?;
@@ -443,7 +450,7 @@ pub fn bundle_import(
     let branch = store::head_branch(vault.repo())?;
     let header = bundle::unpack(vault.repo(), file)?;
     let tip = bundle_tip(&header, &branch)?;
-    let result = integrate(vault, session, tip, None, resolver)?;
+    let result = integrate(vault, session, tip, None, resolver, &mut |_| {})?;
     drop(lock);
     vault.reload()?;
     Ok(result)

@@ -473,6 +473,18 @@ fn a_bundle_carries_a_vault_between_machines_with_no_network() {
         1,
     );
     assert_eq!(before, w.full_snapshot(&w.vault()));
+    let nowhere = w.path("from-cut");
+    let err = w.fails(
+        &alice,
+        &[
+            "clone",
+            cut.to_str().expect("utf8"),
+            nowhere.to_str().expect("utf8"),
+        ],
+        1,
+    );
+    assert!(err.contains("not a usable git bundle"), "{err}");
+    assert!(!nowhere.exists(), "a refused clone leaves no directory");
     // Bundles are never overwritten.
     w.fails(
         &alice,
