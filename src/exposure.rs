@@ -24,9 +24,11 @@ use crate::case::{AccessEntry, AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::groups::{GroupsDoc, GROUPS_PATH};
+use crate::history;
 use crate::keyring::{Keyring, Role};
 use crate::policy::access_path;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::snapshot::id_at;
 use crate::yaml;
 
 /// The people named by one version of an access list under one version of
@@ -158,7 +160,7 @@ pub fn readers_at(repo: &git2::Repository, case: &CaseId, commit: git2::Oid) -> 
         .map_err(|_| Error::UnknownCommit(commit.to_string()))?;
     let tree = at.tree()?;
     let rel = access_path(case);
-    let Some(list_blob) = blob_at(&tree, &rel) else {
+    let Some(list_blob) = id_at(&tree, &rel) else {
         return Err(Error::CaseNotAtCommit {
             case: case.to_string(),
             commit: commit.to_string(),
@@ -177,13 +179,13 @@ pub fn readers_at(repo: &git2::Repository, case: &CaseId, commit: git2::Oid) -> 
             _ => None,
         })
         .collect();
-    let list_signer = blob_at(&tree, &format!("{rel}.sig"))
+    let list_signer = id_at(&tree, &format!("{rel}.sig"))
         .and_then(|sig| repo.find_blob(sig).ok())
         .and_then(|sig| signature::verify(sig.content(), DOCUMENT_NAMESPACE, &bytes).ok())
         .map(|v| v.signer);
     let signer_was_owner = match list_signer {
         None => false,
-        Some(signer) => match earlier_version(repo, &at, &rel, list_blob)? {
+        Some(signer) => match history::earlier_version(repo, &at, &rel, list_blob)? {
             Some(old) => AccessList::parse(&old, case).is_ok_and(|o| o.owners.contains(&signer)),
             None => list.owners.contains(&signer),
         },
@@ -206,7 +208,7 @@ pub(crate) fn readers_in_tree(
     tree: &git2::Tree,
     case: &CaseId,
 ) -> Result<Option<BTreeSet<Fingerprint>>> {
-    let Some(blob) = blob_at(tree, &access_path(case)) else {
+    let Some(blob) = id_at(tree, &access_path(case)) else {
         return Ok(None);
     };
     let list = AccessList::parse(repo.find_blob(blob)?.content(), case)?;
@@ -215,38 +217,10 @@ pub(crate) fn readers_in_tree(
 
 /// The groups file of a tree, parsed; `None` when absent or malformed.
 fn groups_in(repo: &git2::Repository, tree: &git2::Tree) -> Result<Option<GroupsDoc>> {
-    Ok(match blob_at(tree, GROUPS_PATH) {
+    Ok(match id_at(tree, GROUPS_PATH) {
         Some(g) => yaml::parse_bytes::<GroupsDoc>(repo.find_blob(g)?.content(), GROUPS_PATH).ok(),
         None => None,
     })
-}
-
-/// Walking first parents back from `from`, whose file at `path` is blob
-/// `current`: the newest earlier content of that file, skipping a gap where
-/// it was deleted (as [`crate::history::version_before`] does, so deleting
-/// a list cannot turn its re-creation into a first version). `None` when it
-/// never existed before.
-fn earlier_version(
-    repo: &git2::Repository,
-    from: &git2::Commit,
-    path: &str,
-    current: git2::Oid,
-) -> Result<Option<Vec<u8>>> {
-    let mut commit = from.clone();
-    let mut introduced = false;
-    while let Ok(parent) = commit.parent(0) {
-        match blob_at(&parent.tree()?, path) {
-            Some(id) if id == current && !introduced => {}
-            Some(id) => return Ok(Some(repo.find_blob(id)?.content().to_vec())),
-            None => introduced = true,
-        }
-        commit = parent;
-    }
-    Ok(None)
-}
-
-fn blob_at(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
-    tree.get_path(Path::new(path)).ok().map(|e| e.id())
 }
 
 /// The access list blobs in `tree`, restricted to the case directories
@@ -315,12 +289,12 @@ fn each_version(
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
         let tree = commit.tree()?;
-        let groups_blob = blob_at(&tree, GROUPS_PATH);
+        let groups_blob = id_at(&tree, GROUPS_PATH);
         let parent_tree = commit.parent(0).ok().map(|p| p.tree()).transpose()?;
         // A change of groups can change the readers of every list.
         let unchanged_groups = parent_tree
             .as_ref()
-            .filter(|pt| blob_at(pt, GROUPS_PATH) == groups_blob);
+            .filter(|pt| id_at(pt, GROUPS_PATH) == groups_blob);
         let lists = lists(repo, &tree, unchanged_groups)?;
         let groups = match groups_blob {
             Some(g) => {

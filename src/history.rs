@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::fingerprint::Fingerprint;
 use crate::keyring::Keyring;
 use crate::signature::{self, GIT_NAMESPACE};
+use crate::snapshot::id_at;
 use crate::store::CommitMessage;
 use crate::vault::{Vault, VaultConfig, CONFIG_PATH};
 use crate::yaml;
@@ -261,22 +262,16 @@ pub fn introduced(
 }
 
 fn touches(commit: &git2::Commit, path: &str) -> Result<bool> {
-    let here = subtree_id(&commit.tree()?, path);
+    let here = id_at(&commit.tree()?, path);
     if commit.parent_count() == 0 {
         return Ok(here.is_some());
     }
     for parent in commit.parents() {
-        if subtree_id(&parent.tree()?, path) != here {
+        if id_at(&parent.tree()?, path) != here {
             return Ok(true);
         }
     }
     Ok(false)
-}
-
-fn subtree_id(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
-    tree.get_path(std::path::Path::new(path))
-        .ok()
-        .map(|e| e.id())
 }
 
 /// For the file at `path` whose current content has blob id `current`:
@@ -289,33 +284,35 @@ pub fn version_before(
     current: git2::Oid,
 ) -> Result<Option<Option<Vec<u8>>>> {
     let repo = vault.repo();
-    let mut commit = match repo.head().and_then(|h| h.peel_to_commit()) {
-        Ok(c) => c,
-        Err(_) => return Ok(None),
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
+        return Ok(None);
     };
-    let p = std::path::Path::new(path);
-    let blob_at =
-        |c: &git2::Commit| -> Option<git2::Oid> { c.tree().ok()?.get_path(p).ok().map(|e| e.id()) };
-    if blob_at(&commit) != Some(current) {
+    if id_at(&head.tree()?, path) != Some(current) {
         return Ok(None);
     }
-    // Walk back to the commit that introduced the current content, then on
-    // to the newest earlier version. A gap (the file deleted, then created
-    // again) is skipped: deleting a list must not turn its re-creation into
-    // a "new case" that anyone may sign.
+    earlier_version(repo, &head, path, current).map(Some)
+}
+
+/// Walking first parents back from `from`, whose file at `path` is blob
+/// `current`: the newest earlier content of that file (`None` when it never
+/// existed before). A gap (the file deleted, then created again) is
+/// skipped: deleting a list must not turn its re-creation into a "new
+/// case" that anyone may sign.
+pub fn earlier_version(
+    repo: &git2::Repository,
+    from: &git2::Commit,
+    path: &str,
+    current: git2::Oid,
+) -> Result<Option<Vec<u8>>> {
+    let mut commit = from.clone();
     let mut introduced = false;
-    loop {
-        let parent = match commit.parent(0) {
-            Ok(p) => p,
-            Err(_) => return Ok(Some(None)),
-        };
-        match blob_at(&parent) {
-            Some(id) if id == current && !introduced => commit = parent,
-            Some(id) => return Ok(Some(Some(repo.find_blob(id)?.content().to_vec()))),
-            None => {
-                introduced = true;
-                commit = parent;
-            }
+    while let Ok(parent) = commit.parent(0) {
+        match id_at(&parent.tree()?, path) {
+            Some(id) if id == current && !introduced => {}
+            Some(id) => return Ok(Some(repo.find_blob(id)?.content().to_vec())),
+            None => introduced = true,
         }
+        commit = parent;
     }
+    Ok(None)
 }

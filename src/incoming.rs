@@ -23,7 +23,6 @@
 //! parent was. The first failure rejects the whole range.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
@@ -35,7 +34,7 @@ use crate::groups::{Groups, GROUPS_PATH};
 use crate::history;
 use crate::keyring::{Keyring, KeyringFile, Validity, KEYRING_DIR};
 use crate::policy;
-use crate::snapshot::{CommitTree, Files};
+use crate::snapshot::{id_at, CommitTree, Files};
 use crate::store::CommitMessage;
 use crate::vault::{self, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
 
@@ -268,11 +267,7 @@ fn changed_paths(
     }
     for other in &parents[1..] {
         let other_tree = other.tree()?;
-        out.retain(|p| {
-            let here = tree.get_path(Path::new(p)).ok().map(|e| e.id());
-            let there = other_tree.get_path(Path::new(p)).ok().map(|e| e.id());
-            here != there
-        });
+        out.retain(|p| id_at(&tree, p) != id_at(&other_tree, p));
     }
     Ok(out)
 }

@@ -8,6 +8,11 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::fsio;
 
+/// The id of whatever is at `path` in `tree` (a blob or a subtree).
+pub fn id_at(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
+    tree.get_path(Path::new(path)).ok().map(|e| e.id())
+}
+
 /// Read-only access to a vault's files by path relative to its root.
 pub trait Files {
     /// The bytes of the file at `rel`; `Ok(None)` when there is none.
@@ -80,7 +85,7 @@ impl<'r> CommitTree<'r> {
     /// The id of the subtree at `dir` (`None` when absent): equal ids mean
     /// equal contents, so callers can skip work on unchanged directories.
     pub fn subtree_id(&self, dir: &str) -> Option<git2::Oid> {
-        self.tree.get_path(Path::new(dir)).ok().map(|e| e.id())
+        id_at(&self.tree, dir)
     }
 
     /// The names of the directories directly in `dir`, sorted.
