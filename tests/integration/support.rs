@@ -195,15 +195,18 @@ impl World {
 
     /// Signs `file` as `who` with stock `ssh-keygen -Y sign`, replacing `file.sig`.
     pub fn ssh_sign(&self, who: &Person, file: &Path) {
-        let sig = file.with_file_name(format!(
-            "{}.sig",
-            file.file_name().and_then(|n| n.to_str()).unwrap_or("")
-        ));
-        let _ = std::fs::remove_file(&sig);
+        ssh_sign_with_key(&who.home.join("signing_key"), file);
+    }
+
+    /// A plain copy of `who`'s signing key, decrypted with stock
+    /// `ssh-keygen -p` as an insider who knows the passphrase could (for
+    /// `ssh_sign_with_key` and plain-git commit signing).
+    pub fn plain_signing_key(&self, who: &Person) -> PathBuf {
+        let key = self.path(&format!("{}-plain-signing-key", who.name));
+        std::fs::copy(who.home.join("signing_key"), &key).expect("copy key");
         let out = Command::new("ssh-keygen")
-            .args(["-Y", "sign", "-n", "dossier", "-f"])
-            .arg(who.home.join("signing_key"))
-            .arg(file)
+            .args(["-p", "-q", "-N", "", "-P", &who.passphrase, "-f"])
+            .arg(&key)
             .output()
             .expect("ssh-keygen");
         assert!(
@@ -211,6 +214,7 @@ impl World {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        key
     }
 
     /// Commits everything with plain git, as someone bypassing dossier would.
@@ -365,6 +369,27 @@ impl World {
         out.push_str(&self.git_text_in(dir, &["status", "--porcelain", "--untracked-files=all"]));
         out
     }
+}
+
+/// Signs `file` with the plain key file `key` (stock `ssh-keygen -Y sign`,
+/// namespace `dossier`), replacing `file.sig`.
+pub fn ssh_sign_with_key(key: &Path, file: &Path) {
+    let sig = file.with_file_name(format!(
+        "{}.sig",
+        file.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    ));
+    let _ = std::fs::remove_file(&sig);
+    let out = Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-n", "dossier", "-f"])
+        .arg(key)
+        .arg(file)
+        .output()
+        .expect("ssh-keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Fails the test when a stock tool the interop tests need is missing

@@ -3,9 +3,8 @@
 //! bundles carried by hand.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::support::{require, Person, World};
+use crate::support::{require, ssh_sign_with_key, Person, World};
 
 /// Alice (root) and Ben (certified), a case Alice owns that Ben can read,
 /// pushed to a bare repository and cloned by Ben.
@@ -325,42 +324,13 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
     // 3. An access list edited and signed by Ben, a reader but not an owner.
     let evil = attacker_clone(&o, "evil-access");
     w.git_text_in(&evil, &["reset", "-q", "--hard", &good]);
-    let ben_key = w.path("ben-plain-key");
-    let ben = &o.ben;
     // Ben's signing key, decrypted to a plain file as an insider could.
-    let out = Command::new("cp")
-        .arg(ben.home.join("signing_key"))
-        .arg(&ben_key)
-        .output()
-        .expect("cp");
-    assert!(out.status.success());
-    let out = Command::new("ssh-keygen")
-        .args(["-p", "-q", "-N", "", "-P", &ben.passphrase, "-f"])
-        .arg(&ben_key)
-        .output()
-        .expect("ssh-keygen");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let ben_key = w.plain_signing_key(&o.ben);
     let path = evil.join(&access);
     let text = std::fs::read_to_string(&path).expect("read");
     let text = text.replace("owners:\n", &format!("owners:\n- {}\n", o.ben_fp));
     std::fs::write(&path, text).expect("write");
-    let sig = evil.join(format!("{access}.sig"));
-    std::fs::remove_file(&sig).expect("rm sig");
-    let out = Command::new("ssh-keygen")
-        .args(["-Y", "sign", "-n", "dossier", "-f"])
-        .arg(&ben_key)
-        .arg(&path)
-        .output()
-        .expect("ssh-keygen");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ssh_sign_with_key(&ben_key, &path);
     raw_commit(
         w,
         &evil,
