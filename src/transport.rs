@@ -813,6 +813,7 @@ fn destinations(refspecs: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::known_hosts::test_blob as blob;
 
     fn ssh(user: Option<&str>, host: &str, port: Option<u16>, path: &str) -> RemoteUrl {
         RemoteUrl::Ssh {
@@ -958,15 +959,6 @@ mod tests {
             plan_offers(Some(Path::new("/k")), Some(&sock), None, true),
             vec![Offer::KeyFile("/k".into()), Offer::Agent, Offer::SigningKey]
         );
-    }
-
-    fn blob(seed: u8) -> Vec<u8> {
-        let mut b = Vec::new();
-        b.extend_from_slice(&11u32.to_be_bytes());
-        b.extend_from_slice(b"ssh-ed25519");
-        b.extend_from_slice(&32u32.to_be_bytes());
-        b.extend_from_slice(&[seed; 32]);
-        b
     }
 
     #[test]
