@@ -306,7 +306,10 @@ fn check_incoming_list(
 }
 
 /// The content of `path` before the first-parent commit that gave it its
-/// content in `commit`; `None` when it did not exist before.
+/// content in `commit`, skipping a gap where the file was deleted (as
+/// [`crate::history::version_before`] does locally: deleting a list must
+/// not turn its re-creation into a first version that anyone it names may
+/// sign); `None` when it never existed before.
 fn previous_version(
     repo: &git2::Repository,
     commit: &git2::Commit,
@@ -317,12 +320,14 @@ fn previous_version(
         |c: &git2::Commit| -> Option<git2::Oid> { c.tree().ok()?.get_path(p).ok().map(|e| e.id()) };
     let current = id_at(commit);
     let mut c = commit.clone();
+    let mut introduced = false;
     while let Ok(parent) = c.parent(0) {
         match id_at(&parent) {
-            Some(id) if Some(id) == current => c = parent,
+            Some(id) if Some(id) == current && !introduced => {}
             Some(id) => return Ok(Some(repo.find_blob(id)?.content().to_vec())),
-            None => return Ok(None),
+            None => introduced = true,
         }
+        c = parent;
     }
     Ok(None)
 }

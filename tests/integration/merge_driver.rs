@@ -48,6 +48,14 @@ fn merge(w: &World, who: &Person, branch: &str) -> Output {
     )
 }
 
+/// [`merge`], expected to fail; returns everything git and the driver said.
+fn merge_refused(w: &World, who: &Person, branch: &str) -> String {
+    let out = merge(w, who, branch);
+    let all = text(&out);
+    assert!(!out.status.success(), "{all}");
+    all
+}
+
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -287,6 +295,41 @@ fn an_incoming_access_list_changed_without_a_valid_signature_stops_the_merge() {
         all.contains(&format!(
             "the incoming access list of case {id} has no valid signature"
         )),
+        "{all}"
+    );
+    assert_eq!(read(&w.vault().join(&rel)), ours_before);
+}
+
+#[test]
+fn an_incoming_access_list_deleted_and_recreated_by_a_non_owner_stops_the_merge() {
+    let (w, ada, id) = vault_with_case();
+    let ben = w.unprotected_person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    w.git_text(&["branch", "-f", "other"]);
+    let rel = format!("cases/{id}/case.yaml.age");
+    let access_rel = format!("cases/{id}/access.yaml");
+    on_branch(&w, "other");
+    w.ok(&ada, &["case", "set", &id, "practice_area=asylum"]);
+    // Ben, certified but no owner, deletes the list in one commit and writes
+    // one naming himself owner, signed by himself, in the next: a first
+    // version for a case that had one all along.
+    let access = w.vault().join(&access_rel);
+    let text_before = String::from_utf8(read(&access)).unwrap();
+    w.git_text(&["rm", "-q", &access_rel, &format!("{access_rel}.sig")]);
+    w.plain_commit(&["-m", "gone"]);
+    std::fs::write(&access, text_before.replace(&w.fingerprint(&ada), &ben_fp)).unwrap();
+    w.ssh_sign(&ben, &access);
+    w.git_text(&["add", "."]);
+    w.plain_commit(&["-m", "back"]);
+    on_branch(&w, "main");
+    w.ok(&ada, &["case", "set", &id, "status=pending"]);
+    let ours_before = read(&w.vault().join(&rel));
+
+    let all = merge_refused(&w, &ada, "other");
+    assert!(
+        all.contains(&format!(
+            "the incoming access list of case {id} has no valid signature"
+        )) && all.contains("neither an owner of the case nor an administrator"),
         "{all}"
     );
     assert_eq!(read(&w.vault().join(&rel)), ours_before);
