@@ -8,23 +8,20 @@ use crate::support::{read, Person, World};
 
 const PLACEHOLDER: &str = "[encrypted: you cannot read this file]";
 
-/// Stock git in the vault, hermetic, with `who`'s identity and passphrase
-/// in the environment (as a user who exported DOSSIER_PASSPHRASE would
-/// have), so the driver and textconv git runs act as them.
+/// Stock git in the vault with the environment [`World::cmd`] gives the
+/// binary (hermetic, `who`'s identity and passphrase, as a user who
+/// exported DOSSIER_PASSPHRASE would have), so the driver and textconv git
+/// runs act as them.
 fn git_as(w: &World, who: &Person, args: &[&str]) -> Output {
-    Command::new("git")
-        .current_dir(w.vault())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", w.path("fakehome"))
-        .env("XDG_CONFIG_HOME", w.path("fakehome/.config"))
-        .env("XDG_DATA_HOME", w.path("fakehome/.local/share"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_PAGER", "cat")
-        .env("DOSSIER_HOME", &who.home)
-        .env("DOSSIER_PASSPHRASE", &who.passphrase)
-        .stdin(Stdio::null())
+    let dossier = w.cmd(who);
+    let mut git = Command::new("git");
+    git.current_dir(w.vault()).env_clear().stdin(Stdio::null());
+    for (key, value) in dossier.get_envs() {
+        if let Some(value) = value {
+            git.env(key, value);
+        }
+    }
+    git.env("GIT_PAGER", "cat")
         .args(args)
         .output()
         .expect("git")
@@ -184,9 +181,7 @@ fn the_same_field_changed_on_both_sides_is_a_git_conflict_that_loses_nothing() {
     let ours_before = read(&w.vault().join(&rel));
     let theirs_blob = w.git_text(&["rev-parse", &format!("other:{rel}")]);
 
-    let out = merge(&w, &ada, "other");
-    let all = text(&out);
-    assert!(!out.status.success(), "{all}");
+    let all = merge_refused(&w, &ada, "other");
     assert!(
         all.contains(&format!("CONFLICT (content): Merge conflict in {rel}")),
         "{all}"
@@ -223,9 +218,7 @@ fn a_merge_by_someone_who_cannot_decrypt_leaves_the_file_conflicted_and_untouche
     w.ok(&ada, &["case", "set", &id, "status=pending"]);
     let ours_before = read(&w.vault().join(&rel));
 
-    let out = merge(&w, &bob, "other");
-    let all = text(&out);
-    assert!(!out.status.success(), "{all}");
+    let all = merge_refused(&w, &bob, "other");
     assert!(
         all.contains(&format!("you are not a recipient of case {id}")),
         "{all}"
@@ -288,9 +281,7 @@ fn an_incoming_access_list_changed_without_a_valid_signature_stops_the_merge() {
     w.ok(&ada, &["case", "set", &id, "status=pending"]);
     let ours_before = read(&w.vault().join(&rel));
 
-    let out = merge(&w, &ada, "other");
-    let all = text(&out);
-    assert!(!out.status.success(), "{all}");
+    let all = merge_refused(&w, &ada, "other");
     assert!(
         all.contains(&format!(
             "the incoming access list of case {id} has no valid signature"
