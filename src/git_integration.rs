@@ -31,6 +31,7 @@ use crate::identity::Session;
 use crate::keyring::Validity;
 use crate::policy::{self, access_path};
 use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::snapshot::{CommitTree, Files};
 use crate::vault::Vault;
 
 /// What `dossier textconv` prints for a file the user cannot decrypt.
@@ -273,8 +274,12 @@ fn check_incoming_list(
         what: what.clone(),
         reason,
     };
-    let bytes = blob_at(repo, commit, &rel)?.ok_or_else(|| bad("it is missing".into()))?;
-    let sig = blob_at(repo, commit, &format!("{rel}.sig"))?
+    let files = CommitTree::from_tree(repo, commit.tree()?);
+    let bytes = files
+        .read(&rel)?
+        .ok_or_else(|| bad("it is missing".into()))?;
+    let sig = files
+        .read(&format!("{rel}.sig"))?
         .ok_or_else(|| bad("access.yaml.sig is missing".into()))?;
     let signer = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes)
         .map_err(&bad)?
@@ -332,20 +337,13 @@ fn previous_version(
     Ok(None)
 }
 
-fn blob_at(repo: &git2::Repository, commit: &git2::Commit, path: &str) -> Result<Option<Vec<u8>>> {
-    match commit.tree()?.get_path(Path::new(path)) {
-        Ok(entry) => Ok(Some(repo.find_blob(entry.id())?.content().to_vec())),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
 fn list_at(
     repo: &git2::Repository,
     commit: &git2::Commit,
     id: &CaseId,
 ) -> Result<Option<AccessList>> {
-    blob_at(repo, commit, &access_path(id))?
+    CommitTree::from_tree(repo, commit.tree()?)
+        .read(&access_path(id))?
         .map(|bytes| AccessList::parse(&bytes, id))
         .transpose()
 }
