@@ -2,6 +2,7 @@
 //! field through the installed driver, and `git log -p` shows plaintext to
 //! recipients only, with nothing decrypted ever cached by git.
 
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use crate::support::{read, Person, World};
@@ -261,34 +262,47 @@ fn a_merged_record_is_encrypted_to_the_merged_access_list() {
     w.ok(&ada, &["verify"]);
 }
 
+/// On branch `other`, a field edit by Ada and then `change` to the access
+/// list by plain git; on main, another field edit. Merging `other` as Ada
+/// must be refused with the ours file untouched; returns what was said.
+fn merge_refused_after_list_change(
+    w: &World,
+    ada: &Person,
+    id: &str,
+    change: impl FnOnce(&Path),
+) -> String {
+    w.git_text(&["branch", "-f", "other"]);
+    let rel = format!("cases/{id}/case.yaml.age");
+    on_branch(w, "other");
+    w.ok(ada, &["case", "set", id, "practice_area=asylum"]);
+    change(&w.vault().join(format!("cases/{id}/access.yaml")));
+    on_branch(w, "main");
+    w.ok(ada, &["case", "set", id, "status=pending"]);
+    let ours_before = read(&w.vault().join(&rel));
+    let all = merge_refused(w, ada, "other");
+    assert_eq!(read(&w.vault().join(&rel)), ours_before, "ours untouched");
+    all
+}
+
 #[test]
 fn an_incoming_access_list_changed_without_a_valid_signature_stops_the_merge() {
     let (w, ada, id) = vault_with_case();
     let bob = w.person("Bob");
     let bob_fp = w.join(&bob, &ada);
-    w.git_text(&["branch", "-f", "other"]);
-    let rel = format!("cases/{id}/case.yaml.age");
-    on_branch(&w, "other");
-    w.ok(&ada, &["case", "set", &id, "practice_area=asylum"]);
-    // Someone adds Bob to the list with plain git, without a valid signature.
-    let access = w.vault().join(format!("cases/{id}/access.yaml"));
-    let text_before = String::from_utf8(read(&access)).unwrap();
-    let tampered = text_before.replace("readers: []", &format!("readers:\n- {bob_fp}"));
-    assert_ne!(tampered, text_before, "fixture: {text_before}");
-    std::fs::write(&access, tampered).unwrap();
-    w.plain_commit(&["-a", "-m", "edit"]);
-    on_branch(&w, "main");
-    w.ok(&ada, &["case", "set", &id, "status=pending"]);
-    let ours_before = read(&w.vault().join(&rel));
-
-    let all = merge_refused(&w, &ada, "other");
+    let all = merge_refused_after_list_change(&w, &ada, &id, |access| {
+        // Someone adds Bob to the list with plain git, without a valid signature.
+        let text_before = String::from_utf8(read(access)).unwrap();
+        let tampered = text_before.replace("readers: []", &format!("readers:\n- {bob_fp}"));
+        assert_ne!(tampered, text_before, "fixture: {text_before}");
+        std::fs::write(access, tampered).unwrap();
+        w.plain_commit(&["-a", "-m", "edit"]);
+    });
     assert!(
         all.contains(&format!(
             "the incoming access list of case {id} has no valid signature"
         )),
         "{all}"
     );
-    assert_eq!(read(&w.vault().join(&rel)), ours_before);
 }
 
 #[test]
@@ -296,34 +310,26 @@ fn an_incoming_access_list_deleted_and_recreated_by_a_non_owner_stops_the_merge(
     let (w, ada, id) = vault_with_case();
     let ben = w.unprotected_person("Ben");
     let ben_fp = w.join(&ben, &ada);
-    w.git_text(&["branch", "-f", "other"]);
-    let rel = format!("cases/{id}/case.yaml.age");
-    let access_rel = format!("cases/{id}/access.yaml");
-    on_branch(&w, "other");
-    w.ok(&ada, &["case", "set", &id, "practice_area=asylum"]);
-    // Ben, certified but no owner, deletes the list in one commit and writes
-    // one naming himself owner, signed by himself, in the next: a first
-    // version for a case that had one all along.
-    let access = w.vault().join(&access_rel);
-    let text_before = String::from_utf8(read(&access)).unwrap();
-    w.git_text(&["rm", "-q", &access_rel, &format!("{access_rel}.sig")]);
-    w.plain_commit(&["-m", "gone"]);
-    std::fs::write(&access, text_before.replace(&w.fingerprint(&ada), &ben_fp)).unwrap();
-    w.ssh_sign(&ben, &access);
-    w.git_text(&["add", "."]);
-    w.plain_commit(&["-m", "back"]);
-    on_branch(&w, "main");
-    w.ok(&ada, &["case", "set", &id, "status=pending"]);
-    let ours_before = read(&w.vault().join(&rel));
-
-    let all = merge_refused(&w, &ada, "other");
+    let ada_fp = w.fingerprint(&ada);
+    let all = merge_refused_after_list_change(&w, &ada, &id, |access| {
+        // Ben, certified but no owner, deletes the list in one commit and
+        // writes one naming himself owner, signed by himself, in the next:
+        // a first version for a case that had one all along.
+        let text_before = String::from_utf8(read(access)).unwrap();
+        let access_rel = format!("cases/{id}/access.yaml");
+        w.git_text(&["rm", "-q", &access_rel, &format!("{access_rel}.sig")]);
+        w.plain_commit(&["-m", "gone"]);
+        std::fs::write(access, text_before.replace(&ada_fp, &ben_fp)).unwrap();
+        w.ssh_sign(&ben, access);
+        w.git_text(&["add", "."]);
+        w.plain_commit(&["-m", "back"]);
+    });
     assert!(
         all.contains(&format!(
             "the incoming access list of case {id} has no valid signature"
         )) && all.contains("neither an owner of the case nor an administrator"),
         "{all}"
     );
-    assert_eq!(read(&w.vault().join(&rel)), ours_before);
 }
 
 #[test]
