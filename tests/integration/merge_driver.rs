@@ -333,6 +333,35 @@ fn an_incoming_access_list_deleted_and_recreated_by_a_non_owner_stops_the_merge(
 }
 
 #[test]
+fn an_incoming_access_list_made_by_a_non_owner_stops_the_merge_even_when_signed_again() {
+    let (w, ada, id) = vault_with_case();
+    let ben = w.unprotected_person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    let ada_fp = w.fingerprint(&ada);
+    let all = merge_refused_after_list_change(&w, &ada, &id, |access| {
+        // Ben, certified but no owner, makes himself owner (signed by
+        // himself), then changes the list again: the tip's previous version
+        // names him owner, but that version was never entitled.
+        let text_before = String::from_utf8(read(access)).unwrap();
+        let forged = text_before.replace(&ada_fp, &ben_fp);
+        std::fs::write(access, &forged).unwrap();
+        w.ssh_sign(&ben, access);
+        w.plain_commit(&["-a", "-m", "mine"]);
+        let again = forged.replace("readers: []", &format!("readers:\n- {ada_fp}"));
+        assert_ne!(again, forged, "fixture: {forged}");
+        std::fs::write(access, again).unwrap();
+        w.ssh_sign(&ben, access);
+        w.plain_commit(&["-a", "-m", "mine again"]);
+    });
+    assert!(
+        all.contains(&format!(
+            "the incoming access list of case {id} has no valid signature"
+        )) && all.contains("neither an owner of the case nor an administrator"),
+        "{all}"
+    );
+}
+
+#[test]
 fn git_log_p_shows_plaintext_to_recipients_and_a_placeholder_to_others() {
     let (w, ada, id) = vault_with_case();
     let bob = w.person("Bob");
