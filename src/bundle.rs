@@ -65,6 +65,8 @@ pub fn create_excluding(
             "refusing to create an empty bundle: name at least one reference".into(),
         ));
     }
+    // Checked again, without a gap, when the file is put in place; this
+    // early check only saves building a pack for nothing.
     if out.symlink_metadata().is_ok() {
         return Err(Error::FileExists(out.to_path_buf()));
     }
@@ -114,10 +116,7 @@ pub fn create_excluding(
         bytes.extend_from_slice(chunk);
         true
     })?;
-    if out.symlink_metadata().is_ok() {
-        return Err(Error::FileExists(out.to_path_buf()));
-    }
-    fsio::write_atomic(out, &bytes, fsio::Mode::Private)?;
+    fsio::write_new(out, &bytes, fsio::Mode::Private)?;
     Ok(header)
 }
 

@@ -1,8 +1,9 @@
 //! The one place that writes files.
 //!
 //! Every write is atomic: the bytes go to a temporary file in the target's
-//! directory, are fsynced, and the file is renamed over the target; the
-//! directory is fsynced after. A crash at any point leaves either the old file
+//! directory, are fsynced, and the file is renamed over the target (or, by
+//! [`write_new`], moved there only if the name is free); the directory is
+//! fsynced after. A crash at any point leaves either the old file
 //! or the new one, never a mixture (DESIGN §1.5). Secret files are created
 //! with mode 0600 before a byte is written to them.
 
@@ -23,6 +24,35 @@ pub enum Mode {
 
 /// Atomically replaces `path` with `bytes`.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
+    let (dir, tmp) = written_beside(path, bytes, mode)?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("replace", path)(e.error))?;
+    sync_dir(dir)
+}
+
+/// Atomically creates `path` with `bytes`, refusing with
+/// [`Error::FileExists`] when anything (a file, a directory, a symbolic
+/// link) is there, even something that appeared while the bytes were being
+/// written: the temporary file is moved into place only if the name is free.
+pub fn write_new(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
+    let (dir, tmp) = written_beside(path, bytes, mode)?;
+    tmp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::FileExists(path.to_path_buf())
+        } else {
+            Error::io("create", path)(e.error)
+        }
+    })?;
+    sync_dir(dir)
+}
+
+/// `bytes` in a new temporary file in `path`'s directory (created if
+/// missing), with `mode`, fsynced: ready to be moved into place.
+fn written_beside<'p>(
+    path: &'p Path,
+    bytes: &[u8],
+    mode: Mode,
+) -> Result<(&'p Path, tempfile::NamedTempFile)> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -36,9 +66,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(Error::io("write", path))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io("replace", path)(e.error))?;
-    sync_dir(dir)
+    Ok((dir, tmp))
 }
 
 /// Removes a file if it exists, then syncs its directory.
@@ -125,6 +153,33 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("b.txt")]);
+    }
+
+    #[test]
+    fn write_new_never_replaces_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        write_new(&target, b"one", Mode::Private).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"one");
+        let err = write_new(&target, b"two", Mode::Private).unwrap_err();
+        assert!(matches!(err, Error::FileExists(_)), "{err:?}");
+        assert_eq!(fs::read(&target).unwrap(), b"one");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("dangling");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+            assert!(matches!(
+                write_new(&link, b"x", Mode::Private),
+                Err(Error::FileExists(_))
+            ));
+            assert!(!dir.path().join("nowhere").exists());
+        }
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n.to_string_lossy().starts_with(".dossier-tmp-"))
+            .collect();
+        assert!(names.is_empty(), "no temporary file is left: {names:?}");
     }
 
     #[cfg(unix)]

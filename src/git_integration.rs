@@ -16,8 +16,9 @@
 //! Mid-merge the working tree still holds our side's files, so that access
 //! list is computed here: ours (checked as usual by
 //! [`policy::verified_access`]), theirs read from the commit being merged
-//! (its signature and signer checked against our keyring and the list's own
-//! history on that side), merged as sets ([`merge_access`]). The merged list
+//! (each of its versions on that side, back to one our history holds,
+//! checked for signature and signer against our keyring and the version
+//! before it), merged as sets ([`merge_access`]). The merged list
 //! is not yet committed or signed as one document; `dossier verify` checks
 //! the committed result afterwards.
 
@@ -31,6 +32,7 @@ use crate::identity::Session;
 use crate::keyring::Validity;
 use crate::policy::{self, access_path};
 use crate::signature::{self, DOCUMENT_NAMESPACE};
+use crate::snapshot::{CommitTree, Files};
 use crate::vault::Vault;
 
 /// What `dossier textconv` prints for a file the user cannot decrypt.
@@ -232,8 +234,9 @@ pub fn merging_commit(
 
 /// The access list of case `id` as the merge of HEAD with `theirs` will
 /// have it: `ours` (already verified) merged as sets with the list in
-/// `theirs`, which must be validly signed by an administrator or an owner
-/// of that list's previous version on their side.
+/// `theirs`, every version of which on their side, back to one our history
+/// already holds, must be validly signed by an administrator or an owner of
+/// the version before it.
 pub fn merged_access(
     vault: &Vault,
     id: &CaseId,
@@ -251,20 +254,49 @@ pub fn merged_access(
         return Ok(ours.clone());
     };
     if theirs_list != *ours && Some(&theirs_list) != base_list.as_ref() {
-        check_incoming_list(vault, &theirs_commit, id, &theirs_list)?;
+        check_incoming_list(vault, head.id(), &theirs_commit, id)?;
     }
     Ok(merge_access(base_list.as_ref(), ours, &theirs_list))
 }
 
-/// Checks an access list arriving in `commit`: its signature verifies, its
-/// signer holds a certified key of our keyring and is an administrator or
-/// an owner of the list's previous version on that side (for a new case:
-/// an owner it names), as [`policy::verified_access`] requires locally.
+/// Checks the access list of case `id` arriving in `commit`, version by
+/// version back along first parents until one that came through our own
+/// history (an ancestor of `head`, checked when it arrived): each must pass
+/// [`check_list_version`] against the version before it. Checking the tip
+/// alone would trust whatever its previous version says, and that version
+/// could have been made by anyone.
 fn check_incoming_list(
+    vault: &Vault,
+    head: git2::Oid,
+    commit: &git2::Commit,
+    id: &CaseId,
+) -> Result<()> {
+    let repo = vault.repo();
+    let rel = access_path(id);
+    let mut at = commit.clone();
+    loop {
+        let (introduced, before) = introduced_and_before(&at, &rel);
+        if introduced.id() == head || repo.graph_descendant_of(head, introduced.id())? {
+            return Ok(());
+        }
+        check_list_version(vault, &at, id, before.as_ref())?;
+        match before {
+            Some(before) => at = before,
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Checks the version of the access list in `commit`: its signature
+/// verifies, its signer holds a certified key of our keyring and is an
+/// administrator or an owner of the list in `before` (the version before
+/// it; `None`, a new case: an owner it names), as
+/// [`policy::verified_access`] requires locally.
+fn check_list_version(
     vault: &Vault,
     commit: &git2::Commit,
     id: &CaseId,
-    list: &AccessList,
+    before: Option<&git2::Commit>,
 ) -> Result<()> {
     let repo = vault.repo();
     let rel = access_path(id);
@@ -273,8 +305,12 @@ fn check_incoming_list(
         what: what.clone(),
         reason,
     };
-    let bytes = blob_at(repo, commit, &rel)?.ok_or_else(|| bad("it is missing".into()))?;
-    let sig = blob_at(repo, commit, &format!("{rel}.sig"))?
+    let files = CommitTree::from_tree(repo, commit.tree()?);
+    let bytes = files
+        .read(&rel)?
+        .ok_or_else(|| bad("it is missing".into()))?;
+    let sig = files
+        .read(&format!("{rel}.sig"))?
         .ok_or_else(|| bad("access.yaml.sig is missing".into()))?;
     let signer = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes)
         .map_err(&bad)?
@@ -291,11 +327,15 @@ fn check_incoming_list(
     if keyring.is_valid_admin(&signer) {
         return Ok(());
     }
-    let entitled = match previous_version(repo, commit, &rel)? {
-        None => list.owners.contains(&signer),
-        Some(old) => AccessList::parse(&old, id).is_ok_and(|old| old.owners.contains(&signer)),
+    let owners = match before {
+        None => AccessList::parse(&bytes, id)?.owners,
+        Some(before) => list_at(repo, before, id)
+            .ok()
+            .flatten()
+            .map(|old| old.owners)
+            .unwrap_or_default(),
     };
-    if entitled {
+    if owners.contains(&signer) {
         Ok(())
     } else {
         Err(bad(format!(
@@ -305,34 +345,32 @@ fn check_incoming_list(
     }
 }
 
-/// The content of `path` before the first-parent commit that gave it its
-/// content in `commit`; `None` when it did not exist before.
-fn previous_version(
-    repo: &git2::Repository,
-    commit: &git2::Commit,
+/// Walking first parents from `commit`: the commit that gave the file at
+/// `path` the content it has in `commit`, and the nearest commit before
+/// that holding an earlier content, skipping a gap where the file was
+/// deleted (as [`crate::history::version_before`] does locally: deleting a
+/// list must not turn its re-creation into a first version that anyone it
+/// names may sign); `None` when it never existed before.
+fn introduced_and_before<'r>(
+    commit: &git2::Commit<'r>,
     path: &str,
-) -> Result<Option<Vec<u8>>> {
+) -> (git2::Commit<'r>, Option<git2::Commit<'r>>) {
     let p = Path::new(path);
     let id_at =
         |c: &git2::Commit| -> Option<git2::Oid> { c.tree().ok()?.get_path(p).ok().map(|e| e.id()) };
     let current = id_at(commit);
+    let mut introduced = commit.clone();
     let mut c = commit.clone();
+    let mut gap = false;
     while let Ok(parent) = c.parent(0) {
         match id_at(&parent) {
-            Some(id) if Some(id) == current => c = parent,
-            Some(id) => return Ok(Some(repo.find_blob(id)?.content().to_vec())),
-            None => return Ok(None),
+            Some(id) if Some(id) == current && !gap => introduced = parent.clone(),
+            Some(_) => return (introduced, Some(parent)),
+            None => gap = true,
         }
+        c = parent;
     }
-    Ok(None)
-}
-
-fn blob_at(repo: &git2::Repository, commit: &git2::Commit, path: &str) -> Result<Option<Vec<u8>>> {
-    match commit.tree()?.get_path(Path::new(path)) {
-        Ok(entry) => Ok(Some(repo.find_blob(entry.id())?.content().to_vec())),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    (introduced, None)
 }
 
 fn list_at(
@@ -340,7 +378,8 @@ fn list_at(
     commit: &git2::Commit,
     id: &CaseId,
 ) -> Result<Option<AccessList>> {
-    blob_at(repo, commit, &access_path(id))?
+    CommitTree::from_tree(repo, commit.tree()?)
+        .read(&access_path(id))?
         .map(|bytes| AccessList::parse(&bytes, id))
         .transpose()
 }

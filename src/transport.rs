@@ -313,16 +313,13 @@ pub fn fetch(
     refspecs: &[&str],
     opts: TransportOptions,
 ) -> Result<()> {
-    let state = State::new(url, opts);
-    let result = {
+    transfer(repo, url, refspecs, opts, |remote, callbacks| {
         let mut fo = FetchOptions::new();
-        fo.remote_callbacks(state.callbacks())
+        fo.remote_callbacks(callbacks)
             .download_tags(AutotagOption::None)
             .update_fetchhead(false);
-        repo.remote_anonymous(&url.as_git_url())
-            .and_then(|mut remote| remote.fetch(refspecs, Some(&mut fo), None))
-    };
-    state.finish(result, refspecs)
+        remote.fetch(refspecs, Some(&mut fo), None)
+    })
 }
 
 /// Pushes `refspecs` (e.g. `refs/heads/main:refs/heads/main`) to `url`.
@@ -334,18 +331,32 @@ pub fn push(
     refspecs: &[&str],
     opts: TransportOptions,
 ) -> Result<()> {
-    let state = State::new(url, opts);
-    let result = {
+    transfer(repo, url, refspecs, opts, |remote, callbacks| {
         let mut po = PushOptions::new();
-        po.remote_callbacks(state.callbacks());
-        repo.remote_anonymous(&url.as_git_url())
-            .and_then(|mut remote| remote.push(refspecs, Some(&mut po)))
-    };
+        po.remote_callbacks(callbacks);
+        remote.push(refspecs, Some(&mut po))
+    })
+}
+
+/// One transfer over an anonymous remote for `url`: `run` gets the remote
+/// and this transfer's callbacks. A failure a callback decided on wins,
+/// then libgit2's error, then a reference the remote refused.
+fn transfer(
+    repo: &git2::Repository,
+    url: &RemoteUrl,
+    refspecs: &[&str],
+    opts: TransportOptions,
+    run: impl FnOnce(&mut git2::Remote<'_>, RemoteCallbacks<'_>) -> std::result::Result<(), git2::Error>,
+) -> Result<()> {
+    let state = State::new(url, opts);
+    let result = repo
+        .remote_anonymous(&url.as_git_url())
+        .and_then(|mut remote| run(&mut remote, state.callbacks()));
     state.finish(result, refspecs)?;
-    if let Some((reference, reason)) = state.rejected.into_inner() {
-        return Err(Error::PushRejected { reference, reason });
+    match state.rejected.into_inner() {
+        Some((reference, reason)) => Err(Error::PushRejected { reference, reason }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// One credential to offer, in the order they are offered.
@@ -802,6 +813,7 @@ fn destinations(refspecs: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::known_hosts::test_blob as blob;
 
     fn ssh(user: Option<&str>, host: &str, port: Option<u16>, path: &str) -> RemoteUrl {
         RemoteUrl::Ssh {
@@ -947,15 +959,6 @@ mod tests {
             plan_offers(Some(Path::new("/k")), Some(&sock), None, true),
             vec![Offer::KeyFile("/k".into()), Offer::Agent, Offer::SigningKey]
         );
-    }
-
-    fn blob(seed: u8) -> Vec<u8> {
-        let mut b = Vec::new();
-        b.extend_from_slice(&11u32.to_be_bytes());
-        b.extend_from_slice(b"ssh-ed25519");
-        b.extend_from_slice(&32u32.to_be_bytes());
-        b.extend_from_slice(&[seed; 32]);
-        b
     }
 
     #[test]

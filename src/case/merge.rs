@@ -213,6 +213,8 @@ impl Merger<'_> {
         out
     }
 
+    /// Merges lists keyed by `id` (see [`keyed_by_id`]): ours' ids in
+    /// order, then theirs' new ones.
     fn by_id(
         &mut self,
         path: &str,
@@ -220,28 +222,26 @@ impl Merger<'_> {
         ours: &[Value],
         theirs: &[Value],
     ) -> Vec<Value> {
-        let find = |list: &[Value], id: &str| list.iter().find(|v| item_id(v) == Some(id)).cloned();
-        let mut out = Vec::new();
-        for item in ours {
-            let id = item_id(item).unwrap_or_default();
-            let p = format!("{path}[{id}]");
-            let merged = match (find(base, id), find(theirs, id)) {
-                (b, Some(t)) => self.value(&p, b.as_ref(), Some(item), Some(&t)),
-                (None, None) => Some(item.clone()),
-                (Some(b), None) if b == *item => None,
-                (Some(b), None) => self.conflict(&p, Some(&b), Some(item), None),
-            };
-            out.extend(merged);
+        fn find<'v>(list: &'v [Value], id: &str) -> Option<&'v Value> {
+            list.iter().find(|v| item_id(v) == Some(id))
         }
-        for item in theirs {
-            let id = item_id(item).unwrap_or_default();
-            if find(ours, id).is_some() {
-                continue;
+        let mut ids: Vec<&str> = ours.iter().filter_map(item_id).collect();
+        for id in theirs.iter().filter_map(item_id) {
+            if !ids.contains(&id) {
+                ids.push(id);
             }
-            let merged = match find(base, id) {
-                None => Some(item.clone()),
-                Some(b) if b == *item => None,
-                Some(b) => self.conflict(&format!("{path}[{id}]"), Some(&b), None, Some(item)),
+        }
+        let mut out = Vec::new();
+        for id in ids {
+            let p = format!("{path}[{id}]");
+            let merged = match (find(base, id), find(ours, id), find(theirs, id)) {
+                (b, Some(o), Some(t)) => self.value(&p, b, Some(o), Some(t)),
+                // Added on one side.
+                (None, o, t) => o.or(t).cloned(),
+                // Deleted on one side, untouched on the other.
+                (Some(b), o, t) if o.or(t) == Some(b) => None,
+                // Deleted on one side, changed on the other.
+                (b, o, t) => self.conflict(&p, b, o, t),
             };
             out.extend(merged);
         }

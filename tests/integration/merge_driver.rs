@@ -2,29 +2,27 @@
 //! field through the installed driver, and `git log -p` shows plaintext to
 //! recipients only, with nothing decrypted ever cached by git.
 
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use crate::support::{read, Person, World};
 
 const PLACEHOLDER: &str = "[encrypted: you cannot read this file]";
 
-/// Stock git in the vault, hermetic, with `who`'s identity and passphrase
-/// in the environment (as a user who exported DOSSIER_PASSPHRASE would
-/// have), so the driver and textconv git runs act as them.
+/// Stock git in the vault with the environment [`World::cmd`] gives the
+/// binary (hermetic, `who`'s identity and passphrase, as a user who
+/// exported DOSSIER_PASSPHRASE would have), so the driver and textconv git
+/// runs act as them.
 fn git_as(w: &World, who: &Person, args: &[&str]) -> Output {
-    Command::new("git")
-        .current_dir(w.vault())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", w.path("fakehome"))
-        .env("XDG_CONFIG_HOME", w.path("fakehome/.config"))
-        .env("XDG_DATA_HOME", w.path("fakehome/.local/share"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_PAGER", "cat")
-        .env("DOSSIER_HOME", &who.home)
-        .env("DOSSIER_PASSPHRASE", &who.passphrase)
-        .stdin(Stdio::null())
+    let dossier = w.cmd(who);
+    let mut git = Command::new("git");
+    git.current_dir(w.vault()).env_clear().stdin(Stdio::null());
+    for (key, value) in dossier.get_envs() {
+        if let Some(value) = value {
+            git.env(key, value);
+        }
+    }
+    git.env("GIT_PAGER", "cat")
         .args(args)
         .output()
         .expect("git")
@@ -46,6 +44,14 @@ fn merge(w: &World, who: &Person, branch: &str) -> Output {
             branch,
         ],
     )
+}
+
+/// [`merge`], expected to fail; returns everything git and the driver said.
+fn merge_refused(w: &World, who: &Person, branch: &str) -> String {
+    let out = merge(w, who, branch);
+    let all = text(&out);
+    assert!(!out.status.success(), "{all}");
+    all
 }
 
 fn text(out: &Output) -> String {
@@ -176,9 +182,7 @@ fn the_same_field_changed_on_both_sides_is_a_git_conflict_that_loses_nothing() {
     let ours_before = read(&w.vault().join(&rel));
     let theirs_blob = w.git_text(&["rev-parse", &format!("other:{rel}")]);
 
-    let out = merge(&w, &ada, "other");
-    let all = text(&out);
-    assert!(!out.status.success(), "{all}");
+    let all = merge_refused(&w, &ada, "other");
     assert!(
         all.contains(&format!("CONFLICT (content): Merge conflict in {rel}")),
         "{all}"
@@ -215,9 +219,7 @@ fn a_merge_by_someone_who_cannot_decrypt_leaves_the_file_conflicted_and_untouche
     w.ok(&ada, &["case", "set", &id, "status=pending"]);
     let ours_before = read(&w.vault().join(&rel));
 
-    let out = merge(&w, &bob, "other");
-    let all = text(&out);
-    assert!(!out.status.success(), "{all}");
+    let all = merge_refused(&w, &bob, "other");
     assert!(
         all.contains(&format!("you are not a recipient of case {id}")),
         "{all}"
@@ -260,36 +262,103 @@ fn a_merged_record_is_encrypted_to_the_merged_access_list() {
     w.ok(&ada, &["verify"]);
 }
 
+/// On branch `other`, a field edit by Ada and then `change` to the access
+/// list by plain git; on main, another field edit. Merging `other` as Ada
+/// must be refused with the ours file untouched; returns what was said.
+fn merge_refused_after_list_change(
+    w: &World,
+    ada: &Person,
+    id: &str,
+    change: impl FnOnce(&Path),
+) -> String {
+    w.git_text(&["branch", "-f", "other"]);
+    let rel = format!("cases/{id}/case.yaml.age");
+    on_branch(w, "other");
+    w.ok(ada, &["case", "set", id, "practice_area=asylum"]);
+    change(&w.vault().join(format!("cases/{id}/access.yaml")));
+    on_branch(w, "main");
+    w.ok(ada, &["case", "set", id, "status=pending"]);
+    let ours_before = read(&w.vault().join(&rel));
+    let all = merge_refused(w, ada, "other");
+    assert_eq!(read(&w.vault().join(&rel)), ours_before, "ours untouched");
+    all
+}
+
 #[test]
 fn an_incoming_access_list_changed_without_a_valid_signature_stops_the_merge() {
     let (w, ada, id) = vault_with_case();
     let bob = w.person("Bob");
     let bob_fp = w.join(&bob, &ada);
-    w.git_text(&["branch", "-f", "other"]);
-    let rel = format!("cases/{id}/case.yaml.age");
-    on_branch(&w, "other");
-    w.ok(&ada, &["case", "set", &id, "practice_area=asylum"]);
-    // Someone adds Bob to the list with plain git, without a valid signature.
-    let access = w.vault().join(format!("cases/{id}/access.yaml"));
-    let text_before = String::from_utf8(read(&access)).unwrap();
-    let tampered = text_before.replace("readers: []", &format!("readers:\n- {bob_fp}"));
-    assert_ne!(tampered, text_before, "fixture: {text_before}");
-    std::fs::write(&access, tampered).unwrap();
-    w.plain_commit(&["-a", "-m", "edit"]);
-    on_branch(&w, "main");
-    w.ok(&ada, &["case", "set", &id, "status=pending"]);
-    let ours_before = read(&w.vault().join(&rel));
-
-    let out = merge(&w, &ada, "other");
-    let all = text(&out);
-    assert!(!out.status.success(), "{all}");
+    let all = merge_refused_after_list_change(&w, &ada, &id, |access| {
+        // Someone adds Bob to the list with plain git, without a valid signature.
+        let text_before = String::from_utf8(read(access)).unwrap();
+        let tampered = text_before.replace("readers: []", &format!("readers:\n- {bob_fp}"));
+        assert_ne!(tampered, text_before, "fixture: {text_before}");
+        std::fs::write(access, tampered).unwrap();
+        w.plain_commit(&["-a", "-m", "edit"]);
+    });
     assert!(
         all.contains(&format!(
             "the incoming access list of case {id} has no valid signature"
         )),
         "{all}"
     );
-    assert_eq!(read(&w.vault().join(&rel)), ours_before);
+}
+
+#[test]
+fn an_incoming_access_list_deleted_and_recreated_by_a_non_owner_stops_the_merge() {
+    let (w, ada, id) = vault_with_case();
+    let ben = w.unprotected_person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    let ada_fp = w.fingerprint(&ada);
+    let all = merge_refused_after_list_change(&w, &ada, &id, |access| {
+        // Ben, certified but no owner, deletes the list in one commit and
+        // writes one naming himself owner, signed by himself, in the next:
+        // a first version for a case that had one all along.
+        let text_before = String::from_utf8(read(access)).unwrap();
+        let access_rel = format!("cases/{id}/access.yaml");
+        w.git_text(&["rm", "-q", &access_rel, &format!("{access_rel}.sig")]);
+        w.plain_commit(&["-m", "gone"]);
+        std::fs::write(access, text_before.replace(&ada_fp, &ben_fp)).unwrap();
+        w.ssh_sign(&ben, access);
+        w.git_text(&["add", "."]);
+        w.plain_commit(&["-m", "back"]);
+    });
+    assert!(
+        all.contains(&format!(
+            "the incoming access list of case {id} has no valid signature"
+        )) && all.contains("neither an owner of the case nor an administrator"),
+        "{all}"
+    );
+}
+
+#[test]
+fn an_incoming_access_list_made_by_a_non_owner_stops_the_merge_even_when_signed_again() {
+    let (w, ada, id) = vault_with_case();
+    let ben = w.unprotected_person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    let ada_fp = w.fingerprint(&ada);
+    let all = merge_refused_after_list_change(&w, &ada, &id, |access| {
+        // Ben, certified but no owner, makes himself owner (signed by
+        // himself), then changes the list again: the tip's previous version
+        // names him owner, but that version was never entitled.
+        let text_before = String::from_utf8(read(access)).unwrap();
+        let forged = text_before.replace(&ada_fp, &ben_fp);
+        std::fs::write(access, &forged).unwrap();
+        w.ssh_sign(&ben, access);
+        w.plain_commit(&["-a", "-m", "mine"]);
+        let again = forged.replace("readers: []", &format!("readers:\n- {ada_fp}"));
+        assert_ne!(again, forged, "fixture: {forged}");
+        std::fs::write(access, again).unwrap();
+        w.ssh_sign(&ben, access);
+        w.plain_commit(&["-a", "-m", "mine again"]);
+    });
+    assert!(
+        all.contains(&format!(
+            "the incoming access list of case {id} has no valid signature"
+        )) && all.contains("neither an owner of the case nor an administrator"),
+        "{all}"
+    );
 }
 
 #[test]

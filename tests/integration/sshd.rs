@@ -47,8 +47,8 @@ impl Sshd {
             // sshd refuses to start as root without its privsep directory.
             let _ = std::fs::create_dir_all("/run/sshd");
         }
-        keygen(&dir.join("host_key"));
-        keygen(&dir.join("user_key"));
+        keygen(&dir.join("host_key"), "");
+        keygen(&dir.join("user_key"), "");
 
         let wrapper = dir.join("git-wrapper.sh");
         std::fs::write(&wrapper, wrapper_script(&dir)).expect("write wrapper");
@@ -248,9 +248,21 @@ exec sh -c "$SSH_ORIGINAL_COMMAND"
     )
 }
 
-fn keygen(path: &Path) {
+/// A new ed25519 key pair made by stock ssh-keygen (`path` and
+/// `path.pub`, protected by `passphrase` unless it is empty); returns
+/// the private key file.
+pub fn keygen(path: &Path, passphrase: &str) -> PathBuf {
     let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "dossier-test", "-f"])
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            passphrase,
+            "-C",
+            "dossier-test",
+            "-f",
+        ])
         .arg(path)
         .output()
         .expect("ssh-keygen");
@@ -259,9 +271,11 @@ fn keygen(path: &Path) {
         "ssh-keygen: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    path.to_path_buf()
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on now (it was free a moment ago).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")

@@ -15,7 +15,7 @@ use dossier::transport::{self, Progress, RemoteUrl, TransportOptions, UnknownHos
 use dossier::Error;
 use git2::{Oid, Repository, Signature};
 
-use super::sshd::Sshd;
+use super::sshd::{free_port, keygen, Sshd};
 use super::support::require;
 
 const MAIN: &str = "refs/heads/main";
@@ -221,17 +221,6 @@ impl Net {
     fn path(&self, rel: &str) -> PathBuf {
         self.tmp.path().join(rel)
     }
-}
-
-/// A new ed25519 key pair made by stock ssh-keygen; returns the private key file.
-fn keygen(path: &Path, passphrase: &str) -> PathBuf {
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-C", "test", "-N", passphrase, "-f"])
-        .arg(path)
-        .output()
-        .expect("ssh-keygen");
-    assert!(out.status.success());
-    path.to_path_buf()
 }
 
 fn public_line(private: &Path) -> String {
@@ -626,12 +615,7 @@ fn ssh_errors_name_the_url() {
     assert!(err.to_string().contains("no git repository"), "{err}");
 
     // Nothing listens on a port we just had and released.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("ssh://127.0.0.1:{port}/x.git");
+    let url = format!("ssh://127.0.0.1:{}/x.git", free_port());
     let err = net.opts().fetch(&other, &url).unwrap_err();
     assert!(matches!(err, Error::Network { .. }), "{err:?}");
     assert!(err.to_string().contains(&url), "{err}");
