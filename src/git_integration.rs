@@ -275,7 +275,7 @@ fn check_incoming_list(
     let rel = access_path(id);
     let mut at = commit.clone();
     loop {
-        let (introduced, before) = introduced_and_before(&at, &rel);
+        let (introduced, before) = crate::history::introduced_and_before(&at, &rel)?;
         if introduced.id() == head || repo.graph_descendant_of(head, introduced.id())? {
             return Ok(());
         }
@@ -343,34 +343,6 @@ fn check_list_version(
             keyring.label(&signer)
         )))
     }
-}
-
-/// Walking first parents from `commit`: the commit that gave the file at
-/// `path` the content it has in `commit`, and the nearest commit before
-/// that holding an earlier content, skipping a gap where the file was
-/// deleted (as [`crate::history::version_before`] does locally: deleting a
-/// list must not turn its re-creation into a first version that anyone it
-/// names may sign); `None` when it never existed before.
-fn introduced_and_before<'r>(
-    commit: &git2::Commit<'r>,
-    path: &str,
-) -> (git2::Commit<'r>, Option<git2::Commit<'r>>) {
-    let p = Path::new(path);
-    let id_at =
-        |c: &git2::Commit| -> Option<git2::Oid> { c.tree().ok()?.get_path(p).ok().map(|e| e.id()) };
-    let current = id_at(commit);
-    let mut introduced = commit.clone();
-    let mut c = commit.clone();
-    let mut gap = false;
-    while let Ok(parent) = c.parent(0) {
-        match id_at(&parent) {
-            Some(id) if Some(id) == current && !gap => introduced = parent.clone(),
-            Some(_) => return (introduced, Some(parent)),
-            None => gap = true,
-        }
-        c = parent;
-    }
-    (introduced, None)
 }
 
 fn list_at(

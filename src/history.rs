@@ -290,29 +290,47 @@ pub fn version_before(
     if id_at(&head.tree()?, path) != Some(current) {
         return Ok(None);
     }
-    earlier_version(repo, &head, path, current).map(Some)
+    earlier_version(repo, &head, path).map(Some)
 }
 
-/// Walking first parents back from `from`, whose file at `path` is blob
-/// `current`: the newest earlier content of that file (`None` when it never
-/// existed before). A gap (the file deleted, then created again) is
-/// skipped: deleting a list must not turn its re-creation into a "new
-/// case" that anyone may sign.
+/// Walking first parents back from `from`: the commit that introduced the
+/// content `from` has at `path`, and the newest earlier commit holding the
+/// file (`None` when it never existed before). A gap (the file deleted,
+/// then created again) is skipped: deleting a list must not turn its
+/// re-creation into a "new case" that anyone may sign.
+pub fn introduced_and_before<'r>(
+    from: &git2::Commit<'r>,
+    path: &str,
+) -> Result<(git2::Commit<'r>, Option<git2::Commit<'r>>)> {
+    let current = id_at(&from.tree()?, path);
+    let mut introduced = from.clone();
+    let mut commit = from.clone();
+    let mut gap = false;
+    while let Ok(parent) = commit.parent(0) {
+        match id_at(&parent.tree()?, path) {
+            Some(id) if Some(id) == current && !gap => introduced = parent.clone(),
+            Some(_) => return Ok((introduced, Some(parent))),
+            None => gap = true,
+        }
+        commit = parent;
+    }
+    Ok((introduced, None))
+}
+
+/// The content of the file at `path` before the commit that introduced
+/// its content in `from` (see [`introduced_and_before`]); `None` when it
+/// never existed before.
 pub fn earlier_version(
     repo: &git2::Repository,
     from: &git2::Commit,
     path: &str,
-    current: git2::Oid,
 ) -> Result<Option<Vec<u8>>> {
-    let mut commit = from.clone();
-    let mut introduced = false;
-    while let Ok(parent) = commit.parent(0) {
-        match id_at(&parent.tree()?, path) {
-            Some(id) if id == current && !introduced => {}
-            Some(id) => return Ok(Some(repo.find_blob(id)?.content().to_vec())),
-            None => introduced = true,
-        }
-        commit = parent;
+    let (_, before) = introduced_and_before(from, path)?;
+    match before.map(|c| c.tree()).transpose()? {
+        Some(tree) => match id_at(&tree, path) {
+            Some(id) => Ok(Some(repo.find_blob(id)?.content().to_vec())),
+            None => Ok(None),
+        },
+        None => Ok(None),
     }
-    Ok(None)
 }
