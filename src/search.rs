@@ -14,8 +14,11 @@ use crate::identity::Session;
 use crate::policy;
 use crate::vault::Vault;
 
+// Decrypted content: Debug never shows it.
+crate::redacted_debug!(Hit);
+
 /// One matching line.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Hit {
     /// The case.
     pub case: CaseId,

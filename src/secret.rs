@@ -10,6 +10,20 @@ pub use zeroize::Zeroizing;
 
 use crate::error::Result;
 
+/// Implements `Debug` for a type holding decrypted content so that it
+/// prints only its type name: a stray `{:?}`, a panic message or a test
+/// failure never shows case content.
+#[macro_export]
+macro_rules! redacted_debug {
+    ($($t:ty),+ $(,)?) => {$(
+        impl ::std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(concat!(stringify!($t), "([redacted])"))
+            }
+        }
+    )+};
+}
+
 /// Where a passphrase comes from when the core needs one.
 pub trait PassphraseSource: Send + Sync {
     /// Returns the passphrase for `purpose` (e.g. "unlock the identity in ~/.local/share/dossier").
@@ -40,5 +54,21 @@ impl PassphraseSource for NoPassphrase {
         Err(crate::Error::NoPassphrase(
             "this identity is passphrase-protected; set DOSSIER_PASSPHRASE or use --passphrase-file".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::case::CaseRecord;
+
+    #[test]
+    fn decrypted_content_never_shows_in_debug_output() {
+        let record = CaseRecord {
+            title: "Asylum appeal of Miriam Tesfaye".into(),
+            ..CaseRecord::default()
+        };
+        let shown = format!("{record:?} {:?}", record.client);
+        assert!(!shown.contains("Miriam"), "{shown}");
+        assert_eq!(shown, "CaseRecord([redacted]) Client([redacted])");
     }
 }

@@ -10,8 +10,11 @@ use crate::fingerprint::Fingerprint;
 use crate::secret::Zeroizing;
 use crate::yaml;
 
+// Decrypted content: Debug never shows it.
+crate::redacted_debug!(Note);
+
 /// A decrypted note.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Note {
     /// The file name inside `notes/`.
     pub file: String,

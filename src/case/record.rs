@@ -67,7 +67,7 @@ fn serde_yaml_name<T: Serialize>(v: &T) -> String {
 }
 
 /// The case record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaseRecord {
     /// The firm's own reference number.
     pub reference: String,
@@ -124,7 +124,7 @@ pub struct CaseRecord {
 }
 
 /// The client.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Client {
     /// Full name.
     #[serde(default)]
@@ -147,7 +147,7 @@ pub struct Client {
 }
 
 /// An identifying number.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Identifier {
     /// What it is (passport, national id, Home Office ref...).
     pub kind: String,
@@ -159,7 +159,7 @@ pub struct Identifier {
 }
 
 /// Contact details.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     /// Email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,7 +185,7 @@ impl Contact {
 }
 
 /// Another party to the case.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Party {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
@@ -201,7 +201,7 @@ pub struct Party {
 }
 
 /// A deadline.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Deadline {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
@@ -219,7 +219,7 @@ pub struct Deadline {
 }
 
 /// A consent given by or for the client.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Consent {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
@@ -239,7 +239,7 @@ pub struct Consent {
 }
 
 /// A disclosure of case information to a third party.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Disclosure {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
@@ -291,6 +291,11 @@ impl CaseRecord {
             .min_by_key(|d| d.date)
     }
 }
+
+// Decrypted content: Debug never shows it.
+crate::redacted_debug!(
+    CaseRecord, Client, Identifier, Contact, Party, Deadline, Consent, Disclosure
+);
 
 #[cfg(test)]
 mod tests {
