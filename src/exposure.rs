@@ -185,10 +185,10 @@ pub fn readers_at(repo: &git2::Repository, case: &CaseId, commit: git2::Oid) -> 
         .map(|v| v.signer);
     let signer_was_owner = match list_signer {
         None => false,
-        Some(signer) => match history::earlier_version(repo, &at, &rel)? {
-            Some(old) => AccessList::parse(&old, case).is_ok_and(|o| o.owners.contains(&signer)),
-            None => list.owners.contains(&signer),
-        },
+        Some(signer) => {
+            let before = history::earlier_version(repo, &at, &rel)?;
+            crate::policy::owner_entitled(case, before.as_deref(), &list, &signer)
+        }
     };
     Ok(Readers {
         commit,

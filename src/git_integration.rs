@@ -327,15 +327,12 @@ fn check_list_version(
     if keyring.is_valid_admin(&signer) {
         return Ok(());
     }
-    let owners = match before {
-        None => AccessList::parse(&bytes, id)?.owners,
-        Some(before) => list_at(repo, before, id)
-            .ok()
-            .flatten()
-            .map(|old| old.owners)
-            .unwrap_or_default(),
+    let list = AccessList::parse(&bytes, id)?;
+    let old = match before {
+        Some(before) => CommitTree::from_tree(repo, before.tree()?).read(&rel)?,
+        None => None,
     };
-    if owners.contains(&signer) {
+    if policy::owner_entitled(id, old.as_deref(), &list, &signer) {
         Ok(())
     } else {
         Err(bad(format!(

@@ -115,14 +115,7 @@ fn check_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
         }
         Some(b) => b,
     };
-    let entitled = match before {
-        // Creation: the creator signs a list naming themselves owner.
-        None => list.owners.contains(&signer),
-        Some(old) => AccessList::parse(&old, id)
-            .map(|old| old.owners.contains(&signer))
-            .unwrap_or(false),
-    };
-    if entitled {
+    if owner_entitled(id, before.as_deref(), &list, &signer) {
         Ok(VerifiedAccess { list, signer })
     } else {
         Err(Error::BadSignature {
@@ -132,6 +125,24 @@ fn check_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
                 keyring.label(&signer)
             ),
         })
+    }
+}
+
+/// The owners' half of who may sign an access list (DESIGN §4): `signer`
+/// owned the case as its list stood `before` the change (an owner cannot
+/// make themselves owner), or, for a new case (`before` is `None`), names
+/// themselves owner of the list it creates. A `before` that does not parse
+/// entitles nobody. Administrators are entitled besides; callers check that
+/// against the keyring they judge by.
+pub fn owner_entitled(
+    case: &CaseId,
+    before: Option<&[u8]>,
+    after: &AccessList,
+    signer: &Fingerprint,
+) -> bool {
+    match before {
+        None => after.owners.contains(signer),
+        Some(old) => AccessList::parse(old, case).is_ok_and(|old| old.owners.contains(signer)),
     }
 }
 
