@@ -550,17 +550,11 @@ impl App {
     }
 
     fn info_msg(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: false,
-        });
+        self.update_message(text, false);
     }
 
     fn error_msg(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: true,
-        });
+        self.update_message(text, true);
     }
 
     /// Applies an action to whatever has the keyboard.
