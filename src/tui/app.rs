@@ -370,6 +370,21 @@ pub struct Form {
     pub saving: bool,
 }
 
+impl Form {
+    /// A form on its first field, nothing being edited or saved.
+    fn new(title: impl Into<String>, purpose: FormPurpose, fields: Vec<FormField>) -> Form {
+        Form {
+            title: title.into(),
+            purpose,
+            fields,
+            selected: 0,
+            offset: 0,
+            editing: None,
+            saving: false,
+        }
+    }
+}
+
 /// Something drawn over the screen that has the keyboard.
 #[derive(Debug)]
 pub enum Overlay {
@@ -2005,52 +2020,38 @@ pub fn edit_form(id: CaseId, record: CaseRecord) -> Form {
         .iter()
         .map(|(k, kind)| field(k, &kind_hint(*kind), &data::field_text(&record, k), false))
         .collect();
-    Form {
-        title: format!("Edit case {id}"),
-        purpose: FormPurpose::EditCase {
-            id,
-            original: Box::new(record.clone()),
-            draft: Box::new(record),
-        },
-        fields,
-        selected: 0,
-        offset: 0,
-        editing: None,
-        saving: false,
-    }
+    let title = format!("Edit case {id}");
+    let purpose = FormPurpose::EditCase {
+        id,
+        original: Box::new(record.clone()),
+        draft: Box::new(record),
+    };
+    Form::new(title, purpose, fields)
 }
 
 /// The new-case form.
 pub fn new_case_form() -> Form {
-    Form {
-        title: "New case".into(),
-        purpose: FormPurpose::NewCase,
-        fields: vec![
+    Form::new(
+        "New case",
+        FormPurpose::NewCase,
+        vec![
             field("title", "text, required", "", false),
             field("client", "client's name", "", false),
             field("reference", "default: the case id", "", false),
         ],
-        selected: 0,
-        offset: 0,
-        editing: None,
-        saving: false,
-    }
+    )
 }
 
 /// The new-identity form.
 pub fn generate_form() -> Form {
-    Form {
-        title: "Create your identity".into(),
-        purpose: FormPurpose::Generate,
-        fields: vec![
+    Form::new(
+        "Create your identity",
+        FormPurpose::Generate,
+        vec![
             field("name", "as colleagues know you", "", false),
             field("email", "your address", "", false),
             field("passphrase", "protects both keys", "", true),
             field("repeat", "the passphrase again", "", true),
         ],
-        selected: 0,
-        offset: 0,
-        editing: None,
-        saving: false,
-    }
+    )
 }
