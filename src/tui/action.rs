@@ -181,6 +181,21 @@ pub enum Action {
     Char(char),
 }
 
+impl Action {
+    /// Whether this moves a selection (see [`crate::tui::app::step`]).
+    pub fn moves(self) -> bool {
+        matches!(
+            self,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+        )
+    }
+}
+
 /// A key: code plus modifiers (shift is folded into the character).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {

@@ -1022,12 +1022,7 @@ impl App {
         self.cases.refresh_visible(&self.info);
         let n = self.cases.visible.len();
         match a {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
+            a if a.moves() => {
                 self.cases.selected = step(self.cases.selected, n, a, self.page);
             }
             Action::Open => self.open_selected(),
@@ -1131,12 +1126,7 @@ impl App {
                 d.selected = 0;
                 d.offset = 0;
             }
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
+            a if a.moves() => {
                 d.selected = step(d.selected, rows, a, self.page);
             }
             Action::EditCase => self.edit_case(),
@@ -1260,7 +1250,7 @@ impl App {
         let n = self.info.keys.len();
         let selected = self.info.keys.get(self.keyring.selected).cloned();
         match a {
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+            a if a.moves() => {
                 self.keyring.selected = step(self.keyring.selected, n, a, self.page);
             }
             Action::KeyCertify => match selected {
@@ -1314,12 +1304,7 @@ impl App {
     fn update_audit(&mut self, a: Action) {
         let n = self.audit.as_ref().map(Vec::len).unwrap_or(0);
         match a {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
+            a if a.moves() => {
                 self.audit_table.selected = step(self.audit_table.selected, n, a, self.page);
             }
             Action::Open => {
