@@ -614,26 +614,24 @@ impl App {
                     Screen::Audit => &[JobKind::Audit],
                     _ => &[],
                 };
-                let running: Vec<JobKind> = kinds
+                let stopped: Vec<JobKind> = kinds
                     .iter()
                     .copied()
                     .filter(|k| self.jobs.is_running(*k))
                     .collect();
-                let n = running.len();
-                for k in running {
-                    self.jobs.cancel(k);
+                for k in &stopped {
+                    self.jobs.cancel(*k);
                 }
-                if n > 0 {
-                    if self.screen == Screen::Cases && self.cases.loading {
-                        self.cases.loading = false;
-                    }
-                    if let Some(s) = &mut self.cases.search {
-                        if s.hits.is_none() {
-                            self.cases.search = None;
-                            self.cases.dirty = true;
-                        }
-                    }
-                    self.info_msg(format!("Cancelled {n} running job(s)"));
+                // Only what the stopped jobs were filling in is reset.
+                if stopped.contains(&JobKind::List) {
+                    self.cases.loading = false;
+                }
+                if stopped.contains(&JobKind::Search) {
+                    self.cases.search = None;
+                    self.cases.dirty = true;
+                }
+                if !stopped.is_empty() {
+                    self.info_msg(format!("Cancelled {} running job(s)", stopped.len()));
                 } else if self.screen != Screen::Cases {
                     self.screen = Screen::Cases;
                 } else if !self.cases.filter.is_empty() || self.cases.search.is_some() {

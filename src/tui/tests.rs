@@ -762,6 +762,26 @@ fn esc_in_a_case_never_stops_the_list_loading_behind_it() {
 }
 
 #[test]
+fn esc_in_a_case_stops_its_opening_but_not_a_search_running_behind_it() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('/'));
+    typing(&mut f.app, "visa");
+    press(&mut f.app, KeyCode::Enter);
+    assert!(f.app.jobs.is_running(JobKind::Search));
+    press(&mut f.app, KeyCode::Enter);
+    assert_eq!(f.app.screen, Screen::Detail);
+    assert!(f.app.jobs.is_running(JobKind::OpenCase));
+    press(&mut f.app, KeyCode::Esc);
+    assert!(!f.app.jobs.is_running(JobKind::OpenCase));
+    assert_eq!(f.app.screen, Screen::Detail, "the first Esc only stops");
+    assert!(f.app.jobs.is_running(JobKind::Search));
+    assert!(
+        f.app.cases.search.as_ref().is_some_and(|s| s.hits.is_none()),
+        "the running search is still shown as running"
+    );
+}
+
+#[test]
 fn sorting_and_status_filter_cycle() {
     let mut f = fixture();
     press(&mut f.app, KeyCode::Char('f'));
