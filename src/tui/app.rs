@@ -780,14 +780,23 @@ impl App {
         );
     }
 
+    /// Whether a change is being committed; if so, says to wait (changes
+    /// run one at a time).
+    fn change_running(&mut self) -> bool {
+        let running = self.jobs.is_running(JobKind::Change);
+        if running {
+            self.error_msg("another change is still being saved; try again in a moment");
+        }
+        running
+    }
+
     /// Starts a change (one commit), unless one is already running.
     fn start_change(&mut self, change: Change) -> bool {
         let Some(session) = self.session.clone() else {
             self.error_msg("unlock first");
             return false;
         };
-        if self.jobs.is_running(JobKind::Change) {
-            self.error_msg("another change is still being saved; try again in a moment");
+        if self.change_running() {
             return false;
         }
         let root = self.jobs.vault_root.clone();
@@ -1760,8 +1769,7 @@ impl App {
             }
             return;
         }
-        if self.jobs.is_running(JobKind::Change) {
-            self.error_msg("another change is still being saved; try again in a moment");
+        if self.change_running() {
             return;
         }
         let home = self.home.clone();
