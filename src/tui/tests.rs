@@ -776,7 +776,11 @@ fn esc_in_a_case_stops_its_opening_but_not_a_search_running_behind_it() {
     assert_eq!(f.app.screen, Screen::Detail, "the first Esc only stops");
     assert!(f.app.jobs.is_running(JobKind::Search));
     assert!(
-        f.app.cases.search.as_ref().is_some_and(|s| s.hits.is_none()),
+        f.app
+            .cases
+            .search
+            .as_ref()
+            .is_some_and(|s| s.hits.is_none()),
         "the running search is still shown as running"
     );
 }
