@@ -376,7 +376,7 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
             }
         }
         Change::ImportCard(path) => {
-            let bytes = std::fs::read(&path).map_err(Error::io("read", &path))?;
+            let bytes = dossier::fsio::read(&path)?;
             let fp = admin::import_card(&vault, s, &bytes)?;
             format!("Imported {fp} (uncertified); compare the fingerprint with its owner, then certify it")
         }
