@@ -18,9 +18,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use dossier::case::Sensitivity;
+use dossier::history::SignatureStatus;
+use dossier::keyring::Validity;
+
 use crate::tui::action;
 use crate::tui::app::{App, Screen};
-use crate::tui::theme::Role;
+use crate::tui::theme::{Role, Theme};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -201,4 +205,45 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// The style a case's sensitivity is drawn in (list and case header).
+pub fn sensitivity_style(t: &Theme, s: Sensitivity) -> Style {
+    match s {
+        Sensitivity::Restricted => t.style(Role::Restricted),
+        Sensitivity::Confidential => t.style(Role::Confidential),
+        Sensitivity::Standard => t.style(Role::Muted),
+    }
+}
+
+/// The style a key's validity is drawn in (keyring and access tab).
+pub fn validity_style(t: &Theme, v: &Validity) -> Style {
+    match v {
+        Validity::Certified => t.style(Role::Verified),
+        Validity::Uncertified | Validity::Expired => t.style(Role::Warning),
+        Validity::Revoked | Validity::Invalid => t.style(Role::Danger),
+    }
+}
+
+/// The style a signature status is drawn in.
+pub fn signature_style(t: &Theme, s: SignatureStatus) -> Style {
+    match s {
+        SignatureStatus::Verified => t.style(Role::Verified),
+        SignatureStatus::UncertifiedSigner
+        | SignatureStatus::RevokedSigner
+        | SignatureStatus::ExpiredSigner => t.style(Role::Warning),
+        SignatureStatus::UnknownSigner
+        | SignatureStatus::Unsigned
+        | SignatureStatus::Bad
+        | SignatureStatus::SignerNotEntitled => t.style(Role::Unsigned),
+    }
+}
+
+/// Whether a commit's signature is highlighted and counted in the audit
+/// header: anything but verified or an uncertified (known) signer.
+pub fn flagged(s: SignatureStatus) -> bool {
+    !matches!(
+        s,
+        SignatureStatus::Verified | SignatureStatus::UncertifiedSigner
+    )
 }
