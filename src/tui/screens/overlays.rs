@@ -190,12 +190,15 @@ fn wrapped_lines(text: &str, width: usize) -> usize {
         let need = if used == 0 { n } else { used + 1 + n };
         if need <= width {
             used = need;
-        } else if used == 0 {
-            lines += (n - 1) / width;
-            used = (n - 1) % width + 1;
         } else {
-            lines += 1 + n.saturating_sub(1) / width;
-            used = (n - 1) % width + 1;
+            // A new line (unless the word starts one), then the word,
+            // broken where it is longer than a line. An empty word (two
+            // spaces in a row) counts as the space it stands for.
+            if used > 0 {
+                lines += 1;
+            }
+            lines += n.saturating_sub(1) / width;
+            used = n.saturating_sub(1) % width + 1;
         }
     }
     lines
@@ -336,5 +339,21 @@ fn form(f: &mut Frame, app: &App, form: &Form, main: Rect, top: bool) {
         if let Some((x, y)) = cursor {
             f.set_cursor_position(Position::new(x, y));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_lines;
+
+    #[test]
+    fn wrapped_lines_counts_words_long_words_and_double_spaces() {
+        assert_eq!(wrapped_lines("", 10), 1);
+        assert_eq!(wrapped_lines("two words", 10), 1);
+        assert_eq!(wrapped_lines("two words", 5), 2);
+        assert_eq!(wrapped_lines("abcdefghij", 4), 3, "hard-broken");
+        // A full line followed by two spaces once underflowed (a panic in
+        // debug builds, a wrong height in release).
+        assert_eq!(wrapped_lines("abcd  efgh", 4), 3);
     }
 }
