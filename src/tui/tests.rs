@@ -918,6 +918,17 @@ fn destructive_actions_ask_first() {
 }
 
 #[test]
+fn a_long_confirmation_is_shown_whole_with_its_keys() {
+    let mut f = fixture();
+    open_detail(&mut f.app, Tab::Access);
+    press(&mut f.app, KeyCode::Char('j'));
+    press(&mut f.app, KeyCode::Char('-'));
+    let screen = text(&mut f.app, 80, 24);
+    assert!(screen.contains("stay readable to them."), "{screen}");
+    assert!(screen.contains("y yes   n no"), "{screen}");
+}
+
+#[test]
 fn key_revoke_asks_for_confirmation_first() {
     let mut f = fixture();
     f.app.screen = Screen::Keyring;

@@ -3,6 +3,7 @@
 //! sync conflict view ([`super::conflicts`]) and message boxes.
 
 use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
@@ -46,36 +47,14 @@ pub fn render(f: &mut Frame, app: &mut App, main: Rect, hints: Rect) {
             }
             Overlay::Confirm(c) => {
                 let t = &app.theme;
-                let width = 64.min(main.width);
-                let inner = width.saturating_sub(4).max(1) as usize;
-                let wrapped: usize = c
-                    .question
-                    .lines()
-                    .map(|l| l.chars().count().div_ceil(inner).max(1))
-                    .sum();
-                let area = centered(main, width, wrapped as u16 + 4);
-                let mut lines: Vec<Line> = c
-                    .question
-                    .lines()
-                    .map(|l| Line::styled(l.to_string(), t.style(Role::Text)))
-                    .collect();
-                lines.push(Line::default());
-                lines.push(Line::from(vec![
+                let keys = Line::from(vec![
                     Span::styled("y", t.style(Role::HintKey)),
                     Span::styled(" yes   ", t.style(Role::HintText)),
                     Span::styled("n", t.style(Role::HintKey)),
                     Span::styled(" no", t.style(Role::HintText)),
-                ]));
-                f.render_widget(Clear, area);
-                f.render_widget(
-                    Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                        Block::default()
-                            .borders(Borders::ALL)
-                            .border_style(t.style(Role::Warning))
-                            .title(Span::styled(" Confirm ", t.style(Role::Warning))),
-                    ),
-                    area,
-                );
+                ]);
+                let border = t.style(Role::Warning);
+                message_box(f, app, main, 64, ("Confirm", border), &c.question, keys);
             }
             Overlay::Editor(e) => editor(f, app, e, main, top),
             Overlay::Form(form) => self::form(f, app, form, main, top),
@@ -155,27 +134,42 @@ fn notice(f: &mut Frame, app: &App, n: &Notice, main: Rect) {
     } else {
         t.style(Role::Accent)
     };
-    let width = 72.min(main.width);
-    let inner = width.saturating_sub(4).max(1) as usize;
-    let wrapped: usize = n.text.lines().map(|l| wrapped_lines(l, inner)).sum();
-    let area = centered(main, width, wrapped as u16 + 4);
-    let mut lines: Vec<Line> = n
-        .text
-        .lines()
-        .map(|l| Line::styled(l.to_string(), t.style(Role::Text)))
-        .collect();
-    lines.push(Line::default());
-    lines.push(Line::from(vec![
+    let keys = Line::from(vec![
         Span::styled("Esc", t.style(Role::HintKey)),
         Span::styled(" close", t.style(Role::HintText)),
-    ]));
+    ]);
+    message_box(f, app, main, 72, (&n.title, border), &n.text, keys);
+}
+
+/// A box centred over `main`, at most `width` wide, tall enough for `text`
+/// word-wrapped, then a blank line and `keys`; the title and border in the
+/// given style.
+fn message_box(
+    f: &mut Frame,
+    app: &App,
+    main: Rect,
+    width: u16,
+    (title, border): (&str, Style),
+    text: &str,
+    keys: Line,
+) {
+    let width = width.min(main.width);
+    let inner = width.saturating_sub(4).max(1) as usize;
+    let wrapped: usize = text.lines().map(|l| wrapped_lines(l, inner)).sum();
+    let area = centered(main, width, wrapped as u16 + 4);
+    let mut lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line::styled(l.to_string(), app.theme.style(Role::Text)))
+        .collect();
+    lines.push(Line::default());
+    lines.push(keys);
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(border)
-                .title(Span::styled(format!(" {} ", n.title), border)),
+                .title(Span::styled(format!(" {title} "), border)),
         ),
         area,
     );
