@@ -15,7 +15,7 @@ mod unlock;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use dossier::case::Sensitivity;
@@ -193,6 +193,17 @@ pub fn row_style(app: &App, selected: bool, normal: Style) -> Style {
     } else {
         normal
     }
+}
+
+/// A bordered block over `area` with `title` clipped to its width.
+pub fn titled_block<'a>(t: &Theme, title: &str, area: Rect, border: Style) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(
+            clip(title, area.width.saturating_sub(2) as usize),
+            t.style(Role::Title),
+        ))
 }
 
 /// A centred rectangle of at most `w`×`h` inside `area`.

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{centered, clip, scroll_window};
+use super::{centered, clip, scroll_window, titled_block};
 use crate::tui::action;
 use crate::tui::app::{App, Form, NoteEditor, Notice, Overlay};
 use crate::tui::theme::Role;
@@ -208,13 +208,7 @@ fn editor(f: &mut Frame, app: &App, e: &NoteEditor, main: Rect, top: bool) {
             e.case
         )
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(Role::Accent))
-        .title(Span::styled(
-            clip(&title, main.width.saturating_sub(2) as usize),
-            t.style(Role::Title),
-        ));
+    let block = titled_block(t, &title, main, t.style(Role::Accent));
     let inner = block.inner(main);
     let height = inner.height as usize;
     let (row, col) = e.area.cursor();
