@@ -2,7 +2,8 @@
 //! passphrases) and the multi-line note buffer of the built-in editor.
 //!
 //! Both wipe their contents when dropped or cleared, so a passphrase or a
-//! draft note does not linger in freed memory longer than needed. Cursor
+//! draft note does not linger in freed memory longer than needed, and
+//! their `Debug` shows sizes and the cursor, never the text. Cursor
 //! positions count characters, not bytes.
 
 use dossier::secret::Zeroizing;
@@ -11,12 +12,23 @@ use zeroize::Zeroize;
 use crate::tui::action::Action;
 
 /// A one-line text input.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct TextInput {
     text: String,
     cursor: usize,
     /// Shows bullets instead of the text.
     pub masked: bool,
+}
+
+/// Sizes and cursor only: the text may be a passphrase or case content.
+impl std::fmt::Debug for TextInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextInput")
+            .field("chars", &self.text.chars().count())
+            .field("cursor", &self.cursor)
+            .field("masked", &self.masked)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for TextInput {
@@ -113,11 +125,20 @@ impl TextInput {
 }
 
 /// A multi-line buffer for notes.
-#[derive(Debug)]
 pub struct TextArea {
     lines: Vec<String>,
     row: usize,
     col: usize,
+}
+
+/// Sizes and cursor only: the text is a draft note.
+impl std::fmt::Debug for TextArea {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextArea")
+            .field("lines", &self.lines.len())
+            .field("cursor", &(self.row, self.col))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for TextArea {
@@ -266,6 +287,19 @@ mod tests {
         m.edit(Action::Char('é'));
         assert_eq!(m.display(), "••");
         assert_eq!(&*m.take(), "dé");
+    }
+
+    #[test]
+    fn debug_never_prints_the_text() {
+        let mut pass = TextInput::masked();
+        for c in "hunter2".chars() {
+            pass.edit(Action::Char(c));
+        }
+        let note = TextArea::with("privileged advice");
+        let shown = format!("{pass:?} {note:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("privileged"), "{shown}");
+        assert!(shown.contains("chars: 7"), "{shown}");
     }
 
     #[test]
