@@ -971,18 +971,6 @@ fn wrong_passphrase_says_so_and_allows_a_retry() {
 
 // ----- sync ---------------------------------------------------------------
 
-fn report(received: usize, outcome: Outcome, pushed: bool) -> Box<SyncReport> {
-    Box::new(SyncReport {
-        remote: Remote {
-            name: "origin".into(),
-            url: "/srv/vault.git".into(),
-        },
-        received,
-        outcome,
-        pushed,
-    })
-}
-
 fn sync_conflicts() -> Vec<Conflict> {
     vec![
         Conflict {
@@ -1019,18 +1007,33 @@ fn finish_sync(app: &mut App, out: Result<JobOutput, dossier::Error>) {
     });
 }
 
+/// Answers the running sync job with a report from `origin`.
+fn synced(app: &mut App, received: usize, outcome: Outcome, pushed: bool) {
+    let report = SyncReport {
+        remote: Remote {
+            name: "origin".into(),
+            url: "/srv/vault.git".into(),
+        },
+        received,
+        outcome,
+        pushed,
+    };
+    finish_sync(app, Ok(JobOutput::Synced(Box::new(report))));
+}
+
+/// A merge that changed case 27T8E7KFWC.
+fn merged_one_case() -> Outcome {
+    Outcome::Merged {
+        commit: git2::Oid::ZERO_SHA1,
+        cases: vec![id("27T8E7KFWC")],
+    }
+}
+
 /// Presses `S` and answers the sync job with conflicts.
 fn open_conflicts(app: &mut App) {
     press(app, KeyCode::Char('S'));
     assert!(app.jobs.is_running(JobKind::Sync));
-    finish_sync(
-        app,
-        Ok(JobOutput::Synced(report(
-            2,
-            Outcome::Conflicts(sync_conflicts()),
-            false,
-        ))),
-    );
+    synced(app, 2, Outcome::Conflicts(sync_conflicts()), false);
 }
 
 #[test]
@@ -1076,17 +1079,7 @@ fn sync_runs_as_a_background_job_and_the_status_bar_shows_its_progress() {
         .as_ref()
         .is_some_and(|m| m.error && m.text.contains("already running")));
 
-    finish_sync(
-        &mut f.app,
-        Ok(JobOutput::Synced(report(
-            3,
-            Outcome::Merged {
-                commit: git2::Oid::ZERO_SHA1,
-                cases: vec![id("27T8E7KFWC")],
-            },
-            true,
-        ))),
-    );
+    synced(&mut f.app, 3, merged_one_case(), true);
     assert!(!f.app.jobs.is_running(JobKind::Sync));
     assert!(f.app.sync_request.is_none());
     assert_eq!(
@@ -1216,18 +1209,16 @@ fn enter_when_all_are_decided_syncs_again_carrying_exactly_those_choices() {
     assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(_))));
 
     // A new conflict appears (the remote moved on): earlier choices are carried.
-    finish_sync(
+    synced(
         &mut f.app,
-        Ok(JobOutput::Synced(report(
-            1,
-            Outcome::Conflicts(vec![Conflict {
-                case: Some(id("27T8E7KFWC")),
-                field: "status".into(),
-                ours: Some("open".into()),
-                theirs: Some("pending".into()),
-            }]),
-            false,
-        ))),
+        1,
+        Outcome::Conflicts(vec![Conflict {
+            case: Some(id("27T8E7KFWC")),
+            field: "status".into(),
+            ours: Some("open".into()),
+            theirs: Some("pending".into()),
+        }]),
+        false,
     );
     press(&mut f.app, KeyCode::Char('t'));
     press(&mut f.app, KeyCode::Enter);
@@ -1238,17 +1229,7 @@ fn enter_when_all_are_decided_syncs_again_carrying_exactly_those_choices() {
         Some(&Side::Theirs)
     );
 
-    finish_sync(
-        &mut f.app,
-        Ok(JobOutput::Synced(report(
-            0,
-            Outcome::Merged {
-                commit: git2::Oid::ZERO_SHA1,
-                cases: vec![id("27T8E7KFWC")],
-            },
-            true,
-        ))),
-    );
+    synced(&mut f.app, 0, merged_one_case(), true);
     assert!(f.app.overlays.is_empty(), "the view closes once merged");
     assert!(f
         .app
