@@ -143,7 +143,8 @@ impl Tab {
             Tab::History => "History",
         }
     }
-    fn index(self) -> usize {
+    /// Its position in [`Tab::ALL`].
+    pub fn index(self) -> usize {
         Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
 }

@@ -60,10 +60,9 @@ pub fn render(f: &mut Frame, app: &mut App, area: Rect) {
     }
 
     let titles: Vec<Line> = Tab::ALL.iter().map(|tab| Line::from(tab.title())).collect();
-    let selected_tab = Tab::ALL.iter().position(|x| *x == d.tab).unwrap_or(0);
     f.render_widget(
         Tabs::new(titles)
-            .select(selected_tab)
+            .select(d.tab.index())
             .style(t.style(Role::TabInactive))
             .highlight_style(t.style(Role::TabActive))
             .divider("│")
