@@ -979,13 +979,16 @@ impl App {
                         d.loaded = Some(*loaded);
                     }
                 }
-                // The history was read alongside the opening: read it again
-                // so it lists the view just recorded (settings.log_views).
+                // The opening was recorded as a `view` commit
+                // (settings.log_views): re-read what shows commits. The
+                // history read alongside the opening may predate it, and
+                // the branch is one commit further ahead.
                 if let Some(id) = viewed {
                     self.load_case_history(&id);
                     if self.audit.is_some() {
                         self.load_audit();
                     }
+                    self.load_status();
                 }
             }
             JobOutput::CaseHistory(id, entries) => {

@@ -1393,6 +1393,10 @@ fn opening_a_case_with_log_views_on_records_a_signed_view_in_the_job() {
     until_opened(&mut app, &rx);
     let detail = app.detail.as_ref().expect("detail");
     assert_eq!(detail.error, None);
+    // What shows commits is read again after the view commit.
+    for kind in [JobKind::CaseHistory, JobKind::Status] {
+        assert!(app.jobs.is_running(kind), "{kind:?} re-read after the view");
+    }
     let view = detail
         .loaded
         .as_ref()
