@@ -156,7 +156,9 @@ fn message_box(
     let width = width.min(main.width);
     let inner = width.saturating_sub(4).max(1) as usize;
     let wrapped: usize = text.lines().map(|l| wrapped_lines(l, inner)).sum();
-    let area = centered(main, width, wrapped as u16 + 4);
+    // Text, blank line, keys and borders; `centered` clips it to `main`.
+    let height = u16::try_from(wrapped).unwrap_or(u16::MAX).saturating_add(4);
+    let area = centered(main, width, height);
     let mut lines: Vec<Line> = text
         .lines()
         .map(|l| Line::styled(l.to_string(), app.theme.style(Role::Text)))
