@@ -5,7 +5,8 @@
 //! screen); job reports arrive through [`App::on_job`]. Nothing here blocks:
 //! library calls are started as jobs and their answers handled when they
 //! arrive, stale ones dropped by the jobs layer. Rendering reads this state
-//! and never changes it (apart from remembering scroll windows).
+//! and never changes it (apart from remembering scroll windows and
+//! refreshing the case list's visible rows).
 //!
 //! Screens keep their own state in their own structs (cases, detail,
 //! keyring, audit); overlays are a stack, each a self-contained value. A new

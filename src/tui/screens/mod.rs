@@ -1,8 +1,9 @@
 //! Drawing. [`render`] lays out the frame (title bar, main area, status bar,
 //! hint bar), asks the current screen to draw the main area, then draws the
-//! overlays on top. Every function here reads the [`App`]; the only thing
-//! written back is where scroll windows start and the page height, so the
-//! next key knows how far a page is.
+//! overlays on top. Every function here reads the [`App`]; the only things
+//! written back are where scroll windows start and the page height, so the
+//! next key knows how far a page is, and the case list's visible rows,
+//! recomputed when stale.
 
 mod audit;
 mod conflicts;
