@@ -24,7 +24,7 @@ use dossier::cases::{CaseSummary, NewCase, SummaryState};
 use dossier::fingerprint::Fingerprint;
 use dossier::history::LogEntry;
 use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
-use dossier::secret::{FixedPassphrase, SecretString, Zeroizing};
+use dossier::secret::{FixedPassphrase, SecretString};
 use dossier::status::VaultStatus;
 use dossier::sync::Outcome;
 use dossier::Error;
@@ -373,6 +373,14 @@ pub struct Form {
 }
 
 impl Form {
+    /// The value of the field named `key` (empty when there is none).
+    fn value(&self, key: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|x| x.key == key)
+            .map_or("", |x| x.value.value())
+    }
+
     /// A form on its first field, nothing being edited or saved.
     fn new(title: impl Into<String>, purpose: FormPurpose, fields: Vec<FormField>) -> Form {
         Form {
@@ -1703,13 +1711,6 @@ impl App {
     }
 
     fn save_form(&mut self, f: &mut Form) {
-        let value = |f: &Form, key: &str| -> String {
-            f.fields
-                .iter()
-                .find(|x| x.key == key)
-                .map(|x| x.value.value().to_string())
-                .unwrap_or_default()
-        };
         match &f.purpose {
             FormPurpose::EditCase {
                 id,
@@ -1728,18 +1729,18 @@ impl App {
                 f.saving = self.start_change(Change::SetFields(id.clone(), assignments));
             }
             FormPurpose::NewCase => {
-                let title = value(f, "title");
+                let title = f.value("title").to_string();
                 if title.trim().is_empty() {
                     if let Some(field) = f.fields.iter_mut().find(|x| x.key == "title") {
                         field.error = Some("a case needs a title".into());
                     }
                     return;
                 }
-                let opt = |s: String| (!s.trim().is_empty()).then_some(s);
+                let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
                 let new = NewCase {
                     title,
-                    client: opt(value(f, "client")),
-                    reference: opt(value(f, "reference")),
+                    client: opt(f.value("client")),
+                    reference: opt(f.value("reference")),
                     grants: Vec::new(),
                 };
                 f.saving = self.start_change(Change::Create(new));
@@ -1749,15 +1750,13 @@ impl App {
     }
 
     fn save_generate(&mut self, f: &mut Form) {
-        let get = |key: &str| {
-            f.fields
-                .iter()
-                .find(|x| x.key == key)
-                .map(|x| Zeroizing::new(x.value.value().to_string()))
-                .unwrap_or_default()
-        };
-        let (name, email, pass, again) =
-            (get("name"), get("email"), get("passphrase"), get("repeat"));
+        // Read in place: the passphrase is copied once, into the job's secret.
+        let (name, email, pass, again) = (
+            f.value("name"),
+            f.value("email"),
+            f.value("passphrase"),
+            f.value("repeat"),
+        );
         let mut problem = None;
         if name.trim().is_empty() {
             problem = Some(("name", "give your name as colleagues know it"));
@@ -1765,7 +1764,7 @@ impl App {
             problem = Some(("email", "give your email address"));
         } else if pass.is_empty() {
             problem = Some(("passphrase", "choose a passphrase (it protects both keys)"));
-        } else if *pass != *again {
+        } else if pass != again {
             problem = Some(("repeat", "the two passphrases differ"));
         }
         if let Some((key, why)) = problem {

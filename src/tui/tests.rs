@@ -623,6 +623,39 @@ fn snapshot_new_identity_form() {
     insta::assert_snapshot!("generate_identity_80x24", text(&mut f.app, 80, 24));
 }
 
+#[test]
+fn the_identity_form_checks_its_fields_before_creating_anything() {
+    let mut f = fixture();
+    f.app.identity = None;
+    f.app.session = None;
+    f.app.screen = Screen::Unlock;
+    f.app.start();
+    for value in ["Ada Osei", "ada@osei-legal.example", "pass one", "pass two"] {
+        press(&mut f.app, KeyCode::Enter);
+        typing(&mut f.app, value);
+        press(&mut f.app, KeyCode::Enter);
+    }
+    ctrl(&mut f.app, 's');
+    assert!(!f.app.jobs.is_running(JobKind::Change));
+    let Some(Overlay::Form(form)) = f.app.overlays.last() else {
+        panic!("the identity form stays open")
+    };
+    let errors: Vec<(&str, &str)> = form
+        .fields
+        .iter()
+        .filter_map(|x| x.error.as_deref().map(|e| (x.key, e)))
+        .collect();
+    assert_eq!(errors, [("repeat", "the two passphrases differ")]);
+    // Correct the repeated passphrase (still the selected field), then save.
+    press(&mut f.app, KeyCode::Enter);
+    ctrl(&mut f.app, 'u');
+    typing(&mut f.app, "pass one");
+    press(&mut f.app, KeyCode::Enter);
+    ctrl(&mut f.app, 's');
+    assert!(f.app.jobs.is_running(JobKind::Change));
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Form(form)) if form.saving));
+}
+
 // ----- styles -------------------------------------------------------------
 
 #[test]
