@@ -37,6 +37,18 @@ impl Drop for TextInput {
     }
 }
 
+/// Makes room for `extra` more bytes. A plain `String` that grows moves to
+/// a new buffer and frees the old one unwiped; this wipes it.
+fn reserve_wiping(s: &mut String, extra: usize) {
+    if s.capacity() - s.len() >= extra {
+        return;
+    }
+    let mut bigger = String::with_capacity((s.len() + extra).max(2 * s.capacity()).max(32));
+    bigger.push_str(s);
+    s.zeroize();
+    *s = bigger;
+}
+
 fn byte_at(s: &str, char_idx: usize) -> usize {
     s.char_indices()
         .nth(char_idx)
@@ -99,6 +111,7 @@ impl TextInput {
         let len = self.text.chars().count();
         match action {
             Action::Char(c) => {
+                reserve_wiping(&mut self.text, c.len_utf8());
                 let at = byte_at(&self.text, self.cursor);
                 self.text.insert(at, c);
                 self.cursor += 1;
@@ -122,6 +135,14 @@ impl TextInput {
         }
         true
     }
+}
+
+/// Appends `tail` to `line`, wiping `tail` (and `line`'s old buffer if it
+/// has to grow).
+fn join_wiping(line: &mut String, tail: &mut String) {
+    reserve_wiping(line, tail.len());
+    line.push_str(tail);
+    tail.zeroize();
 }
 
 /// A multi-line buffer for notes.
@@ -200,6 +221,7 @@ impl TextArea {
         match action {
             Action::Char(c) => {
                 let line = &mut self.lines[self.row];
+                reserve_wiping(line, c.len_utf8());
                 let at = byte_at(line, self.col);
                 line.insert(at, c);
                 self.col += 1;
@@ -219,10 +241,10 @@ impl TextArea {
                     line.remove(at);
                     self.col -= 1;
                 } else if self.row > 0 {
-                    let line = self.lines.remove(self.row);
+                    let mut line = self.lines.remove(self.row);
                     self.row -= 1;
                     self.col = self.line_len(self.row);
-                    self.lines[self.row].push_str(&line);
+                    join_wiping(&mut self.lines[self.row], &mut line);
                 }
             }
             Action::DeleteForward => {
@@ -231,8 +253,8 @@ impl TextArea {
                     let at = byte_at(line, self.col);
                     line.remove(at);
                 } else if self.row + 1 < self.lines.len() {
-                    let next = self.lines.remove(self.row + 1);
-                    self.lines[self.row].push_str(&next);
+                    let mut next = self.lines.remove(self.row + 1);
+                    join_wiping(&mut self.lines[self.row], &mut next);
                 }
             }
             Action::Left => {
@@ -287,6 +309,22 @@ mod tests {
         m.edit(Action::Char('é'));
         assert_eq!(m.display(), "••");
         assert_eq!(&*m.take(), "dé");
+    }
+
+    #[test]
+    fn growing_keeps_the_text_and_makes_room() {
+        let mut s = String::from("pass");
+        reserve_wiping(&mut s, 100);
+        assert_eq!(s, "pass");
+        assert!(s.capacity() >= 104);
+        let mut input = TextInput::masked();
+        for c in "a passphrase longer than the first buffer, é".chars() {
+            input.edit(Action::Char(c));
+        }
+        assert_eq!(
+            input.value(),
+            "a passphrase longer than the first buffer, é"
+        );
     }
 
     #[test]
