@@ -48,6 +48,15 @@ impl Mode {
         matches!(self, Mode::Unlock | Mode::Prompt | Mode::Editor)
     }
 
+    /// Whether the [`Mode::Global`] bindings apply: on screens, not in text
+    /// entry, forms, confirmations, help, the conflict view or messages.
+    pub fn takes_global(self) -> bool {
+        matches!(
+            self,
+            Mode::Global | Mode::List | Mode::Detail | Mode::Keyring | Mode::Audit
+        )
+    }
+
     /// The heading of this mode's section in the help screen.
     pub fn title(self) -> &'static str {
         match self {
@@ -179,6 +188,21 @@ pub enum Action {
     TakeAllTheirs,
     /// Type a character (text entry; not in the key map).
     Char(char),
+}
+
+impl Action {
+    /// Whether this moves a selection (see [`crate::tui::app::step`]).
+    pub fn moves(self) -> bool {
+        matches!(
+            self,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+        )
+    }
 }
 
 /// A key: code plus modifiers (shift is folded into the character).
@@ -695,15 +719,12 @@ pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
             _ => None,
         };
     }
-    if matches!(
-        mode,
-        Mode::Confirm | Mode::Help | Mode::Conflicts | Mode::Notice
-    ) {
-        return None;
-    }
     if mode == Mode::Form {
         // Forms navigate but also quit on C-c like every screen.
         return Key::ctrl('c').matches(ev).then_some(Action::Quit);
+    }
+    if !mode.takes_global() {
+        return None;
     }
     KEYMAP
         .iter()
@@ -716,11 +737,7 @@ pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
 pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
     let mut seen: Vec<Action> = Vec::new();
-    let global = !mode.takes_text()
-        && !matches!(
-            mode,
-            Mode::Confirm | Mode::Help | Mode::Form | Mode::Conflicts | Mode::Notice
-        );
+    let global = mode.takes_global();
     for bd in KEYMAP
         .iter()
         .filter(|bd| bd.hint && (bd.mode == mode || (global && bd.mode == Mode::Global)))

@@ -5,7 +5,8 @@
 //! screen); job reports arrive through [`App::on_job`]. Nothing here blocks:
 //! library calls are started as jobs and their answers handled when they
 //! arrive, stale ones dropped by the jobs layer. Rendering reads this state
-//! and never changes it (apart from remembering scroll windows).
+//! and never changes it (apart from remembering scroll windows and
+//! refreshing the case list's visible rows).
 //!
 //! Screens keep their own state in their own structs (cases, detail,
 //! keyring, audit); overlays are a stack, each a self-contained value. A new
@@ -23,7 +24,7 @@ use dossier::cases::{CaseSummary, NewCase, SummaryState};
 use dossier::fingerprint::Fingerprint;
 use dossier::history::LogEntry;
 use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
-use dossier::secret::{FixedPassphrase, SecretString, Zeroizing};
+use dossier::secret::{FixedPassphrase, SecretString};
 use dossier::status::VaultStatus;
 use dossier::sync::Outcome;
 use dossier::Error;
@@ -143,7 +144,8 @@ impl Tab {
             Tab::History => "History",
         }
     }
-    fn index(self) -> usize {
+    /// Its position in [`Tab::ALL`].
+    pub fn index(self) -> usize {
         Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
 }
@@ -370,6 +372,29 @@ pub struct Form {
     pub saving: bool,
 }
 
+impl Form {
+    /// The value of the field named `key` (empty when there is none).
+    fn value(&self, key: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|x| x.key == key)
+            .map_or("", |x| x.value.value())
+    }
+
+    /// A form on its first field, nothing being edited or saved.
+    fn new(title: impl Into<String>, purpose: FormPurpose, fields: Vec<FormField>) -> Form {
+        Form {
+            title: title.into(),
+            purpose,
+            fields,
+            selected: 0,
+            offset: 0,
+            editing: None,
+            saving: false,
+        }
+    }
+}
+
 /// Something drawn over the screen that has the keyboard.
 #[derive(Debug)]
 pub enum Overlay {
@@ -550,17 +575,11 @@ impl App {
     }
 
     fn info_msg(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: false,
-        });
+        self.update_message(text, false);
     }
 
     fn error_msg(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: true,
-        });
+        self.update_message(text, true);
     }
 
     /// Applies an action to whatever has the keyboard.
@@ -605,26 +624,24 @@ impl App {
                     Screen::Audit => &[JobKind::Audit],
                     _ => &[],
                 };
-                let running: Vec<JobKind> = kinds
+                let stopped: Vec<JobKind> = kinds
                     .iter()
                     .copied()
                     .filter(|k| self.jobs.is_running(*k))
                     .collect();
-                let n = running.len();
-                for k in running {
-                    self.jobs.cancel(k);
+                for k in &stopped {
+                    self.jobs.cancel(*k);
                 }
-                if n > 0 {
-                    if self.screen == Screen::Cases && self.cases.loading {
-                        self.cases.loading = false;
-                    }
-                    if let Some(s) = &mut self.cases.search {
-                        if s.hits.is_none() {
-                            self.cases.search = None;
-                            self.cases.dirty = true;
-                        }
-                    }
-                    self.info_msg(format!("Cancelled {n} running job(s)"));
+                // Only what the stopped jobs were filling in is reset.
+                if stopped.contains(&JobKind::List) {
+                    self.cases.loading = false;
+                }
+                if stopped.contains(&JobKind::Search) {
+                    self.cases.search = None;
+                    self.cases.dirty = true;
+                }
+                if !stopped.is_empty() {
+                    self.info_msg(format!("Cancelled {} running job(s)", stopped.len()));
                 } else if self.screen != Screen::Cases {
                     self.screen = Screen::Cases;
                 } else if !self.cases.filter.is_empty() || self.cases.search.is_some() {
@@ -773,14 +790,23 @@ impl App {
         );
     }
 
+    /// Whether a change is being committed; if so, says to wait (changes
+    /// run one at a time).
+    fn change_running(&mut self) -> bool {
+        let running = self.jobs.is_running(JobKind::Change);
+        if running {
+            self.error_msg("another change is still being saved; try again in a moment");
+        }
+        running
+    }
+
     /// Starts a change (one commit), unless one is already running.
     fn start_change(&mut self, change: Change) -> bool {
         let Some(session) = self.session.clone() else {
             self.error_msg("unlock first");
             return false;
         };
-        if self.jobs.is_running(JobKind::Change) {
-            self.error_msg("another change is still being saved; try again in a moment");
+        if self.change_running() {
             return false;
         }
         let root = self.jobs.vault_root.clone();
@@ -962,13 +988,16 @@ impl App {
                         d.loaded = Some(*loaded);
                     }
                 }
-                // The history was read alongside the opening: read it again
-                // so it lists the view just recorded (settings.log_views).
+                // The opening was recorded as a `view` commit
+                // (settings.log_views): re-read what shows commits. The
+                // history read alongside the opening may predate it, and
+                // the branch is one commit further ahead.
                 if let Some(id) = viewed {
                     self.load_case_history(&id);
                     if self.audit.is_some() {
                         self.load_audit();
                     }
+                    self.load_status();
                 }
             }
             JobOutput::CaseHistory(id, entries) => {
@@ -1013,12 +1042,7 @@ impl App {
         self.cases.refresh_visible(&self.info);
         let n = self.cases.visible.len();
         match a {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
+            a if a.moves() => {
                 self.cases.selected = step(self.cases.selected, n, a, self.page);
             }
             Action::Open => self.open_selected(),
@@ -1122,12 +1146,7 @@ impl App {
                 d.selected = 0;
                 d.offset = 0;
             }
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
+            a if a.moves() => {
                 d.selected = step(d.selected, rows, a, self.page);
             }
             Action::EditCase => self.edit_case(),
@@ -1251,7 +1270,7 @@ impl App {
         let n = self.info.keys.len();
         let selected = self.info.keys.get(self.keyring.selected).cloned();
         match a {
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+            a if a.moves() => {
                 self.keyring.selected = step(self.keyring.selected, n, a, self.page);
             }
             Action::KeyCertify => match selected {
@@ -1305,12 +1324,7 @@ impl App {
     fn update_audit(&mut self, a: Action) {
         let n = self.audit.as_ref().map(Vec::len).unwrap_or(0);
         match a {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
+            a if a.moves() => {
                 self.audit_table.selected = step(self.audit_table.selected, n, a, self.page);
             }
             Action::Open => {
@@ -1697,13 +1711,6 @@ impl App {
     }
 
     fn save_form(&mut self, f: &mut Form) {
-        let value = |f: &Form, key: &str| -> String {
-            f.fields
-                .iter()
-                .find(|x| x.key == key)
-                .map(|x| x.value.value().to_string())
-                .unwrap_or_default()
-        };
         match &f.purpose {
             FormPurpose::EditCase {
                 id,
@@ -1722,18 +1729,18 @@ impl App {
                 f.saving = self.start_change(Change::SetFields(id.clone(), assignments));
             }
             FormPurpose::NewCase => {
-                let title = value(f, "title");
+                let title = f.value("title").to_string();
                 if title.trim().is_empty() {
                     if let Some(field) = f.fields.iter_mut().find(|x| x.key == "title") {
                         field.error = Some("a case needs a title".into());
                     }
                     return;
                 }
-                let opt = |s: String| (!s.trim().is_empty()).then_some(s);
+                let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
                 let new = NewCase {
                     title,
-                    client: opt(value(f, "client")),
-                    reference: opt(value(f, "reference")),
+                    client: opt(f.value("client")),
+                    reference: opt(f.value("reference")),
                     grants: Vec::new(),
                 };
                 f.saving = self.start_change(Change::Create(new));
@@ -1743,15 +1750,13 @@ impl App {
     }
 
     fn save_generate(&mut self, f: &mut Form) {
-        let get = |key: &str| {
-            f.fields
-                .iter()
-                .find(|x| x.key == key)
-                .map(|x| Zeroizing::new(x.value.value().to_string()))
-                .unwrap_or_default()
-        };
-        let (name, email, pass, again) =
-            (get("name"), get("email"), get("passphrase"), get("repeat"));
+        // Read in place: the passphrase is copied once, into the job's secret.
+        let (name, email, pass, again) = (
+            f.value("name"),
+            f.value("email"),
+            f.value("passphrase"),
+            f.value("repeat"),
+        );
         let mut problem = None;
         if name.trim().is_empty() {
             problem = Some(("name", "give your name as colleagues know it"));
@@ -1759,7 +1764,7 @@ impl App {
             problem = Some(("email", "give your email address"));
         } else if pass.is_empty() {
             problem = Some(("passphrase", "choose a passphrase (it protects both keys)"));
-        } else if *pass != *again {
+        } else if pass != again {
             problem = Some(("repeat", "the two passphrases differ"));
         }
         if let Some((key, why)) = problem {
@@ -1768,8 +1773,7 @@ impl App {
             }
             return;
         }
-        if self.jobs.is_running(JobKind::Change) {
-            self.error_msg("another change is still being saved; try again in a moment");
+        if self.change_running() {
             return;
         }
         let home = self.home.clone();
@@ -2011,52 +2015,38 @@ pub fn edit_form(id: CaseId, record: CaseRecord) -> Form {
         .iter()
         .map(|(k, kind)| field(k, &kind_hint(*kind), &data::field_text(&record, k), false))
         .collect();
-    Form {
-        title: format!("Edit case {id}"),
-        purpose: FormPurpose::EditCase {
-            id,
-            original: Box::new(record.clone()),
-            draft: Box::new(record),
-        },
-        fields,
-        selected: 0,
-        offset: 0,
-        editing: None,
-        saving: false,
-    }
+    let title = format!("Edit case {id}");
+    let purpose = FormPurpose::EditCase {
+        id,
+        original: Box::new(record.clone()),
+        draft: Box::new(record),
+    };
+    Form::new(title, purpose, fields)
 }
 
 /// The new-case form.
 pub fn new_case_form() -> Form {
-    Form {
-        title: "New case".into(),
-        purpose: FormPurpose::NewCase,
-        fields: vec![
+    Form::new(
+        "New case",
+        FormPurpose::NewCase,
+        vec![
             field("title", "text, required", "", false),
             field("client", "client's name", "", false),
             field("reference", "default: the case id", "", false),
         ],
-        selected: 0,
-        offset: 0,
-        editing: None,
-        saving: false,
-    }
+    )
 }
 
 /// The new-identity form.
 pub fn generate_form() -> Form {
-    Form {
-        title: "Create your identity".into(),
-        purpose: FormPurpose::Generate,
-        fields: vec![
+    Form::new(
+        "Create your identity",
+        FormPurpose::Generate,
+        vec![
             field("name", "as colleagues know you", "", false),
             field("email", "your address", "", false),
             field("passphrase", "protects both keys", "", true),
             field("repeat", "the passphrase again", "", true),
         ],
-        selected: 0,
-        offset: 0,
-        editing: None,
-        saving: false,
-    }
+    )
 }

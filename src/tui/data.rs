@@ -279,7 +279,7 @@ pub fn run_audit(root: &Path) -> Result<JobOutput> {
 }
 
 /// A change to the vault, described for the jobs layer.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Change {
     /// A new case.
     Create(NewCase),
@@ -305,6 +305,27 @@ pub enum Change {
     Certify(Fingerprint),
     /// Revoke a key (re-encrypting every affected case).
     RevokeKey(Fingerprint),
+}
+
+/// What the change is and the case it is about, never a note's text, a
+/// field's value or a new case's title and client.
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let case = match self {
+            Change::SetFields(id, _)
+            | Change::Note(id, _)
+            | Change::Close(id)
+            | Change::Attach(id, _)
+            | Change::Export(id, ..)
+            | Change::Grant(id, _)
+            | Change::Revoke(id, _) => Some(id),
+            _ => None,
+        };
+        f.debug_struct("Change")
+            .field("what", &self.label())
+            .field("case", &case)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Change {
@@ -376,7 +397,7 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
             }
         }
         Change::ImportCard(path) => {
-            let bytes = std::fs::read(&path).map_err(Error::io("read", &path))?;
+            let bytes = dossier::fsio::read(&path)?;
             let fp = admin::import_card(&vault, s, &bytes)?;
             format!("Imported {fp} (uncertified); compare the fingerprint with its owner, then certify it")
         }
@@ -563,5 +584,34 @@ pub fn field_text(record: &CaseRecord, path: &str) -> String {
         dossier::yaml::Value::Bool(b) => b.to_string(),
         dossier::yaml::Value::Number(n) => n.to_string(),
         other => serde_json::to_string(&other).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_a_change_never_prints_what_it_writes() {
+        let id: CaseId = "27T8E7KFWC".parse().expect("id");
+        let changes = [
+            Change::Note(
+                id.clone(),
+                dossier::secret::Zeroizing::new("privileged advice".into()),
+            ),
+            Change::SetFields(id, vec!["client.name=Tesfaye Bekele".into()]),
+            Change::Create(NewCase {
+                title: "Asylum appeal".into(),
+                client: Some("Tesfaye Bekele".into()),
+                ..Default::default()
+            }),
+        ];
+        for change in changes {
+            let shown = format!("{change:?}");
+            for secret in ["privileged", "Tesfaye", "Asylum"] {
+                assert!(!shown.contains(secret), "{shown}");
+            }
+            assert!(shown.contains(change.label()), "{shown}");
+        }
     }
 }

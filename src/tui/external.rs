@@ -119,11 +119,15 @@ fn run_in(file: &Path, initial: &str) -> Result<Zeroizing<String>, Problem> {
             "the editor `{editor}` failed; the note was not kept"
         ));
     }
-    let mut bytes = fs::read(file).map_err(|e| format!("cannot read the draft back: {e}"))?;
-    let text =
-        String::from_utf8(bytes.clone()).map_err(|_| "the note is not UTF-8 text".to_string());
-    bytes.zeroize();
-    text.map(Zeroizing::new)
+    let bytes = fs::read(file).map_err(|e| format!("cannot read the draft back: {e}"))?;
+    // No copy: the bytes become the text, or are wiped when they are not text.
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Zeroizing::new(text)),
+        Err(e) => {
+            e.into_bytes().zeroize();
+            Err("the note is not UTF-8 text".to_string())
+        }
+    }
 }
 
 /// Overwrites the draft with zeros, syncs, and removes it.

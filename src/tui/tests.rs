@@ -623,6 +623,39 @@ fn snapshot_new_identity_form() {
     insta::assert_snapshot!("generate_identity_80x24", text(&mut f.app, 80, 24));
 }
 
+#[test]
+fn the_identity_form_checks_its_fields_before_creating_anything() {
+    let mut f = fixture();
+    f.app.identity = None;
+    f.app.session = None;
+    f.app.screen = Screen::Unlock;
+    f.app.start();
+    for value in ["Ada Osei", "ada@osei-legal.example", "pass one", "pass two"] {
+        press(&mut f.app, KeyCode::Enter);
+        typing(&mut f.app, value);
+        press(&mut f.app, KeyCode::Enter);
+    }
+    ctrl(&mut f.app, 's');
+    assert!(!f.app.jobs.is_running(JobKind::Change));
+    let Some(Overlay::Form(form)) = f.app.overlays.last() else {
+        panic!("the identity form stays open")
+    };
+    let errors: Vec<(&str, &str)> = form
+        .fields
+        .iter()
+        .filter_map(|x| x.error.as_deref().map(|e| (x.key, e)))
+        .collect();
+    assert_eq!(errors, [("repeat", "the two passphrases differ")]);
+    // Correct the repeated passphrase (still the selected field), then save.
+    press(&mut f.app, KeyCode::Enter);
+    ctrl(&mut f.app, 'u');
+    typing(&mut f.app, "pass one");
+    press(&mut f.app, KeyCode::Enter);
+    ctrl(&mut f.app, 's');
+    assert!(f.app.jobs.is_running(JobKind::Change));
+    assert!(matches!(f.app.overlays.last(), Some(Overlay::Form(form)) if form.saving));
+}
+
 // ----- styles -------------------------------------------------------------
 
 #[test]
@@ -762,6 +795,30 @@ fn esc_in_a_case_never_stops_the_list_loading_behind_it() {
 }
 
 #[test]
+fn esc_in_a_case_stops_its_opening_but_not_a_search_running_behind_it() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('/'));
+    typing(&mut f.app, "visa");
+    press(&mut f.app, KeyCode::Enter);
+    assert!(f.app.jobs.is_running(JobKind::Search));
+    press(&mut f.app, KeyCode::Enter);
+    assert_eq!(f.app.screen, Screen::Detail);
+    assert!(f.app.jobs.is_running(JobKind::OpenCase));
+    press(&mut f.app, KeyCode::Esc);
+    assert!(!f.app.jobs.is_running(JobKind::OpenCase));
+    assert_eq!(f.app.screen, Screen::Detail, "the first Esc only stops");
+    assert!(f.app.jobs.is_running(JobKind::Search));
+    assert!(
+        f.app
+            .cases
+            .search
+            .as_ref()
+            .is_some_and(|s| s.hits.is_none()),
+        "the running search is still shown as running"
+    );
+}
+
+#[test]
 fn sorting_and_status_filter_cycle() {
     let mut f = fixture();
     press(&mut f.app, KeyCode::Char('f'));
@@ -894,6 +951,17 @@ fn destructive_actions_ask_first() {
 }
 
 #[test]
+fn a_long_confirmation_is_shown_whole_with_its_keys() {
+    let mut f = fixture();
+    open_detail(&mut f.app, Tab::Access);
+    press(&mut f.app, KeyCode::Char('j'));
+    press(&mut f.app, KeyCode::Char('-'));
+    let screen = text(&mut f.app, 80, 24);
+    assert!(screen.contains("stay readable to them."), "{screen}");
+    assert!(screen.contains("y yes   n no"), "{screen}");
+}
+
+#[test]
 fn key_revoke_asks_for_confirmation_first() {
     let mut f = fixture();
     f.app.screen = Screen::Keyring;
@@ -936,18 +1004,6 @@ fn wrong_passphrase_says_so_and_allows_a_retry() {
 
 // ----- sync ---------------------------------------------------------------
 
-fn report(received: usize, outcome: Outcome, pushed: bool) -> Box<SyncReport> {
-    Box::new(SyncReport {
-        remote: Remote {
-            name: "origin".into(),
-            url: "/srv/vault.git".into(),
-        },
-        received,
-        outcome,
-        pushed,
-    })
-}
-
 fn sync_conflicts() -> Vec<Conflict> {
     vec![
         Conflict {
@@ -984,18 +1040,33 @@ fn finish_sync(app: &mut App, out: Result<JobOutput, dossier::Error>) {
     });
 }
 
+/// Answers the running sync job with a report from `origin`.
+fn synced(app: &mut App, received: usize, outcome: Outcome, pushed: bool) {
+    let report = SyncReport {
+        remote: Remote {
+            name: "origin".into(),
+            url: "/srv/vault.git".into(),
+        },
+        received,
+        outcome,
+        pushed,
+    };
+    finish_sync(app, Ok(JobOutput::Synced(Box::new(report))));
+}
+
+/// A merge that changed case 27T8E7KFWC.
+fn merged_one_case() -> Outcome {
+    Outcome::Merged {
+        commit: git2::Oid::ZERO_SHA1,
+        cases: vec![id("27T8E7KFWC")],
+    }
+}
+
 /// Presses `S` and answers the sync job with conflicts.
 fn open_conflicts(app: &mut App) {
     press(app, KeyCode::Char('S'));
     assert!(app.jobs.is_running(JobKind::Sync));
-    finish_sync(
-        app,
-        Ok(JobOutput::Synced(report(
-            2,
-            Outcome::Conflicts(sync_conflicts()),
-            false,
-        ))),
-    );
+    synced(app, 2, Outcome::Conflicts(sync_conflicts()), false);
 }
 
 #[test]
@@ -1041,17 +1112,7 @@ fn sync_runs_as_a_background_job_and_the_status_bar_shows_its_progress() {
         .as_ref()
         .is_some_and(|m| m.error && m.text.contains("already running")));
 
-    finish_sync(
-        &mut f.app,
-        Ok(JobOutput::Synced(report(
-            3,
-            Outcome::Merged {
-                commit: git2::Oid::ZERO_SHA1,
-                cases: vec![id("27T8E7KFWC")],
-            },
-            true,
-        ))),
-    );
+    synced(&mut f.app, 3, merged_one_case(), true);
     assert!(!f.app.jobs.is_running(JobKind::Sync));
     assert!(f.app.sync_request.is_none());
     assert_eq!(
@@ -1181,18 +1242,16 @@ fn enter_when_all_are_decided_syncs_again_carrying_exactly_those_choices() {
     assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(_))));
 
     // A new conflict appears (the remote moved on): earlier choices are carried.
-    finish_sync(
+    synced(
         &mut f.app,
-        Ok(JobOutput::Synced(report(
-            1,
-            Outcome::Conflicts(vec![Conflict {
-                case: Some(id("27T8E7KFWC")),
-                field: "status".into(),
-                ours: Some("open".into()),
-                theirs: Some("pending".into()),
-            }]),
-            false,
-        ))),
+        1,
+        Outcome::Conflicts(vec![Conflict {
+            case: Some(id("27T8E7KFWC")),
+            field: "status".into(),
+            ours: Some("open".into()),
+            theirs: Some("pending".into()),
+        }]),
+        false,
     );
     press(&mut f.app, KeyCode::Char('t'));
     press(&mut f.app, KeyCode::Enter);
@@ -1203,17 +1262,7 @@ fn enter_when_all_are_decided_syncs_again_carrying_exactly_those_choices() {
         Some(&Side::Theirs)
     );
 
-    finish_sync(
-        &mut f.app,
-        Ok(JobOutput::Synced(report(
-            0,
-            Outcome::Merged {
-                commit: git2::Oid::ZERO_SHA1,
-                cases: vec![id("27T8E7KFWC")],
-            },
-            true,
-        ))),
-    );
+    synced(&mut f.app, 0, merged_one_case(), true);
     assert!(f.app.overlays.is_empty(), "the view closes once merged");
     assert!(f
         .app
@@ -1377,6 +1426,10 @@ fn opening_a_case_with_log_views_on_records_a_signed_view_in_the_job() {
     until_opened(&mut app, &rx);
     let detail = app.detail.as_ref().expect("detail");
     assert_eq!(detail.error, None);
+    // What shows commits is read again after the view commit.
+    for kind in [JobKind::CaseHistory, JobKind::Status] {
+        assert!(app.jobs.is_running(kind), "{kind:?} re-read after the view");
+    }
     let view = detail
         .loaded
         .as_ref()

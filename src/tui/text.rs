@@ -2,7 +2,8 @@
 //! passphrases) and the multi-line note buffer of the built-in editor.
 //!
 //! Both wipe their contents when dropped or cleared, so a passphrase or a
-//! draft note does not linger in freed memory longer than needed. Cursor
+//! draft note does not linger in freed memory longer than needed, and
+//! their `Debug` shows sizes and the cursor, never the text. Cursor
 //! positions count characters, not bytes.
 
 use dossier::secret::Zeroizing;
@@ -11,7 +12,7 @@ use zeroize::Zeroize;
 use crate::tui::action::Action;
 
 /// A one-line text input.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct TextInput {
     text: String,
     cursor: usize,
@@ -19,10 +20,33 @@ pub struct TextInput {
     pub masked: bool,
 }
 
+/// Sizes and cursor only: the text may be a passphrase or case content.
+impl std::fmt::Debug for TextInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextInput")
+            .field("chars", &self.text.chars().count())
+            .field("cursor", &self.cursor)
+            .field("masked", &self.masked)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for TextInput {
     fn drop(&mut self) {
         self.text.zeroize();
     }
+}
+
+/// Makes room for `extra` more bytes. A plain `String` that grows moves to
+/// a new buffer and frees the old one unwiped; this wipes it.
+fn reserve_wiping(s: &mut String, extra: usize) {
+    if s.capacity() - s.len() >= extra {
+        return;
+    }
+    let mut bigger = String::with_capacity((s.len() + extra).max(2 * s.capacity()).max(32));
+    bigger.push_str(s);
+    s.zeroize();
+    *s = bigger;
 }
 
 fn byte_at(s: &str, char_idx: usize) -> usize {
@@ -87,6 +111,7 @@ impl TextInput {
         let len = self.text.chars().count();
         match action {
             Action::Char(c) => {
+                reserve_wiping(&mut self.text, c.len_utf8());
                 let at = byte_at(&self.text, self.cursor);
                 self.text.insert(at, c);
                 self.cursor += 1;
@@ -112,12 +137,29 @@ impl TextInput {
     }
 }
 
+/// Appends `tail` to `line`, wiping `tail` (and `line`'s old buffer if it
+/// has to grow).
+fn join_wiping(line: &mut String, tail: &mut String) {
+    reserve_wiping(line, tail.len());
+    line.push_str(tail);
+    tail.zeroize();
+}
+
 /// A multi-line buffer for notes.
-#[derive(Debug)]
 pub struct TextArea {
     lines: Vec<String>,
     row: usize,
     col: usize,
+}
+
+/// Sizes and cursor only: the text is a draft note.
+impl std::fmt::Debug for TextArea {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextArea")
+            .field("lines", &self.lines.len())
+            .field("cursor", &(self.row, self.col))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for TextArea {
@@ -179,6 +221,7 @@ impl TextArea {
         match action {
             Action::Char(c) => {
                 let line = &mut self.lines[self.row];
+                reserve_wiping(line, c.len_utf8());
                 let at = byte_at(line, self.col);
                 line.insert(at, c);
                 self.col += 1;
@@ -198,10 +241,10 @@ impl TextArea {
                     line.remove(at);
                     self.col -= 1;
                 } else if self.row > 0 {
-                    let line = self.lines.remove(self.row);
+                    let mut line = self.lines.remove(self.row);
                     self.row -= 1;
                     self.col = self.line_len(self.row);
-                    self.lines[self.row].push_str(&line);
+                    join_wiping(&mut self.lines[self.row], &mut line);
                 }
             }
             Action::DeleteForward => {
@@ -210,8 +253,8 @@ impl TextArea {
                     let at = byte_at(line, self.col);
                     line.remove(at);
                 } else if self.row + 1 < self.lines.len() {
-                    let next = self.lines.remove(self.row + 1);
-                    self.lines[self.row].push_str(&next);
+                    let mut next = self.lines.remove(self.row + 1);
+                    join_wiping(&mut self.lines[self.row], &mut next);
                 }
             }
             Action::Left => {
@@ -266,6 +309,35 @@ mod tests {
         m.edit(Action::Char('é'));
         assert_eq!(m.display(), "••");
         assert_eq!(&*m.take(), "dé");
+    }
+
+    #[test]
+    fn growing_keeps_the_text_and_makes_room() {
+        let mut s = String::from("pass");
+        reserve_wiping(&mut s, 100);
+        assert_eq!(s, "pass");
+        assert!(s.capacity() >= 104);
+        let mut input = TextInput::masked();
+        for c in "a passphrase longer than the first buffer, é".chars() {
+            input.edit(Action::Char(c));
+        }
+        assert_eq!(
+            input.value(),
+            "a passphrase longer than the first buffer, é"
+        );
+    }
+
+    #[test]
+    fn debug_never_prints_the_text() {
+        let mut pass = TextInput::masked();
+        for c in "hunter2".chars() {
+            pass.edit(Action::Char(c));
+        }
+        let note = TextArea::with("privileged advice");
+        let shown = format!("{pass:?} {note:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("privileged"), "{shown}");
+        assert!(shown.contains("chars: 7"), "{shown}");
     }
 
     #[test]

@@ -2,14 +2,13 @@
 //! signature status; unsigned commits, unknown signers and signers not
 //! entitled to what they did stand out.
 
-use dossier::history::SignatureStatus;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::detail::log_table;
-use super::scroll_window;
+use super::{flagged, scroll_window};
 use crate::tui::app::App;
 use crate::tui::theme::Role;
 
@@ -27,15 +26,7 @@ pub fn render(f: &mut Frame, app: &mut App, area: Rect) {
         );
         return;
     };
-    let flagged = entries
-        .iter()
-        .filter(|e| {
-            !matches!(
-                e.signature,
-                SignatureStatus::Verified | SignatureStatus::UncertifiedSigner
-            )
-        })
-        .count();
+    let flagged = entries.iter().filter(|e| flagged(e.signature)).count();
     let mut spans = vec![Span::styled(
         format!(" Audit trail: {} commit(s)", entries.len()),
         t.style(Role::Header),

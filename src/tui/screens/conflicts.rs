@@ -7,10 +7,10 @@ use dossier::case::merge::Side;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use super::{clip, row_style, scroll_window};
+use super::{clip, row_style, scroll_window, titled_block};
 use crate::tui::app::App;
 use crate::tui::conflicts::{ConflictRow, ConflictView};
 use crate::tui::theme::Role;
@@ -23,13 +23,7 @@ const TAKE_W: usize = 6;
 pub fn render(f: &mut Frame, app: &App, v: &ConflictView, main: Rect) -> usize {
     let t = &app.theme;
     let title = format!(" Sync with {}: {} conflict(s) ", v.remote, v.rows.len());
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(Role::Warning))
-        .title(Span::styled(
-            clip(&title, main.width.saturating_sub(2) as usize),
-            t.style(Role::Title),
-        ));
+    let block = titled_block(t, &title, main, t.style(Role::Warning));
     let inner = block.inner(main);
     f.render_widget(Clear, main);
     f.render_widget(block, main);

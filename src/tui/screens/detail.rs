@@ -2,17 +2,18 @@
 //! consents, disclosures, access, history. A case the user cannot read
 //! shows its id and owners and nothing else.
 
-use dossier::case::{CaseRecord, Sensitivity};
+use dossier::case::CaseRecord;
 use dossier::cases::SummaryState;
-use dossier::history::{LogEntry, SignatureStatus};
-use dossier::keyring::Validity;
+use dossier::history::LogEntry;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Tabs, Wrap};
 use ratatui::Frame;
 
-use super::{row_style, scroll_window};
+use super::{
+    flagged, row_style, scroll_window, sensitivity_style, signature_style, validity_style,
+};
 use crate::tui::app::{App, DetailState, Tab};
 use crate::tui::data::{AccessKind, LoadedCase};
 use crate::tui::theme::{Role, Theme};
@@ -59,10 +60,9 @@ pub fn render(f: &mut Frame, app: &mut App, area: Rect) {
     }
 
     let titles: Vec<Line> = Tab::ALL.iter().map(|tab| Line::from(tab.title())).collect();
-    let selected_tab = Tab::ALL.iter().position(|x| *x == d.tab).unwrap_or(0);
     f.render_widget(
         Tabs::new(titles)
-            .select(selected_tab)
+            .select(d.tab.index())
             .style(t.style(Role::TabInactive))
             .highlight_style(t.style(Role::TabActive))
             .divider("│")
@@ -87,11 +87,7 @@ pub fn render(f: &mut Frame, app: &mut App, area: Rect) {
 }
 
 fn header_line<'a>(t: &Theme, r: &CaseRecord, id: &str) -> Line<'a> {
-    let sens = match r.sensitivity {
-        Sensitivity::Restricted => t.style(Role::Restricted),
-        Sensitivity::Confidential => t.style(Role::Confidential),
-        Sensitivity::Standard => t.style(Role::Muted),
-    };
+    let sens = sensitivity_style(t, r.sensitivity);
     Line::from(vec![
         Span::styled(
             format!(" {} · {}", r.reference, r.title),
@@ -261,29 +257,6 @@ fn notes(f: &mut Frame, app: &App, l: &LoadedCase, scroll: usize, area: Rect) {
     );
 }
 
-fn validity_style(t: &Theme, v: Option<&Validity>) -> Style {
-    match v {
-        Some(Validity::Certified) => t.style(Role::Verified),
-        Some(Validity::Uncertified) | Some(Validity::Expired) => t.style(Role::Warning),
-        Some(Validity::Revoked) | Some(Validity::Invalid) => t.style(Role::Danger),
-        None => t.style(Role::Muted),
-    }
-}
-
-/// The style a signature status is drawn in.
-pub fn signature_style(t: &Theme, s: SignatureStatus) -> Style {
-    match s {
-        SignatureStatus::Verified => t.style(Role::Verified),
-        SignatureStatus::UncertifiedSigner
-        | SignatureStatus::RevokedSigner
-        | SignatureStatus::ExpiredSigner => t.style(Role::Warning),
-        SignatureStatus::UnknownSigner
-        | SignatureStatus::Unsigned
-        | SignatureStatus::Bad
-        | SignatureStatus::SignerNotEntitled => t.style(Role::Unsigned),
-    }
-}
-
 /// A tab's table: header, widths, rows with their style, and the text shown when empty.
 type TabTable<'a> = (
     Vec<&'static str>,
@@ -446,7 +419,9 @@ fn table_tab(f: &mut Frame, app: &App, d: &DetailState, l: &LoadedCase, offset: 
                                     .as_ref()
                                     .map(|v| v.to_string())
                                     .unwrap_or_default(),
-                                validity_style(t, a.validity.as_ref()),
+                                a.validity
+                                    .as_ref()
+                                    .map_or(t.style(Role::Muted), |v| validity_style(t, v)),
                             )),
                         ],
                         t.style(Role::Text),
@@ -553,11 +528,7 @@ pub fn log_table(
                 e.signature.to_string(),
                 signature_style(t, e.signature),
             )));
-            let flagged = !matches!(
-                e.signature,
-                SignatureStatus::Verified | SignatureStatus::UncertifiedSigner
-            );
-            let normal = if flagged {
+            let normal = if flagged(e.signature) {
                 t.style(Role::Danger)
             } else {
                 t.style(Role::Text)

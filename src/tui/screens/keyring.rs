@@ -1,13 +1,12 @@
 //! The keyring (gpg-tui-like): every key with its validity and role, and
 //! the selected key's full fingerprint, grouped for reading aloud.
 
-use dossier::keyring::Validity;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use super::{row_style, scroll_window};
+use super::{row_style, scroll_window, validity_style};
 use crate::tui::app::App;
 use crate::tui::theme::Role;
 
@@ -38,11 +37,7 @@ pub fn render(f: &mut Frame, app: &mut App, area: Rect) {
         .skip(offset)
         .take(height)
         .map(|(i, k)| {
-            let vstyle = match k.validity {
-                Validity::Certified => t.style(Role::Verified),
-                Validity::Uncertified | Validity::Expired => t.style(Role::Warning),
-                Validity::Revoked | Validity::Invalid => t.style(Role::Danger),
-            };
+            let vstyle = validity_style(t, &k.validity);
             Row::new(vec![
                 Cell::from(if k.me { "*" } else { " " }),
                 Cell::from(k.name.clone()),

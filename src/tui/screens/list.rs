@@ -2,14 +2,13 @@
 //! only the rows on screen. Locked cases show their id and owners, never
 //! content; protected identities show their pseudonym.
 
-use dossier::case::Sensitivity;
 use dossier::cases::{CaseSummary, SummaryState};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use super::{clip, row_style, scroll_window};
+use super::{clip, row_style, scroll_window, sensitivity_style};
 use crate::tui::app::{list_reference, App};
 use crate::tui::theme::Role;
 
@@ -131,11 +130,7 @@ fn case_row<'a>(app: &App, s: &CaseSummary, wide: bool, selected: bool) -> Row<'
             }
             cells.push(Cell::from(record.title.clone()));
             cells.push(Cell::from(record.status.to_string()));
-            let sens = match record.sensitivity {
-                Sensitivity::Restricted => t.style(Role::Restricted),
-                Sensitivity::Confidential => t.style(Role::Confidential),
-                Sensitivity::Standard => t.style(Role::Muted),
-            };
+            let sens = sensitivity_style(t, record.sensitivity);
             cells.push(Cell::from(Span::styled(
                 record.sensitivity.to_string(),
                 sens,

@@ -1,8 +1,9 @@
 //! Drawing. [`render`] lays out the frame (title bar, main area, status bar,
 //! hint bar), asks the current screen to draw the main area, then draws the
-//! overlays on top. Every function here reads the [`App`]; the only thing
-//! written back is where scroll windows start and the page height, so the
-//! next key knows how far a page is.
+//! overlays on top. Every function here reads the [`App`]; the only things
+//! written back are where scroll windows start and the page height, so the
+//! next key knows how far a page is, and the case list's visible rows,
+//! recomputed when stale.
 
 mod audit;
 mod conflicts;
@@ -15,12 +16,16 @@ mod unlock;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
+
+use dossier::case::Sensitivity;
+use dossier::history::SignatureStatus;
+use dossier::keyring::Validity;
 
 use crate::tui::action;
 use crate::tui::app::{App, Screen};
-use crate::tui::theme::Role;
+use crate::tui::theme::{Role, Theme};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -191,6 +196,17 @@ pub fn row_style(app: &App, selected: bool, normal: Style) -> Style {
     }
 }
 
+/// A bordered block over `area` with `title` clipped to its width.
+pub fn titled_block<'a>(t: &Theme, title: &str, area: Rect, border: Style) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(
+            clip(title, area.width.saturating_sub(2) as usize),
+            t.style(Role::Title),
+        ))
+}
+
 /// A centred rectangle of at most `w`×`h` inside `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -201,4 +217,45 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// The style a case's sensitivity is drawn in (list and case header).
+pub fn sensitivity_style(t: &Theme, s: Sensitivity) -> Style {
+    match s {
+        Sensitivity::Restricted => t.style(Role::Restricted),
+        Sensitivity::Confidential => t.style(Role::Confidential),
+        Sensitivity::Standard => t.style(Role::Muted),
+    }
+}
+
+/// The style a key's validity is drawn in (keyring and access tab).
+pub fn validity_style(t: &Theme, v: &Validity) -> Style {
+    match v {
+        Validity::Certified => t.style(Role::Verified),
+        Validity::Uncertified | Validity::Expired => t.style(Role::Warning),
+        Validity::Revoked | Validity::Invalid => t.style(Role::Danger),
+    }
+}
+
+/// The style a signature status is drawn in.
+pub fn signature_style(t: &Theme, s: SignatureStatus) -> Style {
+    match s {
+        SignatureStatus::Verified => t.style(Role::Verified),
+        SignatureStatus::UncertifiedSigner
+        | SignatureStatus::RevokedSigner
+        | SignatureStatus::ExpiredSigner => t.style(Role::Warning),
+        SignatureStatus::UnknownSigner
+        | SignatureStatus::Unsigned
+        | SignatureStatus::Bad
+        | SignatureStatus::SignerNotEntitled => t.style(Role::Unsigned),
+    }
+}
+
+/// Whether a commit's signature is highlighted and counted in the audit
+/// header: anything but verified or an uncertified (known) signer.
+pub fn flagged(s: SignatureStatus) -> bool {
+    !matches!(
+        s,
+        SignatureStatus::Verified | SignatureStatus::UncertifiedSigner
+    )
 }

@@ -3,11 +3,12 @@
 //! sync conflict view ([`super::conflicts`]) and message boxes.
 
 use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{centered, clip, scroll_window};
+use super::{centered, clip, scroll_window, titled_block};
 use crate::tui::action;
 use crate::tui::app::{App, Form, NoteEditor, Notice, Overlay};
 use crate::tui::theme::Role;
@@ -46,36 +47,14 @@ pub fn render(f: &mut Frame, app: &mut App, main: Rect, hints: Rect) {
             }
             Overlay::Confirm(c) => {
                 let t = &app.theme;
-                let width = 64.min(main.width);
-                let inner = width.saturating_sub(4).max(1) as usize;
-                let wrapped: usize = c
-                    .question
-                    .lines()
-                    .map(|l| l.chars().count().div_ceil(inner).max(1))
-                    .sum();
-                let area = centered(main, width, wrapped as u16 + 4);
-                let mut lines: Vec<Line> = c
-                    .question
-                    .lines()
-                    .map(|l| Line::styled(l.to_string(), t.style(Role::Text)))
-                    .collect();
-                lines.push(Line::default());
-                lines.push(Line::from(vec![
+                let keys = Line::from(vec![
                     Span::styled("y", t.style(Role::HintKey)),
                     Span::styled(" yes   ", t.style(Role::HintText)),
                     Span::styled("n", t.style(Role::HintKey)),
                     Span::styled(" no", t.style(Role::HintText)),
-                ]));
-                f.render_widget(Clear, area);
-                f.render_widget(
-                    Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                        Block::default()
-                            .borders(Borders::ALL)
-                            .border_style(t.style(Role::Warning))
-                            .title(Span::styled(" Confirm ", t.style(Role::Warning))),
-                    ),
-                    area,
-                );
+                ]);
+                let border = t.style(Role::Warning);
+                message_box(f, app, main, 64, ("Confirm", border), &c.question, keys);
             }
             Overlay::Editor(e) => editor(f, app, e, main, top),
             Overlay::Form(form) => self::form(f, app, form, main, top),
@@ -155,27 +134,44 @@ fn notice(f: &mut Frame, app: &App, n: &Notice, main: Rect) {
     } else {
         t.style(Role::Accent)
     };
-    let width = 72.min(main.width);
-    let inner = width.saturating_sub(4).max(1) as usize;
-    let wrapped: usize = n.text.lines().map(|l| wrapped_lines(l, inner)).sum();
-    let area = centered(main, width, wrapped as u16 + 4);
-    let mut lines: Vec<Line> = n
-        .text
-        .lines()
-        .map(|l| Line::styled(l.to_string(), t.style(Role::Text)))
-        .collect();
-    lines.push(Line::default());
-    lines.push(Line::from(vec![
+    let keys = Line::from(vec![
         Span::styled("Esc", t.style(Role::HintKey)),
         Span::styled(" close", t.style(Role::HintText)),
-    ]));
+    ]);
+    message_box(f, app, main, 72, (&n.title, border), &n.text, keys);
+}
+
+/// A box centred over `main`, at most `width` wide, tall enough for `text`
+/// word-wrapped, then a blank line and `keys`; the title and border in the
+/// given style.
+fn message_box(
+    f: &mut Frame,
+    app: &App,
+    main: Rect,
+    width: u16,
+    (title, border): (&str, Style),
+    text: &str,
+    keys: Line,
+) {
+    let width = width.min(main.width);
+    let inner = width.saturating_sub(4).max(1) as usize;
+    let wrapped: usize = text.lines().map(|l| wrapped_lines(l, inner)).sum();
+    // Text, blank line, keys and borders; `centered` clips it to `main`.
+    let height = u16::try_from(wrapped).unwrap_or(u16::MAX).saturating_add(4);
+    let area = centered(main, width, height);
+    let mut lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line::styled(l.to_string(), app.theme.style(Role::Text)))
+        .collect();
+    lines.push(Line::default());
+    lines.push(keys);
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(border)
-                .title(Span::styled(format!(" {} ", n.title), border)),
+                .title(Span::styled(format!(" {title} "), border)),
         ),
         area,
     );
@@ -190,12 +186,15 @@ fn wrapped_lines(text: &str, width: usize) -> usize {
         let need = if used == 0 { n } else { used + 1 + n };
         if need <= width {
             used = need;
-        } else if used == 0 {
-            lines += (n - 1) / width;
-            used = (n - 1) % width + 1;
         } else {
-            lines += 1 + n.saturating_sub(1) / width;
-            used = (n - 1) % width + 1;
+            // A new line (unless the word starts one), then the word,
+            // broken where it is longer than a line. An empty word (two
+            // spaces in a row) counts as the space it stands for.
+            if used > 0 {
+                lines += 1;
+            }
+            lines += n.saturating_sub(1) / width;
+            used = n.saturating_sub(1) % width + 1;
         }
     }
     lines
@@ -211,13 +210,7 @@ fn editor(f: &mut Frame, app: &App, e: &NoteEditor, main: Rect, top: bool) {
             e.case
         )
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(Role::Accent))
-        .title(Span::styled(
-            clip(&title, main.width.saturating_sub(2) as usize),
-            t.style(Role::Title),
-        ));
+    let block = titled_block(t, &title, main, t.style(Role::Accent));
     let inner = block.inner(main);
     let height = inner.height as usize;
     let (row, col) = e.area.cursor();
@@ -336,5 +329,21 @@ fn form(f: &mut Frame, app: &App, form: &Form, main: Rect, top: bool) {
         if let Some((x, y)) = cursor {
             f.set_cursor_position(Position::new(x, y));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_lines;
+
+    #[test]
+    fn wrapped_lines_counts_words_long_words_and_double_spaces() {
+        assert_eq!(wrapped_lines("", 10), 1);
+        assert_eq!(wrapped_lines("two words", 10), 1);
+        assert_eq!(wrapped_lines("two words", 5), 2);
+        assert_eq!(wrapped_lines("abcdefghij", 4), 3, "hard-broken");
+        // A full line followed by two spaces once underflowed (a panic in
+        // debug builds, a wrong height in release).
+        assert_eq!(wrapped_lines("abcd  efgh", 4), 3);
     }
 }
