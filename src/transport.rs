@@ -271,6 +271,14 @@ pub enum Progress {
     },
 }
 
+/// The SSH key file the user named in `DOSSIER_SSH_KEY`, if any (for
+/// [`TransportOptions::ssh_key`]; every front end reads it the same way).
+pub fn ssh_key_from_env() -> Option<PathBuf> {
+    std::env::var_os("DOSSIER_SSH_KEY")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
 /// What a transfer needs from its caller: keys, trust decisions, progress.
 pub struct TransportOptions<'a> {
     /// An explicit private key file, offered first (the CLI fills it from

@@ -74,17 +74,7 @@ fn show_progress(stage: Stage) {
     if !std::io::stderr().is_terminal() {
         return;
     }
-    let line = match stage {
-        Stage::Fetching => "fetching...".to_string(),
-        Stage::Receiving { objects, total } => format!("receiving {objects}/{total} objects"),
-        Stage::Verifying => "verifying incoming commits...".to_string(),
-        Stage::Merging => "merging...".to_string(),
-        Stage::Pushing { current, total } if total > 0 => {
-            format!("pushing {current}/{total} objects")
-        }
-        Stage::Pushing { .. } => "pushing...".to_string(),
-    };
-    eprint!("\r\x1b[2K{line}");
+    eprint!("\r\x1b[2K{stage}...");
     let _ = std::io::stderr().flush();
 }
 
@@ -100,7 +90,7 @@ fn options<'a>(
     progress: &'a mut dyn FnMut(Stage),
 ) -> Result<SyncOptions<'a>> {
     Ok(SyncOptions {
-        ssh_key: std::env::var_os("DOSSIER_SSH_KEY").map(PathBuf::from),
+        ssh_key: transport::ssh_key_from_env(),
         known_hosts: transport::default_known_hosts()?,
         accept_unknown_host: &ask_unknown_host,
         key_passphrase: &ask_key_passphrase,

@@ -58,6 +58,21 @@ pub enum Stage {
     },
 }
 
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stage::Fetching => f.write_str("fetching"),
+            Stage::Receiving { objects, total } => write!(f, "receiving {objects}/{total} objects"),
+            Stage::Verifying => f.write_str("verifying"),
+            Stage::Merging => f.write_str("merging"),
+            Stage::Pushing { current, total } if *total > 0 => {
+                write!(f, "pushing {current}/{total} objects")
+            }
+            Stage::Pushing { .. } => f.write_str("pushing"),
+        }
+    }
+}
+
 /// How a sync reaches the network and asks the user.
 pub struct SyncOptions<'a> {
     /// An explicit SSH key file.

@@ -469,7 +469,7 @@ pub fn run_sync(
 ) -> Result<JobOutput> {
     let mut vault = Vault::open(root)?;
     let known_hosts = transport::default_known_hosts()?;
-    let ssh_key = std::env::var_os("DOSSIER_SSH_KEY").map(PathBuf::from);
+    let ssh_key = dossier::transport::ssh_key_from_env();
     let mut last: Option<(Stage, std::time::Instant)> = None;
     let mut progress = |stage: Stage| {
         let now = std::time::Instant::now();
@@ -512,18 +512,7 @@ fn finished_transfer(stage: &Stage) -> bool {
 
 /// What the status bar says while a sync is at `stage`.
 pub fn stage_text(stage: &Stage) -> String {
-    match stage {
-        Stage::Fetching => "sync: fetching".into(),
-        Stage::Receiving { objects, total } => {
-            format!("sync: receiving {objects}/{total} objects")
-        }
-        Stage::Verifying => "sync: verifying".into(),
-        Stage::Merging => "sync: merging".into(),
-        Stage::Pushing { current, total } if *total > 0 => {
-            format!("sync: pushing {current}/{total} objects")
-        }
-        Stage::Pushing { .. } => "sync: pushing".into(),
-    }
+    format!("sync: {stage}")
 }
 
 /// One line saying what a finished sync did, e.g. "Synced with origin: 3
