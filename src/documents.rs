@@ -144,10 +144,8 @@ pub fn export(
         .find(|d| d.id == doc_id)
         .ok_or_else(|| Error::Refused(format!("case {id} has no document {doc_id}")))?;
     if dest.exists() {
-        return Err(Error::Refused(format!(
-            "{} already exists; choose a new file name",
-            dest.display()
-        )));
+        // Refused before anything is decrypted; write_new below closes the race.
+        return Err(Error::FileExists(dest.to_path_buf()));
     }
     // A plaintext copy inside the working tree could be committed by plain git.
     let parent = match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -174,7 +172,7 @@ pub fn export(
     if hex(&Sha256::digest(&*plain)) != doc.sha256 {
         return Err(Error::CannotDecrypt { path });
     }
-    fsio::write_atomic(dest, &plain, Mode::Private)?;
+    fsio::write_new(dest, &plain, Mode::Private)?;
     Ok(doc)
 }
 

@@ -406,13 +406,7 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
                 .keyring()
                 .get(&fp)
                 .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
-            if dest.exists() {
-                return Err(Error::Refused(format!(
-                    "{} already exists; choose a new file name",
-                    dest.display()
-                )));
-            }
-            dossier::fsio::write_atomic(
+            dossier::fsio::write_new(
                 &dest,
                 entry.card.to_yaml()?.as_bytes(),
                 dossier::fsio::Mode::Shared,
