@@ -83,6 +83,7 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
     if let Ok(exe) = std::env::current_exe() {
         crate::git_integration::install(&repo, &exe)?;
     }
+    crate::git_integration::install_signing(&repo, &session.identity().home().signing_key_path())?;
     Vault::open(&root)
 }
 

@@ -133,7 +133,7 @@ pub(crate) fn summarise(
             problem: e.to_string(),
         },
     };
-    let list = match crate::fsio::read(&root.join(access_path(id)))
+    let list = match crate::fsio::read_in_vault(root, &access_path(id))
         .and_then(|b| AccessList::parse(&b, id))
     {
         Ok(l) => l,
@@ -147,7 +147,7 @@ pub(crate) fn summarise(
         };
     }
     let path = root.join(record_path(id));
-    match crate::fsio::read(&path)
+    match crate::fsio::read_in_vault(root, &record_path(id))
         .and_then(|ct| crypto::decrypt(&ct, keys, &path))
         .and_then(|plain| CaseRecord::parse(&plain, &format!("the record of case {id}")))
     {
@@ -227,8 +227,9 @@ pub fn read_notes(
     names
         .par_iter()
         .map(|name| {
-            let path = root.join(format!("cases/{id}/notes/{name}"));
-            let plain = crypto::decrypt(&crate::fsio::read(&path)?, key, &path)?;
+            let rel = format!("cases/{id}/notes/{name}");
+            let path = root.join(&rel);
+            let plain = crypto::decrypt(&crate::fsio::read_in_vault(root, &rel)?, key, &path)?;
             Note::parse(name, &plain)
         })
         .collect()
@@ -395,7 +396,7 @@ pub fn reencrypt_case(
         .par_iter()
         .map(|rel| {
             let path = root.join(rel);
-            let plain = crypto::decrypt(&crate::fsio::read(&path)?, key, &path)?;
+            let plain = crypto::decrypt(&crate::fsio::read_in_vault(root, rel)?, key, &path)?;
             Ok(Change::write(rel.clone(), crypto::encrypt(&plain, &keys)?))
         })
         .collect()
@@ -419,7 +420,11 @@ pub fn encrypted_files(vault: &Vault, id: &CaseId) -> Result<Vec<String>> {
 /// Decrypts a case's record.
 pub fn read_record(vault: &Vault, session: &Session, id: &CaseId) -> Result<CaseRecord> {
     let path = vault.root().join(record_path(id));
-    let ct = crate::fsio::read(&path).map_err(|_| Error::UnknownCase(id.to_string()))?;
+    let ct = match crate::fsio::read_in_vault(vault.root(), &record_path(id)) {
+        Ok(ct) => ct,
+        Err(e @ Error::SymlinkInVault(_)) => return Err(e),
+        Err(_) => return Err(Error::UnknownCase(id.to_string())),
+    };
     let plain = crypto::decrypt(&ct, session.decryption_keys()?, &path)?;
     CaseRecord::parse(&plain, &format!("the record of case {id}"))
 }

@@ -165,7 +165,7 @@ pub fn export(
     }
     let path = vault.root().join(document_path(id, &doc.file));
     let plain = crate::secret::Zeroizing::new(crypto::decrypt(
-        &fsio::read(&path)?,
+        &fsio::read_in_vault(vault.root(), &document_path(id, &doc.file))?,
         session.decryption_keys()?,
         &path,
     )?);

@@ -128,6 +128,16 @@ pub enum Error {
     #[error("the incoming history was refused and nothing was merged: commit {commit} {reason}")]
     IncomingRejected { commit: String, reason: String },
 
+    #[error("{0} in the vault's working tree is (or lies under) a symbolic link; dossier never follows a link inside a vault. Remove the link and restore the file with `git checkout -- {0}`")]
+    SymlinkInVault(String),
+
+    #[error("this vault's history does not verify, so dossier will neither trust it nor write to it: commit {commit} {reason}. {}", return_advice(last_verified.as_deref()))]
+    UnverifiedHistory {
+        commit: String,
+        reason: String,
+        last_verified: Option<String>,
+    },
+
     #[error("`{url}` is not a remote dossier can use: {reason}; dossier syncs over a path, file:// or ssh:// only (for example /media/usb/vault.git, ssh://user@host/srv/vault.git or user@host:vault.git)")]
     UnsupportedUrl { url: String, reason: String },
 
@@ -212,5 +222,15 @@ impl Error {
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
         Error::Git(e.message().to_string())
+    }
+}
+
+/// What to do about history that does not verify.
+fn return_advice(last_verified: Option<&str>) -> String {
+    match last_verified {
+        Some(good) => format!(
+            "Nothing was changed. To return to the last verified commit with stock git, run `git reset --hard {good}` (the refused commits stay in `git reflog`), or ask whoever made that commit to redo it with dossier"
+        ),
+        None => "Nothing was changed. Clone the vault again from a copy you trust".into(),
     }
 }

@@ -99,6 +99,52 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).map_err(Error::io("read", path))
 }
 
+/// Refuses with [`Error::SymlinkInVault`] when any existing component of
+/// `rel` below the vault root `root` is a symbolic link: dossier never
+/// follows a link inside a vault (DESIGN §4), so a link planted in a
+/// working tree cannot make it read another case's file or write outside
+/// the vault. Components that do not exist yet are fine (they will be
+/// created as real directories and files).
+pub fn refuse_symlinks(root: &Path, rel: &str) -> Result<()> {
+    let mut path = root.to_path_buf();
+    for part in rel.split('/').filter(|p| !p.is_empty()) {
+        path.push(part);
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(Error::SymlinkInVault(rel.to_string()))
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io("inspect", path)(e)),
+        }
+    }
+    Ok(())
+}
+
+/// Reads the vault file `rel` under `root`, refusing symbolic links on the
+/// way ([`refuse_symlinks`]) and at the file itself (opened `O_NOFOLLOW`).
+pub fn read_in_vault(root: &Path, rel: &str) -> Result<Vec<u8>> {
+    refuse_symlinks(root, rel)?;
+    let path = root.join(rel);
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut file = options.open(&path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            Error::SymlinkInVault(rel.to_string())
+        } else {
+            Error::io("read", &path)(e)
+        }
+    })?;
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut out).map_err(Error::io("read", &path))?;
+    Ok(out)
+}
+
 /// Opens (creating) a lock file and takes an exclusive lock without waiting.
 pub fn lock_exclusive(path: &Path) -> Result<File> {
     let file = OpenOptions::new()

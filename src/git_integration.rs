@@ -83,6 +83,37 @@ pub fn install(repo: &git2::Repository, exe: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Sets up git's SSH commit signing in the vault's local config with the
+/// dossier signing key at `signing_key` (`gpg.format = ssh`,
+/// `user.signingKey`, `commit.gpgSign = true`, and `allowed_signers` for
+/// `git log --show-signature`), so that a merge made with stock `git
+/// merge` is signed and dossier accepts it (an unsigned commit never
+/// verifies). Values the user already set locally are kept; git asks for
+/// the key's passphrase itself (or uses ssh-agent).
+pub fn install_signing(repo: &git2::Repository, signing_key: &Path) -> Result<()> {
+    let Some(key) = signing_key.to_str() else {
+        return Ok(()); // git could not be told the path; merges stay unsigned
+    };
+    let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
+    let mut set_default = |name: &str, value: &str| -> Result<()> {
+        if config.get_entry(name).is_err() {
+            config.set_str(name, value)?;
+        }
+        Ok(())
+    };
+    set_default("gpg.format", "ssh")?;
+    set_default("user.signingKey", key)?;
+    set_default("commit.gpgSign", "true")?;
+    if let Some(signers) = repo.workdir().and_then(|w| {
+        w.join(crate::vault::ALLOWED_SIGNERS_PATH)
+            .to_str()
+            .map(str::to_string)
+    }) {
+        set_default("gpg.ssh.allowedSignersFile", &signers)?;
+    }
+    Ok(())
+}
+
 /// `existing` with dossier's block (re)placed at its end and every other
 /// line kept.
 fn with_attributes_block(existing: &str) -> String {

@@ -1,38 +1,52 @@
-//! Verifying history that arrives from elsewhere (a remote, a bundle, a
-//! clone) before anything of it is merged (DESIGN §4, §6).
+//! Verifying history before anything of it is trusted (DESIGN §4, §6):
+//! history that arrives from elsewhere (a remote, a bundle, a clone), and
+//! commits that reached the local branch by plain git
+//! ([`crate::verified`] runs the same checks up to `HEAD`).
 //!
 //! Every new commit is judged against the vault as it stood *before* it
-//! (its first parent's tree), never against what it brings:
-//! - it is a dossier commit, signed, and its signature is by the actor its
-//!   trailer names, whose key was certified, unrevoked and unexpired then
-//!   (and is not revoked in any other parent, nor in the local keyring for a
-//!   commit dated after that revocation);
+//! (its parent's trust state), never against what it brings:
+//! - it is signed, and the signature is by the actor its trailer names (a
+//!   merge made by stock `git merge` may have no trailers; its signer is
+//!   the actor), whose key was certified, unexpired and not revoked in any
+//!   parent nor in the local verified state — whatever the commit's date;
 //! - `vault.yaml` changes are signed by a root; groups by an administrator;
 //!   certifications by an administrator; revocations by an administrator or
 //!   the key itself; bindings by the key itself; the generated
 //!   `allowed_signers` matches the keyring it comes with;
+//! - what only grows never shrinks: a revocation is never removed or
+//!   undone, and a binding (key rotation) only moves forward;
 //! - an access list changes only by its case's owners (as the list stood
 //!   before) or an administrator, in both the commit and the list's own
 //!   signature;
 //! - case files change only by someone who could read the case before (or,
 //!   for a new case, by one of its readers);
-//! - nothing outside the vault layout is written.
+//! - every entry it adds or changes is a regular file at a path of the
+//!   vault layout, with a UTF-8 name ([`crate::layout`]); the first commit's
+//!   whole tree is checked the same way.
 //!
-//! A merge commit is checked for the files it changes relative to every
-//! parent; a file equal to one parent's version was checked when that
-//! parent was. The first failure rejects the whole range.
+//! A merge commit may take a parent's version of a path without further
+//! checks only where that parent's side changed the path since the merge
+//! base (that change was verified on that side) and no other side changed
+//! it differently. Any other value — a return to the base, an ancestor's
+//! version, a new value — is a change by the merge's signer, judged like
+//! any commit against each parent whose value it replaces. A merge also
+//! refuses to join, to a side where a key is revoked, commits signed by
+//! that key that the side does not already contain. The first failure
+//! rejects the whole range.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 
+use crate::binding::binding_path;
 use crate::case::{AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
-use crate::groups::{Groups, GROUPS_PATH};
+use crate::groups::Groups;
 use crate::history;
-use crate::keyring::{Keyring, KeyringFile, Validity, KEYRING_DIR};
+use crate::keyring::{Keyring, KeyringFile, Validity};
+use crate::layout::{self, CaseFile, VaultPath};
 use crate::policy;
 use crate::snapshot::{id_at, CommitTree, Files};
 use crate::store::CommitMessage;
@@ -53,9 +67,7 @@ pub struct TrustState {
 impl TrustState {
     /// The trust state of any vault state.
     pub fn load(files: &dyn Files) -> Result<TrustState> {
-        let (config, config_signer) = vault::load_config_from(files)?;
-        let keyring = Keyring::load_from(files, &config.roots, &config.administrators)?;
-        let groups = Groups::load_from(files, &keyring)?;
+        let (config, config_signer, keyring, groups) = vault::load_trust(files)?;
         Ok(TrustState {
             config,
             config_signer,
@@ -63,6 +75,15 @@ impl TrustState {
             groups,
         })
     }
+}
+
+/// The keys a keyring holds as revoked.
+fn revoked_keys(keyring: &Keyring) -> BTreeSet<Fingerprint> {
+    keyring
+        .entries()
+        .filter(|e| e.revocation.is_some())
+        .map(|e| e.fingerprint)
+        .collect()
 }
 
 /// The commits of `tip` not reachable from any of `known`, oldest first.
@@ -81,29 +102,41 @@ pub fn new_commits(
 }
 
 /// Verifies every commit of `tip` not reachable from `known` (the local
-/// branch and earlier verified tips). `local` is the local keyring, used to
-/// refuse commits dated after a revocation it knows of. Returns how many
-/// commits were checked.
+/// branch and earlier verified tips). `local` is the local verified
+/// keyring: a commit signed by a key it holds as revoked is refused,
+/// whatever its date. Returns how many commits were checked.
 pub fn verify(
     repo: &git2::Repository,
     local: Option<&Keyring>,
     known: &[git2::Oid],
     tip: git2::Oid,
 ) -> Result<usize> {
+    verify_with_progress(repo, local, known, tip, &mut |_, _| {})
+}
+
+/// [`verify`], reporting `(checked, total)` after each commit.
+pub fn verify_with_progress(
+    repo: &git2::Repository,
+    local: Option<&Keyring>,
+    known: &[git2::Oid],
+    tip: git2::Oid,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<usize> {
     let commits = new_commits(repo, known, tip)?;
     let mut checker = Checker {
         repo,
-        local,
+        local_revoked: local.map(revoked_keys).unwrap_or_default(),
         has_history: !known.is_empty(),
         states: HashMap::new(),
     };
-    for oid in &commits {
+    for (done, oid) in commits.iter().enumerate() {
         checker
             .check(*oid)
             .map_err(|reason| Error::IncomingRejected {
                 commit: oid.to_string(),
                 reason,
             })?;
+        progress(done + 1, commits.len());
     }
     Ok(commits.len())
 }
@@ -113,7 +146,8 @@ type Verdict = std::result::Result<(), String>;
 
 struct Checker<'r> {
     repo: &'r git2::Repository,
-    local: Option<&'r Keyring>,
+    /// Keys revoked in the local verified state.
+    local_revoked: BTreeSet<Fingerprint>,
     has_history: bool,
     /// Trust states by the id of their `.dossier` tree.
     states: HashMap<Option<git2::Oid>, Rc<TrustState>>,
@@ -136,73 +170,192 @@ impl<'r> Checker<'r> {
     fn check(&mut self, oid: git2::Oid) -> Verdict {
         let repo = self.repo;
         let commit = repo.find_commit(oid).map_err(|e| e.to_string())?;
+        let parents: Vec<git2::Commit> = commit.parents().collect();
         let message = commit.message().unwrap_or("");
-        let Some(parsed) = CommitMessage::parse(message) else {
+        let parsed = CommitMessage::parse(message);
+        if parsed.is_none() && parents.len() < 2 {
             return Err("is not a dossier commit (it has no Dossier-Actor trailer): it was made outside dossier, with plain git".into());
-        };
+        }
         let Some(signer) = history::signer(repo, oid) else {
             return Err(match repo.extract_signature(&oid, None) {
-                Err(_) => "is not signed".into(),
+                Err(_) => "is not signed (a commit made with plain git?)".into(),
                 Ok(_) => "has a signature that does not verify".into(),
             });
         };
-        if signer != parsed.actor {
-            return Err(format!(
-                "is signed by {signer} but claims to be by {}",
-                parsed.actor
-            ));
+        if let Some(parsed) = &parsed {
+            if signer != parsed.actor {
+                return Err(format!(
+                    "is signed by {signer} but claims to be by {}",
+                    parsed.actor
+                ));
+            }
         }
         let when = DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
         let after_tree = CommitTree::from_tree(repo, commit.tree().map_err(|e| e.to_string())?);
 
-        let parents: Vec<git2::Commit> = commit.parents().collect();
         let Some(first) = parents.first() else {
             return self.check_genesis(&after_tree, &signer);
         };
+        // Revoked means revoked, whatever the date the commit claims.
+        if self.local_revoked.contains(&signer) {
+            return Err(format!(
+                "is signed by {signer}, whose key this vault holds as revoked (a commit's date is not evidence: work signed by a revoked key is refused unless it was already part of this vault's history)"
+            ));
+        }
         let before_tree = CommitTree::new(repo, first.id()).map_err(|e| e.to_string())?;
         let before = self.state(&before_tree)?;
-        self.check_signer(&before.keyring, &signer, when)?;
+        if let Err(why) = check_signer(&before.keyring, &signer, when) {
+            // An expired key may still extend its own expiry, as in GPG.
+            let own_binding = binding_path(&signer);
+            let renews_itself = parents.len() == 1
+                && before.keyring.validity_at(&signer, when) == Some(Validity::Expired)
+                && changed_paths(
+                    repo,
+                    before_tree.tree(),
+                    &commit.tree().map_err(|e| e.to_string())?,
+                )?
+                .iter()
+                .all(|p| {
+                    p == ALLOWED_SIGNERS_PATH
+                        || p.strip_prefix(own_binding.as_str())
+                            .is_some_and(|r| r.is_empty() || r == ".sig")
+                });
+            if !renews_itself {
+                return Err(why);
+            }
+        }
+        let mut sides = vec![(first.id(), before_tree, before)];
         for other in &parents[1..] {
             let tree = CommitTree::new(repo, other.id()).map_err(|e| e.to_string())?;
             let state = self.state(&tree)?;
             if state.keyring.validity(&signer) == Some(Validity::Revoked) {
                 return Err(format!("is signed by {signer}, whose key is revoked"));
             }
+            sides.push((other.id(), tree, state));
         }
-        // A revocation this vault already knows of refuses the key's commits
-        // dated at or after it, whatever parent they claim. (The date is the
-        // signer's claim: the parent rule above is what cannot be forged.)
-        if let Some(revoked) = self
-            .local
-            .and_then(|local| local.get(&signer))
-            .and_then(|e| e.revocation.as_ref())
-        {
-            if when >= revoked.revoked_at {
-                return Err(format!(
-                    "is signed by {signer} and dated after that key was revoked"
-                ));
+        let after_commit = commit.tree().map_err(|e| e.to_string())?;
+        if sides.len() == 1 {
+            let (_, before_tree, before) = &sides[0];
+            let changed = changed_paths(repo, before_tree.tree(), &after_commit)?;
+            if changed.is_empty() {
+                return Ok(());
+            }
+            let after = self.state(&after_tree)?;
+            return Rules {
+                signer,
+                when,
+                before,
+                after: &after,
+                before_tree,
+                after_tree: &after_tree,
+            }
+            .check_all(&changed);
+        }
+        self.check_merge(&signer, when, &sides, &after_tree)
+    }
+
+    /// A merge: each path is either taken from a side that changed it, or
+    /// judged as the signer's own change against each side it overrides;
+    /// and no side is joined to commits by a key it holds as revoked.
+    fn check_merge(
+        &mut self,
+        signer: &Fingerprint,
+        when: DateTime<Utc>,
+        sides: &[(git2::Oid, CommitTree<'r>, Rc<TrustState>)],
+        merged: &CommitTree<'r>,
+    ) -> Verdict {
+        let repo = self.repo;
+        let ids: Vec<git2::Oid> = sides.iter().map(|(id, _, _)| *id).collect();
+        let base = repo
+            .merge_base_many(&ids)
+            .map_err(|_| "merges histories that share no commit".to_string())?;
+        let base_tree = repo
+            .find_commit(base)
+            .and_then(|c| c.tree())
+            .map_err(|e| e.to_string())?;
+        self.check_revoked_across(&ids, sides)?;
+
+        let mut paths = BTreeSet::new();
+        for (_, tree, _) in sides {
+            paths.extend(changed_paths(repo, tree.tree(), merged.tree())?);
+        }
+        // For each side, the paths whose merged value is the signer's change.
+        let mut judged: Vec<BTreeSet<String>> = vec![BTreeSet::new(); sides.len()];
+        for path in &paths {
+            let merged_id = id_at(merged.tree(), path);
+            let base_id = id_at(&base_tree, path);
+            let side_ids: Vec<Option<git2::Oid>> = sides
+                .iter()
+                .map(|(_, t, _)| id_at(t.tree(), path))
+                .collect();
+            let from_a_changing_side = side_ids.iter().any(|id| *id == merged_id && *id != base_id);
+            for (j, side_id) in side_ids.iter().enumerate() {
+                if *side_id == merged_id {
+                    continue;
+                }
+                let side_kept_base = *side_id == base_id;
+                if !(side_kept_base && from_a_changing_side) {
+                    judged[j].insert(path.clone());
+                }
             }
         }
-
-        let changed = changed_paths(repo, &commit, &parents).map_err(|e| e.to_string())?;
-        if changed.is_empty() {
+        if judged.iter().all(BTreeSet::is_empty) {
             return Ok(());
         }
-        let after = self.state(&after_tree)?;
-        let rules = Rules {
-            signer,
-            before: &before,
-            after: &after,
-            before_tree: &before_tree,
-            after_tree: &after_tree,
-        };
-        rules.check_all(&changed)
+        let after = self.state(merged)?;
+        for ((_, tree, state), paths) in sides.iter().zip(&judged) {
+            if paths.is_empty() {
+                continue;
+            }
+            Rules {
+                signer: *signer,
+                when,
+                before: state,
+                after: &after,
+                before_tree: tree,
+                after_tree: merged,
+            }
+            .check_all(paths)?;
+        }
+        Ok(())
+    }
+
+    /// For every pair of sides: the commits one brings that the other lacks
+    /// are not signed by a key the other holds as revoked.
+    fn check_revoked_across(
+        &self,
+        ids: &[git2::Oid],
+        sides: &[(git2::Oid, CommitTree<'r>, Rc<TrustState>)],
+    ) -> Verdict {
+        for (i, (side, _, state)) in sides.iter().enumerate() {
+            let revoked = revoked_keys(&state.keyring);
+            if revoked.is_empty() {
+                continue;
+            }
+            for (j, other) in ids.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                let brought =
+                    new_commits(self.repo, &[*side], *other).map_err(|e| e.to_string())?;
+                for c in brought {
+                    if let Some(by) = history::signer(self.repo, c).filter(|s| revoked.contains(s))
+                    {
+                        return Err(format!(
+                            "joins commit {c}, signed by {by}, to a history in which that key is revoked (a commit's date is not evidence: work by a revoked key is accepted only if it was already part of that history)"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_genesis(&mut self, tree: &CommitTree<'_>, signer: &Fingerprint) -> Verdict {
         if self.has_history {
             return Err("starts a history unrelated to this vault's".into());
         }
+        layout::check_tree(tree.tree())?;
         let state = self.state(tree)?;
         if !state.config.roots.contains(signer) {
             return Err(format!(
@@ -211,69 +364,59 @@ impl<'r> Checker<'r> {
         }
         Ok(())
     }
-
-    fn check_signer(
-        &self,
-        keyring: &Keyring,
-        signer: &Fingerprint,
-        when: DateTime<Utc>,
-    ) -> Verdict {
-        let why = match keyring.validity_at(signer, when) {
-            Some(Validity::Certified) => return Ok(()),
-            None => "a key this vault does not know",
-            Some(Validity::Uncertified) => "a key no administrator had certified",
-            Some(Validity::Revoked) => "a revoked key",
-            Some(Validity::Expired) => "a key that had expired",
-            Some(Validity::Invalid) => "a key whose binding is not validly signed",
-        };
-        Err(format!("is signed by {signer}, {why}"))
-    }
 }
 
-/// The files a commit changed: relative to its parent, or for a merge,
-/// those differing from every parent. Roots: every file.
-fn outside_layout(path: &str) -> String {
-    format!("writes {path}, which is not part of a dossier vault")
-}
-
-/// Whether `file` (relative to a case directory) is one dossier writes.
-fn is_case_file(file: &str) -> bool {
-    let in_dir = |dir: &str, suffix: &str| {
-        file.strip_prefix(dir)
-            .is_some_and(|n| !n.contains('/') && n.ends_with(suffix))
+fn check_signer(keyring: &Keyring, signer: &Fingerprint, when: DateTime<Utc>) -> Verdict {
+    let why = match keyring.validity_at(signer, when) {
+        Some(Validity::Certified) => return Ok(()),
+        None => "a key this vault does not know",
+        Some(Validity::Uncertified) => "a key no administrator had certified",
+        Some(Validity::Revoked) => "a revoked key",
+        Some(Validity::Expired) => "a key that had expired",
+        Some(Validity::Invalid) => "a key whose binding is not validly signed",
     };
-    matches!(file, "case.yaml.age" | "access.yaml" | "access.yaml.sig")
-        || in_dir("notes/", ".md.age")
-        || in_dir("docs/", ".age")
+    Err(format!("is signed by {signer}, {why}"))
 }
 
+/// The paths whose entries differ between `old` and `new`. Every entry
+/// `new` brings must be a regular file of the vault layout
+/// ([`layout::check_entry`]).
 fn changed_paths(
     repo: &git2::Repository,
-    commit: &git2::Commit,
-    parents: &[git2::Commit],
-) -> Result<BTreeSet<String>> {
-    let tree = commit.tree()?;
+    old: &git2::Tree,
+    new: &git2::Tree,
+) -> std::result::Result<BTreeSet<String>, String> {
+    let diff = repo
+        .diff_tree_to_tree(Some(old), Some(new), None)
+        .map_err(|e| e.to_string())?;
     let mut out = BTreeSet::new();
-    let Some(first) = parents.first() else {
-        return Ok(out);
-    };
-    let diff = repo.diff_tree_to_tree(Some(&first.tree()?), Some(&tree), None)?;
     for delta in diff.deltas() {
-        for file in [delta.old_file(), delta.new_file()] {
-            if let Some(p) = file.path().and_then(|p| p.to_str()) {
+        let (old_file, new_file) = (delta.old_file(), delta.new_file());
+        if delta.status() != git2::Delta::Deleted {
+            let path = new_file.path_bytes().unwrap_or_default();
+            layout::check_entry(path, i32::from(new_file.mode()))?;
+        }
+        for file in [old_file, new_file] {
+            if let Some(p) = file.path_bytes() {
+                let p = std::str::from_utf8(p).map_err(|_| {
+                    "changes a file whose name is not UTF-8 text, which no dossier vault holds"
+                        .to_string()
+                })?;
                 out.insert(p.to_string());
             }
         }
     }
-    for other in &parents[1..] {
-        let other_tree = other.tree()?;
-        out.retain(|p| id_at(&tree, p) != id_at(&other_tree, p));
-    }
     Ok(out)
+}
+
+fn outside_layout(path: &str) -> String {
+    format!("writes {path}, which is not part of a dossier vault")
 }
 
 struct Rules<'a, 'r> {
     signer: Fingerprint,
+    /// The commit's date: used only for expiry, never for revocation.
+    when: DateTime<Utc>,
     before: &'a TrustState,
     after: &'a TrustState,
     before_tree: &'a CommitTree<'r>,
@@ -284,31 +427,61 @@ impl Rules<'_, '_> {
     fn check_all(&self, changed: &BTreeSet<String>) -> Verdict {
         let mut keyring_changed = false;
         // Files of each case, so its access lists are read once per commit.
-        let mut cases: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut cases: BTreeMap<CaseId, Vec<CaseFile>> = BTreeMap::new();
         for path in changed {
-            if path == CONFIG_PATH || path == &format!("{CONFIG_PATH}.sig") {
-                self.config_change()?;
-            } else if path == GROUPS_PATH || path == &format!("{GROUPS_PATH}.sig") {
-                self.groups_change()?;
-            } else if path == ALLOWED_SIGNERS_PATH {
-                keyring_changed = true;
-            } else if let Some(name) = path.strip_prefix(&format!("{KEYRING_DIR}/")) {
-                keyring_changed = true;
-                self.keyring_change(name)?;
-            } else if path == "cases/.keep" {
-            } else if let Some((dir, file)) =
-                path.strip_prefix("cases/").and_then(|r| r.split_once('/'))
-            {
-                cases.entry(dir).or_default().push(file);
-            } else {
-                return Err(outside_layout(path));
+            match VaultPath::parse(path) {
+                Some(VaultPath::Config { .. }) => self.config_change()?,
+                Some(VaultPath::Groups { .. }) => self.groups_change()?,
+                Some(VaultPath::AllowedSigners) => keyring_changed = true,
+                Some(VaultPath::Keyring { kind, key }) => {
+                    keyring_changed = true;
+                    self.keyring_change(path, kind, key)?;
+                }
+                Some(VaultPath::CasesKeep) => {}
+                Some(VaultPath::Case { case, file }) => cases.entry(case).or_default().push(file),
+                None => return Err(outside_layout(path)),
             }
         }
-        for (dir, files) in cases {
-            self.case_change(dir, &files)?;
+        for (case, files) in cases {
+            self.case_change(&case, &files)?;
         }
         if keyring_changed {
+            self.keyring_only_grows()?;
             self.keyring_consistent()?;
+        }
+        Ok(())
+    }
+
+    /// Revocations are permanent and bindings only move forward.
+    fn keyring_only_grows(&self) -> Verdict {
+        for old in self.before.keyring.entries() {
+            let fp = old.fingerprint;
+            let new = self.after.keyring.get(&fp);
+            if old.revocation.is_some() && new.is_none_or(|e| e.revocation.is_none()) {
+                return Err(format!(
+                    "removes or undoes the revocation of {fp}; revocations are permanent"
+                ));
+            }
+            let Some(previous) = &old.binding else {
+                continue;
+            };
+            match new.and_then(|e| e.binding.as_ref()) {
+                None => {
+                    return Err(format!(
+                        "removes the binding of {fp}, which would undo its key rotation; a key rotation only moves forward"
+                    ))
+                }
+                Some(b) if b == previous => {}
+                Some(b) => {
+                    let seen_before = b.age_recipient != previous.age_recipient
+                        && b.age_recipient == old.card.age_recipient;
+                    if b.issued <= previous.issued || seen_before {
+                        return Err(format!(
+                            "replaces the binding of {fp} with an earlier one; a key rotation only moves forward"
+                        ));
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -339,7 +512,7 @@ impl Rules<'_, '_> {
     }
 
     fn is_admin(&self, fp: &Fingerprint) -> bool {
-        self.before.keyring.is_valid_admin(fp)
+        self.before.keyring.is_valid_admin_at(fp, self.when)
     }
 
     fn config_change(&self) -> Verdict {
@@ -372,21 +545,12 @@ impl Rules<'_, '_> {
         }
     }
 
-    fn keyring_change(&self, name: &str) -> Verdict {
-        let path = format!("{KEYRING_DIR}/{name}");
-        let Some((kind, _, id)) = KeyringFile::classify(name) else {
-            return Err(format!("writes {path}, which is not part of a keyring"));
-        };
-        let Some(fp) = Fingerprint::from_file_id(id) else {
-            return Err(format!(
-                "writes {path}, which is not named after a fingerprint"
-            ));
-        };
+    fn keyring_change(&self, path: &str, kind: KeyringFile, fp: Fingerprint) -> Verdict {
         let signer = self.signer;
         let entry = self.after.keyring.get(&fp);
         let present = self
             .after_tree
-            .read(&path)
+            .read(path)
             .map_err(|e| e.to_string())?
             .is_some();
         match kind {
@@ -437,19 +601,14 @@ impl Rules<'_, '_> {
     }
 
     /// The files `files` (relative to `cases/<dir>/`) of one case changed.
-    fn case_change(&self, dir: &str, files: &[&str]) -> Verdict {
-        let Ok(case) = dir.parse::<CaseId>() else {
-            return Err(outside_layout(&format!("cases/{dir}/{}", files.join(", "))));
-        };
-        if let Some(file) = files.iter().find(|f| !is_case_file(f)) {
-            return Err(outside_layout(&format!("cases/{dir}/{file}")));
-        }
+    fn case_change(&self, case: &CaseId, files: &[CaseFile]) -> Verdict {
+        let case = case.clone();
         let old = self.list(self.before_tree, &case)?;
         let new = self.list(self.after_tree, &case)?;
-        if files.iter().any(|f| f.starts_with("access.yaml")) {
+        if files.iter().any(|f| !f.is_encrypted()) {
             self.access_change(&case, old.as_ref(), new.as_ref())?;
         }
-        if files.iter().all(|f| f.starts_with("access.yaml")) {
+        if files.iter().all(|f| !f.is_encrypted()) {
             return Ok(());
         }
         let readers = match (&old, &new) {

@@ -451,8 +451,14 @@ impl Keyring {
 
     /// Whether `fp` may act as an administrator now.
     pub fn is_valid_admin(&self, fp: &Fingerprint) -> bool {
+        self.is_valid_admin_at(fp, Utc::now())
+    }
+
+    /// Whether `fp` could act as an administrator at `when` (a revoked key
+    /// never can, whatever `when` is; `when` only decides expiry).
+    pub fn is_valid_admin_at(&self, fp: &Fingerprint, when: DateTime<Utc>) -> bool {
         self.entries.get(fp).is_some_and(|e| {
-            e.role != Role::Staff && entry_validity(e, Utc::now()) == Validity::Certified
+            e.role != Role::Staff && entry_validity(e, when) == Validity::Certified
         })
     }
 

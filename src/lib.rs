@@ -49,6 +49,7 @@ pub mod identity;
 pub mod incoming;
 pub mod keyring;
 pub mod known_hosts;
+pub mod layout;
 pub mod listing;
 pub mod paths;
 pub mod pins;
@@ -69,6 +70,7 @@ pub mod sync;
 mod testkit;
 pub mod transport;
 pub mod vault;
+pub mod verified;
 pub mod verify;
 pub mod yaml;
 

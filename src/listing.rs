@@ -114,7 +114,7 @@ pub fn search_cases(
                 return out;
             }
             let path = root.join(cases::record_path(id));
-            let record = crate::fsio::read(&path)
+            let record = crate::fsio::read_in_vault(root, &cases::record_path(id))
                 .and_then(|ct| crypto::decrypt(&ct, key, &path))
                 .and_then(|plain| CaseRecord::parse(&plain, "a case record"));
             if let Ok(text) = record.and_then(|r| r.to_yaml()) {

@@ -13,7 +13,6 @@ use age::x25519;
 use crate::case::{AccessEntry, AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
-use crate::fsio;
 use crate::groups::Groups;
 use crate::history;
 use crate::keyring::{Keyring, Validity};
@@ -41,8 +40,9 @@ pub fn verified_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
     check_access(vault, id).map_err(|e| match e {
         Error::BadSignature { what, reason } => {
             let suspects = vault
-                .read(&access_path(id))
+                .read_committed(&access_path(id))
                 .ok()
+                .flatten()
                 .and_then(|b| AccessList::parse(&b, id).ok())
                 .map(|list| invalid_entries(vault, &list))
                 .unwrap_or_default();
@@ -75,12 +75,15 @@ fn invalid_entries(vault: &Vault, list: &AccessList) -> Vec<String> {
 fn check_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
     let rel = access_path(id);
     let what = format!("the access list of case {id}");
+    // The committed, verified version: an edit of the working tree's copy
+    // (a replayed older list, say) is never honoured.
     let bytes = vault
-        .read(&rel)
-        .map_err(|_| Error::UnknownCase(id.to_string()))?;
+        .read_committed(&rel)?
+        .ok_or_else(|| Error::UnknownCase(id.to_string()))?;
     let list = AccessList::parse(&bytes, id)?;
-    let sig =
-        fsio::read(&vault.root().join(format!("{rel}.sig"))).map_err(|_| Error::BadSignature {
+    let sig = vault
+        .read_committed(&format!("{rel}.sig"))?
+        .ok_or_else(|| Error::BadSignature {
             what: what.clone(),
             reason: "access.yaml.sig is missing".into(),
         })?;

@@ -39,10 +39,10 @@ impl WorkTree {
 impl Files for WorkTree {
     fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         let path = self.root.join(rel);
-        if !path.exists() {
+        if std::fs::symlink_metadata(&path).is_err() {
             return Ok(None);
         }
-        fsio::read(&path).map(Some)
+        fsio::read_in_vault(&self.root, rel).map(Some)
     }
 
     fn list(&self, dir: &str) -> Result<Vec<String>> {
@@ -80,6 +80,11 @@ impl<'r> CommitTree<'r> {
     /// A tree already looked up.
     pub fn from_tree(repo: &'r git2::Repository, tree: git2::Tree<'r>) -> CommitTree<'r> {
         CommitTree { repo, tree }
+    }
+
+    /// The git tree itself.
+    pub fn tree(&self) -> &git2::Tree<'r> {
+        &self.tree
     }
 
     /// The id of the subtree at `dir` (`None` when absent): equal ids mean

@@ -199,12 +199,17 @@ fn commit_with_parents(
         Err(e) => return Err(e.into()),
     };
 
+    // Everything is checked before the commit exists: a refusal here
+    // leaves the old state.
+    for change in changes {
+        check_relative(&change.path)?;
+        fsio::refuse_symlinks(root, &change.path)?;
+    }
     let mut index = git2::Index::new()?;
     if let Some(p) = &parent {
         index.read_tree(&p.tree()?)?;
     }
     for change in changes {
-        check_relative(&change.path)?;
         match &change.content {
             Content::Bytes(bytes) => {
                 let id = repo.blob(bytes)?;
@@ -387,6 +392,7 @@ fn materialise(repo: &git2::Repository, root: &Path, changes: &[Change]) -> Resu
     let mut index = repo.index()?;
     for (written, change) in changes.iter().enumerate() {
         fault::point("materialise", written);
+        fsio::refuse_symlinks(root, &change.path)?;
         let full = root.join(&change.path);
         match &change.content {
             Content::Bytes(bytes) => {

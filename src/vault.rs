@@ -20,7 +20,7 @@ use crate::fsio;
 use crate::groups::Groups;
 use crate::keyring::Keyring;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
-use crate::snapshot::{Files, WorkTree};
+use crate::snapshot::{CommitTree, Files, WorkTree};
 use crate::yaml;
 
 const VAULT_VERSION: u32 = 1;
@@ -82,7 +82,14 @@ pub struct Vault {
     keyring: Keyring,
     groups: Groups,
     pending_rekey: Option<crate::rekey::Pending>,
+    /// Why history does not verify, for a vault opened for audit only.
+    history_problem: Option<String>,
+    /// `cases/<id>` → subtree id, for the commit named, read once per commit.
+    committed_cases: std::cell::RefCell<Option<(git2::Oid, std::rc::Rc<CaseTrees>)>>,
 }
+
+/// Case directory name → its subtree id in one commit.
+type CaseTrees = std::collections::HashMap<String, git2::Oid>;
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -93,21 +100,65 @@ impl std::fmt::Debug for Vault {
 impl Vault {
     /// Finds the vault containing `start` (itself or a parent directory).
     pub fn discover(start: &Path) -> Result<Vault> {
+        Vault::discover_with(start, &mut |_, _| {})
+    }
+
+    /// [`Vault::discover`], reporting history verification as
+    /// [`Vault::open_with`] does.
+    pub fn discover_with(start: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
+        Vault::open_with(&Vault::find_root(start)?, progress)
+    }
+
+    /// The root of the vault containing `start` (itself or a parent).
+    pub fn find_root(start: &Path) -> Result<PathBuf> {
         let start = start
             .canonicalize()
             .map_err(|_| Error::NotAVault(start.to_path_buf()))?;
         let mut dir = Some(start.as_path());
         while let Some(d) = dir {
             if d.join(CONFIG_PATH).is_file() {
-                return Vault::open(d);
+                return Ok(d.to_path_buf());
             }
             dir = d.parent();
         }
         Err(Error::NotAVault(start))
     }
 
-    /// Opens the vault rooted at `root`.
+    /// Opens the vault rooted at `root`. Its history is verified first, up
+    /// to `HEAD` ([`crate::verified::ensure`]): a vault whose history does
+    /// not verify is refused. The trust state (config, keyring, groups, and
+    /// access lists through [`Vault::access_list`]) is read from the
+    /// verified commit, never from the working tree.
     pub fn open(root: &Path) -> Result<Vault> {
+        Vault::open_with(root, &mut |_, _| {})
+    }
+
+    /// [`Vault::open`], telling `progress` `(checked, total)` while a long
+    /// unverified history is verified.
+    pub fn open_with(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
+        Vault::open_inner(root, progress, false)
+    }
+
+    /// Opens the vault for reading its history and reporting on it (`log`,
+    /// `verify`, who could read): history that does not verify is not
+    /// refused but reported by [`Vault::history_problem`], and the trust
+    /// state is read from `HEAD` as it is. Nothing may be written through a
+    /// vault opened this way while it reports a problem.
+    pub fn open_for_audit(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
+        Vault::open_inner(root, progress, true)
+    }
+
+    /// Why the history up to `HEAD` does not verify (only ever set on a
+    /// vault from [`Vault::open_for_audit`]).
+    pub fn history_problem(&self) -> Option<&str> {
+        self.history_problem.as_deref()
+    }
+
+    fn open_inner(
+        root: &Path,
+        progress: &mut dyn FnMut(usize, usize),
+        audit: bool,
+    ) -> Result<Vault> {
         if !root.join(CONFIG_PATH).is_file() {
             return Err(Error::NotAVault(root.to_path_buf()));
         }
@@ -118,14 +169,21 @@ impl Vault {
             .ok_or_else(|| Error::NotAVault(root.to_path_buf()))?
             .to_path_buf();
         crate::store::finish_interrupted(&repo)?;
+        let history_problem = match crate::verified::ensure(&repo, progress) {
+            Ok(_) => None,
+            Err(e @ Error::UnverifiedHistory { .. }) if audit => Some(e.to_string()),
+            Err(e) => return Err(e),
+        };
         let pending_rekey = crate::rekey::tidy(&repo)?;
-        let (config, signer) = load_config(&root)?;
+        let head = repo.head().ok().and_then(|h| h.target());
+        let (config, signer, keyring, groups) = match head {
+            Some(head) => load_trust(&CommitTree::new(&repo, head)?)?,
+            None => load_trust(&WorkTree::new(&root))?,
+        };
         if let Some(file) = crate::pins::default_file() {
             let key = first_commit(&repo)?;
             crate::pins::check(&file, &key, &root, &config.name, &config.roots, signer)?;
         }
-        let keyring = Keyring::load(&root, &config.roots, &config.administrators)?;
-        let groups = Groups::load(&root, &keyring)?;
         Ok(Vault {
             root,
             repo,
@@ -133,6 +191,8 @@ impl Vault {
             keyring,
             groups,
             pending_rekey,
+            history_problem,
+            committed_cases: Default::default(),
         })
     }
 
@@ -244,18 +304,69 @@ impl Vault {
 
     /// Reads a file of the working tree by relative path.
     pub fn read(&self, rel: &str) -> Result<Vec<u8>> {
-        fsio::read(&self.root.join(rel))
+        fsio::read_in_vault(&self.root, rel)
     }
 
-    /// The access list of a case, parsed (not yet checked for entitlement:
-    /// see [`crate::policy`]).
+    /// The access list of a case as committed at the verified `HEAD`,
+    /// parsed (not yet checked for entitlement: see [`crate::policy`]). An
+    /// edit of the working tree's copy changes nothing here.
     pub fn access_list(&self, id: &CaseId) -> Result<AccessList> {
         let rel = format!("cases/{id}/access.yaml");
-        let path = self.root.join(&rel);
-        if !path.exists() {
-            return Err(Error::UnknownCase(id.to_string()));
+        match self.read_committed(&rel)? {
+            Some(bytes) => AccessList::parse(&bytes, id),
+            None => Err(Error::UnknownCase(id.to_string())),
         }
-        AccessList::parse(&fsio::read(&path)?, id)
+    }
+
+    /// The bytes of the file at `rel` as committed at `HEAD` (verified when
+    /// the vault was opened, or committed by this process since); `None`
+    /// when there is none. Files of a case are found through a map of
+    /// `cases/` read once per commit, so reading every case's list costs
+    /// one pass over that tree.
+    pub fn read_committed(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        let Some(head) = self.repo.head().ok().and_then(|h| h.target()) else {
+            return Ok(None);
+        };
+        let entry = match rel.strip_prefix("cases/").and_then(|r| r.split_once('/')) {
+            Some((case, rest)) => {
+                let Some(sub) = self.committed_cases(head)?.get(case).copied() else {
+                    return Ok(None);
+                };
+                self.repo.find_tree(sub)?.get_path(Path::new(rest)).ok()
+            }
+            None => self
+                .repo
+                .find_commit(head)?
+                .tree()?
+                .get_path(Path::new(rel))
+                .ok(),
+        };
+        match entry {
+            Some(e) if e.kind() == Some(git2::ObjectType::Blob) => {
+                Ok(Some(self.repo.find_blob(e.id())?.content().to_vec()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn committed_cases(&self, head: git2::Oid) -> Result<std::rc::Rc<CaseTrees>> {
+        if let Some((at, map)) = self.committed_cases.borrow().as_ref() {
+            if *at == head {
+                return Ok(map.clone());
+            }
+        }
+        let mut map = CaseTrees::new();
+        let tree = self.repo.find_commit(head)?.tree()?;
+        if let Ok(cases) = tree.get_path(Path::new("cases")) {
+            for e in self.repo.find_tree(cases.id())?.iter() {
+                if let (Ok(name), Some(git2::ObjectType::Tree)) = (e.name(), e.kind()) {
+                    map.insert(name.to_string(), e.id());
+                }
+            }
+        }
+        let map = std::rc::Rc::new(map);
+        *self.committed_cases.borrow_mut() = Some((head, map.clone()));
+        Ok(map)
     }
 
     /// The names of a case's note files, oldest first.
@@ -276,8 +387,12 @@ impl Vault {
     }
 }
 
-fn load_config(root: &Path) -> Result<(VaultConfig, Fingerprint)> {
-    load_config_from(&WorkTree::new(root))
+/// Config (with its signer), keyring and groups of one vault state.
+pub(crate) fn load_trust(files: &dyn Files) -> Result<(VaultConfig, Fingerprint, Keyring, Groups)> {
+    let (config, signer) = load_config_from(files)?;
+    let keyring = Keyring::load_from(files, &config.roots, &config.administrators)?;
+    let groups = Groups::load_from(files, &keyring)?;
+    Ok((config, signer, keyring, groups))
 }
 
 /// Reads `vault.yaml` from any vault state and checks it is signed by one of

@@ -54,6 +54,9 @@ fn problem(subject: impl Into<String>, text: impl Into<String>) -> Problem {
 /// Checks the whole vault as `session`'s owner sees it.
 pub fn verify(vault: &Vault, session: &Session) -> Result<Report> {
     let mut report = Report::default();
+    if let Some(p) = vault.history_problem() {
+        report.problems.push(problem("history", p));
+    }
     let ring = vault.keyring();
     for p in ring.problems() {
         report.problems.push(problem("keyring", p.clone()));
@@ -143,7 +146,7 @@ fn check_case(
     let mut decrypted = 0;
     for rel in &plan.files {
         let path = root.join(rel);
-        let Ok(bytes) = crate::fsio::read(&path) else {
+        let Ok(bytes) = crate::fsio::read_in_vault(root, rel) else {
             problems.push(problem(rel, "cannot be read"));
             continue;
         };

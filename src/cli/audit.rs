@@ -16,7 +16,7 @@ use super::output::print_json;
 /// one line per fingerprint on stdout, what was asked and whether that
 /// version of the access list was validly signed on stderr.
 pub fn who_could_read(ctx: &Context, case: &str, at: Option<&str>, json: bool) -> Result<()> {
-    let vault = ctx.vault()?;
+    let vault = ctx.audit_vault()?;
     let id = case_id(&vault, case)?;
     let repo = vault.repo();
     let commit = exposure::resolve_commit(repo, at.unwrap_or("HEAD"))?;

@@ -41,26 +41,63 @@ impl Context {
     /// Opens the vault, warning about an interrupted re-encryption.
     pub(super) fn vault(&self) -> Result<Vault> {
         let vault = self.open_vault()?;
-        if let Some(p) = vault.pending_rekey() {
-            eprintln!(
-                "dossier: warning: an interrupted `{}` prepared {} of {} cases but committed nothing; the vault is unchanged. Run the same command again to finish it.",
-                p.operation, p.done, p.total
-            );
-        }
+        warn_pending(&vault);
         Ok(vault)
     }
 
     fn open_vault(&self) -> Result<Vault> {
+        Vault::open_with(&self.vault_root()?, &mut verifying_progress)
+    }
+
+    /// Opens the vault for `log`, `verify` and who-could-read: history that
+    /// does not verify is reported (a warning here, a problem in `verify`)
+    /// instead of refused, so it can be inspected.
+    pub(super) fn audit_vault(&self) -> Result<Vault> {
+        let vault = self.audit_vault_quiet()?;
+        if let Some(problem) = vault.history_problem() {
+            eprintln!("dossier: warning: {problem}");
+        }
+        Ok(vault)
+    }
+
+    /// [`Context::audit_vault`] without the history warning (`verify`
+    /// reports it as one of its problems).
+    fn audit_vault_quiet(&self) -> Result<Vault> {
+        let vault = Vault::open_for_audit(&self.vault_root()?, &mut verifying_progress)?;
+        warn_pending(&vault);
+        Ok(vault)
+    }
+
+    fn vault_root(&self) -> Result<std::path::PathBuf> {
         match &self.vault {
-            Some(dir) => Vault::open(dir).or_else(|e| match e {
-                Error::NotAVault(_) => Vault::discover(dir),
-                other => Err(other),
-            }),
+            Some(dir) if dir.join(dossier::vault::CONFIG_PATH).is_file() => Ok(dir.clone()),
+            Some(dir) => Vault::find_root(dir),
             None => {
                 let cwd =
                     std::env::current_dir().map_err(Error::io("find", "the current directory"))?;
-                Vault::discover(&cwd)
+                Vault::find_root(&cwd)
             }
+        }
+    }
+}
+
+/// Warns about an interrupted re-encryption left on the current commit.
+fn warn_pending(vault: &Vault) {
+    if let Some(p) = vault.pending_rekey() {
+        eprintln!(
+            "dossier: warning: an interrupted `{}` prepared {} of {} cases but committed nothing; the vault is unchanged. Run the same command again to finish it.",
+            p.operation, p.done, p.total
+        );
+    }
+}
+
+/// Progress of a first verification of a long history, on a terminal.
+fn verifying_progress(done: usize, total: usize) {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprint!("\rdossier: verifying history: {done}/{total} commits");
+        if done == total {
+            eprintln!();
         }
     }
 }
@@ -400,7 +437,8 @@ fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
 }
 
 fn verify(ctx: &Context, json: bool) -> Result<()> {
-    let vault = ctx.vault()?;
+    // History that does not verify is one of the problems verify reports.
+    let vault = ctx.audit_vault_quiet()?;
     let session = ctx.session()?;
     let report = verify::verify(&vault, &session)?;
     output::verify(&report, json)?;
@@ -481,7 +519,7 @@ fn grep(ctx: &Context, pattern: &str) -> Result<()> {
 }
 
 fn log(ctx: &Context, id: Option<&str>, json: bool) -> Result<()> {
-    let vault = ctx.vault()?;
+    let vault = ctx.audit_vault()?;
     let case = id.map(|i| vault.resolve_case(i)).transpose()?;
     output::log(&vault, &history::log(&vault, case.as_ref())?, json)
 }

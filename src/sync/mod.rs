@@ -183,6 +183,7 @@ pub fn integrate(
     }
     if repo.graph_descendant_of(theirs, head)? {
         store::fast_forward(repo, vault.root(), head, theirs)?;
+        crate::verified::record(repo, head, theirs)?;
         return Ok((received, Outcome::FastForward));
     }
     progress(Stage::Merging);
@@ -211,6 +212,10 @@ pub fn integrate(
         _ => CommitMessage::for_vault("merge", me),
     };
     let commit = store::commit_merge(repo, vault.root(), session, &message, &changes, theirs)?;
+    // Our own merge is judged by the same rules as anyone's before the
+    // watermark moves past it.
+    incoming::verify(repo, Some(vault.keyring()), &[head, theirs], commit)?;
+    crate::verified::record(repo, head, commit)?;
     Ok((received, Outcome::Merged { commit, cases }))
 }
 
@@ -323,7 +328,7 @@ pub fn sync(
         }
     }
     set_upstream(vault.repo(), &short, &remote.name, &branch)?;
-    install_git_integration(vault.repo())?;
+    install_git_integration(vault.repo(), Some(session))?;
     drop(lock);
     vault.reload()?;
     Ok(SyncReport {
@@ -336,11 +341,15 @@ pub fn sync(
 
 /// Points the clone's merge driver and textconv at this binary (see
 /// [`crate::git_integration`]); skipped when the binary's path is unknown.
-fn install_git_integration(repo: &git2::Repository) -> Result<()> {
-    match std::env::current_exe() {
-        Ok(exe) => crate::git_integration::install(repo, &exe),
-        Err(_) => Ok(()),
+fn install_git_integration(repo: &git2::Repository, session: Option<&Session>) -> Result<()> {
+    if let Ok(exe) = std::env::current_exe() {
+        crate::git_integration::install(repo, &exe)?;
     }
+    if let Some(session) = session {
+        let key = session.identity().home().signing_key_path();
+        crate::git_integration::install_signing(repo, &key)?;
+    }
+    Ok(())
 }
 
 fn set_upstream(repo: &git2::Repository, short: &str, remote: &str, branch: &str) -> Result<()> {
@@ -419,12 +428,18 @@ fn clone_into(
     (options.progress)(Stage::Verifying);
     incoming::verify(&repo, None, &[], tip)?;
     repo.reference(branch, tip, false, "dossier: clone")?;
+    repo.reference(
+        crate::verified::WATERMARK,
+        tip,
+        true,
+        "dossier: clone verified",
+    )?;
     if !from_bundle {
         repo.reference("refs/remotes/origin/main", tip, true, "dossier: clone")?;
         set_upstream(&repo, "main", "origin", branch)?;
     }
     repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
-    install_git_integration(&repo)?;
+    install_git_integration(&repo, session)?;
     let root = repo
         .workdir()
         .ok_or_else(|| Error::Git("the new repository has no working tree".into()))?

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{require, Person, World};
+use crate::support::{assert_history_refused, require, Person, World};
 
 /// Ada (root), Ben and Chidi (certified staff); their fingerprints.
 fn firm() -> (World, [Person; 3], [String; 3]) {
@@ -452,6 +452,12 @@ fn a_settings_commit_by_someone_not_a_root_is_flagged_in_the_log() {
     assert_eq!(last["action"], "settings");
     assert_eq!(last["actor_name"], "Ben");
     assert_eq!(last["signature"], "signer-not-entitled");
+    // README.txt is outside the layout: nothing is written on top of it,
+    // until Ada returns to the last verified commit as the refusal says.
+    let bad = w.head();
+    let err = w.fails(&ada, &["settings", "log_views=true"], 1);
+    assert_history_refused(&err, &bad);
+    w.git_text(&["reset", "-q", "--hard", "HEAD~1"]);
     w.ok(&ada, &["settings", "log_views=true"]);
     assert_eq!(log(&w, &ada, None)[0]["signature"], "verified");
 }

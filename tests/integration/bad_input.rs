@@ -1,7 +1,7 @@
 //! Bad input: each case gets one clear sentence on stderr, exit 1 (2 for
 //! usage), and leaves the vault exactly as it was.
 
-use crate::support::{Person, World};
+use crate::support::{assert_history_refused, Person, World};
 
 fn vault_with_case() -> (World, Person, String) {
     let w = World::new();
@@ -234,9 +234,19 @@ fn a_pusher_who_names_themselves_root_is_refused() {
     let ada_fp = w.fingerprint(&ada);
     std::fs::write(&config, text.replace(&ada_fp, &ben_fp)).unwrap();
     w.ssh_sign(&ben, &config);
-    w.plain_commit(&["-am", "roots"]);
+    // Committed with stock git, signed by Ben with dossier's trailers.
+    w.insider_commit(&ben, "settings", None);
+    let commit = w.head();
 
     let before = w.snapshot();
+    let err = w.fails(&ada, &["note", "add", &id, "--text", "for Ben's eyes?"], 1);
+    one_sentence(&err);
+    assert_history_refused(&err, &commit);
+    assert!(err.contains("is not a root of the vault"), "{err}");
+    assert_eq!(w.snapshot(), before);
+    // Even with the history check stepped around (the watermark moved by
+    // hand), the pinned roots still refuse the changed vault.yaml.
+    w.git_text(&["update-ref", "refs/dossier/verified", &commit]);
     let err = w.fails(&ada, &["note", "add", &id, "--text", "for Ben's eyes?"], 1);
     one_sentence(&err);
     assert!(
@@ -261,17 +271,17 @@ fn deleting_and_recreating_an_access_list_does_not_make_a_new_owner() {
         &format!("cases/{id}/access.yaml"),
         &format!("cases/{id}/access.yaml.sig"),
     ]);
-    w.plain_commit(&["-m", "gone"]);
+    w.insider_commit(&ben, "revoke-access", Some(&id));
+    let gone = w.head();
     std::fs::write(&access, text.replace(&w.fingerprint(&ada), &ben_fp)).unwrap();
     w.ssh_sign(&ben, &access);
-    w.git_text(&["add", "."]);
-    w.plain_commit(&["-m", "back"]);
+    w.insider_commit(&ben, "grant", Some(&id));
 
     let before = w.snapshot();
     let err = w.fails(&ada, &["grant", &id, &ben_fp], 1);
+    assert_history_refused(&err, &gone);
     assert!(
-        err.contains("neither an owner of the case nor an administrator")
-            || err.contains("not entitled"),
+        err.contains("neither an owner of the case nor an administrator"),
         "{err}"
     );
     let err = w.fails(&ben, &["case", "set", &id, "title=mine now"], 1);

@@ -352,7 +352,7 @@ fn unknown_record_fields_written_elsewhere_survive_an_edit() {
         .unwrap();
     assert!(enc.status.success());
     std::fs::remove_file(&plain_file).unwrap();
-    w.plain_commit(&["-am", "newer client"]);
+    w.insider_commit(&ada, "edit", Some(&id));
 
     w.ok(&ada, &["case", "set", &id, "title=Appeal (renamed)"]);
     let json: serde_json::Value =

@@ -28,7 +28,12 @@ fn git_as(w: &World, who: &Person, args: &[&str]) -> Output {
         .expect("git")
 }
 
+/// `git merge` as `who`, the merge commit signed by git's SSH signing with
+/// `who`'s dossier key (a plain copy, as ssh-agent would hold it): dossier
+/// refuses unsigned commits.
 fn merge(w: &World, who: &Person, branch: &str) -> Output {
+    let key = w.plain_signing_key(who);
+    let signing_key = format!("user.signingkey={}", key.display());
     git_as(
         w,
         who,
@@ -38,7 +43,11 @@ fn merge(w: &World, who: &Person, branch: &str) -> Output {
             "-c",
             "user.email=ada@firm.example",
             "-c",
-            "commit.gpgsign=false",
+            "gpg.format=ssh",
+            "-c",
+            &signing_key,
+            "-c",
+            "commit.gpgsign=true",
             "merge",
             "--no-edit",
             branch,

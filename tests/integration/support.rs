@@ -219,9 +219,40 @@ impl World {
 
     /// Commits everything with plain git, as someone bypassing dossier would.
     pub fn plain_commit(&self, extra: &[&str]) {
-        let mut args = vec!["-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q"];
+        // Unsigned, even where the vault's config turns git's signing on.
+        let mut args = vec![
+            "-c",
+            "user.name=x",
+            "-c",
+            "user.email=x@x",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-q",
+        ];
         args.extend_from_slice(extra);
         self.git_text(&args);
+    }
+
+    /// Commits everything in the vault with stock git, signed with `who`'s
+    /// real key (git's SSH signing) and carrying dossier's trailers, as an
+    /// insider bypassing dossier's checks but not its format would.
+    pub fn insider_commit(&self, who: &Person, action: &str, case: Option<&str>) {
+        let key = self.plain_signing_key(who);
+        let fp = self.fingerprint(who);
+        let mut trailers = format!("Dossier-Action: {action}\n");
+        if let Some(case) = case {
+            trailers.push_str(&format!("Dossier-Case: {case}\n"));
+        }
+        trailers.push_str(&format!("Dossier-Actor: {fp}\n"));
+        self.git_text(&["add", "-A"]);
+        raw_commit(
+            self,
+            &self.vault(),
+            Some(&key),
+            &format!("{action} {}", case.unwrap_or("vault")),
+            &trailers,
+        );
     }
 
     pub fn fingerprint(&self, who: &Person) -> String {
@@ -361,14 +392,48 @@ impl World {
     }
 
     /// Every ref, HEAD, the index and the working tree's status of the vault
-    /// at `dir`: equal snapshots mean nothing local changed.
+    /// at `dir`: equal snapshots mean nothing local changed. The verified-
+    /// history watermark is left out: it is local bookkeeping that any
+    /// command may move forward once it has verified the commits it covers.
     pub fn full_snapshot(&self, dir: &Path) -> String {
-        let mut out = self.git_text_in(dir, &["for-each-ref", "--format=%(refname) %(objectname)"]);
+        let refs = self.git_text_in(dir, &["for-each-ref", "--format=%(refname) %(objectname)"]);
+        let mut out: String = refs
+            .lines()
+            .filter(|l| !l.starts_with("refs/dossier/verified "))
+            .map(|l| format!("{l}\n"))
+            .collect();
         out.push_str(&self.git_text_in(dir, &["rev-parse", "HEAD"]));
         out.push_str(&self.git_text_in(dir, &["ls-files", "-s"]));
         out.push_str(&self.git_text_in(dir, &["status", "--porcelain", "--untracked-files=all"]));
         out
     }
+}
+
+/// Commits in `dir` with stock git (`commit -a`), signed with `key` when
+/// given (git's SSH signing), with the message `subject` and `trailers`.
+pub fn raw_commit(w: &World, dir: &Path, key: Option<&Path>, subject: &str, trailers: &str) {
+    let message = format!("{subject}\n\n{trailers}");
+    let mut args: Vec<String> = vec![
+        "-c".into(),
+        "user.name=x".into(),
+        "-c".into(),
+        "user.email=x@x".into(),
+    ];
+    if let Some(key) = key {
+        args.extend([
+            "-c".into(),
+            "gpg.format=ssh".into(),
+            "-c".into(),
+            format!("user.signingkey={}", key.display()),
+            "commit".into(),
+            "-S".into(),
+        ]);
+    } else {
+        args.push("commit".into());
+    }
+    args.extend(["-q".into(), "-a".into(), "-m".into(), message]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    w.git_text_in(dir, &refs);
 }
 
 /// Signs `file` with the plain key file `key` (stock `ssh-keygen -Y sign`,
@@ -389,6 +454,18 @@ pub fn ssh_sign_with_key(key: &Path, file: &Path) {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `err` is the refusal of history that does not verify, naming `commit`.
+pub fn assert_history_refused(err: &str, commit: &str) {
+    assert!(
+        err.contains("history does not verify") && err.contains(commit),
+        "expected the refusal of commit {commit}: {err}"
+    );
+    assert!(
+        err.contains("git reset --hard"),
+        "says how to return: {err}"
     );
 }
 

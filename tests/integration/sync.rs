@@ -4,21 +4,21 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{require, ssh_sign_with_key, Person, World};
+use crate::support::{raw_commit, require, ssh_sign_with_key, Person, World};
 
 /// Alice (root) and Ben (certified), a case Alice owns that Ben can read,
 /// pushed to a bare repository and cloned by Ben.
-struct Office {
-    w: World,
-    alice: Person,
-    ben: Person,
-    ben_fp: String,
-    case: String,
-    bare: PathBuf,
-    ben_vault: PathBuf,
+pub(crate) struct Office {
+    pub(crate) w: World,
+    pub(crate) alice: Person,
+    pub(crate) ben: Person,
+    pub(crate) ben_fp: String,
+    pub(crate) case: String,
+    pub(crate) bare: PathBuf,
+    pub(crate) ben_vault: PathBuf,
 }
 
-fn office() -> Office {
+pub(crate) fn office() -> Office {
     let w = World::new();
     let (alice, ben, ben_fp, case) = w.shared_case();
     let bare = w.path("remote.git");
@@ -55,7 +55,7 @@ fn show(w: &World, who: &Person, vault: &Path, case: &str) -> serde_json::Value 
     serde_json::from_str(&w.ok_in(who, vault, &["case", "show", case, "--json"])).expect("json")
 }
 
-fn bare_head(o: &Office) -> String {
+pub(crate) fn bare_head(o: &Office) -> String {
     o.w.git_text_in(&o.bare, &["rev-parse", "refs/heads/main"])
         .trim()
         .to_string()
@@ -194,7 +194,7 @@ fn the_same_field_changed_on_both_sides_is_a_conflict_that_loses_nothing() {
 
 /// Syncs as Alice, expecting the incoming history to be refused for `commit`
 /// with nothing local changed; returns the error.
-fn refused(o: &Office, commit: &str) -> String {
+pub(crate) fn refused(o: &Office, commit: &str) -> String {
     let av = o.w.vault();
     let before = o.w.full_snapshot(&av);
     let (_, err) = o.w.fails_in(&o.alice, &av, &["sync"], 1);
@@ -206,7 +206,7 @@ fn refused(o: &Office, commit: &str) -> String {
 
 /// Points the remote's branch at `rev` of the clone `dir`, bypassing dossier
 /// (a force-push by whoever holds write access).
-fn force_remote(o: &Office, dir: &Path, rev: &str) {
+pub(crate) fn force_remote(o: &Office, dir: &Path, rev: &str) {
     let out = o.w.git_in(
         dir,
         &[
@@ -225,7 +225,7 @@ fn force_remote(o: &Office, dir: &Path, rev: &str) {
 }
 
 /// A plain clone of the remote for playing an attacker.
-fn attacker_clone(o: &Office, name: &str) -> PathBuf {
+pub(crate) fn attacker_clone(o: &Office, name: &str) -> PathBuf {
     let dir = o.w.path(name);
     o.w.git_text_in(
         o.w.tmp.path(),
@@ -239,33 +239,6 @@ fn attacker_clone(o: &Office, name: &str) -> PathBuf {
         ],
     );
     dir
-}
-
-/// Commits in `dir` with stock git, signed with `key` when given, with
-/// dossier trailers naming `actor`.
-fn raw_commit(w: &World, dir: &Path, key: Option<&Path>, subject: &str, trailers: &str) {
-    let message = format!("{subject}\n\n{trailers}");
-    let mut args: Vec<String> = vec![
-        "-c".into(),
-        "user.name=x".into(),
-        "-c".into(),
-        "user.email=x@x".into(),
-    ];
-    if let Some(key) = key {
-        args.extend([
-            "-c".into(),
-            "gpg.format=ssh".into(),
-            "-c".into(),
-            format!("user.signingkey={}", key.display()),
-            "commit".into(),
-            "-S".into(),
-        ]);
-    } else {
-        args.push("commit".into());
-    }
-    args.extend(["-q".into(), "-a".into(), "-m".into(), message]);
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    w.git_text_in(dir, &refs);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Trust and access control (issue 3): rogue cards and lists, revocation,
 //! rotation, expiry, groups, and `verify`, each on a real vault.
 
-use crate::support::{Person, World};
+use crate::support::{assert_history_refused, Person, World};
 
 /// Ada (root), Ben and Chidi (certified staff).
 fn firm() -> (World, Person, Person, Person) {
@@ -64,24 +64,26 @@ fn a_rogue_card_added_to_an_access_list_with_plain_git_is_refused_by_name() {
     w.ssh_sign(&mallory, &access);
     w.git_text(&["add", "."]);
     w.plain_commit(&["-m", "add a reader"]);
+    let commit = w.head();
 
+    // The unsigned commit is refused before anything reads its trust.
     let before = w.snapshot();
     let err = w.fails(&ben, &["note", "add", &id, "--text", "new evidence"], 1);
-    assert!(err.contains(&mallory_fp), "{err}");
-    assert!(err.contains("no valid signature"), "{err}");
+    assert_history_refused(&err, &commit);
+    assert!(err.contains("plain git"), "{err}");
     assert_eq!(w.snapshot(), before, "nothing written");
     // An administrator cannot be tricked into laundering it either.
     let err = w.fails(&ada, &["grant", &id, &w.fingerprint(&ada)], 1);
-    assert!(err.contains(&mallory_fp), "{err}");
+    assert_history_refused(&err, &commit);
 
     // Nothing was ever encrypted to Mallory.
     let key = w.age_secret(&mallory, "rogue");
     assert!(!w.age_opens(&key, &record(&id)));
     let err = w.fails(&mallory, &["case", "show", &id], 1);
-    assert!(err.contains("cannot be decrypted"), "{err}");
+    assert_history_refused(&err, &commit);
     let err = w.fails(&ada, &["verify"], 1);
     assert!(err.contains("problem"), "{err}");
-    assert!(w.ok_or_fail_stdout(&ada, &["verify"]).contains(&mallory_fp));
+    assert!(w.ok_or_fail_stdout(&ada, &["verify"]).contains(&commit));
 }
 
 #[test]
@@ -97,8 +99,9 @@ fn a_rogue_entry_signed_by_an_owner_outside_dossier_is_refused_naming_it_and_its
     let mallory_fp = smuggle_card(&w, &mallory);
     let access = add_reader(&w, &id, &mallory_fp);
     w.ssh_sign(&ben, &access);
-    w.git_text(&["add", "."]);
-    w.plain_commit(&["-m", "add a reader"]);
+    // Committed with stock git, signed with Ben's real key and dossier's
+    // trailers: an owner may change his list, so history verifies.
+    w.insider_commit(&ben, "grant", Some(&id));
     let commit = w.head();
 
     // Even the insider's own next edit through dossier is refused.
@@ -108,7 +111,7 @@ fn a_rogue_entry_signed_by_an_owner_outside_dossier_is_refused_naming_it_and_its
     assert!(err.contains(&mallory_fp), "{err}");
     assert!(err.contains("not certified"), "{err}");
     assert!(
-        err.contains(&commit[..10]) && err.contains("unsigned commit"),
+        err.contains(&commit[..10]) && err.contains("Ben"),
         "who added it: {err}"
     );
     assert_eq!(w.snapshot(), before);
@@ -132,10 +135,12 @@ fn an_access_list_changed_by_a_staff_member_who_is_not_an_owner_is_refused() {
     )
     .unwrap();
     w.ssh_sign(&chidi, &access);
-    w.plain_commit(&["-am", "co-owner"]);
+    w.insider_commit(&chidi, "grant", Some(&id));
+    let commit = w.head();
 
     let before = w.snapshot();
     let err = w.fails(&ben, &["note", "add", &id, "--text", "x"], 1);
+    assert_history_refused(&err, &commit);
     assert!(
         err.contains("neither an owner of the case nor an administrator"),
         "{err}"
@@ -278,8 +283,17 @@ fn expire_in_the_past(w: &World, who: &Person) {
     let path = w.vault().join(dossier::binding::binding_path(&fp));
     std::fs::write(&path, text).unwrap();
     std::fs::write(path.with_extension("yaml.sig"), sig).unwrap();
-    w.git_text(&["add", "."]);
-    w.plain_commit(&["-m", "time passes"]);
+    // allowed_signers follows the keyring, as dossier would write it.
+    let config = vault.config();
+    let ring =
+        dossier::keyring::Keyring::load(&w.vault(), &config.roots, &config.administrators).unwrap();
+    std::fs::write(
+        w.vault().join(".dossier/allowed_signers"),
+        ring.allowed_signers(),
+    )
+    .unwrap();
+    drop(vault);
+    w.insider_commit(who, "expire", None);
 }
 
 #[test]
@@ -365,7 +379,10 @@ fn verify_reports_each_problem_on_its_own_line() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("history:") && l.contains("not a dossier commit")));
     assert!(lines
         .iter()
         .any(|l| l.starts_with(".dossier/allowed_signers:")));

@@ -1,0 +1,591 @@
+//! Trust across history (issue 10): each attack played as a hostile
+//! colleague would, with stock git (`commit-tree -S` signed with an
+//! `ssh-keygen` key, `read-tree`, `update-index --cacheinfo`, force pushes,
+//! stock `git pull`), never through dossier's own API. Each test asserts
+//! the refusal sentence, an unchanged branch, and that the removed or
+//! revoked key decrypts nothing written after its removal.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{assert_history_refused, ssh_sign_with_key, Person, World};
+use crate::sync::{attacker_clone, bare_head, force_remote, office, refused, Office};
+
+/// A certified colleague with a plain (unprotected) signing key, known to
+/// the remote: `(person, fingerprint, plain key file)`.
+fn colleague(o: &Office, name: &str) -> (Person, String, PathBuf) {
+    let p = o.w.unprotected_person(name);
+    let fp = o.w.join(&p, &o.alice);
+    o.w.ok(&o.alice, &["sync"]);
+    let key = p.home.join("signing_key");
+    (p, fp, key)
+}
+
+fn trailers(action: &str, case: Option<&str>, actor: &str) -> String {
+    let mut t = format!("Dossier-Action: {action}\n");
+    if let Some(c) = case {
+        t.push_str(&format!("Dossier-Case: {c}\n"));
+    }
+    t.push_str(&format!("Dossier-Actor: {actor}\n"));
+    t
+}
+
+/// Stock `git commit-tree -S` in `dir`: the index as a tree, on `parents`,
+/// signed with the plain key `key`; returns the commit id (no ref moves).
+fn commit_tree(
+    w: &World,
+    dir: &Path,
+    key: &Path,
+    parents: &[&str],
+    message: &str,
+    date: Option<&str>,
+) -> String {
+    let tree = w.git_text_in(dir, &["write-tree"]).trim().to_string();
+    let signing = format!("user.signingkey={}", key.display());
+    let mut args = vec![
+        "-c",
+        "user.name=x",
+        "-c",
+        "user.email=x@x",
+        "-c",
+        "gpg.format=ssh",
+        "-c",
+        &signing,
+        "commit-tree",
+        "-S",
+    ];
+    for p in parents {
+        args.extend(["-p", p]);
+    }
+    args.extend(["-m", message, &tree]);
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", w.path("fakehome"))
+        .args(&args);
+    if let Some(d) = date {
+        cmd.env("GIT_AUTHOR_DATE", d).env("GIT_COMMITTER_DATE", d);
+    }
+    let out = cmd.output().expect("git commit-tree");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_string()
+}
+
+/// In the plain clone `dir` at the remote's tip: a signed merge commit
+/// whose second parent is the old commit `old` and whose tree is the tip's
+/// with `paths` taken from `old` (restored, or removed where `old` lacks
+/// them). Pushed as an ordinary fast-forward; returns the merge's id.
+fn launder(o: &Office, dir: &Path, key: &Path, actor: &str, old: &str, paths: &[&str]) -> String {
+    let w = &o.w;
+    w.git_text_in(dir, &["fetch", "-q", "origin"]);
+    w.git_text_in(dir, &["reset", "-q", "--hard", "origin/main"]);
+    for path in paths {
+        let in_old = w
+            .git_in(dir, &["cat-file", "-e", &format!("{old}:{path}")])
+            .status
+            .success();
+        w.git_text_in(
+            dir,
+            &["rm", "-q", "-r", "--cached", "--ignore-unmatch", path],
+        );
+        if in_old {
+            w.git_text_in(dir, &["checkout", "-q", old, "--", path]);
+        }
+    }
+    let message = format!("merge vault\n\n{}", trailers("merge", None, actor));
+    let merge = commit_tree(w, dir, key, &["HEAD", old], &message, None);
+    w.git_text_in(dir, &["update-ref", "refs/heads/main", &merge]);
+    w.git_text_in(dir, &["reset", "-q", "--hard", &merge]);
+    force_remote(o, dir, &merge);
+    merge
+}
+
+/// `who`'s exported age key(s) open none of the case's current files in
+/// the vault at `vault`.
+fn opens_nothing(w: &World, who: &Person, label: &str, vault: &Path, case: &str) {
+    let key = w.age_secret(who, label);
+    let files = w.git_text_in(vault, &["ls-files", &format!("cases/{case}")]);
+    let mut checked = 0;
+    for rel in files.lines().filter(|f| f.ends_with(".age")) {
+        let out = std::process::Command::new("age")
+            .args(["-d", "-i"])
+            .arg(&key)
+            .arg(vault.join(rel))
+            .output()
+            .expect("age");
+        assert!(!out.status.success(), "{} opens {rel}", who.name);
+        checked += 1;
+    }
+    assert!(checked > 0, "no encrypted file to check in {case}");
+}
+
+#[test]
+fn a_signed_merge_with_an_old_commit_cannot_restore_a_removed_reader() {
+    let o = office();
+    let (w, alice) = (&o.w, &o.alice);
+    let (_mallory, mallory_fp, key) = colleague(&o, "Mallory");
+    let before_removal = w.head();
+    w.ok(alice, &["revoke-access", &o.case, &o.ben_fp]);
+    w.ok(alice, &["sync"]);
+    let tip = bare_head(&o);
+    let access = format!("cases/{}/access.yaml", o.case);
+
+    let evil = attacker_clone(&o, "mallory-git");
+    let merge = launder(
+        &o,
+        &evil,
+        &key,
+        &mallory_fp,
+        &before_removal,
+        &[&access, &format!("{access}.sig")],
+    );
+    let err = refused(&o, &merge);
+    assert!(
+        err.contains(&format!("changes who can read case {}", o.case))
+            && err.contains("neither an owner of the case nor an administrator"),
+        "{err}"
+    );
+    // A colleague's fresh clone refuses it too, and leaves nothing behind.
+    let chidi = w.person("Chidi");
+    let dir = w.path("chidi-vault");
+    let (_, err) = w.fails_in(
+        &chidi,
+        &dir,
+        &["clone", o.bare.to_str().unwrap(), dir.to_str().unwrap()],
+        1,
+    );
+    assert!(err.contains(&merge), "{err}");
+    assert!(!dir.exists(), "a refused clone leaves no directory");
+
+    // Taken in with stock `git pull` instead, the next command refuses it.
+    let out = w.git(&["pull", "-q", "--ff-only", o.bare.to_str().unwrap(), "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = w.fails(
+        alice,
+        &["note", "add", &o.case, "--text", "after removal"],
+        1,
+    );
+    assert_history_refused(&err, &merge);
+    assert_eq!(w.head(), merge, "nothing was committed on top");
+    // Alice returns to the last verified commit, as the refusal says.
+    w.git_text(&["reset", "-q", "--hard", &tip]);
+    w.ok(alice, &["note", "add", &o.case, "--text", "after removal"]);
+    opens_nothing(w, &o.ben, "removed", &w.vault(), &o.case);
+}
+
+#[test]
+fn a_signed_merge_cannot_undo_a_key_revocation_even_by_a_root() {
+    let o = office();
+    let (w, alice) = (&o.w, &o.alice);
+    let (chidi, chidi_fp, _) = colleague(&o, "Chidi");
+    w.ok(alice, &["grant", &o.case, &chidi_fp]);
+    w.ok(alice, &["sync"]);
+    let chidi_vault = w.path("chidi-vault");
+    w.ok_in(
+        &chidi,
+        &chidi_vault,
+        &[
+            "clone",
+            o.bare.to_str().unwrap(),
+            chidi_vault.to_str().unwrap(),
+        ],
+    );
+    let before_revocation = w.head();
+    w.ok(
+        alice,
+        &["key", "revoke", &o.ben_fp, "--reason", "left the firm"],
+    );
+    w.ok(alice, &["sync"]);
+    w.ok_in(&chidi, &chidi_vault, &["sync"]);
+    let chidi_before = w.full_snapshot(&chidi_vault);
+
+    // Even the root's own signature cannot take a revocation back: the
+    // keyring, allowed_signers and the case's list as they were before.
+    let alice_key = w.plain_signing_key(alice);
+    let evil = attacker_clone(&o, "root-git");
+    let merge = launder(
+        &o,
+        &evil,
+        &alice_key,
+        &w.fingerprint(alice),
+        &before_revocation,
+        &[".dossier/keyring", ".dossier/allowed_signers"],
+    );
+    let (_, err) = w.fails_in(&chidi, &chidi_vault, &["sync"], 1);
+    assert!(err.contains(&merge), "{err}");
+    assert!(
+        err.contains("revocations are permanent"),
+        "the rule is named: {err}"
+    );
+    assert_eq!(chidi_before, w.full_snapshot(&chidi_vault));
+    // Nothing Chidi writes afterwards reaches Ben.
+    w.ok_in(
+        &chidi,
+        &chidi_vault,
+        &["note", "add", &o.case, "--text", "later"],
+    );
+    opens_nothing(w, &o.ben, "revoked", &chidi_vault, &o.case);
+}
+
+#[test]
+fn signed_merges_cannot_undo_a_rotation_view_logging_or_a_group_change() {
+    let o = office();
+    let (w, alice) = (&o.w, &o.alice);
+    let (_mallory, mallory_fp, key) = colleague(&o, "Mallory");
+    let evil = attacker_clone(&o, "mallory-git");
+
+    // 1. Ben rotates his key; Mallory puts his old encryption key back.
+    let before = bare_head(&o);
+    w.ok_in(&o.ben, &o.ben_vault, &["key", "rotate"]);
+    w.ok_in(&o.ben, &o.ben_vault, &["sync"]);
+    w.ok(alice, &["sync"]);
+    let binding = w
+        .git_text(&["ls-files", ".dossier/keyring"])
+        .lines()
+        .filter(|f| f.contains(".binding.yaml"))
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    assert_eq!(binding.len(), 2, "a binding and its signature");
+    let refs: Vec<&str> = binding.iter().map(String::as_str).collect();
+    let merge = launder(&o, &evil, &key, &mallory_fp, &before, &refs);
+    let err = refused(&o, &merge);
+    assert!(err.contains("changes the encryption key of"), "{err}");
+    force_remote(&o, &evil, &w.head());
+
+    // 2. Alice switches view logging on; Mallory switches it off again.
+    let before = w.head();
+    w.ok(alice, &["settings", "log_views=true"]);
+    w.ok(alice, &["sync"]);
+    let merge = launder(
+        &o,
+        &evil,
+        &key,
+        &mallory_fp,
+        &before,
+        &[".dossier/vault.yaml", ".dossier/vault.yaml.sig"],
+    );
+    let err = refused(&o, &merge);
+    assert!(err.contains("is not a root of the vault"), "{err}");
+    force_remote(&o, &evil, &w.head());
+
+    // 3. Ben leaves a group; Mallory restores the group file naming him.
+    w.ok(alice, &["group", "set", "team", &o.ben_fp]);
+    let grouped = w.new_case(alice, &["--grant", "@team"]);
+    w.ok(alice, &["sync"]);
+    let before = w.head();
+    w.ok(alice, &["group", "set", "team", &mallory_fp]);
+    w.ok(alice, &["sync"]);
+    let merge = launder(
+        &o,
+        &evil,
+        &key,
+        &mallory_fp,
+        &before,
+        &[".dossier/groups.yaml", ".dossier/groups.yaml.sig"],
+    );
+    let err = refused(&o, &merge);
+    assert!(err.contains("changes the groups"), "{err}");
+    w.ok(alice, &["note", "add", &grouped, "--text", "team only"]);
+    opens_nothing(w, &o.ben, "left-team", &w.vault(), &grouped);
+}
+
+#[test]
+fn a_replayed_access_list_is_never_honoured_committed_or_not() {
+    let o = office();
+    let (w, alice) = (&o.w, &o.alice);
+    let with_ben = w.head();
+    w.ok(alice, &["revoke-access", &o.case, &o.ben_fp]);
+    let access = format!("cases/{}/access.yaml", o.case);
+    let sig = format!("{access}.sig");
+
+    // Restored in the working tree only: dossier reads the committed list.
+    w.git_text(&["checkout", "-q", &with_ben, "--", &access, &sig]);
+    w.ok(
+        alice,
+        &["note", "add", &o.case, "--text", "written after removal"],
+    );
+    w.git_text(&["checkout", "-q", "HEAD", "--", &access, &sig]);
+    opens_nothing(w, &o.ben, "replay-worktree", &w.vault(), &o.case);
+
+    // Committed with plain git: refused before anything is encrypted.
+    w.git_text(&["checkout", "-q", &with_ben, "--", &access, &sig]);
+    w.plain_commit(&["-m", "restore"]);
+    let replay = w.head();
+    for args in [
+        vec!["note", "add", &o.case, "--text", "x"],
+        vec!["rekey", &o.case],
+        vec!["case", "show", &o.case],
+    ] {
+        let err = w.fails(alice, &args, 1);
+        assert_history_refused(&err, &replay);
+        assert!(err.contains("plain git"), "{err}");
+    }
+    assert_eq!(w.head(), replay);
+    let out = w.ok_or_fail_stdout(alice, &["verify"]);
+    assert!(out.contains(&replay), "verify names the commit: {out}");
+    // Signed by an insider who is no owner: refused by name.
+    w.git_text(&["reset", "-q", "--hard", "HEAD~1"]);
+    w.ok(alice, &["sync"]);
+    let (_mallory, mallory_fp, key) = colleague(&o, "Mallory");
+    let evil = attacker_clone(&o, "mallory-git");
+    w.git_text_in(&evil, &["checkout", "-q", &with_ben, "--", &access, &sig]);
+    crate::support::raw_commit(
+        w,
+        &evil,
+        Some(&key),
+        &format!("grant {}", o.case),
+        &trailers("grant", Some(&o.case), &mallory_fp),
+    );
+    force_remote(&o, &evil, "HEAD");
+    let replayed = w
+        .git_text_in(&evil, &["rev-parse", "HEAD"])
+        .trim()
+        .to_string();
+    let err = refused(&o, &replayed);
+    assert!(err.contains("neither an owner"), "{err}");
+    opens_nothing(w, &o.ben, "replay-end", &w.vault(), &o.case);
+}
+
+#[test]
+fn a_revoked_owners_backdated_grant_is_refused_whatever_its_date() {
+    let o = office();
+    let (w, alice, ben) = (&o.w, &o.alice, &o.ben);
+    let (mallory, mallory_fp, mallory_key) = colleague(&o, "Mallory");
+    // Ben owns a case of his own, shared with Alice.
+    let alice_fp = w.fingerprint(alice);
+    w.ok_in(ben, &o.ben_vault, &["sync"]);
+    let bens = w
+        .ok_in(
+            ben,
+            &o.ben_vault,
+            &["case", "new", "--title", "Ben's", "--grant", &alice_fp],
+        )
+        .trim()
+        .to_string();
+    w.ok_in(ben, &o.ben_vault, &["sync"]);
+    w.ok(alice, &["sync"]);
+    // Ben keeps a plain clone from before his revocation.
+    let old = attacker_clone(&o, "ben-old");
+    w.ok(
+        alice,
+        &["key", "revoke", &o.ben_fp, "--reason", "left the firm"],
+    );
+    w.ok(
+        alice,
+        &["note", "add", &bens, "--text", "after the revocation"],
+    );
+    w.ok(alice, &["sync"]);
+    let tip = bare_head(&o);
+
+    // On the pre-revocation parent, dated years before: Mallory made a reader.
+    let ben_key = w.plain_signing_key(ben);
+    let access = old.join(format!("cases/{bens}/access.yaml"));
+    let text = std::fs::read_to_string(&access).unwrap();
+    std::fs::write(
+        &access,
+        text.replace("readers:\n", &format!("readers:\n- {mallory_fp}\n")),
+    )
+    .unwrap();
+    ssh_sign_with_key(&ben_key, &access);
+    w.git_text_in(&old, &["add", "-A"]);
+    let message = format!(
+        "grant {bens}\n\n{}",
+        trailers("grant", Some(&bens), &o.ben_fp)
+    );
+    let backdated = commit_tree(
+        w,
+        &old,
+        &ben_key,
+        &["HEAD"],
+        &message,
+        Some("2020-01-01T00:00:00Z"),
+    );
+    force_remote(&o, &old, &backdated);
+    let err = refused(&o, &backdated);
+    assert!(
+        err.contains("holds as revoked") && err.contains("date is not evidence"),
+        "{err}"
+    );
+
+    // Mallory, still valid, merges it into the current history and pushes.
+    let evil = attacker_clone(&o, "mallory-git");
+    w.git_text_in(&evil, &["fetch", "-q", "origin", &tip]);
+    w.git_text_in(&evil, &["reset", "-q", "--hard", &tip]);
+    w.git_text_in(&evil, &["fetch", "-q", old.to_str().unwrap(), &backdated]);
+    w.git_text_in(
+        &evil,
+        &["checkout", "-q", &backdated, "--", &format!("cases/{bens}")],
+    );
+    let message = format!("merge vault\n\n{}", trailers("merge", None, &mallory_fp));
+    let merge = commit_tree(w, &evil, &mallory_key, &[&tip, &backdated], &message, None);
+    force_remote(&o, &evil, &merge);
+    // Alice's vault knows the revocation: the backdated commit itself is refused.
+    let err = refused(&o, &backdated);
+    assert!(err.contains("holds as revoked"), "{err}");
+    // A fresh clone learns of the revocation from history: the merge that
+    // joins Ben's backdated work to it is refused.
+    let chidi = w.person("Chidi");
+    let dir = w.path("chidi-vault");
+    let (_, err) = w.fails_in(
+        &chidi,
+        &dir,
+        &["clone", o.bare.to_str().unwrap(), dir.to_str().unwrap()],
+        1,
+    );
+    assert!(
+        err.contains(&merge) && err.contains(&backdated) && err.contains("is revoked"),
+        "{err}"
+    );
+    assert!(!dir.exists());
+    opens_nothing(w, &mallory, "accomplice", &w.vault(), &bens);
+}
+
+/// A plain clone where `who` (with plain key `key`) commits the index as
+/// built by `stage`, with dossier's trailers, and force-pushes it.
+fn push_tree(o: &Office, name: &str, key: &Path, actor: &str, stage: impl FnOnce(&Path)) -> String {
+    let dir = attacker_clone(o, name);
+    stage(&dir);
+    let message = format!(
+        "note {}\n\n{}",
+        o.case,
+        trailers("note", Some(&o.case), actor)
+    );
+    let commit = commit_tree(&o.w, &dir, key, &["HEAD"], &message, None);
+    force_remote(o, &dir, &commit);
+    commit
+}
+
+#[test]
+fn symlinks_gitlinks_and_non_utf8_names_are_refused_before_checkout() {
+    let o = office();
+    let (w, alice) = (&o.w, &o.alice);
+    let other = w.new_case(alice, &[]);
+    w.ok(alice, &["sync"]);
+    let good = bare_head(&o);
+    let ben_key = w.plain_signing_key(&o.ben);
+    let record = format!("cases/{}/case.yaml.age", o.case);
+
+    // Ben's record of his case made a link to the record of a case he cannot read.
+    let link = push_tree(&o, "evil-link", &ben_key, &o.ben_fp, |dir| {
+        let target = format!("../{other}/case.yaml.age");
+        let blob = hash_object(w, dir, target.as_bytes());
+        w.git_text_in(
+            dir,
+            &[
+                "update-index",
+                "--cacheinfo",
+                &format!("120000,{blob},{record}"),
+            ],
+        );
+    });
+    let err = refused(&o, &link);
+    assert!(
+        err.contains(&format!("puts a symbolic link at {record}")),
+        "{err}"
+    );
+    let chidi = w.person("Chidi");
+    let dir = w.path("chidi-vault");
+    let (_, err) = w.fails_in(
+        &chidi,
+        &dir,
+        &["clone", o.bare.to_str().unwrap(), dir.to_str().unwrap()],
+        1,
+    );
+    assert!(err.contains("symbolic link"), "{err}");
+    assert!(!dir.exists());
+    force_remote(&o, &w.vault(), &good);
+
+    // A gitlink (a submodule entry) as a note.
+    let gitlink = push_tree(&o, "evil-gitlink", &ben_key, &o.ben_fp, |dir| {
+        let note = format!("cases/{}/notes/20260101T000000Z-aaaaaaaa.md.age", o.case);
+        w.git_text_in(
+            dir,
+            &[
+                "update-index",
+                "--add",
+                "--cacheinfo",
+                &format!("160000,{good},{note}"),
+            ],
+        );
+    });
+    let err = refused(&o, &gitlink);
+    assert!(err.contains("gitlink"), "{err}");
+    force_remote(&o, &w.vault(), &good);
+
+    // A name that is not UTF-8.
+    let bad_name = push_tree(&o, "evil-name", &ben_key, &o.ben_fp, |dir| {
+        use std::os::unix::ffi::OsStrExt;
+        let blob = hash_object(w, dir, b"x");
+        let mut name = format!("100644,{blob},cases/{}/notes/", o.case).into_bytes();
+        name.extend_from_slice(b"\xff\xfe.md.age");
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .args(["update-index", "--add", "--cacheinfo"])
+            .arg(std::ffi::OsStr::from_bytes(&name))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+    let err = refused(&o, &bad_name);
+    assert!(err.contains("not UTF-8"), "{err}");
+    w.ok(alice, &["verify"]);
+}
+
+fn hash_object(w: &World, dir: &Path, bytes: &[u8]) -> String {
+    let file = dir.join(".git/blob-to-hash");
+    std::fs::write(&file, bytes).unwrap();
+    w.git_text_in(dir, &["hash-object", "-w", file.to_str().unwrap()])
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn links_planted_in_a_working_tree_are_never_followed() {
+    let w = World::new();
+    let (alice, ben, _ben_fp, case) = w.shared_case();
+    let other = w.new_case(&alice, &[]);
+    let outside = w.path("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+
+    // A case's notes directory made a link to a directory outside the vault.
+    let notes = w.vault().join(format!("cases/{case}/notes"));
+    let _ = std::fs::remove_dir_all(&notes);
+    std::os::unix::fs::symlink(&outside, &notes).unwrap();
+    let before = w.head();
+    let err = w.fails(&alice, &["note", "add", &case, "--text", "x"], 1);
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(w.head(), before, "nothing committed");
+    assert_eq!(
+        std::fs::read_dir(&outside).unwrap().count(),
+        0,
+        "nothing written outside"
+    );
+    std::fs::remove_file(&notes).unwrap();
+
+    // A case's record made a link to another case's record: not read.
+    let record = w.vault().join(format!("cases/{case}/case.yaml.age"));
+    std::fs::remove_file(&record).unwrap();
+    std::os::unix::fs::symlink(format!("../{other}/case.yaml.age"), &record).unwrap();
+    let err = w.fails(&alice, &["case", "set", &case, "status=pending"], 1);
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(w.head(), before);
+    let err = w.fails(&ben, &["case", "show", &case], 1);
+    assert!(err.contains("symbolic link"), "{err}");
+}
