@@ -9,6 +9,10 @@
 //! - rekey: `group set` adding a sixth person, which re-encrypts every case
 //!   in one journaled commit, against running the stock `age` CLI twice per
 //!   file (decrypt, then encrypt to six recipients), as pass-style tools do;
+//! - verified history: opening a vault of 2,000 commits (`DOSSIER_BENCH_COMMITS`)
+//!   with nothing new to verify, and with 100 new commits after the
+//!   watermark, against the floor of checking those commits' SSH
+//!   signatures alone;
 //! - peak memory (VmHWM).
 
 use std::path::Path;
@@ -188,7 +192,95 @@ fn main() {
             ours * 1e6
         );
     }
+    watermark(tmp.path(), &root);
     if let Some(mib) = peak_memory_mib() {
         println!("peak memory: {mib:.0} MiB");
     }
+}
+
+/// The cost of verified history (issue 10): a vault of many commits opened
+/// with nothing new to verify, and with 100 new commits, against the floor
+/// of verifying the same 100 commit signatures in-process.
+fn watermark(dir: &Path, root: &Session) {
+    let commits: usize = std::env::var("DOSSIER_BENCH_COMMITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let vault = admin::init(&dir.join("history"), "History", root).expect("init");
+    let id = cases::create(
+        &vault,
+        root,
+        cases::NewCase {
+            title: "Long history".into(),
+            client: None,
+            reference: None,
+            grants: Vec::new(),
+        },
+    )
+    .expect("case");
+    let t = Instant::now();
+    for i in 2..commits {
+        cases::add_note(&vault, root, &id, &format!("note {i}")).expect("note");
+    }
+    println!(
+        "history: {commits} commits written in {:.2}s",
+        secs(t.elapsed())
+    );
+    let path = vault.root().to_path_buf();
+    drop(vault);
+    let repo = git2::Repository::open(&path).expect("repo");
+    let head = repo.head().expect("head").target().expect("oid");
+
+    // Nothing new: the watermark is at HEAD.
+    dossier::verified::ensure(&repo, &mut |_, _| {}).expect("verify all");
+    let runs = 20;
+    let t = Instant::now();
+    for _ in 0..runs {
+        Vault::open(&path).expect("open");
+    }
+    let open_nothing_new = secs(t.elapsed()) / runs as f64;
+
+    // 100 new commits: the watermark moved back by hand.
+    let mut back = repo.find_commit(head).expect("head commit");
+    let mut newest = Vec::new();
+    for _ in 0..100 {
+        newest.push(back.id());
+        back = back.parent(0).expect("parent");
+    }
+    let runs = 5;
+    let mut verify_100 = 0.0;
+    for _ in 0..runs {
+        repo.reference(dossier::verified::WATERMARK, back.id(), true, "bench")
+            .expect("move watermark");
+        let t = Instant::now();
+        Vault::open(&path).expect("open");
+        verify_100 += secs(t.elapsed());
+    }
+    verify_100 /= runs as f64;
+    let t = Instant::now();
+    for _ in 0..runs {
+        for c in &newest {
+            assert!(dossier::history::signer(&repo, *c).is_some());
+        }
+    }
+    let floor = secs(t.elapsed()) / runs as f64;
+
+    // A first open of the whole history (no watermark).
+    repo.find_reference(dossier::verified::WATERMARK)
+        .expect("watermark")
+        .delete()
+        .expect("delete");
+    let t = Instant::now();
+    Vault::open(&path).expect("open");
+    let all = secs(t.elapsed());
+    println!(
+        "verified history: open with nothing new {:.1} ms; with 100 new commits {:.1} ms = {:.2} ms/commit, {:.1}x the signature-check floor ({:.2} ms/commit); first open of all {commits} commits {:.2}s ({:.2} ms/commit)",
+        open_nothing_new * 1e3,
+        verify_100 * 1e3,
+        (verify_100 - open_nothing_new) * 1e3 / 100.0,
+        (verify_100 - open_nothing_new) / floor,
+        floor * 1e3 / 100.0,
+        all,
+        all * 1e3 / commits as f64
+    );
 }

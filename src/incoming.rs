@@ -475,7 +475,7 @@ impl Rules<'_, '_> {
                 Some(b) => {
                     let seen_before = b.age_recipient != previous.age_recipient
                         && b.age_recipient == old.card.age_recipient;
-                    if b.issued <= previous.issued || seen_before {
+                    if b.issued < previous.issued || seen_before {
                         return Err(format!(
                             "replaces the binding of {fp} with an earlier one; a key rotation only moves forward"
                         ));
