@@ -6,6 +6,9 @@
 //! encrypt to exactly those recipients, and record one signed commit.
 //! Validation happens before anything is written, so a refused change leaves
 //! the vault as it was.
+//!
+//! A file that cannot be decrypted never blocks an access change (DESIGN
+//! §4): it is left as it was and named ([`UnreadableFile`]).
 
 use chrono::Utc;
 use rayon::prelude::*;
@@ -18,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::identity::Session;
 use crate::policy::{self, access_path};
+use crate::rekey::UnreadableFile;
 use crate::secret::Zeroizing;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
 use crate::store::{Change, CommitMessage};
@@ -322,8 +326,25 @@ pub fn add_note(vault: &Vault, session: &Session, id: &CaseId, text: &str) -> Re
     Ok(name)
 }
 
+/// What an access change did besides changing the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccessChange {
+    /// The person removed can still read the case through a group on its
+    /// list (revoking a key only).
+    pub still_listed: bool,
+    /// Files that could not be decrypted, so were not re-encrypted: they
+    /// are still encrypted to whoever could read them before the change.
+    pub unreadable: Vec<UnreadableFile>,
+}
+
 /// Gives `entry` read access and re-encrypts the case's files to it.
-pub fn grant(vault: &Vault, session: &Session, id: &CaseId, entry: AccessEntry) -> Result<()> {
+pub fn grant(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    entry: AccessEntry,
+) -> Result<AccessChange> {
     change_access(vault, session, id, "grant", |list| {
         if !list.grant(entry.clone()) {
             return Err(Error::Refused(format!(
@@ -336,16 +357,17 @@ pub fn grant(vault: &Vault, session: &Session, id: &CaseId, entry: AccessEntry) 
 
 /// Removes `entry`'s access and re-encrypts the case's current files
 /// without them. Copies fetched earlier, and older versions in history,
-/// stay readable to whoever had them. Returns true when the person removed
-/// can still read the case through a group on its list.
+/// stay readable to whoever had them; so do files that could not be
+/// decrypted (named in the result). The result also says whether the person
+/// removed can still read the case through a group on its list.
 pub fn revoke_access(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
     entry: AccessEntry,
-) -> Result<bool> {
+) -> Result<AccessChange> {
     let mut still_listed = false;
-    change_access(vault, session, id, "revoke-access", |list| {
+    let mut change = change_access(vault, session, id, "revoke-access", |list| {
         if !list.revoke(&entry)? {
             return Err(Error::Refused(format!(
                 "{entry} is not on the access list of case {id}"
@@ -356,7 +378,8 @@ pub fn revoke_access(
         }
         Ok(())
     })?;
-    Ok(still_listed)
+    change.still_listed = still_listed;
+    Ok(change)
 }
 
 fn change_access(
@@ -365,7 +388,7 @@ fn change_access(
     id: &CaseId,
     action: &str,
     edit: impl FnOnce(&mut AccessList) -> Result<()>,
-) -> Result<()> {
+) -> Result<AccessChange> {
     let _lock = vault.lock()?;
     let me = session.fingerprint();
     let current = policy::verified_access(vault, id)?;
@@ -373,32 +396,69 @@ fn change_access(
     let mut list = current.list.clone();
     edit(&mut list)?;
     let recipients = policy::recipients(vault, &list)?;
-    let mut changes = reencrypt_case(vault, session, id, &recipients)?;
+    let Reencryption {
+        mut changes,
+        unreadable,
+    } = reencrypt_case(vault, session, id, &recipients)?;
+    // The list changes whatever could not be re-encrypted.
     changes.extend(signed_access(session, &list)?);
     vault.commit(session, &CommitMessage::for_case(action, id, me), &changes)?;
-    Ok(())
+    Ok(AccessChange {
+        still_listed: false,
+        unreadable,
+    })
 }
 
-/// Re-encrypts every encrypted file of a case to `recipients`.
+/// The re-encryption of one case's files.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Reencryption {
+    /// New ciphertexts of every file that could be decrypted.
+    pub changes: Vec<Change>,
+    /// Files that could not be decrypted and are not among the changes, so
+    /// they stay as they were (encrypted to whoever could read them
+    /// before), sorted by path.
+    pub unreadable: Vec<UnreadableFile>,
+}
+
+/// Re-encrypts every encrypted file of a case to `recipients`; a file the
+/// session cannot decrypt is left out and named, never an error.
 pub fn reencrypt_case(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
     recipients: &[(Fingerprint, age::x25519::Recipient)],
-) -> Result<Vec<Change>> {
+) -> Result<Reencryption> {
     let access = vault.access_list(id)?;
     ensure_listed(vault, session, &access)?;
     let key = session.decryption_keys()?;
     let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let root = vault.root();
-    encrypted_files(vault, id)?
+    let results: Vec<Result<std::result::Result<Change, String>>> = encrypted_files(vault, id)?
         .par_iter()
         .map(|rel| {
             let path = root.join(rel);
-            let plain = crypto::decrypt(&crate::fsio::read(&path)?, key, &path)?;
-            Ok(Change::write(rel.clone(), crypto::encrypt(&plain, &keys)?))
+            match crypto::decrypt(&crate::fsio::read(&path)?, key, &path) {
+                Ok(plain) => Ok(Ok(Change::write(
+                    rel.clone(),
+                    crypto::encrypt(&plain, &keys)?,
+                ))),
+                Err(Error::CannotDecrypt { .. }) => Ok(Err(rel.clone())),
+                Err(e) => Err(e),
+            }
         })
-        .collect()
+        .collect();
+    let mut out = Reencryption::default();
+    for r in results {
+        match r? {
+            Ok(change) => out.changes.push(change),
+            Err(path) => out.unreadable.push(UnreadableFile {
+                case: id.clone(),
+                path,
+            }),
+        }
+    }
+    Ok(out)
 }
 
 /// Relative paths of every `.age` file of a case.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, TimeZone, Utc};
 use dossier::case::{AccessEntry, CaseId};
 use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::rekey::UnreadableFile;
 use dossier::secret::ExposeSecret;
 use dossier::vault::Vault;
 use dossier::{admin, cases, history, rekey, revocation, rotation, search, verify, Error, Result};
@@ -237,6 +238,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
                 resumed_note(report.outcome.resumed)
             );
             print_skipped(&report.outcome.skipped);
+            print!("{}", unreadable_report(&report.outcome.unreadable));
             if report.ever_readable.is_empty() {
                 println!("  history shows they could never read any case.");
             } else {
@@ -262,6 +264,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
                 resumed_note(outcome.resumed)
             );
             print_skipped(&outcome.skipped);
+            print!("{}", unreadable_report(&outcome.unreadable));
             println!("Your old keys stay in identity.age so history stays readable.");
             Ok(())
         }
@@ -367,18 +370,54 @@ fn access(ctx: &Context, id: &str, who: &str, grant: bool) -> Result<()> {
     let entry = vault.resolve_entry(who)?;
     let session = ctx.session()?;
     if grant {
-        cases::grant(&vault, &session, &id, entry.clone())?;
+        let change = cases::grant(&vault, &session, &id, entry.clone())?;
         eprintln!("{entry} can now read case {id}");
+        eprint!("{}", unreadable_report(&change.unreadable));
     } else {
-        if cases::revoke_access(&vault, &session, &id, entry.clone())? {
+        let change = cases::revoke_access(&vault, &session, &id, entry.clone())?;
+        if change.still_listed {
             eprintln!("{entry} was removed as a reader but can still read case {id} through a group on its access list; remove them from the group or the group from the case.");
-            return Ok(());
+        } else if change.unreadable.is_empty() {
+            eprintln!(
+                "{entry} can no longer read case {id}'s current files. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
+            );
+        } else {
+            eprintln!(
+                "{entry} was removed from case {id}'s access list and every file that could be decrypted was re-encrypted without them. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
+            );
         }
-        eprintln!(
-            "{entry} can no longer read case {id}'s current files. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
-        );
+        eprint!("{}", unreadable_report(&change.unreadable));
     }
     Ok(())
+}
+
+/// The files a re-encryption left as they were, one line each, then what
+/// that means and what to do; empty when there are none.
+fn unreadable_report(files: &[UnreadableFile]) -> String {
+    if files.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "  {} file(s) could not be decrypted with your keys, so were not re-encrypted:\n",
+        files.len()
+    );
+    for f in files {
+        out.push_str(&format!(
+            "    {}: could not be decrypted; left exactly as it was\n",
+            f.path
+        ));
+    }
+    let mut cases: Vec<&CaseId> = files.iter().map(|f| &f.case).collect();
+    cases.dedup();
+    let repairs: Vec<String> = cases
+        .iter()
+        .map(|c| format!("`dossier case repair {c}`"))
+        .collect();
+    out.push_str(&format!(
+        "  They are still encrypted to whoever could read them before this change, including anyone it removed. Remove them with {}.\n",
+        repairs.join(", ")
+    ));
+    out
 }
 
 fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
@@ -396,6 +435,7 @@ fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
         outcome.reencrypted.len()
     );
     print_skipped(&outcome.skipped);
+    print!("{}", unreadable_report(&outcome.unreadable));
     Ok(())
 }
 
@@ -428,6 +468,7 @@ fn rekey(ctx: &Context, ids: &[String]) -> Result<()> {
         outcome.reencrypted.len()
     );
     print_skipped(&outcome.skipped);
+    print!("{}", unreadable_report(&outcome.unreadable));
     Ok(())
 }
 
