@@ -204,3 +204,18 @@ fn group_set_removing_a_member_re_encrypts_around_a_planted_note() {
     assert!(names_damaged(&out, &planted, &case), "{out}");
     locked_out(&w, &alice, &ben_key, &case, &chidi_key);
 }
+
+#[test]
+fn rekey_of_one_case_re_encrypts_what_it_can_and_names_the_rest() {
+    let w = World::new();
+    let (alice, ben, ben_fp, case) = w.shared_case();
+    let planted = plant_note(&w, &ben, &ben_fp, &case, &junk());
+    let out = ok_all(&w, &alice, &["rekey", &case]);
+    assert!(names_damaged(&out, &planted, &case), "{out}");
+    // With no ids, rekey has nothing it could fix, and says where to look.
+    let err = w.fails(&alice, &["rekey"], 1);
+    assert!(
+        err.contains(&format!("dossier case repair {case}")),
+        "{err}"
+    );
+}
