@@ -8,7 +8,8 @@
 //! the vault as it was.
 //!
 //! A file that cannot be decrypted never blocks an access change (DESIGN
-//! §4): it is left as it was and named ([`UnreadableFile`]).
+//! §4): it is left as it was and named ([`UnreadableFile`]), and
+//! [`repair`] is how an owner removes it.
 
 use chrono::Utc;
 use rayon::prelude::*;
@@ -459,6 +460,115 @@ pub fn reencrypt_case(
         }
     }
     Ok(out)
+}
+
+/// What `dossier case repair` will do to one case: found by
+/// [`repair_plan`], carried out by [`repair`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RepairPlan {
+    /// The case.
+    pub case: CaseId,
+    /// Files the session cannot decrypt, to be removed. The record is among
+    /// them only when the plan was asked to include it.
+    pub remove: Vec<String>,
+    /// Files that decrypt but whose header carries a different number of
+    /// recipient stanzas than the case has recipients: they are re-encrypted
+    /// to exactly those recipients, never removed (their content is
+    /// readable, and may be genuine: a case left unrekeyed after a
+    /// revocation looks the same).
+    pub reencrypt: Vec<String>,
+}
+
+/// Finds what [`repair`] would change in case `id`; changes nothing.
+///
+/// Only an owner of the case or an administrator may repair it, and only
+/// while they are one of its recipients (to someone the case was never
+/// encrypted to, every file would look damaged). A record the session
+/// cannot decrypt is removed only with `include_record`; without it the
+/// plan is refused with [`Error::RecordUnreadable`], because a record you
+/// cannot open more often means the case was never re-encrypted to you than
+/// that it is damaged. A case with nothing to change is
+/// [`Error::NothingToRepair`].
+pub fn repair_plan(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    include_record: bool,
+) -> Result<RepairPlan> {
+    let me = session.fingerprint();
+    let verified = policy::verified_access(vault, id)?;
+    if !verified.list.owners.contains(&me) && !vault.keyring().is_valid_admin(&me) {
+        return Err(Error::NotEntitled {
+            action: format!("repair case {id}"),
+            required: "its owners or an administrator".into(),
+            actor: me.to_string(),
+        });
+    }
+    let (_, recipients) = writable(vault, session, id)?;
+    let keys = session.decryption_keys()?;
+    let root = vault.root();
+    let record = record_path(id);
+    let mut plan = RepairPlan {
+        case: id.clone(),
+        remove: Vec::new(),
+        reencrypt: Vec::new(),
+    };
+    for rel in encrypted_files(vault, id)? {
+        let path = root.join(&rel);
+        let bytes = crate::fsio::read(&path)?;
+        match crypto::decrypt(&bytes, keys, &path) {
+            Ok(_) => {
+                if crypto::x25519_stanza_count(&bytes) != Some(recipients.len()) {
+                    plan.reencrypt.push(rel);
+                }
+            }
+            Err(Error::CannotDecrypt { .. }) => {
+                if rel == record && !include_record {
+                    return Err(Error::RecordUnreadable {
+                        case: id.to_string(),
+                    });
+                }
+                plan.remove.push(rel);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if plan.remove.is_empty() && plan.reencrypt.is_empty() {
+        return Err(Error::NothingToRepair {
+            case: id.to_string(),
+        });
+    }
+    Ok(plan)
+}
+
+/// Carries out `plan` (from [`repair_plan`], usually shown to the person
+/// first) as one signed `repair` commit: the files it names for removal are
+/// removed (they stay in history), the others it names are re-encrypted to
+/// the case's recipients, and nothing else is touched. If the case changed
+/// since the plan was made, nothing is written and the error is
+/// [`Error::Raced`].
+pub fn repair(vault: &Vault, session: &Session, plan: &RepairPlan) -> Result<git2::Oid> {
+    let _lock = vault.lock()?;
+    let id = &plan.case;
+    let include_record = plan.remove.contains(&record_path(id));
+    if repair_plan(vault, session, id, include_record)? != *plan {
+        return Err(Error::Raced);
+    }
+    let (_, recipients) = writable(vault, session, id)?;
+    let to: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    let keys = session.decryption_keys()?;
+    let mut changes: Vec<Change> = plan.remove.iter().map(Change::delete).collect();
+    for rel in &plan.reencrypt {
+        let path = vault.root().join(rel);
+        let plain = crypto::decrypt(&crate::fsio::read(&path)?, keys, &path)?;
+        changes.push(Change::write(rel.clone(), crypto::encrypt(&plain, &to)?));
+    }
+    vault.commit(
+        session,
+        &CommitMessage::for_case("repair", id, session.fingerprint()),
+        &changes,
+    )
 }
 
 /// Relative paths of every `.age` file of a case.

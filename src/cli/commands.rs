@@ -342,6 +342,62 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
             eprintln!("Closed case {id}");
             Ok(())
         }
+        CaseCommand::Repair {
+            id,
+            include_record,
+            yes,
+        } => {
+            let id = vault.resolve_case(&id)?;
+            let plan = cases::repair_plan(&vault, &session, &id, include_record)?;
+            if !plan.remove.is_empty() {
+                eprintln!(
+                    "These files of case {id} cannot be decrypted with your keys and will be removed (they stay in history):"
+                );
+                for rel in &plan.remove {
+                    eprintln!("  {rel}");
+                }
+                confirm(&format!("Remove them from case {id}?"), yes)?;
+            }
+            cases::repair(&vault, &session, &plan)?;
+            for rel in &plan.remove {
+                println!("removed {rel}: it could not be decrypted with your keys");
+            }
+            for rel in &plan.reencrypt {
+                println!("re-encrypted {rel} to exactly the case's recipients");
+            }
+            eprintln!(
+                "Repaired case {id}: {} file(s) removed, {} re-encrypted, in one commit.",
+                plan.remove.len(),
+                plan.reencrypt.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A destructive command goes ahead only with `--yes`, or when the person
+/// answers yes on a terminal; without a terminal and without `--yes` it is
+/// refused (DESIGN §10).
+fn confirm(question: &str, yes: bool) -> Result<()> {
+    use std::io::{IsTerminal, Write};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(Error::Refused(
+            "this command removes files and there is no terminal to ask on; run it again with --yes to confirm (nothing was changed)".into(),
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(Error::io("read", "standard input"))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+        Ok(())
+    } else {
+        Err(Error::Refused("not confirmed; nothing was changed".into()))
     }
 }
 

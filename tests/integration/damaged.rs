@@ -4,7 +4,8 @@
 //! file encrypted to someone outside the firm. He commits it with stock git,
 //! signed with his own key and carrying dossier's trailers, so the commit is
 //! as valid as any note he writes. Removing his access must still work, must
-//! re-encrypt everything else, and must name the file he planted.
+//! re-encrypt everything else, and must name the file he planted; `verify`
+//! names it and `case repair` removes it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -203,6 +204,166 @@ fn group_set_removing_a_member_re_encrypts_around_a_planted_note() {
     let out = ok_all(&w, &alice, &["group", "set", "team", &chidi_fp]);
     assert!(names_damaged(&out, &planted, &case), "{out}");
     locked_out(&w, &alice, &ben_key, &case, &chidi_key);
+}
+
+#[test]
+fn verify_names_a_planted_note_and_case_repair_removes_it_in_one_signed_commit() {
+    let w = World::new();
+    let (alice, ben, ben_fp, case) = w.shared_case();
+    w.ok(&alice, &["note", "add", &case, "--text", "a genuine note"]);
+    let genuine = newest_note(&w, &case);
+    let planted = plant_note(&w, &ben, &ben_fp, &case, &junk());
+
+    // verify names the file once, with what to do.
+    let (out, _) = w.fails_in(&alice, &w.vault(), &["verify"], 1);
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains(&planted)).collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(
+        lines[0].contains(&format!("remove it with `dossier case repair {case}`")),
+        "{out}"
+    );
+
+    // Without a terminal, a destructive repair needs --yes.
+    let before = w.snapshot();
+    let err = w.fails(&alice, &["case", "repair", &case], 1);
+    assert!(err.contains("--yes"), "{err}");
+    assert_eq!(w.snapshot(), before, "nothing changed without --yes");
+
+    let commits = w.commit_count();
+    let out = ok_all(&w, &alice, &["case", "repair", &case, "--yes"]);
+    assert!(out.contains(&planted), "{out}");
+    assert_eq!(w.commit_count(), commits + 1, "one commit");
+    let message = w.git_text(&["log", "-1", "--format=%B"]);
+    assert!(message.contains("Dossier-Action: repair"), "{message}");
+    assert!(
+        message.contains(&format!("Dossier-Case: {case}")),
+        "{message}"
+    );
+    let raw = w.git_text(&["cat-file", "commit", "HEAD"]);
+    assert!(
+        raw.contains("gpgsig -----BEGIN SSH SIGNATURE-----"),
+        "{raw}"
+    );
+    let changed = w.git_text(&["show", "--name-status", "--format=", "HEAD"]);
+    assert_eq!(
+        changed.trim(),
+        format!("D\t{planted}"),
+        "only the planted note"
+    );
+
+    assert!(!w.vault().join(&planted).exists());
+    assert!(w.vault().join(&genuine).exists());
+    ok_all(&w, &alice, &["verify"]);
+    let shown = w.ok(&alice, &["case", "show", &case]);
+    assert!(shown.contains("a genuine note"), "{shown}");
+    // Nothing left to repair.
+    let err = w.fails(&alice, &["case", "repair", &case, "--yes"], 1);
+    assert!(err.contains("nothing to repair"), "{err}");
+}
+
+#[test]
+fn case_repair_re_encrypts_a_readable_note_with_extra_recipients_rather_than_delete_it() {
+    let w = World::new();
+    let (alice, ben, ben_fp, case) = w.shared_case();
+    let alice_key = w.age_secret(&alice, "now");
+    let alice_age = recipient_of(&w, &alice_key);
+    let ben_age = recipient_of(&w, &w.age_secret(&ben, "now"));
+    let outsider = recipient_of(&w, &{
+        let key = w.path("outsider.agekey");
+        let out = Command::new("age-keygen")
+            .arg("-o")
+            .arg(&key)
+            .output()
+            .expect("age-keygen");
+        assert!(out.status.success());
+        key
+    });
+    let plain = format!(
+        "---\nauthor: {ben_fp}\ncreated: 2024-01-01T00:00:00Z\n---\nshared with a friend\n"
+    );
+    let leaky = age_encrypt(&w, &plain, &[&alice_age, &ben_age, &outsider]);
+    let planted = plant_note(&w, &ben, &ben_fp, &case, &leaky);
+
+    let out = ok_all(&w, &alice, &["case", "repair", &case, "--yes"]);
+    assert!(out.contains(&planted), "{out}");
+    assert!(w.vault().join(&planted).exists(), "a readable note is kept");
+    assert_ne!(std::fs::read(w.vault().join(&planted)).unwrap(), leaky);
+    assert!(w.age_opens(&alice_key, &planted));
+    ok_all(&w, &alice, &["verify"]);
+}
+
+/// The age recipient (public key) of an exported secret key file.
+fn recipient_of(w: &World, key: &Path) -> String {
+    require("age-keygen");
+    let _ = w;
+    let out = Command::new("age-keygen")
+        .arg("-y")
+        .arg(key)
+        .output()
+        .expect("age-keygen -y");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf8")
+        .lines()
+        .next()
+        .expect("a recipient")
+        .to_string()
+}
+
+#[test]
+fn a_reader_who_is_not_an_owner_cannot_repair_a_case() {
+    let w = World::new();
+    let (_alice, ben, ben_fp, case) = w.shared_case();
+    plant_note(&w, &ben, &ben_fp, &case, &junk());
+    let before = w.full_snapshot(&w.vault());
+    let err = w.fails(&ben, &["case", "repair", &case, "--yes"], 1);
+    assert!(err.contains("owners"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one sentence: {err}");
+    assert_eq!(
+        w.full_snapshot(&w.vault()),
+        before,
+        "the branch is unchanged"
+    );
+}
+
+#[test]
+fn an_undecryptable_record_is_kept_unless_the_repair_is_told_to_include_it() {
+    let w = World::new();
+    let (alice, ben, ben_fp, case) = w.shared_case();
+    let ben_key = w.age_secret(&ben, "before");
+    plant(&w, &ben, &ben_fp, &case, &record(&case), &junk(), "edit");
+    let planted = plant_note(&w, &ben, &ben_fp, &case, &junk());
+
+    // Access still comes off, and both files are named.
+    let out = ok_all(&w, &alice, &["revoke-access", &case, &ben_fp]);
+    assert!(names_damaged(&out, &record(&case), &case), "{out}");
+    assert!(names_damaged(&out, &planted, &case), "{out}");
+    w.ok(
+        &alice,
+        &["note", "add", &case, "--text", "after the revocation"],
+    );
+    assert!(!w.age_opens(&ben_key, &newest_note(&w, &case)));
+
+    let before = w.snapshot();
+    let err = w.fails(&alice, &["case", "repair", &case, "--yes"], 1);
+    assert!(err.contains("--include-record"), "{err}");
+    assert_eq!(w.snapshot(), before, "nothing removed");
+
+    let out = ok_all(
+        &w,
+        &alice,
+        &["case", "repair", &case, "--include-record", "--yes"],
+    );
+    assert!(
+        out.contains(&record(&case)) && out.contains(&planted),
+        "{out}"
+    );
+    assert!(!w.vault().join(record(&case)).exists());
+    assert!(!w.vault().join(&planted).exists());
 }
 
 #[test]
