@@ -251,10 +251,27 @@ pub fn rekey_cases(
         ids.to_vec()
     };
     if chosen.is_empty() {
-        return Err(Error::Refused(
-            "every case you can read is already encrypted to exactly its recipients; nothing to do"
-                .into(),
-        ));
+        // Files no key of yours opens are not re-encryption's to fix: say
+        // where they are rather than only that all is well.
+        let damaged: Vec<CaseId> = vault
+            .case_ids()?
+            .into_iter()
+            .filter(|id| !crate::verify::undecryptable_files(vault, session, id).is_empty())
+            .collect();
+        let mut text = String::from(
+            "every file you can decrypt is already encrypted to exactly its case's recipients; nothing to do",
+        );
+        if !damaged.is_empty() {
+            let repairs: Vec<String> = damaged
+                .iter()
+                .map(|id| format!("`dossier case repair {id}`"))
+                .collect();
+            text.push_str(&format!(
+                ". Some files cannot be decrypted with your keys, which re-encryption cannot fix: `dossier verify` names them, and {} removes them",
+                repairs.join(", ")
+            ));
+        }
+        return Err(Error::Refused(text));
     }
     let mut plan = Plan::default();
     for id in &chosen {

@@ -6,6 +6,10 @@
 //! encrypt to exactly those recipients, and record one signed commit.
 //! Validation happens before anything is written, so a refused change leaves
 //! the vault as it was.
+//!
+//! A file that cannot be decrypted never blocks an access change (DESIGN
+//! §4): it is left as it was and named ([`UnreadableFile`]), and
+//! [`repair`] is how an owner removes it.
 
 use chrono::Utc;
 use rayon::prelude::*;
@@ -18,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::identity::Session;
 use crate::policy::{self, access_path};
+use crate::rekey::UnreadableFile;
 use crate::secret::Zeroizing;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
 use crate::store::{Change, CommitMessage};
@@ -323,8 +328,25 @@ pub fn add_note(vault: &Vault, session: &Session, id: &CaseId, text: &str) -> Re
     Ok(name)
 }
 
+/// What an access change did besides changing the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccessChange {
+    /// The person removed can still read the case through a group on its
+    /// list (revoking a key only).
+    pub still_listed: bool,
+    /// Files that could not be decrypted, so were not re-encrypted: they
+    /// are still encrypted to whoever could read them before the change.
+    pub unreadable: Vec<UnreadableFile>,
+}
+
 /// Gives `entry` read access and re-encrypts the case's files to it.
-pub fn grant(vault: &Vault, session: &Session, id: &CaseId, entry: AccessEntry) -> Result<()> {
+pub fn grant(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    entry: AccessEntry,
+) -> Result<AccessChange> {
     change_access(vault, session, id, "grant", |list| {
         if !list.grant(entry.clone()) {
             return Err(Error::Refused(format!(
@@ -337,16 +359,17 @@ pub fn grant(vault: &Vault, session: &Session, id: &CaseId, entry: AccessEntry) 
 
 /// Removes `entry`'s access and re-encrypts the case's current files
 /// without them. Copies fetched earlier, and older versions in history,
-/// stay readable to whoever had them. Returns true when the person removed
-/// can still read the case through a group on its list.
+/// stay readable to whoever had them; so do files that could not be
+/// decrypted (named in the result). The result also says whether the person
+/// removed can still read the case through a group on its list.
 pub fn revoke_access(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
     entry: AccessEntry,
-) -> Result<bool> {
+) -> Result<AccessChange> {
     let mut still_listed = false;
-    change_access(vault, session, id, "revoke-access", |list| {
+    let mut change = change_access(vault, session, id, "revoke-access", |list| {
         if !list.revoke(&entry)? {
             return Err(Error::Refused(format!(
                 "{entry} is not on the access list of case {id}"
@@ -357,7 +380,8 @@ pub fn revoke_access(
         }
         Ok(())
     })?;
-    Ok(still_listed)
+    change.still_listed = still_listed;
+    Ok(change)
 }
 
 fn change_access(
@@ -366,7 +390,7 @@ fn change_access(
     id: &CaseId,
     action: &str,
     edit: impl FnOnce(&mut AccessList) -> Result<()>,
-) -> Result<()> {
+) -> Result<AccessChange> {
     let _lock = vault.lock()?;
     let me = session.fingerprint();
     let current = policy::verified_access(vault, id)?;
@@ -374,32 +398,178 @@ fn change_access(
     let mut list = current.list.clone();
     edit(&mut list)?;
     let recipients = policy::recipients(vault, &list)?;
-    let mut changes = reencrypt_case(vault, session, id, &recipients)?;
+    let Reencryption {
+        mut changes,
+        unreadable,
+    } = reencrypt_case(vault, session, id, &recipients)?;
+    // The list changes whatever could not be re-encrypted.
     changes.extend(signed_access(session, &list)?);
     vault.commit(session, &CommitMessage::for_case(action, id, me), &changes)?;
-    Ok(())
+    Ok(AccessChange {
+        still_listed: false,
+        unreadable,
+    })
 }
 
-/// Re-encrypts every encrypted file of a case to `recipients`.
+/// The re-encryption of one case's files.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Reencryption {
+    /// New ciphertexts of every file that could be decrypted.
+    pub changes: Vec<Change>,
+    /// Files that could not be decrypted and are not among the changes, so
+    /// they stay as they were (encrypted to whoever could read them
+    /// before), sorted by path.
+    pub unreadable: Vec<UnreadableFile>,
+}
+
+/// Re-encrypts every encrypted file of a case to `recipients`; a file the
+/// session cannot decrypt is left out and named, never an error.
 pub fn reencrypt_case(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
     recipients: &[(Fingerprint, age::x25519::Recipient)],
-) -> Result<Vec<Change>> {
+) -> Result<Reencryption> {
     let access = vault.access_list(id)?;
     ensure_listed(vault, session, &access)?;
     let key = session.decryption_keys()?;
     let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let root = vault.root();
-    encrypted_files(vault, id)?
+    let results: Vec<Result<std::result::Result<Change, String>>> = encrypted_files(vault, id)?
         .par_iter()
         .map(|rel| {
             let path = root.join(rel);
-            let plain = crypto::decrypt(&crate::fsio::read_in_vault(root, rel)?, key, &path)?;
-            Ok(Change::write(rel.clone(), crypto::encrypt(&plain, &keys)?))
+            match crypto::decrypt(&crate::fsio::read_in_vault(root, rel)?, key, &path) {
+                Ok(plain) => Ok(Ok(Change::write(
+                    rel.clone(),
+                    crypto::encrypt(&plain, &keys)?,
+                ))),
+                Err(Error::CannotDecrypt { .. }) => Ok(Err(rel.clone())),
+                Err(e) => Err(e),
+            }
         })
-        .collect()
+        .collect();
+    let mut out = Reencryption::default();
+    for r in results {
+        match r? {
+            Ok(change) => out.changes.push(change),
+            Err(path) => out.unreadable.push(UnreadableFile {
+                case: id.clone(),
+                path,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// What `dossier case repair` will do to one case: found by
+/// [`repair_plan`], carried out by [`repair`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RepairPlan {
+    /// The case.
+    pub case: CaseId,
+    /// Files the session cannot decrypt, to be removed. The record is among
+    /// them only when the plan was asked to include it.
+    pub remove: Vec<String>,
+    /// Files that decrypt but whose header carries a different number of
+    /// recipient stanzas than the case has recipients: they are re-encrypted
+    /// to exactly those recipients, never removed (their content is
+    /// readable, and may be genuine: a case left unrekeyed after a
+    /// revocation looks the same).
+    pub reencrypt: Vec<String>,
+}
+
+/// Finds what [`repair`] would change in case `id`; changes nothing.
+///
+/// Only an owner of the case or an administrator may repair it, and only
+/// while they are one of its recipients (to someone the case was never
+/// encrypted to, every file would look damaged). A record the session
+/// cannot decrypt is removed only with `include_record`; without it the
+/// plan is refused with [`Error::RecordUnreadable`], because a record you
+/// cannot open more often means the case was never re-encrypted to you than
+/// that it is damaged. A case with nothing to change is
+/// [`Error::NothingToRepair`].
+pub fn repair_plan(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    include_record: bool,
+) -> Result<RepairPlan> {
+    let me = session.fingerprint();
+    let verified = policy::verified_access(vault, id)?;
+    if !verified.list.owners.contains(&me) && !vault.keyring().is_valid_admin(&me) {
+        return Err(Error::NotEntitled {
+            action: format!("repair case {id}"),
+            required: "its owners or an administrator".into(),
+            actor: me.to_string(),
+        });
+    }
+    let (_, recipients) = writable(vault, session, id)?;
+    let keys = session.decryption_keys()?;
+    let root = vault.root();
+    let record = record_path(id);
+    let mut plan = RepairPlan {
+        case: id.clone(),
+        remove: Vec::new(),
+        reencrypt: Vec::new(),
+    };
+    for rel in encrypted_files(vault, id)? {
+        let path = root.join(&rel);
+        let bytes = crate::fsio::read_in_vault(root, &rel)?;
+        match crypto::decrypt(&bytes, keys, &path) {
+            Ok(_) => {
+                if crypto::x25519_stanza_count(&bytes) != Some(recipients.len()) {
+                    plan.reencrypt.push(rel);
+                }
+            }
+            Err(Error::CannotDecrypt { .. }) => {
+                if rel == record && !include_record {
+                    return Err(Error::RecordUnreadable {
+                        case: id.to_string(),
+                    });
+                }
+                plan.remove.push(rel);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if plan.remove.is_empty() && plan.reencrypt.is_empty() {
+        return Err(Error::NothingToRepair {
+            case: id.to_string(),
+        });
+    }
+    Ok(plan)
+}
+
+/// Carries out `plan` (from [`repair_plan`], usually shown to the person
+/// first) as one signed `repair` commit: the files it names for removal are
+/// removed (they stay in history), the others it names are re-encrypted to
+/// the case's recipients, and nothing else is touched. If the case changed
+/// since the plan was made, nothing is written and the error is
+/// [`Error::Raced`].
+pub fn repair(vault: &Vault, session: &Session, plan: &RepairPlan) -> Result<git2::Oid> {
+    let _lock = vault.lock()?;
+    let id = &plan.case;
+    let include_record = plan.remove.contains(&record_path(id));
+    if repair_plan(vault, session, id, include_record)? != *plan {
+        return Err(Error::Raced);
+    }
+    let (_, recipients) = writable(vault, session, id)?;
+    let to: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    let keys = session.decryption_keys()?;
+    let mut changes: Vec<Change> = plan.remove.iter().map(Change::delete).collect();
+    for rel in &plan.reencrypt {
+        let path = vault.root().join(rel);
+        let plain = crypto::decrypt(&crate::fsio::read_in_vault(vault.root(), rel)?, keys, &path)?;
+        changes.push(Change::write(rel.clone(), crypto::encrypt(&plain, &to)?));
+    }
+    vault.commit(
+        session,
+        &CommitMessage::for_case("repair", id, session.fingerprint()),
+        &changes,
+    )
 }
 
 /// Relative paths of every `.age` file of a case.

@@ -54,6 +54,12 @@ pub enum Error {
     )]
     CannotDecrypt { path: PathBuf },
 
+    #[error("the record of case {case} cannot be decrypted with your keys, so nothing was removed: if the case was never re-encrypted to you, another reader should run `dossier rekey {case}`; if you are sure the record itself is damaged, run `dossier case repair {case} --include-record`, which removes it too")]
+    RecordUnreadable { case: String },
+
+    #[error("every file of case {case} decrypts with your keys and is encrypted to exactly its recipients; nothing to repair")]
+    NothingToRepair { case: String },
+
     #[error("malformed YAML in {what}: {detail}")]
     MalformedYaml { what: String, detail: String },
 

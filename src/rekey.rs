@@ -20,6 +20,12 @@
 //! no longer HEAD — the change landed, or another one did — is discarded
 //! when the vault is next opened. Killed during 2, [`crate::store`]
 //! finishes or rolls back.
+//!
+//! A file that cannot be decrypted never blocks the change (DESIGN §4): it
+//! is left exactly as committed (so still encrypted to whoever could read it
+//! before), every other file of its case is re-encrypted, and the file is
+//! named in the [`Outcome`] as an [`UnreadableFile`] for `dossier case
+//! repair`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -39,12 +45,35 @@ use crate::store::{Change, CommitMessage};
 use crate::vault::Vault;
 
 const JOURNAL: &str = "dossier-rekey";
-const JOURNAL_VERSION: &str = "dossier-rekey 1";
+// Version 2 added `!path` entries for files left undecrypted; a version 1
+// journal is discarded (its cases are prepared again).
+const JOURNAL_VERSION: &str = "dossier-rekey 2";
 /// Cases prepared between two journal syncs and progress reports.
 const CHUNK: usize = 64;
 
 /// A case's encrypted files: (path, blob id).
 type Files = Vec<(String, git2::Oid)>;
+
+/// A file a re-encryption could not decrypt. It was left exactly as it was,
+/// so it is still encrypted to whoever could read it before the change
+/// (possibly including a person whose access was just removed); the rest of
+/// its case was re-encrypted and the change was made regardless.
+/// `dossier case repair` removes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct UnreadableFile {
+    /// The case it belongs to.
+    pub case: CaseId,
+    /// Its path in the vault (`cases/<id>/notes/….md.age`).
+    pub path: String,
+}
+
+/// A case prepared for the commit: the new blobs of the files that were
+/// re-encrypted, and the paths of those left as they were.
+#[derive(Debug, Clone, Default)]
+struct PreparedCase {
+    written: Files,
+    unreadable: Vec<String>,
+}
 
 /// One case to re-encrypt, and to whom.
 #[derive(Debug, Clone)]
@@ -96,6 +125,9 @@ pub struct Outcome {
     /// Cases that could not be re-encrypted, with one sentence why; the
     /// rest of the change was committed regardless.
     pub skipped: Vec<(CaseId, String)>,
+    /// Files of re-encrypted cases that could not be decrypted and were
+    /// left as they were (see [`UnreadableFile`]), sorted by case and path.
+    pub unreadable: Vec<UnreadableFile>,
 }
 
 /// An interrupted re-encryption left on the current commit.
@@ -116,7 +148,7 @@ struct Journal {
     operation: String,
     param: String,
     total: usize,
-    cases: BTreeMap<CaseId, (String, Vec<(String, git2::Oid)>)>,
+    cases: BTreeMap<CaseId, (String, PreparedCase)>,
 }
 
 fn journal_path(repo: &git2::Repository) -> PathBuf {
@@ -156,14 +188,28 @@ fn read_journal(path: &Path) -> Option<Journal> {
             break;
         };
         let Ok(id) = id.parse::<CaseId>() else { break };
-        let files: Option<Vec<(String, git2::Oid)>> = parts
-            .map(|p| {
-                let (path, oid) = p.split_once('=')?;
-                Some((path.to_string(), git2::Oid::from_str(oid).ok()?))
-            })
-            .collect();
-        let Some(files) = files else { break };
-        cases.insert(id, (digest.to_string(), files));
+        let mut case = PreparedCase::default();
+        let mut whole = true;
+        for p in parts {
+            if let Some(path) = p.strip_prefix('!') {
+                case.unreadable.push(path.to_string());
+                continue;
+            }
+            match p
+                .split_once('=')
+                .and_then(|(path, oid)| Some((path, git2::Oid::from_str(oid).ok()?)))
+            {
+                Some((path, oid)) => case.written.push((path.to_string(), oid)),
+                None => {
+                    whole = false;
+                    break;
+                }
+            }
+        }
+        if !whole {
+            break;
+        }
+        cases.insert(id, (digest.to_string(), case));
     }
     Some(Journal {
         base,
@@ -258,7 +304,9 @@ pub fn target_for(
 }
 
 /// Re-encrypts the plan's targets and commits them with `extra` changes as
-/// one signed commit; the plan's skipped cases join the outcome's. The caller holds the vault lock and has checked that the change
+/// one signed commit; the plan's skipped cases join the outcome's. A file
+/// that cannot be decrypted keeps its committed blob and is listed in
+/// [`Outcome::unreadable`]; it does not skip its case or stop the commit. The caller holds the vault lock and has checked that the change
 /// is allowed. `param` is stored in the journal for the caller to find
 /// again through [`Vault::pending_rekey`] if the run is interrupted.
 pub fn reencrypt_and_commit(
@@ -288,7 +336,7 @@ pub fn reencrypt_and_commit(
         "{JOURNAL_VERSION}\nbase {base}\noperation {operation}\nparam {param}\ntotal {}\n",
         targets.len()
     );
-    let mut prepared: Vec<(CaseId, Vec<(String, git2::Oid)>)> = Vec::new();
+    let mut prepared: Vec<(CaseId, PreparedCase)> = Vec::new();
     let mut todo: Vec<(&Target, Files, String)> = Vec::new();
     let mut resumed = 0;
     for t in &targets {
@@ -301,11 +349,11 @@ pub fn reencrypt_and_commit(
         };
         let d = digest(t, &files);
         match reusable.get(&t.id) {
-            Some((old, new_files))
-                if *old == d && new_files.iter().all(|(_, o)| repo.find_blob(*o).is_ok()) =>
+            Some((old, case))
+                if *old == d && case.written.iter().all(|(_, o)| repo.find_blob(*o).is_ok()) =>
             {
-                header.push_str(&journal_line(&t.id, &d, new_files));
-                prepared.push((t.id.clone(), new_files.clone()));
+                header.push_str(&journal_line(&t.id, &d, case));
+                prepared.push((t.id.clone(), case.clone()));
                 resumed += 1;
             }
             _ => todo.push((t, files, d)),
@@ -345,13 +393,16 @@ pub fn reencrypt_and_commit(
         let mut lines = String::new();
         for (t, d, out) in results {
             match out {
-                Ok(files) => {
-                    let mut written = Vec::with_capacity(files.len());
+                Ok((files, unreadable)) => {
+                    let mut case = PreparedCase {
+                        written: Vec::with_capacity(files.len()),
+                        unreadable,
+                    };
                     for (p, ct) in files {
-                        written.push((p, repo.blob(&ct)?));
+                        case.written.push((p, repo.blob(&ct)?));
                     }
-                    lines.push_str(&journal_line(&t.id, d, &written));
-                    prepared.push((t.id.clone(), written));
+                    lines.push_str(&journal_line(&t.id, d, &case));
+                    prepared.push((t.id.clone(), case));
                 }
                 Err(e) => skipped.push((t.id.clone(), e.to_string())),
             }
@@ -367,9 +418,19 @@ pub fn reencrypt_and_commit(
     drop(journal);
 
     let mut changes = extra;
-    for (_, files) in &prepared {
-        changes.extend(files.iter().map(|(p, o)| Change::blob(p.clone(), *o)));
+    let mut unreadable = Vec::new();
+    for (id, case) in &prepared {
+        changes.extend(
+            case.written
+                .iter()
+                .map(|(p, o)| Change::blob(p.clone(), *o)),
+        );
+        unreadable.extend(case.unreadable.iter().map(|p| UnreadableFile {
+            case: id.clone(),
+            path: p.clone(),
+        }));
     }
+    unreadable.sort();
     let commit = vault.commit(session, message, &changes)?;
     fault::point("rekey-committed", 0);
     crate::fsio::remove_if_exists(&path)?;
@@ -379,24 +440,32 @@ pub fn reencrypt_and_commit(
         reencrypted: prepared.into_iter().map(|(id, _)| id).collect(),
         resumed,
         skipped,
+        unreadable,
     })
 }
 
-fn journal_line(id: &CaseId, digest: &str, files: &[(String, git2::Oid)]) -> String {
+fn journal_line(id: &CaseId, digest: &str, case: &PreparedCase) -> String {
     let mut line = format!("case {id} {digest}");
-    for (p, o) in files {
+    for (p, o) in &case.written {
         line.push_str(&format!(" {p}={o}"));
+    }
+    for p in &case.unreadable {
+        line.push_str(&format!(" !{p}"));
     }
     line.push('\n');
     line
 }
+
+/// New ciphertexts of the files of one case, and the paths of the files
+/// that could not be decrypted (left out, so they stay as committed).
+type Reencrypted = (Vec<(String, Vec<u8>)>, Vec<String>);
 
 fn reencrypt(
     root: &Path,
     keys: &DecryptionKeys,
     target: &Target,
     files: Vec<(String, Vec<u8>)>,
-) -> Result<Vec<(String, Vec<u8>)>> {
+) -> Result<Reencrypted> {
     if target.recipients.is_empty() {
         return Err(Error::Refused(format!(
             "case {} would have no valid recipient left",
@@ -404,13 +473,16 @@ fn reencrypt(
         )));
     }
     let to: Vec<x25519::Recipient> = target.recipients.iter().map(|(_, r)| r.clone()).collect();
-    files
-        .into_iter()
-        .map(|(p, ct)| {
-            let plain = crypto::decrypt(&ct, keys, &root.join(&p))?;
-            Ok((p, crypto::encrypt(&plain, &to)?))
-        })
-        .collect()
+    let mut written = Vec::with_capacity(files.len());
+    let mut unreadable = Vec::new();
+    for (p, ct) in files {
+        match crypto::decrypt(&ct, keys, &root.join(&p)) {
+            Ok(plain) => written.push((p, crypto::encrypt(&plain, &to)?)),
+            Err(Error::CannotDecrypt { .. }) => unreadable.push(p),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((written, unreadable))
 }
 
 #[cfg(test)]
@@ -435,5 +507,29 @@ mod tests {
         assert!(j
             .cases
             .contains_key(&"7K2M9QX4AB".parse::<CaseId>().unwrap()));
+    }
+
+    #[test]
+    fn a_journal_keeps_the_files_it_left_undecrypted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let oid = "0123456789abcdef0123456789abcdef01234567";
+        let id: CaseId = "7K2M9QX4AB".parse().unwrap();
+        let case = PreparedCase {
+            written: vec![(
+                format!("cases/{id}/case.yaml.age"),
+                git2::Oid::from_str(oid).unwrap(),
+            )],
+            unreadable: vec![format!("cases/{id}/notes/x.md.age")],
+        };
+        let text = format!(
+            "{JOURNAL_VERSION}\nbase {oid}\noperation rekey X\nparam \ntotal 1\n{}",
+            journal_line(&id, "d1", &case)
+        );
+        std::fs::write(&path, text).unwrap();
+        let j = read_journal(&path).unwrap();
+        let (_, read) = &j.cases[&id];
+        assert_eq!(read.written, case.written);
+        assert_eq!(read.unreadable, case.unreadable);
     }
 }

@@ -8,6 +8,10 @@
 //! every case the person can read decrypts, with their current key; that
 //! the working tree matches the last commit; and that no interrupted
 //! re-encryption is pending. Nothing is changed.
+//!
+//! A file of a case the person can read that none of their keys decrypts
+//! is one problem line, naming `dossier case repair` (re-encryption cannot
+//! fix it, so its stanza count is not reported separately).
 
 use std::path::Path;
 
@@ -96,14 +100,14 @@ pub fn verify(vault: &Vault, session: &Session) -> Result<Report> {
         }
     }
     let root = vault.root();
-    let per_case: Vec<(usize, usize, Vec<Problem>)> = checks
+    let per_case: Vec<CaseCheck> = checks
         .par_iter()
         .map(|plan| check_case(root, plan, keys, current.as_ref()))
         .collect();
-    for (files, decrypted, problems) in per_case {
-        report.files += files;
-        report.decrypted += decrypted;
-        report.problems.extend(problems);
+    for check in per_case {
+        report.files += check.files;
+        report.decrypted += check.decrypted;
+        report.problems.extend(check.problems);
     }
     report.problems.sort_by(|a, b| a.subject.cmp(&b.subject));
     Ok(report)
@@ -136,48 +140,96 @@ fn case_plan(
     })
 }
 
+/// Whether a file opens for the person checking.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opens {
+    WithCurrentKey,
+    WithOlderKeyOnly,
+    Not,
+}
+
+/// What checking one case found.
+struct CaseCheck {
+    files: usize,
+    decrypted: usize,
+    problems: Vec<Problem>,
+    /// Some problem is one `dossier rekey` fixes.
+    rekey: bool,
+    /// Files no key of the person opens (in a case they can read).
+    undecryptable: Vec<String>,
+}
+
 fn check_case(
     root: &Path,
     plan: &CasePlan,
     keys: &DecryptionKeys,
     current: Option<&DecryptionKeys>,
-) -> (usize, usize, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let mut decrypted = 0;
+) -> CaseCheck {
+    let mut check = CaseCheck {
+        files: plan.files.len(),
+        decrypted: 0,
+        problems: Vec::new(),
+        rekey: false,
+        undecryptable: Vec::new(),
+    };
     for rel in &plan.files {
         let path = root.join(rel);
         let Ok(bytes) = crate::fsio::read_in_vault(root, rel) else {
-            problems.push(problem(rel, "cannot be read"));
+            check.problems.push(problem(rel, "cannot be read"));
             continue;
         };
-        match crypto::x25519_stanza_count(&bytes) {
-            Some(n) if n == plan.recipients => {}
-            Some(n) => problems.push(problem(
+        // In a case the person can read: does any of their keys open it?
+        let opened =
+            plan.readable.then(
+                || match crypto::decrypt(&bytes, current.unwrap_or(keys), &path) {
+                    Ok(_) => Opens::WithCurrentKey,
+                    Err(_) if current.is_some() && crypto::decrypt(&bytes, keys, &path).is_ok() => {
+                        Opens::WithOlderKeyOnly
+                    }
+                    Err(_) => Opens::Not,
+                },
+            );
+        if opened == Some(Opens::Not) {
+            check.undecryptable.push(rel.clone());
+            check.problems.push(problem(
                 rel,
                 format!(
-                    "is encrypted to {n} recipients but case {} has {}; an owner or reader should run `dossier rekey {}`",
-                    plan.id, plan.recipients, plan.id
+                    "cannot be decrypted with your keys (damaged, altered, or encrypted to someone else), so re-encryption leaves it as it is; an owner of the case can remove it with `dossier case repair {}`",
+                    plan.id
                 ),
-            )),
-            None => problems.push(problem(rel, "is not an age file")),
+            ));
+            continue;
         }
-        if plan.readable {
-            match crypto::decrypt(&bytes, current.unwrap_or(keys), &path) {
-                Ok(_) => decrypted += 1,
-                Err(_) if current.is_some() && crypto::decrypt(&bytes, keys, &path).is_ok() => {
-                    problems.push(problem(
-                        rel,
-                        format!(
-                            "opens only with one of your older keys; run `dossier rekey {}`",
-                            plan.id
-                        ),
-                    ))
-                }
-                Err(e) => problems.push(problem(rel, e.to_string())),
+        match crypto::x25519_stanza_count(&bytes) {
+            Some(n) if n == plan.recipients => {}
+            Some(n) => {
+                check.rekey = true;
+                check.problems.push(problem(
+                    rel,
+                    format!(
+                        "is encrypted to {n} recipients but case {} has {}; an owner or reader should run `dossier rekey {}`",
+                        plan.id, plan.recipients, plan.id
+                    ),
+                ))
             }
+            None => check.problems.push(problem(rel, "is not an age file")),
+        }
+        match opened {
+            Some(Opens::WithCurrentKey) => check.decrypted += 1,
+            Some(Opens::WithOlderKeyOnly) => {
+                check.rekey = true;
+                check.problems.push(problem(
+                    rel,
+                    format!(
+                        "opens only with one of your older keys; run `dossier rekey {}`",
+                        plan.id
+                    ),
+                ))
+            }
+            _ => {}
         }
     }
-    (plan.files.len(), decrypted, problems)
+    check
 }
 
 fn working_tree(vault: &Vault, report: &mut Report) -> Result<()> {
@@ -194,22 +246,31 @@ fn working_tree(vault: &Vault, report: &mut Report) -> Result<()> {
 }
 
 /// Whether a case the session's owner can read needs re-encrypting: a file
-/// whose stanza count differs from its recipients, or that their current
-/// key cannot open (left over from before a rotation).
+/// they can decrypt whose stanza count differs from its recipients, or that
+/// their current key cannot open (left over from before a rotation). Files
+/// none of their keys opens do not count: re-encryption cannot fix them
+/// (see [`undecryptable_files`]).
 pub fn needs_rekey(vault: &Vault, session: &Session, id: &CaseId) -> bool {
+    check_readable(vault, session, id).is_some_and(|c| c.rekey)
+}
+
+/// The files of case `id` that none of the session's keys decrypts, when
+/// the session's owner is one of its readers (otherwise none): what
+/// `dossier case repair` removes.
+pub fn undecryptable_files(vault: &Vault, session: &Session, id: &CaseId) -> Vec<String> {
+    check_readable(vault, session, id)
+        .map(|c| c.undecryptable)
+        .unwrap_or_default()
+}
+
+fn check_readable(vault: &Vault, session: &Session, id: &CaseId) -> Option<CaseCheck> {
     let me = session.fingerprint();
-    let Ok(plan) = case_plan(vault, id, &me) else {
-        return false;
-    };
-    let Ok(keys) = session.decryption_keys() else {
-        return false;
-    };
+    let plan = case_plan(vault, id, &me).ok()?;
+    let keys = session.decryption_keys().ok()?;
     let current = vault
         .keyring()
         .get(&me)
         .and_then(|e| keys.only(e.age_recipient()));
     plan.readable
-        && !check_case(vault.root(), &plan, keys, current.as_ref())
-            .2
-            .is_empty()
+        .then(|| check_case(vault.root(), &plan, keys, current.as_ref()))
 }

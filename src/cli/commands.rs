@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, TimeZone, Utc};
 use dossier::case::{AccessEntry, CaseId};
 use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::rekey::UnreadableFile;
 use dossier::secret::ExposeSecret;
 use dossier::vault::Vault;
 use dossier::{admin, cases, history, rekey, revocation, rotation, search, verify, Error, Result};
@@ -274,6 +275,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
                 resumed_note(report.outcome.resumed)
             );
             print_skipped(&report.outcome.skipped);
+            print!("{}", unreadable_report(&report.outcome.unreadable));
             if report.ever_readable.is_empty() {
                 println!("  history shows they could never read any case.");
             } else {
@@ -299,6 +301,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
                 resumed_note(outcome.resumed)
             );
             print_skipped(&outcome.skipped);
+            print!("{}", unreadable_report(&outcome.unreadable));
             println!("Your old keys stay in identity.age so history stays readable.");
             Ok(())
         }
@@ -376,6 +379,62 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
             eprintln!("Closed case {id}");
             Ok(())
         }
+        CaseCommand::Repair {
+            id,
+            include_record,
+            yes,
+        } => {
+            let id = vault.resolve_case(&id)?;
+            let plan = cases::repair_plan(&vault, &session, &id, include_record)?;
+            if !plan.remove.is_empty() {
+                eprintln!(
+                    "These files of case {id} cannot be decrypted with your keys and will be removed (they stay in history):"
+                );
+                for rel in &plan.remove {
+                    eprintln!("  {rel}");
+                }
+                confirm(&format!("Remove them from case {id}?"), yes)?;
+            }
+            cases::repair(&vault, &session, &plan)?;
+            for rel in &plan.remove {
+                println!("removed {rel}: it could not be decrypted with your keys");
+            }
+            for rel in &plan.reencrypt {
+                println!("re-encrypted {rel} to exactly the case's recipients");
+            }
+            eprintln!(
+                "Repaired case {id}: {} file(s) removed, {} re-encrypted, in one commit.",
+                plan.remove.len(),
+                plan.reencrypt.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A destructive command goes ahead only with `--yes`, or when the person
+/// answers yes on a terminal; without a terminal and without `--yes` it is
+/// refused (DESIGN §10).
+fn confirm(question: &str, yes: bool) -> Result<()> {
+    use std::io::{IsTerminal, Write};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(Error::Refused(
+            "this command removes files and there is no terminal to ask on; run it again with --yes to confirm (nothing was changed)".into(),
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(Error::io("read", "standard input"))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+        Ok(())
+    } else {
+        Err(Error::Refused("not confirmed; nothing was changed".into()))
     }
 }
 
@@ -404,18 +463,54 @@ fn access(ctx: &Context, id: &str, who: &str, grant: bool) -> Result<()> {
     let entry = vault.resolve_entry(who)?;
     let session = ctx.session()?;
     if grant {
-        cases::grant(&vault, &session, &id, entry.clone())?;
+        let change = cases::grant(&vault, &session, &id, entry.clone())?;
         eprintln!("{entry} can now read case {id}");
+        eprint!("{}", unreadable_report(&change.unreadable));
     } else {
-        if cases::revoke_access(&vault, &session, &id, entry.clone())? {
+        let change = cases::revoke_access(&vault, &session, &id, entry.clone())?;
+        if change.still_listed {
             eprintln!("{entry} was removed as a reader but can still read case {id} through a group on its access list; remove them from the group or the group from the case.");
-            return Ok(());
+        } else if change.unreadable.is_empty() {
+            eprintln!(
+                "{entry} can no longer read case {id}'s current files. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
+            );
+        } else {
+            eprintln!(
+                "{entry} was removed from case {id}'s access list and every file that could be decrypted was re-encrypted without them. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
+            );
         }
-        eprintln!(
-            "{entry} can no longer read case {id}'s current files. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
-        );
+        eprint!("{}", unreadable_report(&change.unreadable));
     }
     Ok(())
+}
+
+/// The files a re-encryption left as they were, one line each, then what
+/// that means and what to do; empty when there are none.
+fn unreadable_report(files: &[UnreadableFile]) -> String {
+    if files.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "  {} file(s) could not be decrypted with your keys, so were not re-encrypted:\n",
+        files.len()
+    );
+    for f in files {
+        out.push_str(&format!(
+            "    {}: could not be decrypted; left exactly as it was\n",
+            f.path
+        ));
+    }
+    let mut cases: Vec<&CaseId> = files.iter().map(|f| &f.case).collect();
+    cases.dedup();
+    let repairs: Vec<String> = cases
+        .iter()
+        .map(|c| format!("`dossier case repair {c}`"))
+        .collect();
+    out.push_str(&format!(
+        "  They are still encrypted to whoever could read them before this change, including anyone it removed. Remove them with {}.\n",
+        repairs.join(", ")
+    ));
+    out
 }
 
 fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
@@ -433,6 +528,7 @@ fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
         outcome.reencrypted.len()
     );
     print_skipped(&outcome.skipped);
+    print!("{}", unreadable_report(&outcome.unreadable));
     Ok(())
 }
 
@@ -466,6 +562,7 @@ fn rekey(ctx: &Context, ids: &[String]) -> Result<()> {
         outcome.reencrypted.len()
     );
     print_skipped(&outcome.skipped);
+    print!("{}", unreadable_report(&outcome.unreadable));
     Ok(())
 }
 

@@ -316,6 +316,20 @@ enum CaseCommand {
         /// Case id (or a unique prefix).
         id: String,
     },
+    /// Remove the files of a case you cannot decrypt (owners and administrators), and re-encrypt readable files whose recipients are off; one commit.
+    #[command(
+        long_about = "Remove every file of a case that none of your keys decrypts (damaged, altered, or encrypted to someone else), in one signed commit; the removed files stay in history. Files that decrypt but are not encrypted to exactly the case's recipients are re-encrypted, never removed. For owners of the case and administrators who can read it.\n\nThe record (case.yaml.age) is removed only with --include-record: a record you cannot open more often means the case was never re-encrypted to you than that it is damaged, so without the flag nothing is removed."
+    )]
+    Repair {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// Also remove the record if you cannot decrypt it (the case then has no record).
+        #[arg(long)]
+        include_record: bool,
+        /// Do not ask for confirmation (needed when standard input is not a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -382,18 +382,25 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         }
         Change::Grant(id, who) => {
             let entry = vault.resolve_entry(&who)?;
-            cases::grant(&vault, s, &id, entry.clone())?;
-            format!("{} can now read case {id}", entry_label(&vault, &entry))
+            let change = cases::grant(&vault, s, &id, entry.clone())?;
+            format!(
+                "{} can now read case {id}{}",
+                entry_label(&vault, &entry),
+                unreadable_note(&change.unreadable)
+            )
         }
         Change::Revoke(id, entry) => {
-            let still = cases::revoke_access(&vault, s, &id, entry.clone())?;
+            let change = cases::revoke_access(&vault, s, &id, entry.clone())?;
             let who = entry_label(&vault, &entry);
-            if still {
+            let damaged = unreadable_note(&change.unreadable);
+            if change.still_listed {
                 format!(
-                    "{who} was removed but can still read case {id} through a group on its list"
+                    "{who} was removed but can still read case {id} through a group on its list{damaged}"
                 )
-            } else {
+            } else if change.unreadable.is_empty() {
                 format!("{who} can no longer read case {id}'s current files; copies already fetched and older versions in history stay readable to whoever had them")
+            } else {
+                format!("{who} was removed from case {id}; copies already fetched and older versions in history stay readable to whoever had them{damaged}")
             }
         }
         Change::ImportCard(path) => {
@@ -424,15 +431,30 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         Change::RevokeKey(fp) => {
             let report = dossier::revocation::revoke(&vault, s, &fp, "", &|_| {})?;
             format!(
-                "Revoked {}: {} case(s) re-encrypted, {} left for their owners to rekey; they could read {} case(s) at some point, and copies they fetched stay readable to them",
+                "Revoked {}: {} case(s) re-encrypted, {} left for their owners to rekey; they could read {} case(s) at some point, and copies they fetched stay readable to them{}",
                 vault.keyring().label(&fp),
                 report.outcome.reencrypted.len(),
                 report.outcome.skipped.len(),
-                report.ever_readable.len()
+                report.ever_readable.len(),
+                unreadable_note(&report.outcome.unreadable)
             )
         }
     };
     Ok(JobOutput::Changed(msg))
+}
+
+/// A status-line clause naming the files a re-encryption left as they were
+/// (empty when none): the TUI shows one line, so the paths are joined.
+fn unreadable_note(files: &[dossier::rekey::UnreadableFile]) -> String {
+    if files.is_empty() {
+        return String::new();
+    }
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    format!(
+        "; {} file(s) could not be decrypted and stay encrypted to whoever could read them before ({}): remove them with `dossier case repair`",
+        files.len(),
+        paths.join(", ")
+    )
 }
 
 /// What a sync job is asked to do. It is plain data so that what would

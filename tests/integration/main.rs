@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod core_flows;
 mod crash;
+mod damaged;
 mod history_attacks;
 mod merge_driver;
 mod recovery;
