@@ -218,9 +218,9 @@ impl Error {
 /// `1 MiB`, `16 KiB` or `300 bytes`: a size limit as a person reads it.
 fn human_bytes(n: usize) -> String {
     const KIB: usize = 1024;
-    if n >= KIB * KIB && n % (KIB * KIB) == 0 {
+    if n >= KIB * KIB && n.is_multiple_of(KIB * KIB) {
         format!("{} MiB", n / (KIB * KIB))
-    } else if n >= KIB && n % KIB == 0 {
+    } else if n >= KIB && n.is_multiple_of(KIB) {
         format!("{} KiB", n / KIB)
     } else {
         format!("{n} bytes")

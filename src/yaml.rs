@@ -381,7 +381,7 @@ impl Scanner {
                     // libyaml refuses a tag followed by anything else.
                     while line
                         .get(i + 1)
-                        .is_some_and(|&n| !is_ws(n) && !(in_flow && n == b','))
+                        .is_some_and(|&n| !(is_ws(n) || (in_flow && n == b',')))
                     {
                         i += 1;
                     }
