@@ -40,10 +40,16 @@ pub struct BundleHeader {
 
 const V2: &str = "# v2 git bundle";
 const V3: &str = "# v3 git bundle";
-/// No header line of a real bundle comes near this; a longer one means the
-/// file is not a bundle (and must not be read into memory whole).
-const MAX_LINE: u64 = 64 * 1024;
-const MAX_HEADER_LINES: usize = 1_000_000;
+/// No header line of a real bundle comes near this (an object id and a
+/// reference name); a longer one means the file is not a bundle, and must
+/// not be read into memory whole.
+const MAX_LINE: u64 = 4 * 1024;
+/// A dossier vault's bundle names a handful of references; git's own
+/// bundles of large repositories stay far below this.
+const MAX_HEADER_LINES: usize = 10_000;
+/// The whole header, read before any of the pack; a header near this is
+/// not one dossier or git would write.
+const MAX_HEADER_BYTES: usize = 1024 * 1024;
 
 /// Writes a full bundle of `refs` (full names such as `refs/heads/main`,
 /// or `HEAD`) to `out`, atomically; refuses to overwrite an existing file.
@@ -195,9 +201,16 @@ fn parse_header(reader: &mut impl BufRead, file: &Path) -> Result<BundleHeader> 
             "it does not start with a git bundle header (`# v2 git bundle` or `# v3 git bundle`)",
         )),
     };
+    let mut header_bytes = first.len() + 1;
     for _ in 0..MAX_HEADER_LINES {
         let line = read_line(reader, file)?
             .ok_or_else(|| bad("the file ends inside its header (it may be truncated)"))?;
+        header_bytes += line.len() + 1;
+        if header_bytes > MAX_HEADER_BYTES {
+            return Err(bad(
+                "its header is larger than 1 MiB, the most dossier reads",
+            ));
+        }
         if line.is_empty() {
             if header.refs.is_empty() {
                 return Err(bad("it lists no references"));
@@ -226,7 +239,9 @@ fn parse_header(reader: &mut impl BufRead, file: &Path) -> Result<BundleHeader> 
             header.refs.push((name.to_string(), oid));
         }
     }
-    Err(bad("its header is implausibly long"))
+    Err(bad(
+        "its header has more than 10000 lines, the most dossier reads (it is implausibly long)",
+    ))
 }
 
 /// `<40 hex>` then either nothing or a space and the rest.
@@ -373,6 +388,41 @@ mod tests {
             format!("# v2 git bundle\n-{A}\n{B} refs/heads/main\n\n")
         );
         assert_eq!(parse(header_text(&h).as_bytes()).unwrap(), h);
+    }
+
+    #[test]
+    fn oversized_headers_are_refused_before_the_pack_is_read() {
+        let reason = |text: &str| match parse(text.as_bytes()) {
+            Err(Error::BadBundle { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        // Many reference lines, each well-formed.
+        let many = format!(
+            "# v2 git bundle\n{}\n",
+            format!("{B} refs/heads/main\n").repeat(20_000)
+        );
+        assert!(
+            reason(&many).contains("more than 10000 lines"),
+            "{}",
+            reason(&many)
+        );
+        // Fewer lines, but long ones: the total is capped too.
+        let name = format!("refs/heads/{}", "n".repeat(3_000));
+        let wide = format!("# v2 git bundle\n{}\n", format!("{B} {name}\n").repeat(400));
+        assert!(
+            reason(&wide).contains("larger than 1 MiB"),
+            "{}",
+            reason(&wide)
+        );
+        // One line over the line limit.
+        let long = format!("# v2 git bundle\n{B} refs/heads/{}\n\n", "n".repeat(5_000));
+        assert!(reason(&long).contains("far too long"), "{}", reason(&long));
+        // A plausible header still parses.
+        let fine = format!(
+            "# v2 git bundle\n{}\n",
+            format!("{B} refs/heads/main\n").repeat(100)
+        );
+        assert_eq!(parse(fine.as_bytes()).unwrap().refs.len(), 100);
     }
 
     #[test]

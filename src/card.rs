@@ -22,6 +22,10 @@ use crate::yaml;
 
 const CARD_VERSION: u32 = 1;
 
+/// The largest key card dossier parses. A real one is under 1 KiB; the cap
+/// keeps a hostile keyring file from costing more than a glance.
+pub const MAX_CARD_BYTES: usize = 16 * 1024;
+
 /// A person's public key card, as stored in `.dossier/keyring/<fp-id>.yaml`
 /// and printed by `dossier key export`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -84,8 +88,10 @@ impl KeyCard {
         Ok(card)
     }
 
-    /// Parses a card and checks it is well-formed and self-signed.
+    /// Parses a card and checks it is well-formed and self-signed. A card
+    /// over [`MAX_CARD_BYTES`] is refused unread.
     pub fn parse(bytes: &[u8], what: &str) -> Result<KeyCard> {
+        yaml::check_size(bytes.len(), MAX_CARD_BYTES, what)?;
         let card: KeyCard = yaml::parse_bytes(bytes, what)?;
         card.check()?;
         Ok(card)
@@ -237,6 +243,27 @@ mod tests {
         card.age_recipient = age::x25519::Identity::generate().to_public().to_string();
         let err = card.check().unwrap_err().to_string();
         assert!(err.contains("self-signature"), "{err}");
+    }
+
+    #[test]
+    fn an_oversized_card_is_refused_unread() {
+        let (card, _) = issue();
+        let mut text = card.to_yaml().unwrap();
+        text.push_str(&format!("# {}\n", "x".repeat(MAX_CARD_BYTES)));
+        let err = KeyCard::parse(text.as_bytes(), ".dossier/keyring/ab.yaml").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::DocumentTooLarge {
+                    limit: MAX_CARD_BYTES,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err
+            .to_string()
+            .starts_with(".dossier/keyring/ab.yaml is larger than 16 KiB"));
     }
 
     #[test]

@@ -63,6 +63,12 @@ pub enum Error {
     #[error("malformed YAML in {what}: {detail}")]
     MalformedYaml { what: String, detail: String },
 
+    #[error("{what} is larger than {}, the most dossier reads; it was refused without being parsed (dossier never writes one that large)", human_bytes(*.limit))]
+    DocumentTooLarge { what: String, limit: usize },
+
+    #[error("{what} nests more than {limit} levels deep, the most dossier reads; it was refused without being parsed (dossier never writes one that deep)")]
+    DocumentTooDeep { what: String, limit: usize },
+
     #[error("case records have no field `{0}`; `dossier case set --help` lists the fields")]
     UnknownField(String),
 
@@ -222,6 +228,18 @@ impl Error {
             path,
             source,
         }
+    }
+}
+
+/// `1 MiB`, `16 KiB` or `300 bytes`: a size limit as a person reads it.
+fn human_bytes(n: usize) -> String {
+    const KIB: usize = 1024;
+    if n >= KIB * KIB && n.is_multiple_of(KIB * KIB) {
+        format!("{} MiB", n / (KIB * KIB))
+    } else if n >= KIB && n.is_multiple_of(KIB) {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} bytes")
     }
 }
 

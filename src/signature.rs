@@ -15,6 +15,11 @@ pub const DOCUMENT_NAMESPACE: &str = "dossier";
 /// Namespace git uses for SSH commit signatures.
 pub const GIT_NAMESPACE: &str = "git";
 
+/// The largest armored signature [`verify`] reads. An ed25519 SSHSIG is
+/// about 300 bytes and even an RSA-16384 one stays under 6 KiB; anything
+/// larger is refused before it is decoded.
+pub const MAX_SIGNATURE_BYTES: usize = 16 * 1024;
+
 /// Signs `message`, returning an armored `-----BEGIN SSH SIGNATURE-----` block
 /// ending in a newline.
 pub fn sign(key: &PrivateKey, namespace: &str, message: &[u8]) -> Result<String> {
@@ -41,11 +46,20 @@ pub struct Verified {
 
 /// Checks an armored signature over `message` in `namespace`, returning the
 /// signer. The caller decides whether that signer is entitled to sign.
+/// A signature over [`MAX_SIGNATURE_BYTES`] is refused undecoded; the
+/// reason, like every other, is a phrase the caller puts in its sentence
+/// about the signed document.
 pub fn verify(
     armored: &[u8],
     namespace: &str,
     message: &[u8],
 ) -> std::result::Result<Verified, String> {
+    if armored.len() > MAX_SIGNATURE_BYTES {
+        return Err(format!(
+            "the signature is larger than {} KiB, the most dossier reads, so it was not decoded",
+            MAX_SIGNATURE_BYTES / 1024
+        ));
+    }
     let sig = SshSig::from_pem(armored)
         .map_err(|_| "the signature is not a readable SSH signature".to_string())?;
     if sig.namespace() != namespace {
@@ -87,5 +101,16 @@ mod tests {
         assert!(verify(sig.as_bytes(), DOCUMENT_NAMESPACE, b"dog").is_err());
         assert!(verify(sig.as_bytes(), GIT_NAMESPACE, b"doc").is_err());
         assert!(verify(b"garbage", DOCUMENT_NAMESPACE, b"doc").is_err());
+    }
+
+    #[test]
+    fn an_oversized_signature_is_refused_undecoded() {
+        let k = key();
+        let sig = sign(&k, DOCUMENT_NAMESPACE, b"doc").unwrap();
+        let padded = format!("{sig}{}", "\n".repeat(MAX_SIGNATURE_BYTES));
+        let why = verify(padded.as_bytes(), DOCUMENT_NAMESPACE, b"doc").unwrap_err();
+        assert!(why.contains("larger than 16 KiB"), "{why}");
+        let huge = "A".repeat(1024 * 1024);
+        assert!(verify(huge.as_bytes(), DOCUMENT_NAMESPACE, b"doc").is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! Bad input: each case gets one clear sentence on stderr, exit 1 (2 for
 //! usage), and leaves the vault exactly as it was.
 
-use crate::support::{assert_history_refused, Person, World};
+use crate::support::{self, assert_history_refused, Person, World};
 
 fn vault_with_case() -> (World, Person, String) {
     let w = World::new();
@@ -286,5 +286,75 @@ fn deleting_and_recreating_an_access_list_does_not_make_a_new_owner() {
     );
     let err = w.fails(&ben, &["case", "set", &id, "title=mine now"], 1);
     assert!(err.contains("neither an owner"), "{err}");
+    assert_eq!(w.snapshot(), before);
+}
+
+/// `{a: {a: {a: ...` about 200 KB deep: serde_yaml needs some 20 s to
+/// refuse it, so before the pre-scan any certified pusher could stall
+/// every colleague's sync.
+fn deeply_nested_yaml() -> String {
+    let n = 40_000;
+    format!("{}{}\n", "{a: ".repeat(n), "}".repeat(n))
+}
+
+#[test]
+fn a_deeply_nested_access_list_is_refused_unparsed() {
+    let w = World::new();
+    let (alice, ben, _, id) = w.shared_case();
+    let access = w.vault().join(format!("cases/{id}/access.yaml"));
+    std::fs::write(&access, deeply_nested_yaml()).unwrap();
+    support::ssh_sign_with_key(&w.plain_signing_key(&ben), &access);
+    // Committed with stock git, signed by Ben with dossier's trailers.
+    w.insider_commit(&ben, "grant", Some(&id));
+    let commit = w.head();
+
+    // History verification parses the list, and refuses it unparsed.
+    let before = w.snapshot();
+    let started = std::time::Instant::now();
+    for args in [
+        vec!["case", "show", id.as_str()],
+        vec!["note", "add", id.as_str(), "--text", "x"],
+    ] {
+        let err = w.fails(&alice, &args, 1);
+        one_sentence(&err);
+        assert_history_refused(&err, &commit);
+        assert!(
+            err.contains(&format!("the access list of case {id}"))
+                && err.contains("nests more than 64 levels deep"),
+            "{err}"
+        );
+        assert!(!err.contains("{a:"), "never the content: {err}");
+    }
+    assert_eq!(w.snapshot(), before);
+    // Not a timing assertion, a note for whoever sees this test slow down.
+    eprintln!("two refusals took {:?}", started.elapsed());
+}
+
+#[test]
+fn a_megabyte_signature_is_refused_undecoded() {
+    let w = World::new();
+    let (alice, _ben, _, id) = w.shared_case();
+    let sig = w.vault().join(format!("cases/{id}/access.yaml.sig"));
+    let mut junk = String::from("-----BEGIN SSH SIGNATURE-----\n");
+    while junk.len() < 1024 * 1024 {
+        junk.push_str(&"A".repeat(70));
+        junk.push('\n');
+    }
+    junk.push_str("-----END SSH SIGNATURE-----\n");
+    std::fs::write(&sig, junk).unwrap();
+    // Committed by the case's owner herself with stock git: entitled, so
+    // the signature is the only thing wrong, and it is refused undecoded.
+    w.insider_commit(&alice, "grant", Some(&id));
+    let commit = w.head();
+
+    let before = w.snapshot();
+    let err = w.fails(&alice, &["note", "add", &id, "--text", "x"], 1);
+    one_sentence(&err);
+    assert_history_refused(&err, &commit);
+    assert!(
+        err.contains(&format!("access list for case {id} whose signature fails"))
+            && err.contains("larger than 16 KiB"),
+        "{err}"
+    );
     assert_eq!(w.snapshot(), before);
 }
