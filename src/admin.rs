@@ -189,7 +189,7 @@ pub fn set_group(
         }
     }
     let mut doc: GroupsDoc = vault.groups().doc().clone();
-    doc.dossier_groups = 1;
+    doc.dossier_groups = crate::succession::FIRST_CHAINED_VERSION;
     if members.is_empty() {
         doc.groups.remove(name);
     } else {
@@ -200,6 +200,7 @@ pub fn set_group(
             "@{name} already has exactly those members; no commit was made"
         )));
     }
+    doc.replaces = crate::succession::predecessor(vault, GROUPS_PATH)?;
     let text = yaml::render(&doc)?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
     let changes = vec![

@@ -22,7 +22,8 @@ use crate::fingerprint::Fingerprint;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
 use crate::yaml;
 
-const BINDING_VERSION: u32 = 1;
+/// Format 2 adds `replaces` ([`crate::succession`]); format 1 is still read.
+const BINDING_VERSION: u32 = 2;
 
 /// `<fp-id>.binding.yaml`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -30,6 +31,10 @@ const BINDING_VERSION: u32 = 1;
 pub struct Binding {
     /// Format version.
     pub dossier_binding: u32,
+    /// The git blob id of the version this one replaces (format 2 on;
+    /// absent for a first version): see [`crate::succession`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
     /// Whose key this binds (the signer must be this key).
     pub key: Fingerprint,
     /// The current age X25519 recipient.
@@ -55,6 +60,7 @@ impl Binding {
     ) -> Binding {
         Binding {
             dossier_binding: BINDING_VERSION,
+            replaces: None,
             key,
             age_recipient: age_recipient.to_string(),
             expires: expires.map(yaml::whole_seconds),
@@ -91,7 +97,7 @@ impl Binding {
                 v.signer
             )));
         }
-        if binding.dossier_binding != BINDING_VERSION {
+        if !(1..=BINDING_VERSION).contains(&binding.dossier_binding) {
             return Err(bad("it has an unknown format version".into()));
         }
         if binding.issued < card_created {

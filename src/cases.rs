@@ -70,7 +70,7 @@ pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> 
         ..Default::default()
     };
     let mut changes = vec![encrypt_record(&id, &record, &recipients)?];
-    changes.extend(signed_access(session, &list)?);
+    changes.extend(signed_access(vault, session, &list)?);
     vault.commit(
         session,
         &CommitMessage::for_case("create", &id, me),
@@ -403,7 +403,7 @@ fn change_access(
         unreadable,
     } = reencrypt_case(vault, session, id, &recipients)?;
     // The list changes whatever could not be re-encrypted.
-    changes.extend(signed_access(session, &list)?);
+    changes.extend(signed_access(vault, session, &list)?);
     vault.commit(session, &CommitMessage::for_case(action, id, me), &changes)?;
     Ok(AccessChange {
         still_listed: false,
@@ -680,8 +680,14 @@ pub fn merge_record_files(
     crate::case::merge_records(base.as_ref(), &open(ours)?, &open(theirs)?, resolve)
 }
 
-/// The access list and its signature as changes.
-pub fn signed_access(session: &Session, list: &AccessList) -> Result<Vec<Change>> {
+/// The access list and its signature as changes: the list in the current
+/// format, naming the committed version it replaces ([`crate::succession`]).
+pub fn signed_access(vault: &Vault, session: &Session, list: &AccessList) -> Result<Vec<Change>> {
+    let mut list = list.clone();
+    list.dossier_access = list
+        .dossier_access
+        .max(crate::succession::FIRST_CHAINED_VERSION);
+    list.replaces = crate::succession::predecessor(vault, &access_path(&list.case))?;
     let text = list.to_yaml()?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
     let rel = access_path(&list.case);

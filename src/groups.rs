@@ -25,6 +25,10 @@ pub const GROUPS_PATH: &str = ".dossier/groups.yaml";
 pub struct GroupsDoc {
     /// Format version.
     pub dossier_groups: u32,
+    /// The git blob id of the version this one replaces (format 2 on;
+    /// absent for a first version): see [`crate::succession`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
     /// Name → members.
     #[serde(default)]
     pub groups: BTreeMap<String, Vec<Fingerprint>>,

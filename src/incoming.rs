@@ -248,6 +248,7 @@ impl<'r> Checker<'r> {
                 after: &after,
                 before_tree,
                 after_tree: &after_tree,
+                others: Vec::new(),
             }
             .check_all(&changed);
         }
@@ -303,10 +304,16 @@ impl<'r> Checker<'r> {
             return Ok(());
         }
         let after = self.state(merged)?;
-        for ((_, tree, state), paths) in sides.iter().zip(&judged) {
+        for (j, ((_, tree, state), paths)) in sides.iter().zip(&judged).enumerate() {
             if paths.is_empty() {
                 continue;
             }
+            let others = sides
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != j)
+                .map(|(_, (_, t, _))| t)
+                .collect();
             Rules {
                 signer: *signer,
                 when,
@@ -314,6 +321,7 @@ impl<'r> Checker<'r> {
                 after: &after,
                 before_tree: tree,
                 after_tree: merged,
+                others,
             }
             .check_all(paths)?;
         }
@@ -409,6 +417,26 @@ fn changed_paths(
     Ok(out)
 }
 
+/// Whether `path` is a signed document that names the version it replaces
+/// (not its `.sig`).
+fn is_chained_document(path: &str) -> bool {
+    matches!(
+        VaultPath::parse(path),
+        Some(VaultPath::Config { sig: false })
+            | Some(VaultPath::Groups { sig: false })
+            | Some(VaultPath::Case {
+                file: CaseFile::Access { sig: false },
+                ..
+            })
+    ) || matches!(
+        VaultPath::parse(path),
+        Some(VaultPath::Keyring {
+            kind: KeyringFile::Binding,
+            ..
+        })
+    ) && !path.ends_with(".sig")
+}
+
 fn outside_layout(path: &str) -> String {
     format!("writes {path}, which is not part of a dossier vault")
 }
@@ -421,10 +449,25 @@ struct Rules<'a, 'r> {
     after: &'a TrustState,
     before_tree: &'a CommitTree<'r>,
     after_tree: &'a CommitTree<'r>,
+    /// In a merge, the other parents' trees: a signed document may name
+    /// their version as the one it replaces too.
+    others: Vec<&'a CommitTree<'r>>,
 }
 
 impl Rules<'_, '_> {
     fn check_all(&self, changed: &BTreeSet<String>) -> Verdict {
+        self.check_entitled(changed)?;
+        // Who may change what comes first (its refusal says more); then
+        // that each signed document names the version it replaces.
+        for path in changed {
+            if is_chained_document(path) {
+                self.succession(path)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_entitled(&self, changed: &BTreeSet<String>) -> Verdict {
         let mut keyring_changed = false;
         // Files of each case, so its access lists are read once per commit.
         let mut cases: BTreeMap<CaseId, Vec<CaseFile>> = BTreeMap::new();
@@ -450,6 +493,21 @@ impl Rules<'_, '_> {
             self.keyring_consistent()?;
         }
         Ok(())
+    }
+
+    /// A signed document names the version it replaces.
+    fn succession(&self, path: &str) -> Verdict {
+        let read = |t: &CommitTree<'_>| t.read(path).map_err(|e| e.to_string());
+        let Some(new) = read(self.after_tree)? else {
+            return Ok(()); // a deletion: judged by entitlement alone
+        };
+        let old = read(self.before_tree)?;
+        let also = self
+            .others
+            .iter()
+            .map(|t| read(t))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        crate::succession::check(path, &new, old.as_deref(), &also)
     }
 
     /// Revocations are permanent and bindings only move forward.

@@ -65,6 +65,7 @@ pub mod signature;
 pub mod snapshot;
 pub mod status;
 pub mod store;
+pub mod succession;
 pub mod sync;
 #[cfg(test)]
 mod testkit;

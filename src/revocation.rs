@@ -117,6 +117,10 @@ pub fn revoke(
     }
     doc.groups.retain(|_, m| !m.is_empty());
     if groups_changed {
+        doc.dossier_groups = doc
+            .dossier_groups
+            .max(crate::succession::FIRST_CHAINED_VERSION);
+        doc.replaces = crate::succession::predecessor(vault, GROUPS_PATH)?;
         let text = yaml::render(&doc)?;
         changes.push(Change::write(
             format!("{GROUPS_PATH}.sig"),
@@ -155,7 +159,7 @@ pub fn revoke(
         };
         let mut edited = current.clone();
         if edited.remove_key(fp) || signed_by_them {
-            changes.extend(crate::cases::signed_access(session, &edited)?);
+            changes.extend(crate::cases::signed_access(vault, session, &edited)?);
             lists_changed.push(id.clone());
         }
         if !policy::listed_readers(vault.groups(), &current).contains(&me) {

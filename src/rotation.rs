@@ -61,7 +61,8 @@ pub fn rotate(
         }
     };
 
-    let binding = Binding::new(me, &recipient, entry.expires());
+    let mut binding = Binding::new(me, &recipient, entry.expires());
+    binding.replaces = crate::succession::predecessor(vault, &binding_path(&me))?;
     let mut ring = vault.keyring().clone();
     ring.set_binding(&me, binding.clone());
     let mut changes = binding_changes(session, &binding)?;
@@ -105,7 +106,8 @@ pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc
         ));
     }
     let _lock = vault.lock()?;
-    let binding = Binding::new(me, &entry.recipient()?, expires);
+    let mut binding = Binding::new(me, &entry.recipient()?, expires);
+    binding.replaces = crate::succession::predecessor(vault, &binding_path(&me))?;
     let mut ring = vault.keyring().clone();
     ring.set_binding(&me, binding.clone());
     let mut changes = binding_changes(session, &binding)?;

@@ -23,7 +23,9 @@ use crate::signature::{self, DOCUMENT_NAMESPACE};
 use crate::snapshot::{CommitTree, Files, WorkTree};
 use crate::yaml;
 
-const VAULT_VERSION: u32 = 1;
+/// Format 2 adds `replaces` to signed documents ([`crate::succession`]);
+/// format 1 is still read.
+const VAULT_VERSION: u32 = 2;
 /// Path of the vault config, relative to the vault root.
 pub const CONFIG_PATH: &str = ".dossier/vault.yaml";
 /// Path of the generated allowed-signers file.
@@ -35,6 +37,10 @@ pub const ALLOWED_SIGNERS_PATH: &str = ".dossier/allowed_signers";
 pub struct VaultConfig {
     /// Format version.
     pub dossier_vault: u32,
+    /// The git blob id of the version this one replaces (format 2 on;
+    /// absent for a first version): see [`crate::succession`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
     /// The vault's (firm's) name.
     pub name: String,
     /// When it was created.
@@ -65,6 +71,7 @@ impl VaultConfig {
     pub fn new(name: &str, root: Fingerprint) -> VaultConfig {
         VaultConfig {
             dossier_vault: VAULT_VERSION,
+            replaces: None,
             name: name.to_string(),
             created: yaml::now(),
             roots: vec![root],
@@ -405,9 +412,9 @@ pub fn load_config_from(files: &dyn Files) -> Result<(VaultConfig, Fingerprint)>
             reason: "vault.yaml is missing".into(),
         })?;
     let config: VaultConfig = yaml::parse_bytes(&bytes, CONFIG_PATH)?;
-    if config.dossier_vault != VAULT_VERSION {
+    if !(1..=VAULT_VERSION).contains(&config.dossier_vault) {
         return Err(Error::Refused(format!(
-            "{CONFIG_PATH} has format version {}; this dossier reads version {VAULT_VERSION}",
+            "{CONFIG_PATH} has format version {}; this dossier reads versions 1 to {VAULT_VERSION}: upgrade dossier",
             config.dossier_vault
         )));
     }

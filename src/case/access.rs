@@ -14,7 +14,8 @@ use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::yaml;
 
-const ACCESS_VERSION: u32 = 1;
+/// Format 2 adds `replaces` ([`crate::succession`]); format 1 is still read.
+const ACCESS_VERSION: u32 = 2;
 
 /// One reader entry: a person or a group.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,6 +75,10 @@ impl<'de> Deserialize<'de> for AccessEntry {
 pub struct AccessList {
     /// Format version.
     pub dossier_access: u32,
+    /// The git blob id of the version this one replaces (format 2 on;
+    /// absent for a first version): see [`crate::succession`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
     /// The case this list belongs to.
     pub case: CaseId,
     /// Who may change the list and grant access.
@@ -88,6 +93,7 @@ impl AccessList {
     pub fn new(case: CaseId, owner: Fingerprint) -> AccessList {
         AccessList {
             dossier_access: ACCESS_VERSION,
+            replaces: None,
             case,
             owners: vec![owner],
             readers: Vec::new(),
@@ -98,7 +104,7 @@ impl AccessList {
     pub fn parse(bytes: &[u8], expected: &CaseId) -> Result<AccessList> {
         let what = format!("the access list of case {expected}");
         let list: AccessList = yaml::parse_bytes(bytes, &what)?;
-        if list.dossier_access != ACCESS_VERSION {
+        if !(1..=ACCESS_VERSION).contains(&list.dossier_access) {
             return Err(Error::MalformedYaml {
                 what,
                 detail: "unknown format version".into(),
@@ -111,6 +117,12 @@ impl AccessList {
             });
         }
         Ok(list)
+    }
+
+    /// Whether both lists give the same people access (their case, owners
+    /// and readers), whatever version each replaces.
+    pub fn same_access(&self, other: &AccessList) -> bool {
+        self.case == other.case && self.owners == other.owners && self.readers == other.readers
     }
 
     /// The exact bytes to store and sign.

@@ -110,7 +110,9 @@ pub fn merge_access(
     theirs: &AccessList,
 ) -> AccessList {
     AccessList {
-        dossier_access: ours.dossier_access,
+        dossier_access: ours.dossier_access.max(theirs.dossier_access),
+        // The merge replaces ours (the branch it is committed on).
+        replaces: ours.replaces.clone(),
         case: ours.case.clone(),
         owners: set_merge(
             base.map(|b| b.owners.as_slice()).unwrap_or(&[]),

@@ -357,7 +357,10 @@ impl CaseMerge<'_, '_> {
             files.extend(sig.map(|sig| (format!("{access}.sig"), sig)));
             files
         };
-        if let Some(side) = [ours, theirs].into_iter().find(|s| &s.list == merged) {
+        if let Some(side) = [ours, theirs]
+            .into_iter()
+            .find(|s| s.list.same_access(merged))
+        {
             return Ok(Ok(signed(side.bytes.clone(), side.sig.clone())));
         }
         let me = self.session.fingerprint();
@@ -369,6 +372,15 @@ impl CaseMerge<'_, '_> {
                 theirs: Some("changed who can read the case".into()),
             }));
         }
+        // The merge is committed on ours: it names ours as what it replaces.
+        let mut merged = merged.clone();
+        merged.dossier_access = merged
+            .dossier_access
+            .max(crate::succession::FIRST_CHAINED_VERSION);
+        merged.replaces = match self.ours.read(&access)? {
+            Some(bytes) => Some(crate::succession::blob_id(&bytes)?),
+            None => None,
+        };
         let text = merged.to_yaml()?;
         let sig = signature::sign(
             self.session.signing_key()?,

@@ -397,6 +397,7 @@ fn a_revoked_owners_backdated_grant_is_refused_whatever_its_date() {
         text.replace("readers:\n", &format!("readers:\n- {mallory_fp}\n")),
     )
     .unwrap();
+    crate::support::name_predecessor(w, &old, &access);
     ssh_sign_with_key(&ben_key, &access);
     w.git_text_in(&old, &["add", "-A"]);
     let message = format!(
@@ -588,4 +589,53 @@ fn links_planted_in_a_working_tree_are_never_followed() {
     assert_eq!(w.head(), before);
     let err = w.fails(&ben, &["case", "show", &case], 1);
     assert!(err.contains("symbolic link"), "{err}");
+}
+
+#[test]
+fn an_older_version_put_back_by_an_entitled_signer_is_refused_as_a_replay() {
+    let w = World::new();
+    let (alice, ben, ben_fp, case) = w.shared_case();
+    let access = format!("cases/{case}/access.yaml");
+    let sig = format!("{access}.sig");
+    let with_ben = w.head();
+    w.ok(&alice, &["revoke-access", &case, &ben_fp]);
+    let verified = w.head();
+
+    // Alice owns the case, so she may change its list; but putting back
+    // her own older signed version, with stock git, is a replay.
+    w.git_text(&["checkout", "-q", &with_ben, "--", &access, &sig]);
+    w.insider_commit(&alice, "grant", Some(&case));
+    let replay = w.head();
+    let err = w.fails(&alice, &["note", "add", &case, "--text", "x"], 1);
+    assert_history_refused(&err, &replay);
+    assert!(
+        err.contains(&format!("brings a {access} that names"))
+            && err.contains("older signed version put back"),
+        "{err}"
+    );
+
+    // The same for the root's own older vault.yaml (view logging off again).
+    w.git_text(&["reset", "-q", "--hard", &verified]);
+    w.ok(&alice, &["settings", "log_views=true"]);
+    let logging = w.head();
+    w.git_text(&[
+        "checkout",
+        "-q",
+        &verified,
+        "--",
+        ".dossier/vault.yaml",
+        ".dossier/vault.yaml.sig",
+    ]);
+    w.insider_commit(&alice, "settings", None);
+    let replay = w.head();
+    let err = w.fails(&alice, &["case", "show", &case], 1);
+    assert_history_refused(&err, &replay);
+    assert!(err.contains("older signed version put back"), "{err}");
+
+    w.git_text(&["reset", "-q", "--hard", &logging]);
+    w.ok(
+        &alice,
+        &["note", "add", &case, "--text", "after the removal"],
+    );
+    opens_nothing(&w, &ben, "replayed", &w.vault(), &case);
 }

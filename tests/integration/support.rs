@@ -457,6 +457,27 @@ pub fn ssh_sign_with_key(key: &Path, file: &Path) {
     );
 }
 
+/// Makes the signed document `file` (a path in the working tree of the
+/// vault or clone `dir`) name the committed version it now replaces, as
+/// the format asks of anyone editing it by hand (`replaces:`, the git blob
+/// id of `HEAD`'s version; see docs/file-format.md, *Succession*).
+pub fn name_predecessor(w: &World, dir: &Path, file: &Path) {
+    let rel = file.strip_prefix(dir).expect("inside the vault");
+    let rel = rel.to_str().expect("utf8");
+    let before = w
+        .git_text_in(dir, &["rev-parse", &format!("HEAD:{rel}")])
+        .trim()
+        .to_string();
+    let text = std::fs::read_to_string(file).expect("read");
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.starts_with("replaces:"))
+        .map(str::to_string)
+        .collect();
+    lines.insert(1, format!("replaces: {before}"));
+    std::fs::write(file, lines.join("\n") + "\n").expect("write");
+}
+
 /// `err` is the refusal of history that does not verify, naming `commit`.
 pub fn assert_history_refused(err: &str, commit: &str) {
     assert!(

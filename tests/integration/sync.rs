@@ -303,6 +303,7 @@ fn incoming_commits_that_break_the_trust_rules_are_refused_and_change_nothing() 
     let text = std::fs::read_to_string(&path).expect("read");
     let text = text.replace("owners:\n", &format!("owners:\n- {}\n", o.ben_fp));
     std::fs::write(&path, text).expect("write");
+    crate::support::name_predecessor(w, &evil, &path);
     ssh_sign_with_key(&ben_key, &path);
     raw_commit(
         w,

@@ -51,6 +51,7 @@ fn add_reader(w: &World, id: &str, fp: &str) -> std::path::PathBuf {
     };
     assert!(edited.contains(fp) && edited != text);
     std::fs::write(&access, edited).unwrap();
+    crate::support::name_predecessor(w, &w.vault(), &access);
     access
 }
 
@@ -134,6 +135,7 @@ fn an_access_list_changed_by_a_staff_member_who_is_not_an_owner_is_refused() {
         text.replace("owners:\n", &format!("owners:\n- {chidi_fp}\n")),
     )
     .unwrap();
+    crate::support::name_predecessor(&w, &w.vault(), &access);
     w.ssh_sign(&chidi, &access);
     w.insider_commit(&chidi, "grant", Some(&id));
     let commit = w.head();
