@@ -48,7 +48,7 @@ use crate::history;
 use crate::keyring::{Keyring, KeyringFile, Validity};
 use crate::layout::{self, CaseFile, VaultPath};
 use crate::policy;
-use crate::snapshot::{id_at, CommitTree, Files};
+use crate::snapshot::{CommitTree, Files};
 use crate::store::CommitMessage;
 use crate::vault::{self, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
 
@@ -270,10 +270,7 @@ impl<'r> Checker<'r> {
         let base = repo
             .merge_base_many(&ids)
             .map_err(|_| "merges histories that share no commit".to_string())?;
-        let base_tree = repo
-            .find_commit(base)
-            .and_then(|c| c.tree())
-            .map_err(|e| e.to_string())?;
+        let base_tree = CommitTree::new(repo, base).map_err(|e| e.to_string())?;
         self.check_revoked_across(&ids, sides)?;
 
         let mut paths = BTreeSet::new();
@@ -283,12 +280,10 @@ impl<'r> Checker<'r> {
         // For each side, the paths whose merged value is the signer's change.
         let mut judged: Vec<BTreeSet<String>> = vec![BTreeSet::new(); sides.len()];
         for path in &paths {
-            let merged_id = id_at(merged.tree(), path);
-            let base_id = id_at(&base_tree, path);
-            let side_ids: Vec<Option<git2::Oid>> = sides
-                .iter()
-                .map(|(_, t, _)| id_at(t.tree(), path))
-                .collect();
+            let merged_id = merged.id_of(path);
+            let base_id = base_tree.id_of(path);
+            let side_ids: Vec<Option<git2::Oid>> =
+                sides.iter().map(|(_, t, _)| t.id_of(path)).collect();
             let from_a_changing_side = side_ids.iter().any(|id| *id == merged_id && *id != base_id);
             for (j, side_id) in side_ids.iter().enumerate() {
                 if *side_id == merged_id {

@@ -65,21 +65,72 @@ impl Files for WorkTree {
 }
 
 /// The tree of one commit.
+///
+/// Paths under `cases/<id>/` are found through a map of the `cases/` tree
+/// built on first use: `Tree::get_path` would re-read that whole tree
+/// (hundreds of KB at 10,000 cases) for every lookup.
 pub struct CommitTree<'r> {
     repo: &'r git2::Repository,
     tree: git2::Tree<'r>,
+    cases: std::cell::OnceCell<std::collections::HashMap<String, git2::Oid>>,
 }
 
 impl<'r> CommitTree<'r> {
     /// The tree of commit `id`.
     pub fn new(repo: &'r git2::Repository, id: git2::Oid) -> Result<CommitTree<'r>> {
         let tree = repo.find_commit(id)?.tree()?;
-        Ok(CommitTree { repo, tree })
+        Ok(CommitTree::from_tree(repo, tree))
     }
 
     /// A tree already looked up.
     pub fn from_tree(repo: &'r git2::Repository, tree: git2::Tree<'r>) -> CommitTree<'r> {
-        CommitTree { repo, tree }
+        CommitTree {
+            repo,
+            tree,
+            cases: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The entry at `rel`: its id and kind.
+    fn entry(&self, rel: &str) -> Option<(git2::Oid, Option<git2::ObjectType>)> {
+        let found = |tree: &git2::Tree, path: &str| {
+            tree.get_path(Path::new(path))
+                .ok()
+                .map(|e| (e.id(), e.kind()))
+        };
+        let Some(in_cases) = rel.strip_prefix("cases/") else {
+            return found(&self.tree, rel);
+        };
+        match in_cases.split_once('/') {
+            Some((case, rest)) => {
+                let sub = *self.case_trees().get(case)?;
+                found(&self.repo.find_tree(sub).ok()?, rest)
+            }
+            None => self
+                .case_trees()
+                .get(in_cases)
+                .map(|id| (*id, Some(git2::ObjectType::Tree)))
+                .or_else(|| found(&self.tree, rel)),
+        }
+    }
+
+    fn case_trees(&self) -> &std::collections::HashMap<String, git2::Oid> {
+        self.cases.get_or_init(|| {
+            let mut map = std::collections::HashMap::new();
+            let cases = self
+                .tree
+                .get_path(Path::new("cases"))
+                .ok()
+                .and_then(|e| self.repo.find_tree(e.id()).ok());
+            if let Some(cases) = cases {
+                for e in cases.iter() {
+                    if let (Ok(name), Some(git2::ObjectType::Tree)) = (e.name(), e.kind()) {
+                        map.insert(name.to_string(), e.id());
+                    }
+                }
+            }
+            map
+        })
     }
 
     /// The git tree itself.
@@ -90,18 +141,29 @@ impl<'r> CommitTree<'r> {
     /// The id of the subtree at `dir` (`None` when absent): equal ids mean
     /// equal contents, so callers can skip work on unchanged directories.
     pub fn subtree_id(&self, dir: &str) -> Option<git2::Oid> {
-        id_at(&self.tree, dir)
+        self.id_of(dir)
+    }
+
+    /// The id of whatever is at `rel` (a blob or a subtree), like [`id_at`]
+    /// but through this tree's map of cases.
+    pub fn id_of(&self, rel: &str) -> Option<git2::Oid> {
+        self.entry(rel).map(|(id, _)| id)
     }
 
     /// The names of the directories directly in `dir`, sorted.
     pub fn list_dirs(&self, dir: &str) -> Result<Vec<String>> {
-        let Ok(entry) = self.tree.get_path(Path::new(dir)) else {
+        self.names_in(dir, git2::ObjectType::Tree)
+    }
+
+    /// The names of the entries of `kind` directly in `dir`, sorted.
+    fn names_in(&self, dir: &str, kind: git2::ObjectType) -> Result<Vec<String>> {
+        let Some((id, Some(git2::ObjectType::Tree))) = self.entry(dir) else {
             return Ok(Vec::new());
         };
-        let sub = self.repo.find_tree(entry.id())?;
+        let sub = self.repo.find_tree(id)?;
         let mut names: Vec<String> = sub
             .iter()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+            .filter(|e| e.kind() == Some(kind))
             .filter_map(|e| e.name().ok().map(str::to_string))
             .collect();
         names.sort();
@@ -110,11 +172,10 @@ impl<'r> CommitTree<'r> {
 
     /// The blob id of the file at `rel`, if any.
     pub fn blob_id(&self, rel: &str) -> Option<git2::Oid> {
-        self.tree
-            .get_path(Path::new(rel))
-            .ok()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
-            .map(|e| e.id())
+        match self.entry(rel)? {
+            (id, Some(git2::ObjectType::Blob)) => Some(id),
+            _ => None,
+        }
     }
 }
 
@@ -127,19 +188,6 @@ impl Files for CommitTree<'_> {
     }
 
     fn list(&self, dir: &str) -> Result<Vec<String>> {
-        let Ok(entry) = self.tree.get_path(Path::new(dir)) else {
-            return Ok(Vec::new());
-        };
-        if entry.kind() != Some(git2::ObjectType::Tree) {
-            return Ok(Vec::new());
-        }
-        let sub = self.repo.find_tree(entry.id())?;
-        let mut names: Vec<String> = sub
-            .iter()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
-            .filter_map(|e| e.name().ok().map(str::to_string))
-            .collect();
-        names.sort();
-        Ok(names)
+        self.names_in(dir, git2::ObjectType::Blob)
     }
 }

@@ -188,7 +188,7 @@ impl Vault {
             None => load_trust(&WorkTree::new(&root))?,
         };
         if let Some(file) = crate::pins::default_file() {
-            let key = first_commit(&repo)?;
+            let key = crate::verified::first_commit(&repo)?.to_string();
             crate::pins::check(&file, &key, &root, &config.name, &config.roots, signer)?;
         }
         Ok(Vault {
@@ -437,13 +437,4 @@ pub fn load_config_from(files: &dyn Files) -> Result<(VaultConfig, Fingerprint)>
         });
     }
     Ok((config, v.signer))
-}
-
-/// The id of the vault's first commit: the same in every clone.
-fn first_commit(repo: &git2::Repository) -> Result<String> {
-    let mut commit = repo.head()?.peel_to_commit()?;
-    while let Ok(parent) = commit.parent(0) {
-        commit = parent;
-    }
-    Ok(commit.id().to_string())
 }

@@ -30,6 +30,9 @@ use crate::snapshot::CommitTree;
 /// The local ref naming the newest verified commit.
 pub const WATERMARK: &str = "refs/dossier/verified";
 
+/// The vault's first commit, recorded once history verified from it.
+pub const GENESIS: &str = "refs/dossier/genesis";
+
 /// How many unverified commits make [`ensure`] report progress.
 pub const PROGRESS_THRESHOLD: usize = 50;
 
@@ -93,6 +96,29 @@ pub fn record(repo: &git2::Repository, from: git2::Oid, to: git2::Oid) -> Result
         advance(repo, Some(from), to)?;
     }
     Ok(())
+}
+
+/// The id of the vault's first commit, the same in every clone (the key of
+/// its root pins). While the watermark stands at `HEAD` the id recorded in
+/// [`GENESIS`] is used, so opening a vault with a long history does not walk
+/// it; otherwise first parents are walked from `HEAD` and the answer
+/// recorded for next time.
+pub fn first_commit(repo: &git2::Repository) -> Result<git2::Oid> {
+    let head = repo.head()?.peel_to_commit()?;
+    let settled = watermark(repo) == Some(head.id());
+    if settled {
+        if let Ok(first) = repo.refname_to_id(GENESIS) {
+            return Ok(first);
+        }
+    }
+    let mut commit = head;
+    while let Ok(parent) = commit.parent(0) {
+        commit = parent;
+    }
+    if settled {
+        let _ = repo.reference(GENESIS, commit.id(), true, "dossier: first commit");
+    }
+    Ok(commit.id())
 }
 
 /// Moves the watermark from `from` to `to` when `to` descends from it;

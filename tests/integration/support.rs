@@ -393,13 +393,16 @@ impl World {
 
     /// Every ref, HEAD, the index and the working tree's status of the vault
     /// at `dir`: equal snapshots mean nothing local changed. The verified-
-    /// history watermark is left out: it is local bookkeeping that any
-    /// command may move forward once it has verified the commits it covers.
+    /// history watermark (and the first commit recorded with it) is left
+    /// out: local bookkeeping that any command may move forward once it
+    /// has verified the commits it covers.
     pub fn full_snapshot(&self, dir: &Path) -> String {
         let refs = self.git_text_in(dir, &["for-each-ref", "--format=%(refname) %(objectname)"]);
         let mut out: String = refs
             .lines()
-            .filter(|l| !l.starts_with("refs/dossier/verified "))
+            .filter(|l| {
+                !l.starts_with("refs/dossier/verified ") && !l.starts_with("refs/dossier/genesis ")
+            })
             .map(|l| format!("{l}\n"))
             .collect();
         out.push_str(&self.git_text_in(dir, &["rev-parse", "HEAD"]));
