@@ -8,6 +8,7 @@ mod crash;
 mod damaged;
 mod history_attacks;
 mod merge_driver;
+mod properties;
 mod recovery;
 mod sshd;
 mod support;
