@@ -66,12 +66,22 @@ enum Op {
     /// The access list and its signature as the `k`-th version on the
     /// first-parent line (oldest first, modulo their number; versions that
     /// differ from the current list preferred) committed again, by plain
-    /// git (unsigned) or signed by Mallory with dossier's trailers.
-    Replay { k: usize, signed: bool },
+    /// git (unsigned), or signed with dossier's trailers by Mallory (not an
+    /// owner) or by Alice herself (the owner, entitled to change the list:
+    /// only the list's `replaces` tells her old version from a new one).
+    Replay { k: usize, by: Replayer },
     /// A merge signed by Mallory whose second parent is the commit that
     /// introduced the `k`-th version of the access list (chosen as for
     /// `Replay`, `HEAD` left out), its tree `HEAD`'s with that commit's list.
     MergeOld(usize),
+}
+
+/// Who commits a replayed list.
+#[derive(Debug, Clone, Copy)]
+enum Replayer {
+    Unsigned,
+    Mallory,
+    Alice,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -80,7 +90,15 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..3usize).prop_map(Op::Grant),
         3 => (0..3usize).prop_map(Op::RevokeAccess),
         2 => (0..4usize).prop_map(Op::NoteBy),
-        3 => (0..4usize, any::<bool>()).prop_map(|(k, signed)| Op::Replay { k, signed }),
+        3 => (
+            0..4usize,
+            prop_oneof![
+                Just(Replayer::Unsigned),
+                Just(Replayer::Mallory),
+                Just(Replayer::Alice)
+            ]
+        )
+            .prop_map(|(k, by)| Op::Replay { k, by }),
         2 => (0..4usize).prop_map(Op::MergeOld),
     ]
 }
@@ -369,7 +387,7 @@ impl Run {
                 }
                 self.after_legit("note");
             }
-            Op::Replay { k, signed } => self.replay(k, signed),
+            Op::Replay { k, by } => self.replay(k, by),
             Op::MergeOld(k) => self.merge_old(k),
         }
         self.check();
@@ -509,15 +527,18 @@ impl Run {
 
     /// A commit signed with Mallory's real key, as git's SSH signing does
     /// (bypassing dossier's store: nothing is checked).
-    fn mallory_commit(
+    /// A commit signed by person `signer` in-process (an SSHSIG over the
+    /// commit buffer, as git's SSH signing makes), bypassing dossier's store.
+    fn signed_commit(
         &self,
+        signer: usize,
         repo: &git2::Repository,
         message: &str,
         tree: git2::Oid,
         parents: &[git2::Oid],
     ) -> git2::Oid {
-        let fp = self.fp(MALLORY);
-        let who = git2::Signature::now(&fp.to_string(), "mallory@firm.example").expect("sig");
+        let fp = self.fp(signer);
+        let who = git2::Signature::now(&fp.to_string(), "insider@firm.example").expect("sig");
         let tree = repo.find_tree(tree).expect("tree");
         let parents: Vec<git2::Commit> = parents
             .iter()
@@ -528,7 +549,7 @@ impl Run {
             .commit_create_buffer(&who, &who, message, &tree, &refs)
             .expect("buffer");
         let content = std::str::from_utf8(&buffer).expect("utf8");
-        let key = self.people[MALLORY].signing_key().expect("key");
+        let key = self.people[signer].signing_key().expect("key");
         let armored = signature::sign(key, signature::GIT_NAMESPACE, content.as_bytes())
             .expect("sign commit");
         repo.commit_signed(content, armored.trim_end(), Some("gpgsig"))
@@ -563,26 +584,28 @@ impl Run {
         });
     }
 
-    fn replay(&mut self, k: usize, signed: bool) {
+    fn replay(&mut self, k: usize, by: Replayer) {
         let repo = self.repo();
         let versions = self.targets(&repo, false);
         let old = versions[k % versions.len()];
         let tree = self.tree_with_access_of(&repo, old);
         let tip = head(&repo);
-        let commit = if signed {
-            let message = CommitMessage::for_case("grant", &self.case, self.fp(MALLORY)).render();
-            self.mallory_commit(&repo, &message, tree, &[tip])
-        } else {
-            let who = git2::Signature::now("x", "x@x").expect("sig");
-            let tree = repo.find_tree(tree).expect("tree");
-            let parent = repo.find_commit(tip).expect("head");
-            repo.commit(None, &who, &who, "restore the list\n", &tree, &[&parent])
-                .expect("commit")
+        let signed_by = |who: usize| {
+            let message = CommitMessage::for_case("grant", &self.case, self.fp(who)).render();
+            self.signed_commit(who, &repo, &message, tree, &[tip])
         };
-        let what = format!(
-            "{} replay of the list of {old}",
-            if signed { "Mallory's" } else { "unsigned" }
-        );
+        let commit = match by {
+            Replayer::Mallory => signed_by(MALLORY),
+            Replayer::Alice => signed_by(ALICE),
+            Replayer::Unsigned => {
+                let who = git2::Signature::now("x", "x@x").expect("sig");
+                let tree = repo.find_tree(tree).expect("tree");
+                let parent = repo.find_commit(tip).expect("head");
+                repo.commit(None, &who, &who, "restore the list\n", &tree, &[&parent])
+                    .expect("commit")
+            }
+        };
+        let what = format!("{by:?}'s replay of the list of {old}");
         self.put_on_branch(&repo, commit, what);
     }
 
@@ -602,7 +625,7 @@ impl Run {
         let old = older[k % older.len()];
         let tree = self.tree_with_access_of(&repo, old);
         let message = CommitMessage::for_vault("merge", self.fp(MALLORY)).render();
-        let commit = self.mallory_commit(&repo, &message, tree, &[tip, old]);
+        let commit = self.signed_commit(MALLORY, &repo, &message, tree, &[tip, old]);
         self.put_on_branch(&repo, commit, format!("Mallory's merge with {old}"));
     }
 
