@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{assert_history_refused, ssh_sign_with_key, Person, World};
+use crate::support::{assert_history_refused, ssh_sign_with_key, trailers, Person, World};
 use crate::sync::{attacker_clone, bare_head, force_remote, office, refused, Office};
 
 /// A certified colleague with a plain (unprotected) signing key, known to
@@ -18,15 +18,6 @@ fn colleague(o: &Office, name: &str) -> (Person, String, PathBuf) {
     o.w.ok(&o.alice, &["sync"]);
     let key = p.home.join("signing_key");
     (p, fp, key)
-}
-
-fn trailers(action: &str, case: Option<&str>, actor: &str) -> String {
-    let mut t = format!("Dossier-Action: {action}\n");
-    if let Some(c) = case {
-        t.push_str(&format!("Dossier-Case: {c}\n"));
-    }
-    t.push_str(&format!("Dossier-Actor: {actor}\n"));
-    t
 }
 
 /// Stock `git commit-tree -S` in `dir`: the index as a tree, on `parents`,
@@ -105,6 +96,25 @@ fn launder(o: &Office, dir: &Path, key: &Path, actor: &str, old: &str, paths: &[
     w.git_text_in(dir, &["reset", "-q", "--hard", &merge]);
     force_remote(o, dir, &merge);
     merge
+}
+
+/// An attacker's plain clone and key, laundering old files through merges.
+struct Launderer<'a> {
+    dir: &'a Path,
+    key: &'a Path,
+    fp: &'a str,
+}
+
+impl Launderer<'_> {
+    /// [`launder`]s `paths` from `old`, expects Alice's sync to refuse the
+    /// merge with a sentence containing `reason`, then puts the remote
+    /// back to Alice's branch.
+    fn refused(&self, o: &Office, old: &str, paths: &[&str], reason: &str) {
+        let merge = launder(o, self.dir, self.key, self.fp, old, paths);
+        let err = refused(o, &merge);
+        assert!(err.contains(reason), "{err}");
+        force_remote(o, self.dir, &o.w.head());
+    }
 }
 
 /// `who`'s exported age key(s) open none of the case's current files in
@@ -258,26 +268,23 @@ fn signed_merges_cannot_undo_a_rotation_view_logging_or_a_group_change() {
         .collect::<Vec<_>>();
     assert_eq!(binding.len(), 2, "a binding and its signature");
     let refs: Vec<&str> = binding.iter().map(String::as_str).collect();
-    let merge = launder(&o, &evil, &key, &mallory_fp, &before, &refs);
-    let err = refused(&o, &merge);
-    assert!(err.contains("changes the encryption key of"), "{err}");
-    force_remote(&o, &evil, &w.head());
+    let mallory = Launderer {
+        dir: &evil,
+        key: &key,
+        fp: &mallory_fp,
+    };
+    mallory.refused(&o, &before, &refs, "changes the encryption key of");
 
     // 2. Alice switches view logging on; Mallory switches it off again.
     let before = w.head();
     w.ok(alice, &["settings", "log_views=true"]);
     w.ok(alice, &["sync"]);
-    let merge = launder(
+    mallory.refused(
         &o,
-        &evil,
-        &key,
-        &mallory_fp,
         &before,
         &[".dossier/vault.yaml", ".dossier/vault.yaml.sig"],
+        "is not a root of the vault",
     );
-    let err = refused(&o, &merge);
-    assert!(err.contains("is not a root of the vault"), "{err}");
-    force_remote(&o, &evil, &w.head());
 
     // 3. Ben leaves a group; Mallory restores the group file naming him.
     w.ok(alice, &["group", "set", "team", &o.ben_fp]);
@@ -286,16 +293,12 @@ fn signed_merges_cannot_undo_a_rotation_view_logging_or_a_group_change() {
     let before = w.head();
     w.ok(alice, &["group", "set", "team", &mallory_fp]);
     w.ok(alice, &["sync"]);
-    let merge = launder(
+    mallory.refused(
         &o,
-        &evil,
-        &key,
-        &mallory_fp,
         &before,
         &[".dossier/groups.yaml", ".dossier/groups.yaml.sig"],
+        "changes the groups",
     );
-    let err = refused(&o, &merge);
-    assert!(err.contains("changes the groups"), "{err}");
     w.ok(alice, &["note", "add", &grouped, "--text", "team only"]);
     opens_nothing(w, &o.ben, "left-team", &w.vault(), &grouped);
 }

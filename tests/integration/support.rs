@@ -239,12 +239,7 @@ impl World {
     /// insider bypassing dossier's checks but not its format would.
     pub fn insider_commit(&self, who: &Person, action: &str, case: Option<&str>) {
         let key = self.plain_signing_key(who);
-        let fp = self.fingerprint(who);
-        let mut trailers = format!("Dossier-Action: {action}\n");
-        if let Some(case) = case {
-            trailers.push_str(&format!("Dossier-Case: {case}\n"));
-        }
-        trailers.push_str(&format!("Dossier-Actor: {fp}\n"));
+        let trailers = trailers(action, case, &self.fingerprint(who));
         self.git_text(&["add", "-A"]);
         raw_commit(
             self,
@@ -410,6 +405,17 @@ impl World {
         out.push_str(&self.git_text_in(dir, &["status", "--porcelain", "--untracked-files=all"]));
         out
     }
+}
+
+/// dossier's commit trailers for `action` on `case` (or the vault) by the
+/// fingerprint `actor`.
+pub fn trailers(action: &str, case: Option<&str>, actor: &str) -> String {
+    let mut t = format!("Dossier-Action: {action}\n");
+    if let Some(c) = case {
+        t.push_str(&format!("Dossier-Case: {c}\n"));
+    }
+    t.push_str(&format!("Dossier-Actor: {actor}\n"));
+    t
 }
 
 /// Commits in `dir` with stock git (`commit -a`), signed with `key` when
