@@ -606,12 +606,30 @@ impl Rules<'_, '_> {
             .read(path)
             .map_err(|e| e.to_string())?
             .is_some();
+        let card = crate::keyring::card_path(&fp);
+        let card_replaced = self.before_tree.blob_id(&card) != self.after_tree.blob_id(&card);
         match kind {
+            // Only an administrator takes a card out of the keyring.
+            KeyringFile::Card if !present && !self.is_admin(&signer) => Err(format!(
+                "removes the key card of {fp}, but its signer {} is not an administrator",
+                self.label(&signer)
+            )),
             // Anyone in the vault may import a card: it is not trusted
             // until an administrator certifies it.
             KeyringFile::Card => Ok(()),
-            // Dropping trust is always allowed.
-            KeyringFile::Certification if !present => Ok(()),
+            // Trust is dropped by an administrator, by the key itself, or
+            // with the card it certified replaced (a newer self-signed card
+            // needs certifying again).
+            KeyringFile::Certification if !present => {
+                if self.is_admin(&signer) || signer == fp || card_replaced {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "removes the certification of {fp}, but its signer {} is neither an administrator nor that key",
+                        self.label(&signer)
+                    ))
+                }
+            }
             KeyringFile::Certification => {
                 if !self.is_admin(&signer) {
                     return Err(format!(

@@ -642,3 +642,46 @@ fn an_older_version_put_back_by_an_entitled_signer_is_refused_as_a_replay() {
     );
     opens_nothing(&w, &ben, "replayed", &w.vault(), &case);
 }
+
+#[test]
+fn a_colleague_cannot_take_anothers_card_or_certification_out_of_the_keyring() {
+    let o = office();
+    let w = &o.w;
+    let (_mallory, mallory_fp, key) = colleague(&o, "Mallory");
+    let evil = attacker_clone(&o, "mallory-git");
+    let good = bare_head(&o);
+    let cards = w.git_text_in(&evil, &["ls-files", ".dossier/keyring/*.yaml"]);
+    let ben_card = cards
+        .lines()
+        .find(|f| {
+            std::fs::read_to_string(evil.join(f))
+                .unwrap()
+                .contains("name: Ben")
+        })
+        .expect("Ben's card")
+        .to_string();
+    for (remove, reason) in [
+        (format!("{ben_card}.sig"), "removes the certification of"),
+        (ben_card.clone(), "removes the key card of"),
+    ] {
+        w.git_text_in(&evil, &["reset", "-q", "--hard", "origin/main"]);
+        w.git_text_in(&evil, &["rm", "-q", &remove]);
+        crate::support::raw_commit(
+            w,
+            &evil,
+            Some(&key),
+            "certify",
+            &trailers("certify", None, &mallory_fp),
+        );
+        force_remote(&o, &evil, "HEAD");
+        let commit = w.git_text_in(&evil, &["rev-parse", "HEAD"]).trim().to_string();
+        let err = refused(&o, &commit);
+        assert!(err.contains(reason) && err.contains("administrator"), "{err}");
+        force_remote(&o, &evil, &good);
+    }
+    // Ben still reads the case.
+    w.ok(&o.alice, &["note", "add", &o.case, "--text", "for Ben"]);
+    w.ok(&o.alice, &["sync"]);
+    w.ok_in(&o.ben, &o.ben_vault, &["sync"]);
+    w.ok_in(&o.ben, &o.ben_vault, &["case", "show", &o.case]);
+}
