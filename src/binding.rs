@@ -48,7 +48,7 @@ pub struct Binding {
 
 /// Relative path of a key's binding.
 pub fn binding_path(fp: &Fingerprint) -> String {
-    format!(".dossier/keyring/{}.binding.yaml", fp.file_id())
+    crate::layout::VaultPath::keyring(crate::keyring::KeyringFile::Binding, false, *fp).to_string()
 }
 
 impl Binding {

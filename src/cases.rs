@@ -28,9 +28,14 @@ use crate::signature::{self, DOCUMENT_NAMESPACE};
 use crate::store::{Change, CommitMessage};
 use crate::vault::Vault;
 
+/// Relative path of a note of a case, by its file name.
+pub fn note_path(id: &CaseId, name: &str) -> String {
+    crate::layout::VaultPath::case(id, crate::layout::CaseFile::Note(name.to_string())).to_string()
+}
+
 /// Relative path of a case's record.
 pub fn record_path(id: &CaseId) -> String {
-    format!("cases/{id}/case.yaml.age")
+    crate::layout::VaultPath::case(id, crate::layout::CaseFile::Record).to_string()
 }
 
 /// What `case new` needs.
@@ -232,7 +237,7 @@ pub fn read_notes(
     names
         .par_iter()
         .map(|name| {
-            let rel = format!("cases/{id}/notes/{name}");
+            let rel = note_path(id, name);
             let path = root.join(&rel);
             let plain = crypto::decrypt(&crate::fsio::read_in_vault(root, &rel)?, key, &path)?;
             Note::parse(name, &plain)
@@ -319,7 +324,7 @@ pub fn add_note(vault: &Vault, session: &Session, id: &CaseId, text: &str) -> Re
     let plain = Note::plaintext(session.fingerprint(), now, text)?;
     let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let ct = crypto::encrypt(&plain, &keys)?;
-    let changes = vec![Change::write(format!("cases/{id}/notes/{name}"), ct)];
+    let changes = vec![Change::write(note_path(id, &name), ct)];
     vault.commit(
         session,
         &CommitMessage::for_case("note", id, session.fingerprint()),

@@ -59,7 +59,8 @@ pub struct Document {
 
 /// Relative path of a document's encrypted file.
 pub fn document_path(case: &CaseId, file: &str) -> String {
-    format!("cases/{case}/docs/{file}")
+    crate::layout::VaultPath::case(case, crate::layout::CaseFile::Document(file.to_string()))
+        .to_string()
 }
 
 /// The documents listed in a record (empty when it has none).

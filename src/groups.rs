@@ -17,7 +17,7 @@ use crate::snapshot::{Files, WorkTree};
 use crate::yaml;
 
 /// Path of the groups file, relative to the vault root.
-pub const GROUPS_PATH: &str = ".dossier/groups.yaml";
+pub use crate::layout::GROUPS_PATH;
 
 /// The groups document.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

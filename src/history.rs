@@ -104,7 +104,7 @@ pub fn log(vault: &Vault, case: Option<&CaseId>) -> Result<Vec<LogEntry>> {
         Err(e) => return Err(e.into()),
     }
     walk.set_sorting(git2::Sort::TIME | git2::Sort::TOPOLOGICAL)?;
-    let case_path = case.map(|c| format!("cases/{c}"));
+    let case_path = case.map(crate::layout::case_dir);
     let mut out = Vec::new();
     for oid in walk {
         let oid = oid?;

@@ -412,24 +412,9 @@ fn changed_paths(
     Ok(out)
 }
 
-/// Whether `path` is a signed document that names the version it replaces
-/// (not its `.sig`).
+/// Whether `path` is a signed document that names the version it replaces.
 fn is_chained_document(path: &str) -> bool {
-    matches!(
-        VaultPath::parse(path),
-        Some(VaultPath::Config { sig: false })
-            | Some(VaultPath::Groups { sig: false })
-            | Some(VaultPath::Case {
-                file: CaseFile::Access { sig: false },
-                ..
-            })
-    ) || matches!(
-        VaultPath::parse(path),
-        Some(VaultPath::Keyring {
-            kind: KeyringFile::Binding,
-            ..
-        })
-    ) && !path.ends_with(".sig")
+    VaultPath::parse(path).is_some_and(|p| p.is_chained_document())
 }
 
 fn outside_layout(path: &str) -> String {
@@ -471,7 +456,7 @@ impl Rules<'_, '_> {
                 Some(VaultPath::Config { .. }) => self.config_change()?,
                 Some(VaultPath::Groups { .. }) => self.groups_change()?,
                 Some(VaultPath::AllowedSigners) => keyring_changed = true,
-                Some(VaultPath::Keyring { kind, key }) => {
+                Some(VaultPath::Keyring { kind, key, .. }) => {
                     keyring_changed = true;
                     self.keyring_change(path, kind, key)?;
                 }

@@ -149,8 +149,7 @@ pub struct Keyring {
     problems: Vec<String>,
 }
 
-/// The keyring directory, relative to the vault root.
-pub const KEYRING_DIR: &str = ".dossier/keyring";
+pub use crate::layout::KEYRING_DIR;
 
 /// What a file in the keyring directory is, by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,15 +192,15 @@ impl KeyringFile {
 
 /// Relative path of a card.
 pub fn card_path(fp: &Fingerprint) -> String {
-    format!(".dossier/keyring/{}.yaml", fp.file_id())
+    crate::layout::VaultPath::keyring(KeyringFile::Card, false, *fp).to_string()
 }
 /// Relative path of a card's certification.
 pub fn certification_path(fp: &Fingerprint) -> String {
-    format!(".dossier/keyring/{}.yaml.sig", fp.file_id())
+    crate::layout::VaultPath::keyring(KeyringFile::Certification, false, *fp).to_string()
 }
 /// Relative path of a revocation.
 pub fn revocation_path(fp: &Fingerprint) -> String {
-    format!(".dossier/keyring/{}.revoked.yaml", fp.file_id())
+    crate::layout::VaultPath::keyring(KeyringFile::Revocation, false, *fp).to_string()
 }
 
 impl Keyring {

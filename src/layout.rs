@@ -18,11 +18,22 @@
 //! checked out. Incoming verification ([`crate::incoming`]) applies it to
 //! every entry a commit adds or changes, and to the whole first tree.
 
+use std::fmt;
+
 use crate::case::CaseId;
 use crate::fingerprint::Fingerprint;
-use crate::groups::GROUPS_PATH;
-use crate::keyring::{KeyringFile, KEYRING_DIR};
-use crate::vault::{ALLOWED_SIGNERS_PATH, CONFIG_PATH};
+use crate::keyring::KeyringFile;
+
+/// `vault.yaml`, relative to the vault root.
+pub const CONFIG_PATH: &str = ".dossier/vault.yaml";
+/// The generated allowed-signers file.
+pub const ALLOWED_SIGNERS_PATH: &str = ".dossier/allowed_signers";
+/// `groups.yaml`.
+pub const GROUPS_PATH: &str = ".dossier/groups.yaml";
+/// The keyring directory.
+pub const KEYRING_DIR: &str = ".dossier/keyring";
+/// The directory of the cases.
+pub const CASES_DIR: &str = "cases";
 
 /// The git file mode of the only kind of entry a vault holds: a regular,
 /// non-executable file.
@@ -47,6 +58,9 @@ pub enum VaultPath {
     Keyring {
         /// What the file is.
         kind: KeyringFile,
+        /// The `.sig` of a revocation or binding (a card's `.sig` is its
+        /// certification, a kind of its own).
+        sig: bool,
         /// The key it is about.
         key: Fingerprint,
     },
@@ -104,10 +118,10 @@ impl VaultPath {
             .strip_prefix(KEYRING_DIR)
             .and_then(|r| r.strip_prefix('/'))
         {
-            let (kind, _, id) = KeyringFile::classify(name)?;
+            let (kind, sig, id) = KeyringFile::classify(name)?;
             let key = Fingerprint::from_file_id(id)?;
             // The name must be exactly the one dossier writes for that key.
-            return (id == key.file_id()).then_some(VaultPath::Keyring { kind, key });
+            return (id == key.file_id()).then_some(VaultPath::Keyring { kind, sig, key });
         }
         let (dir, file) = path.strip_prefix("cases/")?.split_once('/')?;
         let case: CaseId = dir.parse().ok()?;
@@ -127,13 +141,84 @@ impl VaultPath {
         Some(VaultPath::Case { case, file })
     }
 
+    /// A file of case `case`.
+    pub fn case(case: &CaseId, file: CaseFile) -> VaultPath {
+        VaultPath::Case {
+            case: case.clone(),
+            file,
+        }
+    }
+
+    /// A file of the keyring about `key` (`sig`: the `.sig` of a
+    /// revocation or binding).
+    pub fn keyring(kind: KeyringFile, sig: bool, key: Fingerprint) -> VaultPath {
+        VaultPath::Keyring { kind, sig, key }
+    }
+
+    /// Whether the file is a signed document that names the version it
+    /// replaces ([`crate::succession`]), rather than a signature.
+    pub fn is_chained_document(&self) -> bool {
+        match self {
+            VaultPath::Config { sig } | VaultPath::Groups { sig } => !sig,
+            VaultPath::Case {
+                file: CaseFile::Access { sig },
+                ..
+            } => !sig,
+            VaultPath::Keyring {
+                kind: KeyringFile::Binding,
+                sig,
+                ..
+            } => !sig,
+            _ => false,
+        }
+    }
+
     /// The case the path belongs to, if any.
-    pub fn case(&self) -> Option<&CaseId> {
+    pub fn case_id(&self) -> Option<&CaseId> {
         match self {
             VaultPath::Case { case, .. } => Some(case),
             _ => None,
         }
     }
+}
+
+/// The path, relative to the vault root, `/`-separated: the one spelling of
+/// every path of the layout.
+impl fmt::Display for VaultPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sig = |s: bool| if s { ".sig" } else { "" };
+        match self {
+            VaultPath::Config { sig: s } => write!(f, "{CONFIG_PATH}{}", sig(*s)),
+            VaultPath::Groups { sig: s } => write!(f, "{GROUPS_PATH}{}", sig(*s)),
+            VaultPath::AllowedSigners => f.write_str(ALLOWED_SIGNERS_PATH),
+            VaultPath::CasesKeep => write!(f, "{CASES_DIR}/.keep"),
+            VaultPath::Keyring { kind, sig: s, key } => {
+                let id = key.file_id();
+                match kind {
+                    KeyringFile::Card => write!(f, "{KEYRING_DIR}/{id}.yaml"),
+                    KeyringFile::Certification => write!(f, "{KEYRING_DIR}/{id}.yaml.sig"),
+                    KeyringFile::Revocation => {
+                        write!(f, "{KEYRING_DIR}/{id}.revoked.yaml{}", sig(*s))
+                    }
+                    KeyringFile::Binding => write!(f, "{KEYRING_DIR}/{id}.binding.yaml{}", sig(*s)),
+                }
+            }
+            VaultPath::Case { case, file } => {
+                write!(f, "{}/", case_dir(case))?;
+                match file {
+                    CaseFile::Record => f.write_str("case.yaml.age"),
+                    CaseFile::Access { sig: s } => write!(f, "access.yaml{}", sig(*s)),
+                    CaseFile::Note(name) => write!(f, "notes/{name}"),
+                    CaseFile::Document(name) => write!(f, "docs/{name}"),
+                }
+            }
+        }
+    }
+}
+
+/// `cases/<id>`: a case's directory.
+pub fn case_dir(case: &CaseId) -> String {
+    format!("{CASES_DIR}/{case}")
 }
 
 /// `Some(false)` for `path == doc`, `Some(true)` for its `.sig`.
@@ -232,6 +317,36 @@ mod tests {
         ] {
             assert!(VaultPath::parse(path).is_some(), "{path}");
             assert!(check_entry(path.as_bytes(), REGULAR_FILE).is_ok(), "{path}");
+        }
+    }
+
+    #[test]
+    fn every_path_reads_back_as_itself() {
+        for path in [
+            ".dossier/vault.yaml.sig",
+            ".dossier/groups.yaml",
+            ".dossier/allowed_signers",
+            "cases/.keep",
+            "cases/0123456789/access.yaml.sig",
+            "cases/0123456789/notes/20261201T090000Z-ab12cd34.md.age",
+            "cases/0123456789/docs/ab12cd34.age",
+        ] {
+            let parsed = VaultPath::parse(path).unwrap();
+            assert_eq!(parsed.to_string(), path);
+        }
+        let key = Fingerprint::from_file_id("2lsa2xc7xlgCExu_9ErdH9t-p3KzwRyJD04YzcwlGL0").unwrap();
+        for (kind, sig) in [
+            (KeyringFile::Card, false),
+            (KeyringFile::Certification, false),
+            (KeyringFile::Revocation, false),
+            (KeyringFile::Revocation, true),
+            (KeyringFile::Binding, true),
+        ] {
+            let path = VaultPath::keyring(kind, sig, key).to_string();
+            assert_eq!(
+                VaultPath::parse(&path),
+                Some(VaultPath::keyring(kind, sig, key))
+            );
         }
     }
 

@@ -21,7 +21,7 @@ use crate::vault::Vault;
 
 /// Relative path of a case's access list.
 pub fn access_path(id: &CaseId) -> String {
-    format!("cases/{id}/access.yaml")
+    crate::layout::VaultPath::case(id, crate::layout::CaseFile::Access { sig: false }).to_string()
 }
 
 /// An access list whose signature and signer were checked.

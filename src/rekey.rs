@@ -252,7 +252,7 @@ fn committed_files(repo: &git2::Repository, id: &CaseId) -> Result<Vec<(String, 
         return Ok(Vec::new());
     };
     let tree = repo.find_commit(head)?.tree()?;
-    let dir = format!("cases/{id}");
+    let dir = crate::layout::case_dir(id);
     let Ok(entry) = tree.get_path(Path::new(&dir)) else {
         return Err(Error::UnknownCase(id.to_string()));
     };

@@ -26,10 +26,7 @@ use crate::yaml;
 /// Format 2 adds `replaces` to signed documents ([`crate::succession`]);
 /// format 1 is still read.
 const VAULT_VERSION: u32 = 2;
-/// Path of the vault config, relative to the vault root.
-pub const CONFIG_PATH: &str = ".dossier/vault.yaml";
-/// Path of the generated allowed-signers file.
-pub const ALLOWED_SIGNERS_PATH: &str = ".dossier/allowed_signers";
+pub use crate::layout::{ALLOWED_SIGNERS_PATH, CONFIG_PATH};
 
 /// `vault.yaml`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -306,7 +303,7 @@ impl Vault {
 
     /// Relative path of a case's directory.
     pub fn case_dir(id: &CaseId) -> String {
-        format!("cases/{id}")
+        crate::layout::case_dir(id)
     }
 
     /// Reads a file of the working tree by relative path.
@@ -318,7 +315,7 @@ impl Vault {
     /// parsed (not yet checked for entitlement: see [`crate::policy`]). An
     /// edit of the working tree's copy changes nothing here.
     pub fn access_list(&self, id: &CaseId) -> Result<AccessList> {
-        let rel = format!("cases/{id}/access.yaml");
+        let rel = crate::policy::access_path(id);
         match self.read_committed(&rel)? {
             Some(bytes) => AccessList::parse(&bytes, id),
             None => Err(Error::UnknownCase(id.to_string())),
@@ -378,7 +375,9 @@ impl Vault {
 
     /// The names of a case's note files, oldest first.
     pub fn note_files(&self, id: &CaseId) -> Result<Vec<String>> {
-        let dir = self.root.join(format!("cases/{id}/notes"));
+        let dir = self
+            .root
+            .join(format!("{}/notes", crate::layout::case_dir(id)));
         let mut names = Vec::new();
         if let Ok(listing) = std::fs::read_dir(&dir) {
             for item in listing {

@@ -191,7 +191,7 @@ pub fn plan(
     for case in &both_changed {
         let files = context.merge(case, &mut conflicts)?;
         // Replace everything git did in this case's directory.
-        let prefix = format!("cases/{case}/");
+        let prefix = format!("{}/", crate::layout::case_dir(case));
         let stale: Vec<String> = index
             .iter()
             .filter_map(|e| String::from_utf8(e.path).ok())
@@ -216,7 +216,7 @@ pub fn plan(
 fn in_cases(path: &str, cases: &[CaseId]) -> bool {
     cases
         .iter()
-        .any(|c| path.starts_with(&format!("cases/{c}/")))
+        .any(|c| path.starts_with(&format!("{}/", crate::layout::case_dir(c))))
 }
 
 fn put(repo: &git2::Repository, index: &mut git2::Index, rel: &str, bytes: &[u8]) -> Result<()> {
@@ -242,7 +242,7 @@ fn cases_changed_on_both_sides(
     Ok(ids
         .into_iter()
         .filter(|id| {
-            let dir = format!("cases/{id}");
+            let dir = crate::layout::case_dir(id);
             let (b, o, t) = (
                 base.subtree_id(&dir),
                 ours.subtree_id(&dir),
@@ -399,7 +399,7 @@ impl CaseMerge<'_, '_> {
         keys: &[x25519::Recipient],
         conflicts: &mut Vec<Conflict>,
     ) -> Result<CaseFiles> {
-        let dir = format!("cases/{case}");
+        let dir = crate::layout::case_dir(case);
         let record = crate::cases::record_path(case);
         let mut names = BTreeSet::from([record.clone()]);
         for tree in [self.base, self.ours, self.theirs] {

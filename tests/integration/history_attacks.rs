@@ -674,9 +674,15 @@ fn a_colleague_cannot_take_anothers_card_or_certification_out_of_the_keyring() {
             &trailers("certify", None, &mallory_fp),
         );
         force_remote(&o, &evil, "HEAD");
-        let commit = w.git_text_in(&evil, &["rev-parse", "HEAD"]).trim().to_string();
+        let commit = w
+            .git_text_in(&evil, &["rev-parse", "HEAD"])
+            .trim()
+            .to_string();
         let err = refused(&o, &commit);
-        assert!(err.contains(reason) && err.contains("administrator"), "{err}");
+        assert!(
+            err.contains(reason) && err.contains("administrator"),
+            "{err}"
+        );
         force_remote(&o, &evil, &good);
     }
     // Ben still reads the case.
