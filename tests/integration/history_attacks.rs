@@ -162,6 +162,28 @@ fn a_signed_merge_with_an_old_commit_cannot_restore_a_removed_reader() {
             && err.contains("neither an owner of the case nor an administrator"),
         "{err}"
     );
+    // An octopus merge, with two old parents that are ancestors of each
+    // other and of the tip, is judged the same way.
+    let older = w
+        .git_text(&["rev-parse", &format!("{before_removal}~1")])
+        .trim()
+        .to_string();
+    let message = format!("merge vault\n\n{}", trailers("merge", None, &mallory_fp));
+    let octopus = commit_tree(
+        w,
+        &evil,
+        &key,
+        &[&tip, &before_removal, &older],
+        &message,
+        None,
+    );
+    force_remote(&o, &evil, &octopus);
+    let err = refused(&o, &octopus);
+    assert!(
+        err.contains(&format!("changes who can read case {}", o.case)),
+        "{err}"
+    );
+    force_remote(&o, &evil, &merge);
     // A colleague's fresh clone refuses it too, and leaves nothing behind.
     let chidi = w.person("Chidi");
     let dir = w.path("chidi-vault");
