@@ -199,9 +199,11 @@ pub fn status(
     if stated_actor.is_some_and(|a| a != v.signer) {
         return (SignatureStatus::Bad, Some(v.signer));
     }
-    // The commit's own date decides whether it was made before a revocation
-    // or expiry. A thief holding the key can backdate; that is why a
-    // revocation also re-signs and re-encrypts everything the key touched.
+    // For this display, the commit's own date decides whether it was made
+    // before a revocation or expiry. A thief holding the key can backdate,
+    // so history verification (`incoming`) never takes the date as
+    // evidence of a revocation; and a revocation re-signs and re-encrypts
+    // everything the key touched.
     let when = DateTime::from_timestamp(commit.time().seconds(), 0);
     let st = match keyring.get(&v.signer) {
         None => SignatureStatus::UnknownSigner,
