@@ -713,3 +713,50 @@ fn a_colleague_cannot_take_anothers_card_or_certification_out_of_the_keyring() {
     w.ok_in(&o.ben, &o.ben_vault, &["sync"]);
     w.ok_in(&o.ben, &o.ben_vault, &["case", "show", &o.case]);
 }
+
+#[test]
+fn a_first_open_of_a_long_history_says_it_is_verifying_on_a_terminal() {
+    crate::support::require("script");
+    let w = World::new();
+    let (alice, _ben, _ben_fp, case) = w.shared_case();
+    // More commits than the progress threshold.
+    for i in 0..dossier::verified::PROGRESS_THRESHOLD {
+        w.ok(
+            &alice,
+            &["note", "add", &case, "--text", &format!("note {i}")],
+        );
+    }
+    w.git_text(&["update-ref", "-d", "refs/dossier/verified"]);
+    let total = w.commit_count();
+    let dossier = assert_cmd::cargo::cargo_bin("dossier");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args([
+        "-qec",
+        &format!("{} key list", dossier.display()),
+        "/dev/null",
+    ]);
+    for (k, v) in w.cmd(&alice).get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "dossier: verifying history: {total}/{total} commits"
+        )),
+        "{shown}"
+    );
+    // Verified once: the next command says nothing about it.
+    let again = w.cmd(&alice).args(["key", "list"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("verifying"));
+    assert_eq!(
+        w.git_text(&["rev-parse", "refs/dossier/verified"]).trim(),
+        w.head()
+    );
+}
