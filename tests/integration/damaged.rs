@@ -25,21 +25,22 @@ fn junk() -> Vec<u8> {
 
 /// A real age file, encrypted only to a key outside the vault.
 fn age_to_outsider(w: &World) -> Vec<u8> {
+    let public = recipient_of(w, &outsider_key(w));
+    age_encrypt(w, "for the outsider only\n", &[&public])
+}
+
+/// A fresh age key of someone outside the vault (stock `age-keygen`).
+fn outsider_key(w: &World) -> std::path::PathBuf {
     require("age-keygen");
     let key = w.path("outsider.agekey");
+    let _ = std::fs::remove_file(&key);
     let out = Command::new("age-keygen")
         .arg("-o")
         .arg(&key)
         .output()
         .expect("age-keygen");
     assert!(out.status.success());
-    let public = Command::new("age-keygen")
-        .arg("-y")
-        .arg(&key)
-        .output()
-        .expect("age-keygen -y");
-    let public = String::from_utf8(public.stdout).expect("utf8");
-    age_encrypt(w, "for the outsider only\n", &[public.trim()])
+    key
 }
 
 /// Stock `age` encrypting `text` to `recipients` (binary output).
@@ -268,16 +269,7 @@ fn case_repair_re_encrypts_a_readable_note_with_extra_recipients_rather_than_del
     let alice_key = w.age_secret(&alice, "now");
     let alice_age = recipient_of(&w, &alice_key);
     let ben_age = recipient_of(&w, &w.age_secret(&ben, "now"));
-    let outsider = recipient_of(&w, &{
-        let key = w.path("outsider.agekey");
-        let out = Command::new("age-keygen")
-            .arg("-o")
-            .arg(&key)
-            .output()
-            .expect("age-keygen");
-        assert!(out.status.success());
-        key
-    });
+    let outsider = recipient_of(&w, &outsider_key(&w));
     let plain = format!(
         "---\nauthor: {ben_fp}\ncreated: 2024-01-01T00:00:00Z\n---\nshared with a friend\n"
     );

@@ -117,6 +117,21 @@ impl Launderer<'_> {
     }
 }
 
+/// A newcomer's `dossier clone` of the remote, which must be refused and
+/// leave no directory behind; returns the refusal.
+fn fresh_clone_refused(o: &Office) -> String {
+    let chidi = o.w.person("Chidi");
+    let dir = o.w.path("chidi-vault");
+    let (_, err) = o.w.fails_in(
+        &chidi,
+        &dir,
+        &["clone", o.bare.to_str().unwrap(), dir.to_str().unwrap()],
+        1,
+    );
+    assert!(!dir.exists(), "a refused clone leaves no directory");
+    err
+}
+
 /// `who`'s exported age key(s) open none of the case's current files in
 /// the vault at `vault`.
 fn opens_nothing(w: &World, who: &Person, label: &str, vault: &Path, case: &str) {
@@ -185,16 +200,8 @@ fn a_signed_merge_with_an_old_commit_cannot_restore_a_removed_reader() {
     );
     force_remote(&o, &evil, &merge);
     // A colleague's fresh clone refuses it too, and leaves nothing behind.
-    let chidi = w.person("Chidi");
-    let dir = w.path("chidi-vault");
-    let (_, err) = w.fails_in(
-        &chidi,
-        &dir,
-        &["clone", o.bare.to_str().unwrap(), dir.to_str().unwrap()],
-        1,
-    );
+    let err = fresh_clone_refused(&o);
     assert!(err.contains(&merge), "{err}");
-    assert!(!dir.exists(), "a refused clone leaves no directory");
 
     // Taken in with stock `git pull` instead, the next command refuses it.
     let out = w.git(&["pull", "-q", "--ff-only", o.bare.to_str().unwrap(), "main"]);
@@ -461,19 +468,11 @@ fn a_revoked_owners_backdated_grant_is_refused_whatever_its_date() {
     assert!(err.contains("holds as revoked"), "{err}");
     // A fresh clone learns of the revocation from history: the merge that
     // joins Ben's backdated work to it is refused.
-    let chidi = w.person("Chidi");
-    let dir = w.path("chidi-vault");
-    let (_, err) = w.fails_in(
-        &chidi,
-        &dir,
-        &["clone", o.bare.to_str().unwrap(), dir.to_str().unwrap()],
-        1,
-    );
+    let err = fresh_clone_refused(&o);
     assert!(
         err.contains(&merge) && err.contains(&backdated) && err.contains("is revoked"),
         "{err}"
     );
-    assert!(!dir.exists());
     opens_nothing(w, &mallory, "accomplice", &w.vault(), &bens);
 }
 
@@ -520,16 +519,8 @@ fn symlinks_gitlinks_and_non_utf8_names_are_refused_before_checkout() {
         err.contains(&format!("puts a symbolic link at {record}")),
         "{err}"
     );
-    let chidi = w.person("Chidi");
-    let dir = w.path("chidi-vault");
-    let (_, err) = w.fails_in(
-        &chidi,
-        &dir,
-        &["clone", o.bare.to_str().unwrap(), dir.to_str().unwrap()],
-        1,
-    );
+    let err = fresh_clone_refused(&o);
     assert!(err.contains("symbolic link"), "{err}");
-    assert!(!dir.exists());
     force_remote(&o, &w.vault(), &good);
 
     // A gitlink (a submodule entry) as a note.
