@@ -288,18 +288,7 @@ fn case_repair_re_encrypts_a_readable_note_with_extra_recipients_rather_than_del
 fn recipient_of(w: &World, key: &Path) -> String {
     require("age-keygen");
     let _ = w;
-    let out = Command::new("age-keygen")
-        .arg("-y")
-        .arg(key)
-        .output()
-        .expect("age-keygen -y");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf8")
+    crate::support::stdout_of(Command::new("age-keygen").arg("-y").arg(key))
         .lines()
         .next()
         .expect("a recipient")

@@ -57,16 +57,7 @@ fn commit_tree(
     if let Some(d) = date {
         cmd.env("GIT_AUTHOR_DATE", d).env("GIT_COMMITTER_DATE", d);
     }
-    let out = cmd.output().expect("git commit-tree");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf8")
-        .trim()
-        .to_string()
+    crate::support::stdout_of(&mut cmd)
 }
 
 /// In the plain clone `dir` at the remote's tip: a signed merge commit

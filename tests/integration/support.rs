@@ -407,6 +407,22 @@ impl World {
     }
 }
 
+/// Runs a stock tool, expects success (failing the test with its stderr
+/// otherwise), and returns its stdout, trimmed.
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run a stock tool");
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        cmd.get_program(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_string()
+}
+
 /// dossier's commit trailers for `action` on `case` (or the vault) by the
 /// fingerprint `actor`.
 pub fn trailers(action: &str, case: Option<&str>, actor: &str) -> String {
