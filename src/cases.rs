@@ -239,7 +239,15 @@ pub fn read_notes(
         .map(|name| {
             let rel = note_path(id, name);
             let path = root.join(&rel);
-            let plain = crypto::decrypt(&crate::fsio::read_in_vault(root, &rel)?, key, &path)?;
+            let bytes = crate::fsio::read_in_vault(root, &rel)?;
+            let plain = crypto::decrypt(&bytes, key, &path).map_err(|e| match e {
+                // Say which note, and that an owner can remove it.
+                Error::CannotDecrypt { .. } => Error::UnreadableNote {
+                    case: id.to_string(),
+                    path: rel.clone(),
+                },
+                other => other,
+            })?;
             Note::parse(name, &plain)
         })
         .collect()

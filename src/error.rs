@@ -5,7 +5,8 @@
 //! strings are complete sentences that say what happened and, where there is
 //! one, what to do next: the CLI prints them as they are (STYLE rule 6).
 //!
-//! All failures to decrypt one file collapse into [`Error::CannotDecrypt`]: a
+//! All failures to decrypt one file collapse into [`Error::CannotDecrypt`]
+//! (for a case's note, [`Error::UnreadableNote`], which adds what to do): a
 //! caller must not learn which check (header, MAC, payload) failed.
 
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ pub enum Error {
         "{path} cannot be decrypted: it is damaged or was altered (or not encrypted to your key)"
     )]
     CannotDecrypt { path: PathBuf },
+
+    #[error("note {path} of case {case} cannot be decrypted with your keys (damaged, altered, or encrypted to someone else), so the case cannot be shown; an owner can remove it with `dossier case repair {case}`")]
+    UnreadableNote { case: String, path: String },
 
     #[error("the record of case {case} cannot be decrypted with your keys, so nothing was removed: if the case was never re-encrypted to you, another reader should run `dossier rekey {case}`; if you are sure the record itself is damaged, run `dossier case repair {case} --include-record`, which removes it too")]
     RecordUnreadable { case: String },

@@ -215,6 +215,13 @@ fn verify_names_a_planted_note_and_case_repair_removes_it_in_one_signed_commit()
     let genuine = newest_note(&w, &case);
     let planted = plant_note(&w, &ben, &ben_fp, &case, &junk());
 
+    // Opening the case names the note and what to do.
+    let err = w.fails(&alice, &["case", "show", &case], 1);
+    assert!(
+        err.contains(&planted) && err.contains(&format!("dossier case repair {case}")),
+        "{err}"
+    );
+
     // verify names the file once, with what to do.
     let (out, _) = w.fails_in(&alice, &w.vault(), &["verify"], 1);
     let lines: Vec<&str> = out.lines().filter(|l| l.contains(&planted)).collect();
