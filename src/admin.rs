@@ -77,13 +77,9 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
         &CommitMessage::for_vault("init", me),
         &changes,
     )?;
-    // Stock `git merge` / `git log -p` on the new vault use this binary; when
-    // the running program's path cannot be found there is nothing to point
-    // git at, and the vault works without it.
-    if let Ok(exe) = std::env::current_exe() {
-        crate::git_integration::install(&repo, &exe)?;
-    }
-    crate::git_integration::install_signing(&repo, &session.identity().home().signing_key_path())?;
+    // Stock `git merge` / `git log -p` on the new vault use this binary, and
+    // stock commits are signed with the creator's key.
+    crate::git_integration::install_for(&repo, Some(session))?;
     Vault::open(&root)
 }
 

@@ -83,6 +83,20 @@ pub fn install(repo: &git2::Repository, exe: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Sets up a clone for stock git: the merge driver and textconv run this
+/// binary ([`install`]; skipped when the running program's path cannot be
+/// found), and, with a `session`, commits are SSH-signed with its key
+/// ([`install_signing`]). Called by `init`, `clone` and `sync`.
+pub fn install_for(repo: &git2::Repository, session: Option<&Session>) -> Result<()> {
+    if let Ok(exe) = std::env::current_exe() {
+        install(repo, &exe)?;
+    }
+    if let Some(session) = session {
+        install_signing(repo, &session.identity().home().signing_key_path())?;
+    }
+    Ok(())
+}
+
 /// Sets up git's SSH commit signing in the vault's local config with the
 /// dossier signing key at `signing_key` (`gpg.format = ssh`,
 /// `user.signingKey`, `commit.gpgSign = true`, and `allowed_signers` for

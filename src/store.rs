@@ -168,11 +168,14 @@ pub fn commit(
     message: &CommitMessage,
     changes: &[Change],
 ) -> Result<git2::Oid> {
-    commit_with_parents(repo, root, session, message, changes, &[])
+    commit_with_parents(repo, root, session, message, changes, &[], &|_| Ok(()))
 }
 
 /// Records a merge: `changes` turn the current branch's tree into the
-/// merged tree, and `other` becomes the commit's second parent.
+/// merged tree, and `other` becomes the commit's second parent. `check` is
+/// given the signed merge commit before the branch moves; if it refuses,
+/// nothing moves and its error is returned (the commit object stays
+/// unreferenced).
 pub fn commit_merge(
     repo: &git2::Repository,
     root: &Path,
@@ -180,8 +183,9 @@ pub fn commit_merge(
     message: &CommitMessage,
     changes: &[Change],
     other: git2::Oid,
+    check: &dyn Fn(git2::Oid) -> Result<()>,
 ) -> Result<git2::Oid> {
-    commit_with_parents(repo, root, session, message, changes, &[other])
+    commit_with_parents(repo, root, session, message, changes, &[other], check)
 }
 
 fn commit_with_parents(
@@ -191,6 +195,7 @@ fn commit_with_parents(
     message: &CommitMessage,
     changes: &[Change],
     extra_parents: &[git2::Oid],
+    check: &dyn Fn(git2::Oid) -> Result<()>,
 ) -> Result<git2::Oid> {
     let branch = head_branch(repo)?;
     let parent = match repo.find_reference(&branch) {
@@ -237,6 +242,7 @@ fn commit_with_parents(
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let parents: Vec<&git2::Commit> = parent.iter().chain(others.iter()).collect();
     let oid = signed_commit(repo, session, message, &tree, &parents)?;
+    check(oid)?;
 
     let journal = repo.path().join(JOURNAL);
     fsio::write_atomic(&journal, format!("{oid}\n").as_bytes(), Mode::Private)?;

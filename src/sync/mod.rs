@@ -211,10 +211,20 @@ pub fn integrate(
         [one] => CommitMessage::for_case("merge", one, me),
         _ => CommitMessage::for_vault("merge", me),
     };
-    let commit = store::commit_merge(repo, vault.root(), session, &message, &changes, theirs)?;
-    // Our own merge is judged by the same rules as anyone's before the
-    // watermark moves past it.
-    incoming::verify(repo, Some(vault.keyring()), &[head, theirs], commit)?;
+    // Our own merge is judged by the same rules as anyone's, before the
+    // branch (and then the watermark) moves to it.
+    let judge = |merge: git2::Oid| {
+        incoming::verify(repo, Some(vault.keyring()), &[head, theirs], merge).map(|_| ())
+    };
+    let commit = store::commit_merge(
+        repo,
+        vault.root(),
+        session,
+        &message,
+        &changes,
+        theirs,
+        &judge,
+    )?;
     crate::verified::record(repo, head, commit)?;
     Ok((received, Outcome::Merged { commit, cases }))
 }
@@ -328,7 +338,7 @@ pub fn sync(
         }
     }
     set_upstream(vault.repo(), &short, &remote.name, &branch)?;
-    install_git_integration(vault.repo(), Some(session))?;
+    crate::git_integration::install_for(vault.repo(), Some(session))?;
     drop(lock);
     vault.reload()?;
     Ok(SyncReport {
@@ -337,19 +347,6 @@ pub fn sync(
         outcome,
         pushed,
     })
-}
-
-/// Points the clone's merge driver and textconv at this binary (see
-/// [`crate::git_integration`]); skipped when the binary's path is unknown.
-fn install_git_integration(repo: &git2::Repository, session: Option<&Session>) -> Result<()> {
-    if let Ok(exe) = std::env::current_exe() {
-        crate::git_integration::install(repo, &exe)?;
-    }
-    if let Some(session) = session {
-        let key = session.identity().home().signing_key_path();
-        crate::git_integration::install_signing(repo, &key)?;
-    }
-    Ok(())
 }
 
 fn set_upstream(repo: &git2::Repository, short: &str, remote: &str, branch: &str) -> Result<()> {
@@ -439,7 +436,7 @@ fn clone_into(
         set_upstream(&repo, "main", "origin", branch)?;
     }
     repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
-    install_git_integration(&repo, session)?;
+    crate::git_integration::install_for(&repo, session)?;
     let root = repo
         .workdir()
         .ok_or_else(|| Error::Git("the new repository has no working tree".into()))?
