@@ -5,7 +5,6 @@
 //! every group is then unknown, and grants to it are refused.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::keyring::Keyring;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
-use crate::snapshot::{Files, WorkTree};
+use crate::snapshot::Files;
 use crate::yaml;
 
 /// Path of the groups file, relative to the vault root.
@@ -42,12 +41,8 @@ pub struct Groups {
 }
 
 impl Groups {
-    /// Loads and checks `groups.yaml`; an untrusted file yields no groups and a problem.
-    pub fn load(root: &Path, keyring: &Keyring) -> Result<Groups> {
-        Groups::load_from(&WorkTree::new(root), keyring)
-    }
-
-    /// [`Groups::load`] for any vault state (the working tree or a commit).
+    /// Loads and checks `groups.yaml` of a vault state (a commit, or a
+    /// working tree); an untrusted file yields no groups and a problem.
     pub fn load_from(files: &dyn Files, keyring: &Keyring) -> Result<Groups> {
         let Some(bytes) = files.read(GROUPS_PATH)? else {
             return Ok(Groups::default());

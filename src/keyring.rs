@@ -14,7 +14,6 @@
 //! administrators are valid when their own card is.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,7 +23,7 @@ use crate::card::KeyCard;
 use crate::error::{Error, Result};
 use crate::fingerprint::{normalise_query, Fingerprint};
 use crate::signature::{self, DOCUMENT_NAMESPACE};
-use crate::snapshot::{Files, WorkTree};
+use crate::snapshot::Files;
 use crate::yaml;
 
 /// How the vault regards a key.
@@ -204,17 +203,8 @@ pub fn revocation_path(fp: &Fingerprint) -> String {
 }
 
 impl Keyring {
-    /// Loads `.dossier/keyring/` under `vault_root`, given the vault's roots
-    /// and administrators.
-    pub fn load(
-        vault_root: &Path,
-        roots: &[Fingerprint],
-        admins: &[Fingerprint],
-    ) -> Result<Keyring> {
-        Keyring::load_from(&WorkTree::new(vault_root), roots, admins)
-    }
-
-    /// Loads the keyring of any vault state (the working tree or a commit).
+    /// Loads the keyring of any vault state (a commit, or a working tree),
+    /// given the vault's roots and administrators.
     pub fn load_from(
         files: &dyn Files,
         roots: &[Fingerprint],

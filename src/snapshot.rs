@@ -4,6 +4,7 @@
 //! opened and every incoming commit before it is merged (DESIGN §6).
 
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::fsio;
@@ -72,8 +73,11 @@ impl Files for WorkTree {
 pub struct CommitTree<'r> {
     repo: &'r git2::Repository,
     tree: git2::Tree<'r>,
-    cases: std::cell::OnceCell<std::collections::HashMap<String, git2::Oid>>,
+    cases: std::cell::OnceCell<Rc<CaseTrees>>,
 }
+
+/// A commit's case directories: name → subtree id.
+pub type CaseTrees = std::collections::HashMap<String, git2::Oid>;
 
 impl<'r> CommitTree<'r> {
     /// The tree of commit `id`.
@@ -91,6 +95,20 @@ impl<'r> CommitTree<'r> {
         }
     }
 
+    /// A tree whose map of cases ([`CommitTree::case_trees`]) was already
+    /// built, for a caller that keeps it across lookups.
+    pub fn with_case_trees(
+        repo: &'r git2::Repository,
+        tree: git2::Tree<'r>,
+        cases: Rc<CaseTrees>,
+    ) -> CommitTree<'r> {
+        CommitTree {
+            repo,
+            tree,
+            cases: std::cell::OnceCell::from(cases),
+        }
+    }
+
     /// The entry at `rel`: its id and kind.
     fn entry(&self, rel: &str) -> Option<(git2::Oid, Option<git2::ObjectType>)> {
         let found = |tree: &git2::Tree, path: &str| {
@@ -103,20 +121,25 @@ impl<'r> CommitTree<'r> {
         };
         match in_cases.split_once('/') {
             Some((case, rest)) => {
-                let sub = *self.case_trees().get(case)?;
+                let sub = *self.cases_map().get(case)?;
                 found(&self.repo.find_tree(sub).ok()?, rest)
             }
             None => self
-                .case_trees()
+                .cases_map()
                 .get(in_cases)
                 .map(|id| (*id, Some(git2::ObjectType::Tree)))
                 .or_else(|| found(&self.tree, rel)),
         }
     }
 
-    fn case_trees(&self) -> &std::collections::HashMap<String, git2::Oid> {
+    /// The map of `cases/`, built on first use (one read of that tree).
+    pub fn case_trees(&self) -> Rc<CaseTrees> {
+        self.cases_map().clone()
+    }
+
+    fn cases_map(&self) -> &Rc<CaseTrees> {
         self.cases.get_or_init(|| {
-            let mut map = std::collections::HashMap::new();
+            let mut map = CaseTrees::new();
             let cases = self
                 .tree
                 .get_path(Path::new("cases"))
@@ -129,7 +152,7 @@ impl<'r> CommitTree<'r> {
                     }
                 }
             }
-            map
+            Rc::new(map)
         })
     }
 

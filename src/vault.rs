@@ -20,7 +20,7 @@ use crate::fsio;
 use crate::groups::Groups;
 use crate::keyring::Keyring;
 use crate::signature::{self, DOCUMENT_NAMESPACE};
-use crate::snapshot::{CommitTree, Files, WorkTree};
+use crate::snapshot::{CaseTrees, CommitTree, Files, WorkTree};
 use crate::yaml;
 
 /// Format 2 adds `replaces` to signed documents ([`crate::succession`]);
@@ -91,9 +91,6 @@ pub struct Vault {
     /// `cases/<id>` → subtree id, for the commit named, read once per commit.
     committed_cases: std::cell::RefCell<Option<(git2::Oid, std::rc::Rc<CaseTrees>)>>,
 }
-
-/// Case directory name → its subtree id in one commit.
-type CaseTrees = std::collections::HashMap<String, git2::Oid>;
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -324,53 +321,26 @@ impl Vault {
 
     /// The bytes of the file at `rel` as committed at `HEAD` (verified when
     /// the vault was opened, or committed by this process since); `None`
-    /// when there is none. Files of a case are found through a map of
-    /// `cases/` read once per commit, so reading every case's list costs
-    /// one pass over that tree.
+    /// when there is none. The map of `cases/` is kept per commit, so
+    /// reading every case's list costs one pass over that tree.
     pub fn read_committed(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         let Some(head) = self.repo.head().ok().and_then(|h| h.target()) else {
             return Ok(None);
         };
-        let entry = match rel.strip_prefix("cases/").and_then(|r| r.split_once('/')) {
-            Some((case, rest)) => {
-                let Some(sub) = self.committed_cases(head)?.get(case).copied() else {
-                    return Ok(None);
-                };
-                self.repo.find_tree(sub)?.get_path(Path::new(rest)).ok()
-            }
-            None => self
-                .repo
-                .find_commit(head)?
-                .tree()?
-                .get_path(Path::new(rel))
-                .ok(),
-        };
-        match entry {
-            Some(e) if e.kind() == Some(git2::ObjectType::Blob) => {
-                Ok(Some(self.repo.find_blob(e.id())?.content().to_vec()))
-            }
-            _ => Ok(None),
-        }
-    }
-
-    fn committed_cases(&self, head: git2::Oid) -> Result<std::rc::Rc<CaseTrees>> {
-        if let Some((at, map)) = self.committed_cases.borrow().as_ref() {
-            if *at == head {
-                return Ok(map.clone());
-            }
-        }
-        let mut map = CaseTrees::new();
         let tree = self.repo.find_commit(head)?.tree()?;
-        if let Ok(cases) = tree.get_path(Path::new("cases")) {
-            for e in self.repo.find_tree(cases.id())?.iter() {
-                if let (Ok(name), Some(git2::ObjectType::Tree)) = (e.name(), e.kind()) {
-                    map.insert(name.to_string(), e.id());
-                }
+        let cached = match self.committed_cases.borrow().as_ref() {
+            Some((at, map)) if *at == head => Some(map.clone()),
+            _ => None,
+        };
+        let files = match cached {
+            Some(map) => CommitTree::with_case_trees(&self.repo, tree, map),
+            None => {
+                let files = CommitTree::from_tree(&self.repo, tree);
+                *self.committed_cases.borrow_mut() = Some((head, files.case_trees()));
+                files
             }
-        }
-        let map = std::rc::Rc::new(map);
-        *self.committed_cases.borrow_mut() = Some((head, map.clone()));
-        Ok(map)
+        };
+        files.read(rel)
     }
 
     /// The names of a case's note files, oldest first.

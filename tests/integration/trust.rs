@@ -287,8 +287,12 @@ fn expire_in_the_past(w: &World, who: &Person) {
     std::fs::write(path.with_extension("yaml.sig"), sig).unwrap();
     // allowed_signers follows the keyring, as dossier would write it.
     let config = vault.config();
-    let ring =
-        dossier::keyring::Keyring::load(&w.vault(), &config.roots, &config.administrators).unwrap();
+    let ring = dossier::keyring::Keyring::load_from(
+        &dossier::snapshot::WorkTree::new(&w.vault()),
+        &config.roots,
+        &config.administrators,
+    )
+    .unwrap();
     std::fs::write(
         w.vault().join(".dossier/allowed_signers"),
         ring.allowed_signers(),
