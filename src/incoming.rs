@@ -39,7 +39,6 @@ use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 
-use crate::binding::binding_path;
 use crate::case::{AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
@@ -204,25 +203,36 @@ impl<'r> Checker<'r> {
         }
         let before_tree = CommitTree::new(repo, first.id()).map_err(|e| e.to_string())?;
         let before = self.state(&before_tree)?;
+        let changed = match parents.len() {
+            1 => Some(changed_paths(repo, before_tree.tree(), after_tree.tree())?),
+            _ => None,
+        };
         if let Err(why) = check_signer(&before.keyring, &signer, when) {
             // An expired key may still extend its own expiry, as in GPG.
-            let own_binding = binding_path(&signer);
-            let renews_itself = parents.len() == 1
-                && before.keyring.validity_at(&signer, when) == Some(Validity::Expired)
-                && changed_paths(
-                    repo,
-                    before_tree.tree(),
-                    &commit.tree().map_err(|e| e.to_string())?,
-                )?
-                .iter()
-                .all(|p| {
-                    p == ALLOWED_SIGNERS_PATH
-                        || p.strip_prefix(own_binding.as_str())
-                            .is_some_and(|r| r.is_empty() || r == ".sig")
-                });
+            let renews_itself = before.keyring.validity_at(&signer, when)
+                == Some(Validity::Expired)
+                && changed
+                    .as_ref()
+                    .is_some_and(|c| c.iter().all(|p| renews_own_binding(p, &signer)));
             if !renews_itself {
                 return Err(why);
             }
+        }
+        if let Some(changed) = changed {
+            if changed.is_empty() {
+                return Ok(());
+            }
+            let after = self.state(&after_tree)?;
+            return Rules {
+                signer,
+                when,
+                before: &before,
+                after: &after,
+                before_tree: &before_tree,
+                after_tree: &after_tree,
+                others: Vec::new(),
+            }
+            .check_all(&changed);
         }
         let mut sides = vec![(first.id(), before_tree, before)];
         for other in &parents[1..] {
@@ -232,25 +242,6 @@ impl<'r> Checker<'r> {
                 return Err(format!("is signed by {signer}, whose key is revoked"));
             }
             sides.push((other.id(), tree, state));
-        }
-        let after_commit = commit.tree().map_err(|e| e.to_string())?;
-        if sides.len() == 1 {
-            let (_, before_tree, before) = &sides[0];
-            let changed = changed_paths(repo, before_tree.tree(), &after_commit)?;
-            if changed.is_empty() {
-                return Ok(());
-            }
-            let after = self.state(&after_tree)?;
-            return Rules {
-                signer,
-                when,
-                before,
-                after: &after,
-                before_tree,
-                after_tree: &after_tree,
-                others: Vec::new(),
-            }
-            .check_all(&changed);
         }
         self.check_merge(&signer, when, &sides, &after_tree)
     }
@@ -410,6 +401,20 @@ fn changed_paths(
         }
     }
     Ok(out)
+}
+
+/// Whether `path` is one a key may change to extend its own expiry: its
+/// binding (or the binding's signature) and `allowed_signers`.
+fn renews_own_binding(path: &str, key: &Fingerprint) -> bool {
+    match VaultPath::parse(path) {
+        Some(VaultPath::AllowedSigners) => true,
+        Some(VaultPath::Keyring {
+            kind: KeyringFile::Binding,
+            key: k,
+            ..
+        }) => k == *key,
+        _ => false,
+    }
 }
 
 /// Whether `path` is a signed document that names the version it replaces.
