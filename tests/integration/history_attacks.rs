@@ -259,6 +259,23 @@ fn a_signed_merge_cannot_undo_a_key_revocation_even_by_a_root() {
         "the rule is named: {err}"
     );
     assert_eq!(chidi_before, w.full_snapshot(&chidi_vault));
+    // Carried on a USB stick instead: a bundle made by stock git.
+    let bundle = w.path("laundered.bundle");
+    w.git_text_in(
+        &evil,
+        &["bundle", "create", "-q", bundle.to_str().unwrap(), "main"],
+    );
+    let (_, err) = w.fails_in(
+        &chidi,
+        &chidi_vault,
+        &["bundle", "import", bundle.to_str().unwrap()],
+        1,
+    );
+    assert!(
+        err.contains(&merge) && err.contains("revocations are permanent"),
+        "{err}"
+    );
+    assert_eq!(chidi_before, w.full_snapshot(&chidi_vault));
     // Nothing Chidi writes afterwards reaches Ben.
     w.ok_in(
         &chidi,
@@ -740,5 +757,79 @@ fn a_first_open_of_a_long_history_says_it_is_verifying_on_a_terminal() {
     assert_eq!(
         w.git_text(&["rev-parse", "refs/dossier/verified"]).trim(),
         w.head()
+    );
+}
+
+#[test]
+fn a_key_cannot_roll_its_own_rotation_back() {
+    let o = office();
+    let (w, ben) = (&o.w, &o.ben);
+    let binding = |dir: &Path| {
+        w.git_text_in(dir, &["ls-files", ".dossier/keyring"])
+            .lines()
+            .filter(|f| f.contains(".binding.yaml"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    // Ben rotates twice; his first rotated key is the one he wants back.
+    w.ok_in(ben, &o.ben_vault, &["key", "rotate"]);
+    w.ok_in(ben, &o.ben_vault, &["sync"]);
+    let first = w
+        .git_text_in(&o.ben_vault, &["rev-parse", "HEAD"])
+        .trim()
+        .to_string();
+    let first_key = w.age_secret(ben, "first-rotation");
+    w.ok_in(ben, &o.ben_vault, &["key", "rotate"]);
+    w.ok_in(ben, &o.ben_vault, &["sync"]);
+    w.ok(&o.alice, &["sync"]);
+
+    // With stock git, signed by his own key: the older binding put back.
+    let evil = attacker_clone(&o, "ben-git");
+    let files = binding(&evil);
+    assert_eq!(files.len(), 2, "a binding and its signature");
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    w.git_text_in(
+        &evil,
+        &[&["checkout", "-q", &first, "--"][..], &refs[..]].concat(),
+    );
+    crate::support::raw_commit(
+        w,
+        &evil,
+        Some(&w.plain_signing_key(ben)),
+        "rotate",
+        &trailers("rotate", None, &o.ben_fp),
+    );
+    force_remote(&o, &evil, "HEAD");
+    let commit = w
+        .git_text_in(&evil, &["rev-parse", "HEAD"])
+        .trim()
+        .to_string();
+    let err = refused(&o, &commit);
+    // Within one second the two bindings' dates tie; then the binding's
+    // named predecessor is what tells the replay apart.
+    assert!(
+        err.contains("a key rotation only moves forward")
+            || err.contains("an older signed version put back"),
+        "{err}"
+    );
+    // Alice keeps encrypting to Ben's current key, never the one he rolled back to.
+    w.ok(
+        &o.alice,
+        &["note", "add", &o.case, "--text", "after both rotations"],
+    );
+    let note = w
+        .git_text(&["ls-files", &format!("cases/{}/notes", o.case)])
+        .lines()
+        .last()
+        .expect("a note")
+        .to_string();
+    assert!(
+        !w.age_opens(&first_key, &note),
+        "the key Ben rolled back to opens nothing written since"
+    );
+    let all_keys = w.age_secret(ben, "all-keys");
+    assert!(
+        w.age_opens(&all_keys, &note),
+        "Ben reads it with his current key"
     );
 }
