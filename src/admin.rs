@@ -185,18 +185,24 @@ pub fn set_group(
         }
     }
     let mut doc: GroupsDoc = vault.groups().doc().clone();
-    doc.dossier_groups = crate::succession::FIRST_CHAINED_VERSION;
     if members.is_empty() {
         doc.groups.remove(name);
     } else {
         doc.groups.insert(name.to_string(), members.to_vec());
     }
-    if &doc == vault.groups().doc() {
+    // Compared before the format is raised: an older groups file with the
+    // same members is no change.
+    if doc.groups == vault.groups().doc().groups {
         return Err(Error::Refused(format!(
             "@{name} already has exactly those members; no commit was made"
         )));
     }
-    doc.replaces = crate::succession::predecessor(vault, GROUPS_PATH)?;
+    crate::succession::chain(
+        vault,
+        GROUPS_PATH,
+        &mut doc.dossier_groups,
+        &mut doc.replaces,
+    )?;
     let text = yaml::render(&doc)?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
     let changes = vec![

@@ -697,10 +697,12 @@ pub fn merge_record_files(
 /// format, naming the committed version it replaces ([`crate::succession`]).
 pub fn signed_access(vault: &Vault, session: &Session, list: &AccessList) -> Result<Vec<Change>> {
     let mut list = list.clone();
-    list.dossier_access = list
-        .dossier_access
-        .max(crate::succession::FIRST_CHAINED_VERSION);
-    list.replaces = crate::succession::predecessor(vault, &access_path(&list.case))?;
+    crate::succession::chain(
+        vault,
+        &access_path(&list.case),
+        &mut list.dossier_access,
+        &mut list.replaces,
+    )?;
     let text = list.to_yaml()?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
     let rel = access_path(&list.case);

@@ -117,10 +117,12 @@ pub fn revoke(
     }
     doc.groups.retain(|_, m| !m.is_empty());
     if groups_changed {
-        doc.dossier_groups = doc
-            .dossier_groups
-            .max(crate::succession::FIRST_CHAINED_VERSION);
-        doc.replaces = crate::succession::predecessor(vault, GROUPS_PATH)?;
+        crate::succession::chain(
+            vault,
+            GROUPS_PATH,
+            &mut doc.dossier_groups,
+            &mut doc.replaces,
+        )?;
         let text = yaml::render(&doc)?;
         changes.push(Change::write(
             format!("{GROUPS_PATH}.sig"),

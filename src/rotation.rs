@@ -62,7 +62,12 @@ pub fn rotate(
     };
 
     let mut binding = Binding::new(me, &recipient, entry.expires());
-    binding.replaces = crate::succession::predecessor(vault, &binding_path(&me))?;
+    crate::succession::chain(
+        vault,
+        &binding_path(&me),
+        &mut binding.dossier_binding,
+        &mut binding.replaces,
+    )?;
     let mut ring = vault.keyring().clone();
     ring.set_binding(&me, binding.clone());
     let mut changes = binding_changes(session, &binding)?;
@@ -107,7 +112,12 @@ pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc
     }
     let _lock = vault.lock()?;
     let mut binding = Binding::new(me, &entry.recipient()?, expires);
-    binding.replaces = crate::succession::predecessor(vault, &binding_path(&me))?;
+    crate::succession::chain(
+        vault,
+        &binding_path(&me),
+        &mut binding.dossier_binding,
+        &mut binding.replaces,
+    )?;
     let mut ring = vault.keyring().clone();
     ring.set_binding(&me, binding.clone());
     let mut changes = binding_changes(session, &binding)?;

@@ -127,10 +127,12 @@ pub fn set(vault: &Vault, session: &Session, changes: &[(Setting, bool)]) -> Res
             now.join(", ")
         )));
     }
-    config.dossier_vault = config
-        .dossier_vault
-        .max(crate::succession::FIRST_CHAINED_VERSION);
-    config.replaces = crate::succession::predecessor(vault, CONFIG_PATH)?;
+    crate::succession::chain(
+        vault,
+        CONFIG_PATH,
+        &mut config.dossier_vault,
+        &mut config.replaces,
+    )?;
     let text = yaml::render(&config)?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
     vault.commit(

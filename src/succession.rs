@@ -40,6 +40,21 @@ pub fn predecessor(vault: &Vault, path: &str) -> Result<Option<String>> {
         .transpose()
 }
 
+/// Readies a signed document at `path` for signing: its format `version`
+/// raised to at least [`FIRST_CHAINED_VERSION`], and `replaces` naming the
+/// version committed at `HEAD` ([`predecessor`]). Every writer of a chained
+/// document calls this just before rendering it.
+pub fn chain(
+    vault: &Vault,
+    path: &str,
+    version: &mut u32,
+    replaces: &mut Option<String>,
+) -> Result<()> {
+    *version = (*version).max(FIRST_CHAINED_VERSION);
+    *replaces = predecessor(vault, path)?;
+    Ok(())
+}
+
 /// The fields every signed document shares for succession: its format
 /// version (under its own name) and `replaces`.
 #[derive(Deserialize)]
