@@ -426,19 +426,18 @@ fn change_access(
 
 /// The re-encryption of one case's files.
 #[derive(Debug, Default)]
-#[non_exhaustive]
-pub struct Reencryption {
+struct Reencryption {
     /// New ciphertexts of every file that could be decrypted.
-    pub changes: Vec<Change>,
+    changes: Vec<Change>,
     /// Files that could not be decrypted and are not among the changes, so
     /// they stay as they were (encrypted to whoever could read them
     /// before), sorted by path.
-    pub unreadable: Vec<UnreadableFile>,
+    unreadable: Vec<UnreadableFile>,
 }
 
 /// Re-encrypts every encrypted file of a case to `recipients`; a file the
 /// session cannot decrypt is left out and named, never an error.
-pub fn reencrypt_case(
+fn reencrypt_case(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
@@ -449,27 +448,21 @@ pub fn reencrypt_case(
     let key = session.decryption_keys()?;
     let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let root = vault.root();
-    let results: Vec<Result<std::result::Result<Change, String>>> = encrypted_files(vault, id)?
+    let results = encrypted_files(vault, id)?
         .par_iter()
         .map(|rel| {
-            let path = root.join(rel);
-            match crypto::decrypt(&crate::fsio::read_in_vault(root, rel)?, key, &path) {
-                Ok(plain) => Ok(Ok(Change::write(
-                    rel.clone(),
-                    crypto::encrypt(&plain, &keys)?,
-                ))),
-                Err(Error::CannotDecrypt { .. }) => Ok(Err(rel.clone())),
-                Err(e) => Err(e),
-            }
+            let ct = crate::fsio::read_in_vault(root, rel)?;
+            let new = crypto::reencrypt(&ct, key, &keys, &root.join(rel))?;
+            Ok((rel.clone(), new))
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let mut out = Reencryption::default();
-    for r in results {
-        match r? {
-            Ok(change) => out.changes.push(change),
-            Err(path) => out.unreadable.push(UnreadableFile {
+    for (rel, new) in results {
+        match new {
+            Some(ct) => out.changes.push(Change::write(rel, ct)),
+            None => out.unreadable.push(UnreadableFile {
                 case: id.clone(),
-                path,
+                path: rel,
             }),
         }
     }
@@ -478,7 +471,7 @@ pub fn reencrypt_case(
 
 /// What `dossier case repair` will do to one case: found by
 /// [`repair_plan`], carried out by [`repair`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RepairPlan {
     /// The case.
@@ -492,6 +485,25 @@ pub struct RepairPlan {
     /// readable, and may be genuine: a case left unrekeyed after a
     /// revocation looks the same).
     pub reencrypt: Vec<String>,
+    /// The changes, worked out while planning (each file decrypted once).
+    changes: Vec<Change>,
+    /// Blob ids of the case's files and access list as the plan saw them:
+    /// [`repair`] writes only if they are still the same.
+    seen: Vec<(String, git2::Oid)>,
+}
+
+/// The blob id of each encrypted file of a case and of its access list, as
+/// they are now: what a repair plan was made from.
+fn case_state(vault: &Vault, id: &CaseId) -> Result<Vec<(String, git2::Oid)>> {
+    let mut out = Vec::new();
+    for rel in encrypted_files(vault, id)?
+        .into_iter()
+        .chain([access_path(id)])
+    {
+        let bytes = vault.read(&rel)?;
+        out.push((rel, git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)?));
+    }
+    Ok(out)
 }
 
 /// Finds what [`repair`] would change in case `id`; changes nothing.
@@ -512,28 +524,26 @@ pub fn repair_plan(
 ) -> Result<RepairPlan> {
     let me = session.fingerprint();
     let verified = policy::verified_access(vault, id)?;
-    if !verified.list.owners.contains(&me) && !vault.keyring().is_valid_admin(&me) {
-        return Err(Error::NotEntitled {
-            action: format!("repair case {id}"),
-            required: "its owners or an administrator".into(),
-            actor: me.to_string(),
-        });
-    }
+    policy::check_may_manage(vault, &me, &verified.list, &format!("repair case {id}"))?;
     let (_, recipients) = writable(vault, session, id)?;
+    let to: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let keys = session.decryption_keys()?;
-    let root = vault.root();
     let record = record_path(id);
     let mut plan = RepairPlan {
         case: id.clone(),
         remove: Vec::new(),
         reencrypt: Vec::new(),
+        changes: Vec::new(),
+        seen: case_state(vault, id)?,
     };
     for rel in encrypted_files(vault, id)? {
-        let path = root.join(&rel);
-        let bytes = crate::fsio::read_in_vault(root, &rel)?;
+        let path = vault.root().join(&rel);
+        let bytes = vault.read(&rel)?;
         match crypto::decrypt(&bytes, keys, &path) {
-            Ok(_) => {
+            Ok(plain) => {
                 if crypto::x25519_stanza_count(&bytes) != Some(recipients.len()) {
+                    plan.changes
+                        .push(Change::write(rel.clone(), crypto::encrypt(&plain, &to)?));
                     plan.reencrypt.push(rel);
                 }
             }
@@ -543,6 +553,7 @@ pub fn repair_plan(
                         case: id.to_string(),
                     });
                 }
+                plan.changes.push(Change::delete(rel.clone()));
                 plan.remove.push(rel);
             }
             Err(e) => return Err(e),
@@ -559,29 +570,18 @@ pub fn repair_plan(
 /// Carries out `plan` (from [`repair_plan`], usually shown to the person
 /// first) as one signed `repair` commit: the files it names for removal are
 /// removed (they stay in history), the others it names are re-encrypted to
-/// the case's recipients, and nothing else is touched. If the case changed
-/// since the plan was made, nothing is written and the error is
-/// [`Error::Raced`].
+/// the case's recipients, and nothing else is touched. If any file of the
+/// case or its access list changed since the plan was made, nothing is
+/// written and the error is [`Error::Raced`].
 pub fn repair(vault: &Vault, session: &Session, plan: &RepairPlan) -> Result<git2::Oid> {
     let _lock = vault.lock()?;
-    let id = &plan.case;
-    let include_record = plan.remove.contains(&record_path(id));
-    if repair_plan(vault, session, id, include_record)? != *plan {
+    if case_state(vault, &plan.case)? != plan.seen {
         return Err(Error::Raced);
-    }
-    let (_, recipients) = writable(vault, session, id)?;
-    let to: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
-    let keys = session.decryption_keys()?;
-    let mut changes: Vec<Change> = plan.remove.iter().map(Change::delete).collect();
-    for rel in &plan.reencrypt {
-        let path = vault.root().join(rel);
-        let plain = crypto::decrypt(&crate::fsio::read_in_vault(vault.root(), rel)?, keys, &path)?;
-        changes.push(Change::write(rel.clone(), crypto::encrypt(&plain, &to)?));
     }
     vault.commit(
         session,
-        &CommitMessage::for_case("repair", id, session.fingerprint()),
-        &changes,
+        &CommitMessage::for_case("repair", &plan.case, session.fingerprint()),
+        &plan.changes,
     )
 }
 
@@ -603,7 +603,7 @@ pub fn encrypted_files(vault: &Vault, id: &CaseId) -> Result<Vec<String>> {
 /// Decrypts a case's record.
 pub fn read_record(vault: &Vault, session: &Session, id: &CaseId) -> Result<CaseRecord> {
     let path = vault.root().join(record_path(id));
-    let ct = match crate::fsio::read_in_vault(vault.root(), &record_path(id)) {
+    let ct = match vault.read(&record_path(id)) {
         Ok(ct) => ct,
         Err(e @ Error::SymlinkInVault(_)) => return Err(e),
         Err(_) => return Err(Error::UnknownCase(id.to_string())),

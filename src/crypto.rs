@@ -83,6 +83,22 @@ impl DecryptionKeys {
     }
 }
 
+/// Re-encrypts `ciphertext` from `keys` to `to`; `Ok(None)` when `keys`
+/// cannot decrypt it (re-encryption leaves such a file as it is and names
+/// it; see [`crate::rekey`]). Other failures are errors.
+pub fn reencrypt(
+    ciphertext: &[u8],
+    keys: &DecryptionKeys,
+    to: &[x25519::Recipient],
+    path: &Path,
+) -> Result<Option<Vec<u8>>> {
+    match decrypt(ciphertext, keys, path) {
+        Ok(plain) => encrypt(&plain, to).map(Some),
+        Err(Error::CannotDecrypt { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Decrypts a binary or armored age file with any of a person's keys.
 pub fn decrypt(
     ciphertext: &[u8],

@@ -302,11 +302,28 @@ pub fn check_may_change_access(
     actor: &Fingerprint,
     list: &AccessList,
 ) -> Result<()> {
+    check_may_manage(
+        vault,
+        actor,
+        list,
+        &format!("change who can read case {}", list.case),
+    )
+}
+
+/// Refuses unless `actor` owns the case of `list` or is a valid
+/// administrator: who may change its access or repair it. `action` names
+/// the refused action in the error.
+pub fn check_may_manage(
+    vault: &Vault,
+    actor: &Fingerprint,
+    list: &AccessList,
+    action: &str,
+) -> Result<()> {
     if list.owners.contains(actor) || vault.keyring().is_valid_admin(actor) {
         Ok(())
     } else {
         Err(Error::NotEntitled {
-            action: format!("change who can read case {}", list.case),
+            action: action.to_string(),
             required: "its owners or an administrator".into(),
             actor: actor.to_string(),
         })

@@ -59,7 +59,7 @@ type Files = Vec<(String, git2::Oid)>;
 /// (possibly including a person whose access was just removed); the rest of
 /// its case was re-encrypted and the change was made regardless.
 /// `dossier case repair` removes it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct UnreadableFile {
     /// The case it belongs to.
     pub case: CaseId,
@@ -476,10 +476,9 @@ fn reencrypt(
     let mut written = Vec::with_capacity(files.len());
     let mut unreadable = Vec::new();
     for (p, ct) in files {
-        match crypto::decrypt(&ct, keys, &root.join(&p)) {
-            Ok(plain) => written.push((p, crypto::encrypt(&plain, &to)?)),
-            Err(Error::CannotDecrypt { .. }) => unreadable.push(p),
-            Err(e) => return Err(e),
+        match crypto::reencrypt(&ct, keys, &to, &root.join(&p))? {
+            Some(new) => written.push((p, new)),
+            None => unreadable.push(p),
         }
     }
     Ok((written, unreadable))
