@@ -244,23 +244,28 @@ pub fn rekey_cases(
 ) -> Result<Outcome> {
     let me = session.fingerprint();
     let _lock = vault.lock()?;
+    // Cases with files no key of yours opens, found in the same pass.
+    let mut damaged: Vec<CaseId> = Vec::new();
     let chosen: Vec<CaseId> = if ids.is_empty() {
-        vault
-            .case_ids()?
-            .into_iter()
-            .filter(|id| crate::verify::needs_rekey(vault, session, id))
-            .collect()
+        let mut chosen = Vec::new();
+        for id in vault.case_ids()? {
+            let Some((rekey, unreadable)) = crate::verify::rekey_state(vault, session, &id) else {
+                continue;
+            };
+            if !unreadable.is_empty() {
+                damaged.push(id.clone());
+            }
+            if rekey {
+                chosen.push(id);
+            }
+        }
+        chosen
     } else {
         ids.to_vec()
     };
     if chosen.is_empty() {
         // Files no key of yours opens are not re-encryption's to fix: say
         // where they are rather than only that all is well.
-        let damaged: Vec<CaseId> = vault
-            .case_ids()?
-            .into_iter()
-            .filter(|id| !crate::verify::undecryptable_files(vault, session, id).is_empty())
-            .collect();
         let mut text = String::from(
             "every file you can decrypt is already encrypted to exactly its case's recipients; nothing to do",
         );

@@ -245,22 +245,15 @@ fn working_tree(vault: &Vault, report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// Whether a case the session's owner can read needs re-encrypting: a file
-/// they can decrypt whose stanza count differs from its recipients, or that
-/// their current key cannot open (left over from before a rotation). Files
-/// none of their keys opens do not count: re-encryption cannot fix them
-/// (see [`undecryptable_files`]).
-pub fn needs_rekey(vault: &Vault, session: &Session, id: &CaseId) -> bool {
-    check_readable(vault, session, id).is_some_and(|c| c.rekey)
-}
-
-/// The files of case `id` that none of the session's keys decrypts, when
-/// the session's owner is one of its readers (otherwise none): what
-/// `dossier case repair` removes.
-pub fn undecryptable_files(vault: &Vault, session: &Session, id: &CaseId) -> Vec<String> {
-    check_readable(vault, session, id)
-        .map(|c| c.undecryptable)
-        .unwrap_or_default()
+/// What `rekey` and `case repair` would do for case `id`, when the
+/// session's owner is one of its readers (otherwise `None`), in one pass
+/// over its files: whether it needs re-encrypting (a file they can decrypt
+/// whose stanza count differs from its recipients, or that their current
+/// key cannot open, left over from before a rotation), and which files
+/// none of their keys decrypts (re-encryption cannot fix those; `case
+/// repair` removes them).
+pub fn rekey_state(vault: &Vault, session: &Session, id: &CaseId) -> Option<(bool, Vec<String>)> {
+    check_readable(vault, session, id).map(|c| (c.rekey, c.undecryptable))
 }
 
 fn check_readable(vault: &Vault, session: &Session, id: &CaseId) -> Option<CaseCheck> {
