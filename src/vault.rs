@@ -101,13 +101,7 @@ impl std::fmt::Debug for Vault {
 impl Vault {
     /// Finds the vault containing `start` (itself or a parent directory).
     pub fn discover(start: &Path) -> Result<Vault> {
-        Vault::discover_with(start, &mut |_, _| {})
-    }
-
-    /// [`Vault::discover`], reporting history verification as
-    /// [`Vault::open_with`] does.
-    pub fn discover_with(start: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
-        Vault::open_with(&Vault::find_root(start)?, progress)
+        Vault::open(&Vault::find_root(start)?)
     }
 
     /// The root of the vault containing `start` (itself or a parent).

@@ -71,7 +71,6 @@ impl Context {
 
     fn vault_root(&self) -> Result<std::path::PathBuf> {
         match &self.vault {
-            Some(dir) if dir.join(dossier::vault::CONFIG_PATH).is_file() => Ok(dir.clone()),
             Some(dir) => Vault::find_root(dir),
             None => {
                 let cwd =
@@ -416,25 +415,15 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
 /// answers yes on a terminal; without a terminal and without `--yes` it is
 /// refused (DESIGN §10).
 fn confirm(question: &str, yes: bool) -> Result<()> {
-    use std::io::{IsTerminal, Write};
     if yes {
         return Ok(());
     }
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Err(Error::Refused(
+    match super::ask::yes_no(question) {
+        Some(true) => Ok(()),
+        Some(false) => Err(Error::Refused("not confirmed; nothing was changed".into())),
+        None => Err(Error::Refused(
             "this command removes files and there is no terminal to ask on; run it again with --yes to confirm (nothing was changed)".into(),
-        ));
-    }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(Error::io("read", "standard input"))?;
-    if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
-        Ok(())
-    } else {
-        Err(Error::Refused("not confirmed; nothing was changed".into()))
+        )),
     }
 }
 

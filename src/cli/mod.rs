@@ -2,6 +2,7 @@
 //! library per command; errors become one sentence on stderr and exit 1,
 //! usage errors exit 2.
 
+mod ask;
 mod audit;
 mod commands;
 mod git_driver;
@@ -316,9 +317,9 @@ enum CaseCommand {
         /// Case id (or a unique prefix).
         id: String,
     },
-    /// Remove the files of a case you cannot decrypt (owners and administrators), and re-encrypt readable files whose recipients are off; one commit.
+    /// Remove the files of a case you cannot decrypt (owners and administrators), and re-encrypt readable files whose recipient count is off; one commit.
     #[command(
-        long_about = "Remove every file of a case that none of your keys decrypts (damaged, altered, or encrypted to someone else), in one signed commit; the removed files stay in history. Files that decrypt but are not encrypted to exactly the case's recipients are re-encrypted, never removed. For owners of the case and administrators who can read it.\n\nThe record (case.yaml.age) is removed only with --include-record: a record you cannot open more often means the case was never re-encrypted to you than that it is damaged, so without the flag nothing is removed."
+        long_about = "Remove every file of a case that none of your keys decrypts (damaged, altered, or encrypted to someone else), in one signed commit; the removed files stay in history. Files that decrypt but carry a different number of X25519 recipients than the case has are re-encrypted to exactly its recipients, never removed. For owners of the case and administrators who can read it.\n\nThe record (case.yaml.age) is removed only with --include-record: a record you cannot open more often means the case was never re-encrypted to you than that it is damaged, so without the flag nothing is removed."
     )]
     Repair {
         /// Case id (or a unique prefix).

@@ -52,13 +52,7 @@ fn ask_unknown_host(host: &UnknownHost) -> bool {
         "The host {} is not in your known_hosts file.\nIts {} key fingerprint is {}.\nCompare it with the server's own (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server) before you accept.",
         host.host, host.key_type, host.fingerprint
     );
-    eprint!("Trust this host and remember its key? [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    if std::io::stdin().read_line(&mut answer).is_err() {
-        return false;
-    }
-    matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
+    super::ask::yes_no("Trust this host and remember its key?").unwrap_or(false)
 }
 
 fn ask_key_passphrase(path: &Path) -> Option<SecretString> {
