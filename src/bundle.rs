@@ -44,8 +44,8 @@ const V3: &str = "# v3 git bundle";
 /// reference name); a longer one means the file is not a bundle, and must
 /// not be read into memory whole.
 const MAX_LINE: u64 = 4 * 1024;
-/// A dossier vault's bundle names a handful of references; git's own
-/// bundles of large repositories stay far below this.
+/// A dossier vault's bundle names a handful of references (its branch);
+/// ten thousand is far beyond any bundle dossier writes.
 const MAX_HEADER_LINES: usize = 10_000;
 /// The whole header, read before any of the pack; a header near this is
 /// not one dossier or git would write.
@@ -207,9 +207,10 @@ fn parse_header(reader: &mut impl BufRead, file: &Path) -> Result<BundleHeader> 
             .ok_or_else(|| bad("the file ends inside its header (it may be truncated)"))?;
         header_bytes += line.len() + 1;
         if header_bytes > MAX_HEADER_BYTES {
-            return Err(bad(
-                "its header is larger than 1 MiB, the most dossier reads",
-            ));
+            return Err(bad(&format!(
+                "its header is larger than {}, the most dossier reads",
+                crate::error::human_bytes(MAX_HEADER_BYTES)
+            )));
         }
         if line.is_empty() {
             if header.refs.is_empty() {
@@ -239,9 +240,9 @@ fn parse_header(reader: &mut impl BufRead, file: &Path) -> Result<BundleHeader> 
             header.refs.push((name.to_string(), oid));
         }
     }
-    Err(bad(
-        "its header has more than 10000 lines, the most dossier reads (it is implausibly long)",
-    ))
+    Err(bad(&format!(
+        "its header has more than {MAX_HEADER_LINES} lines, the most dossier reads (it is implausibly long)"
+    )))
 }
 
 /// `<40 hex>` then either nothing or a space and the rest.

@@ -236,7 +236,7 @@ impl Error {
 }
 
 /// `1 MiB`, `16 KiB` or `300 bytes`: a size limit as a person reads it.
-fn human_bytes(n: usize) -> String {
+pub(crate) fn human_bytes(n: usize) -> String {
     const KIB: usize = 1024;
     if n >= KIB * KIB && n.is_multiple_of(KIB * KIB) {
         format!("{} MiB", n / (KIB * KIB))

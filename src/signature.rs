@@ -56,8 +56,8 @@ pub fn verify(
 ) -> std::result::Result<Verified, String> {
     if armored.len() > MAX_SIGNATURE_BYTES {
         return Err(format!(
-            "the signature is larger than {} KiB, the most dossier reads, so it was not decoded",
-            MAX_SIGNATURE_BYTES / 1024
+            "the signature is larger than {}, the most dossier reads, so it was not decoded",
+            crate::error::human_bytes(MAX_SIGNATURE_BYTES)
         ));
     }
     let sig = SshSig::from_pem(armored)
