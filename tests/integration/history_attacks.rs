@@ -31,29 +31,13 @@ fn commit_tree(
     date: Option<&str>,
 ) -> String {
     let tree = w.git_text_in(dir, &["write-tree"]).trim().to_string();
-    let signing = format!("user.signingkey={}", key.display());
-    let mut args = vec![
-        "-c",
-        "user.name=x",
-        "-c",
-        "user.email=x@x",
-        "-c",
-        "gpg.format=ssh",
-        "-c",
-        &signing,
-        "commit-tree",
-        "-S",
-    ];
+    let mut cmd = w.git_command(dir);
+    cmd.args(crate::support::git_identity(Some(key)))
+        .args(["commit-tree", "-S"]);
     for p in parents {
-        args.extend(["-p", p]);
+        cmd.args(["-p", p]);
     }
-    args.extend(["-m", message, &tree]);
-    let mut cmd = std::process::Command::new("git");
-    cmd.current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", w.path("fakehome"))
-        .args(&args);
+    cmd.args(["-m", message, &tree]);
     if let Some(d) = date {
         cmd.env("GIT_AUTHOR_DATE", d).env("GIT_COMMITTER_DATE", d);
     }

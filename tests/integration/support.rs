@@ -310,14 +310,18 @@ impl World {
 
     /// Runs stock git in `dir` with a hermetic config.
     pub fn git_in(&self, dir: &Path, args: &[&str]) -> Output {
-        Command::new("git")
-            .current_dir(dir)
+        self.git_command(dir).args(args).output().expect("git")
+    }
+
+    /// Stock git in `dir` with a hermetic config, to add arguments and
+    /// environment to.
+    pub fn git_command(&self, dir: &Path) -> Command {
+        let mut git = Command::new("git");
+        git.current_dir(dir)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("HOME", self.path("fakehome"))
-            .args(args)
-            .output()
-            .expect("git")
+            .env("HOME", self.path("fakehome"));
+        git
     }
 
     pub fn git_text(&self, args: &[&str]) -> String {
@@ -438,27 +442,30 @@ pub fn trailers(action: &str, case: Option<&str>, actor: &str) -> String {
 /// given (git's SSH signing), with the message `subject` and `trailers`.
 pub fn raw_commit(w: &World, dir: &Path, key: Option<&Path>, subject: &str, trailers: &str) {
     let message = format!("{subject}\n\n{trailers}");
-    let mut args: Vec<String> = vec![
-        "-c".into(),
-        "user.name=x".into(),
-        "-c".into(),
-        "user.email=x@x".into(),
-    ];
+    let mut git = w.git_command(dir);
+    git.args(git_identity(key)).arg("commit");
+    if key.is_some() {
+        git.arg("-S");
+    }
+    stdout_of(git.args(["-q", "-a", "-m", &message]));
+}
+
+/// `-c` options for a stock git commit by a throwaway identity, signed
+/// with git's SSH signing and the plain key file `key` when given.
+pub fn git_identity(key: Option<&Path>) -> Vec<String> {
+    let mut args = vec!["-c", "user.name=x", "-c", "user.email=x@x"]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
     if let Some(key) = key {
         args.extend([
             "-c".into(),
             "gpg.format=ssh".into(),
             "-c".into(),
             format!("user.signingkey={}", key.display()),
-            "commit".into(),
-            "-S".into(),
         ]);
-    } else {
-        args.push("commit".into());
     }
-    args.extend(["-q".into(), "-a".into(), "-m".into(), message]);
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    w.git_text_in(dir, &refs);
+    args
 }
 
 /// Signs `file` with the plain key file `key` (stock `ssh-keygen -Y sign`,

@@ -268,6 +268,21 @@ fn an_expired_key_is_named_with_its_cases_never_dropped_silently() {
     );
     assert!(w.ok_or_fail_stdout(&ben, &["verify"]).contains(&id));
 
+    // An expired key may renew itself, nothing else: a note Chidi commits
+    // with stock git, signed with his expired key, is refused.
+    let expired = w.head();
+    let note = w
+        .vault()
+        .join(format!("cases/{id}/notes/20260101T000000Z-zzzzzzzz.md.age"));
+    std::fs::create_dir_all(note.parent().unwrap()).unwrap();
+    std::fs::write(&note, b"age-encryption.org/v1 but not really").unwrap();
+    w.insider_commit(&chidi, "note", Some(&id));
+    let bad = w.head();
+    let err = w.fails(&ben, &["case", "show", &id], 1);
+    assert_history_refused(&err, &bad);
+    assert!(err.contains("a key that had expired"), "{err}");
+    w.git_text(&["reset", "-q", "--hard", &expired]);
+
     // Chidi extends his key; work resumes.
     w.ok(&chidi, &["key", "expire", "2099-12-31"]);
     w.ok(&ben, &["note", "add", &id, "--text", "x"]);
