@@ -270,13 +270,9 @@ pub fn rekey_cases(
             "every file you can decrypt is already encrypted to exactly its case's recipients; nothing to do",
         );
         if !damaged.is_empty() {
-            let repairs: Vec<String> = damaged
-                .iter()
-                .map(|id| format!("`dossier case repair {id}`"))
-                .collect();
             text.push_str(&format!(
                 ". Some files cannot be decrypted with your keys, which re-encryption cannot fix: `dossier verify` names them, and {} removes them",
-                repairs.join(", ")
+                crate::rekey::repair_commands(&damaged)
             ));
         }
         return Err(Error::Refused(text));

@@ -67,6 +67,21 @@ pub struct UnreadableFile {
     pub path: String,
 }
 
+/// The `dossier case repair ID` commands for `cases` (each once, in the
+/// order given), as one comma-separated phrase for a message.
+pub fn repair_commands<'a>(cases: impl IntoIterator<Item = &'a CaseId>) -> String {
+    let mut seen: Vec<&CaseId> = Vec::new();
+    for case in cases {
+        if !seen.contains(&case) {
+            seen.push(case);
+        }
+    }
+    seen.iter()
+        .map(|c| format!("`dossier case repair {c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A case prepared for the commit: the new blobs of the files that were
 /// re-encrypted, and the paths of those left as they were.
 #[derive(Debug, Clone, Default)]

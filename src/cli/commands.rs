@@ -489,15 +489,9 @@ fn unreadable_report(files: &[UnreadableFile]) -> String {
             f.path
         ));
     }
-    let mut cases: Vec<&CaseId> = files.iter().map(|f| &f.case).collect();
-    cases.dedup();
-    let repairs: Vec<String> = cases
-        .iter()
-        .map(|c| format!("`dossier case repair {c}`"))
-        .collect();
     out.push_str(&format!(
         "  They are still encrypted to whoever could read them before this change, including anyone it removed. Remove them with {}.\n",
-        repairs.join(", ")
+        rekey::repair_commands(files.iter().map(|f| &f.case))
     ));
     out
 }

@@ -451,9 +451,10 @@ fn unreadable_note(files: &[dossier::rekey::UnreadableFile]) -> String {
     }
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     format!(
-        "; {} file(s) could not be decrypted and stay encrypted to whoever could read them before ({}): remove them with `dossier case repair`",
+        "; {} file(s) could not be decrypted and stay encrypted to whoever could read them before ({}): remove them with {}",
         files.len(),
-        paths.join(", ")
+        paths.join(", "),
+        dossier::rekey::repair_commands(files.iter().map(|f| &f.case))
     )
 }
 
