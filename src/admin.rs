@@ -83,6 +83,28 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
     Vault::open(&root)
 }
 
+/// `groups.yaml` and its signature by `key` as changes: `doc` in the
+/// current format, naming the committed version it replaces
+/// ([`crate::succession`]).
+pub(crate) fn signed_groups(
+    vault: &Vault,
+    key: &ssh_key::PrivateKey,
+    doc: &mut GroupsDoc,
+) -> Result<Vec<Change>> {
+    crate::succession::chain(
+        vault,
+        GROUPS_PATH,
+        &mut doc.dossier_groups,
+        &mut doc.replaces,
+    )?;
+    let text = yaml::render(&*doc)?;
+    let sig = signature::sign(key, DOCUMENT_NAMESPACE, text.as_bytes())?;
+    Ok(vec![
+        Change::write(GROUPS_PATH, text),
+        Change::write(format!("{GROUPS_PATH}.sig"), sig),
+    ])
+}
+
 /// Adds a public card to the keyring, uncertified.
 pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fingerprint> {
     let card = KeyCard::parse(bytes, "the imported key card")?;
@@ -197,18 +219,7 @@ pub fn set_group(
             "@{name} already has exactly those members; no commit was made"
         )));
     }
-    crate::succession::chain(
-        vault,
-        GROUPS_PATH,
-        &mut doc.dossier_groups,
-        &mut doc.replaces,
-    )?;
-    let text = yaml::render(&doc)?;
-    let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
-    let changes = vec![
-        Change::write(GROUPS_PATH, text),
-        Change::write(format!("{GROUPS_PATH}.sig"), sig),
-    ];
+    let changes = signed_groups(vault, session.signing_key()?, &mut doc)?;
     let new_groups = Groups::from_doc(doc);
     let group = AccessEntry::Group(name.to_string());
     let mut plan = Plan::default();

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use crate::case::{AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
-use crate::groups::{Groups, GROUPS_PATH};
+use crate::groups::Groups;
 use crate::identity::Session;
 use crate::keyring::{self, Revocation, Role};
 use crate::policy;
@@ -117,18 +117,7 @@ pub fn revoke(
     }
     doc.groups.retain(|_, m| !m.is_empty());
     if groups_changed {
-        crate::succession::chain(
-            vault,
-            GROUPS_PATH,
-            &mut doc.dossier_groups,
-            &mut doc.replaces,
-        )?;
-        let text = yaml::render(&doc)?;
-        changes.push(Change::write(
-            format!("{GROUPS_PATH}.sig"),
-            signature::sign(key, DOCUMENT_NAMESPACE, text.as_bytes())?,
-        ));
-        changes.push(Change::write(GROUPS_PATH, text));
+        changes.extend(crate::admin::signed_groups(vault, key, &mut doc)?);
     }
     let new_groups = Groups::from_doc(doc);
 

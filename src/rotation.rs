@@ -61,17 +61,11 @@ pub fn rotate(
         }
     };
 
-    let mut binding = Binding::new(me, &recipient, entry.expires());
-    crate::succession::chain(
+    let (ring, changes) = binding_changes(
         vault,
-        &binding_path(&me),
-        &mut binding.dossier_binding,
-        &mut binding.replaces,
+        session,
+        Binding::new(me, &recipient, entry.expires()),
     )?;
-    let mut ring = vault.keyring().clone();
-    ring.set_binding(&me, binding.clone());
-    let mut changes = binding_changes(session, &binding)?;
-    changes.push(Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()));
 
     let mut plan = Plan::default();
     for id in vault.case_ids()? {
@@ -111,17 +105,11 @@ pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc
         ));
     }
     let _lock = vault.lock()?;
-    let mut binding = Binding::new(me, &entry.recipient()?, expires);
-    crate::succession::chain(
+    let (_, changes) = binding_changes(
         vault,
-        &binding_path(&me),
-        &mut binding.dossier_binding,
-        &mut binding.replaces,
+        session,
+        Binding::new(me, &entry.recipient()?, expires),
     )?;
-    let mut ring = vault.keyring().clone();
-    ring.set_binding(&me, binding.clone());
-    let mut changes = binding_changes(session, &binding)?;
-    changes.push(Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()));
     vault.commit(
         session,
         &CommitMessage::for_key("set-expiry", me, me),
@@ -143,11 +131,32 @@ fn own_entry(vault: &Vault, session: &Session) -> Result<crate::keyring::KeyEntr
     Ok(entry)
 }
 
-fn binding_changes(session: &Session, binding: &Binding) -> Result<Vec<Change>> {
-    let (text, sig) = binding.signed(session.signing_key()?)?;
+/// The files of a new `binding` of the session's key: the binding naming
+/// the one it replaces ([`crate::succession`]), its signature, and
+/// `allowed_signers` for the keyring it makes (returned too).
+fn binding_changes(
+    vault: &Vault,
+    session: &Session,
+    mut binding: Binding,
+) -> Result<(crate::keyring::Keyring, Vec<Change>)> {
     let path = binding_path(&binding.key);
-    Ok(vec![
-        Change::write(format!("{path}.sig"), sig),
-        Change::write(path, text),
-    ])
+    crate::succession::chain(
+        vault,
+        &path,
+        &mut binding.dossier_binding,
+        &mut binding.replaces,
+    )?;
+    let (text, sig) = binding.signed(session.signing_key()?)?;
+    let mut ring = vault.keyring().clone();
+    let key = binding.key;
+    ring.set_binding(&key, binding);
+    let signers = ring.allowed_signers();
+    Ok((
+        ring,
+        vec![
+            Change::write(format!("{path}.sig"), sig),
+            Change::write(path, text),
+            Change::write(ALLOWED_SIGNERS_PATH, signers),
+        ],
+    ))
 }
