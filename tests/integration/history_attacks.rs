@@ -73,6 +73,23 @@ fn launder(o: &Office, dir: &Path, key: &Path, actor: &str, old: &str, paths: &[
     merge
 }
 
+/// Commits everything staged in the plain clone `dir` with stock git
+/// (signed with `key`, the message `subject` and `trailers`) and
+/// force-pushes it to the remote's branch; returns the commit.
+fn push_stock_commit(
+    o: &Office,
+    dir: &Path,
+    key: Option<&Path>,
+    subject: &str,
+    trailers: &str,
+) -> String {
+    crate::support::raw_commit(&o.w, dir, key, subject, trailers);
+    force_remote(o, dir, "HEAD");
+    o.w.git_text_in(dir, &["rev-parse", "HEAD"])
+        .trim()
+        .to_string()
+}
+
 /// An attacker's plain clone and key, laundering old files through merges.
 struct Launderer<'a> {
     dir: &'a Path,
@@ -364,18 +381,13 @@ fn a_replayed_access_list_is_never_honoured_committed_or_not() {
     let (_mallory, mallory_fp, key) = colleague(&o, "Mallory");
     let evil = attacker_clone(&o, "mallory-git");
     w.git_text_in(&evil, &["checkout", "-q", &with_ben, "--", &access, &sig]);
-    crate::support::raw_commit(
-        w,
+    let replayed = push_stock_commit(
+        &o,
         &evil,
         Some(&key),
         &format!("grant {}", o.case),
         &trailers("grant", Some(&o.case), &mallory_fp),
     );
-    force_remote(&o, &evil, "HEAD");
-    let replayed = w
-        .git_text_in(&evil, &["rev-parse", "HEAD"])
-        .trim()
-        .to_string();
     let err = refused(&o, &replayed);
     assert!(err.contains("neither an owner"), "{err}");
     opens_nothing(w, &o.ben, "replay-end", &w.vault(), &o.case);
@@ -671,18 +683,13 @@ fn a_colleague_cannot_take_anothers_card_or_certification_out_of_the_keyring() {
     ] {
         w.git_text_in(&evil, &["reset", "-q", "--hard", "origin/main"]);
         w.git_text_in(&evil, &["rm", "-q", &remove]);
-        crate::support::raw_commit(
-            w,
+        let commit = push_stock_commit(
+            &o,
             &evil,
             Some(&key),
             "certify",
             &trailers("certify", None, &mallory_fp),
         );
-        force_remote(&o, &evil, "HEAD");
-        let commit = w
-            .git_text_in(&evil, &["rev-parse", "HEAD"])
-            .trim()
-            .to_string();
         let err = refused(&o, &commit);
         assert!(
             err.contains(reason) && err.contains("administrator"),
@@ -776,18 +783,13 @@ fn a_key_cannot_roll_its_own_rotation_back() {
         &evil,
         &[&["checkout", "-q", &first, "--"][..], &refs[..]].concat(),
     );
-    crate::support::raw_commit(
-        w,
+    let commit = push_stock_commit(
+        &o,
         &evil,
         Some(&w.plain_signing_key(ben)),
         "rotate",
         &trailers("rotate", None, &o.ben_fp),
     );
-    force_remote(&o, &evil, "HEAD");
-    let commit = w
-        .git_text_in(&evil, &["rev-parse", "HEAD"])
-        .trim()
-        .to_string();
     let err = refused(&o, &commit);
     // Within one second the two bindings' dates tie; then the binding's
     // named predecessor is what tells the replay apart.
