@@ -20,10 +20,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dossier::case::AccessEntry;
-use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
-use dossier::secret::NoPassphrase;
+use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::ops::{admin, cases};
+use dossier::samples::generate;
+use dossier::support::secret::NoPassphrase;
 use dossier::vault::Vault;
-use dossier::{admin, cases, generate};
 
 fn person(dir: &Path, name: &str) -> Session {
     let home = Home::new(dir.join(name));
@@ -141,7 +142,9 @@ fn main() {
         let key = tmp.path().join("root.key");
         std::fs::write(
             &key,
-            dossier::secret::ExposeSecret::expose_secret(&root.age_secret_text().expect("secret")),
+            dossier::support::secret::ExposeSecret::expose_secret(
+                &root.age_secret_text().expect("secret"),
+            ),
         )
         .expect("key");
         let recipients: Vec<String> = std::iter::once(&root)
@@ -232,7 +235,7 @@ fn watermark(dir: &Path, root: &Session) {
     let head = repo.head().expect("head").target().expect("oid");
 
     // Nothing new: the watermark is at HEAD.
-    dossier::verified::ensure(&repo, &mut |_, _| {}).expect("verify all");
+    dossier::trust::verified::ensure(&repo, &mut |_, _| {}).expect("verify all");
     let runs = 20;
     let t = Instant::now();
     for _ in 0..runs {
@@ -243,8 +246,8 @@ fn watermark(dir: &Path, root: &Session) {
     // (config, keyring, groups) of HEAD.
     let t = Instant::now();
     for _ in 0..runs {
-        let tree = dossier::snapshot::CommitTree::new(&repo, head).expect("tree");
-        dossier::incoming::TrustState::load(&tree).expect("trust state");
+        let tree = dossier::repo::snapshot::CommitTree::new(&repo, head).expect("tree");
+        dossier::trust::incoming::TrustState::load(&tree).expect("trust state");
     }
     let trust_load = secs(t.elapsed()) / runs as f64;
 
@@ -258,8 +261,13 @@ fn watermark(dir: &Path, root: &Session) {
     let runs = 5;
     let mut verify_100 = 0.0;
     for _ in 0..runs {
-        repo.reference(dossier::verified::WATERMARK, back.id(), true, "bench")
-            .expect("move watermark");
+        repo.reference(
+            dossier::trust::verified::WATERMARK,
+            back.id(),
+            true,
+            "bench",
+        )
+        .expect("move watermark");
         let t = Instant::now();
         Vault::open(&path).expect("open");
         verify_100 += secs(t.elapsed());
@@ -268,13 +276,13 @@ fn watermark(dir: &Path, root: &Session) {
     let t = Instant::now();
     for _ in 0..runs {
         for c in &newest {
-            assert!(dossier::history::signer(&repo, *c).is_some());
+            assert!(dossier::repo::history::signer(&repo, *c).is_some());
         }
     }
     let floor = secs(t.elapsed()) / runs as f64;
 
     // A first open of the whole history (no watermark).
-    repo.find_reference(dossier::verified::WATERMARK)
+    repo.find_reference(dossier::trust::verified::WATERMARK)
         .expect("watermark")
         .delete()
         .expect("delete");

@@ -3,76 +3,56 @@
 //! This library is the whole product minus its faces: identities and keys,
 //! the vault store (a git repository of age-encrypted case files), the case
 //! model, trust policy, history and search. It knows nothing of terminals;
-//! the CLI (`src/cli/`) and the TUI are thin layers over it.
+//! the CLI (`src/cli/`) and the TUI (`src/tui/`) are thin layers over it.
 //!
-//! Module map, one job each:
-//! - [`identity`], [`card`], [`fingerprint`], [`secret`]: a person's keys;
-//! - [`crypto`], [`signature`]: age and SSHSIG, composed, never hand-rolled;
-//! - [`vault`], [`keyring`], [`groups`], [`policy`], [`pins`]: what a vault holds and whom it trusts;
-//! - [`case`], [`cases`], [`search`]: case records and operations on them;
-//! - [`listing`], [`documents`], [`status`]: progressive listing for front ends,
-//!   attachments, and the working state shown in status lines;
-//! - [`store`], [`history`], [`exposure`]: the one place commits are made, and reading
-//!   them back (the audit trail, who could read what);
-//! - [`snapshot`], [`incoming`]: any vault state as files, and verifying history that
-//!   arrives from elsewhere, commit by commit;
-//! - [`sync`], [`remotes`], [`transport`], [`known_hosts`], [`bundle`], [`git_integration`]:
-//!   sharing a vault (fetch, verify, merge, push; bundles; stock-git merge driver);
-//! - [`settings`]: the signed vault settings (`log_views`, `offline`);
-//! - [`git_integration`]: the merge driver and textconv that let stock git work on a vault;
-//! - [`admin`]: vault creation and key administration;
-//! - [`fsio`], [`yaml`], [`paths`]: the one place files are written / YAML is parsed.
+//! Layers, lowest first. A module may import its own layer and the layers
+//! below it, never one above (`tests/integration/layers.rs` fails the build
+//! when one does), and modules within a layer import each other without
+//! cycles:
+//!
+//! 1. [`support`]: files, YAML, paths, secrets, fault injection;
+//! 2. [`crypto`]: age and SSHSIG, composed, never hand-rolled;
+//! 3. [`keys`]: fingerprints, key cards, bindings, one's own identity;
+//! 4. [`case`]: the case model (records, notes, access lists, merges), pure;
+//! 5. [`repo`]: the git repository (the one commit writer, journal, history
+//!    primitives, snapshots, working status);
+//! 6. [`vault`]: what a vault holds (layout, keyring, groups, settings, pins);
+//! 7. [`trust`]: whom it believes (policy, incoming history, the watermark,
+//!    opening a vault);
+//! 8. [`audit`]: reading the record back (log, exposure, verify);
+//! 9. [`ops`]: one function per user action;
+//! 10. [`sync`]: sharing a vault (remotes, transports, bundles, merges, the
+//!     stock-git merge driver);
+//! 11. [`samples`]: the demo vault and the benchmark generator.
+//!
+//! [`error`] is shared by all layers.
 
 #![warn(missing_docs)]
 // Nothing a user can cause may panic: outside tests, failures are `Error`s.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod admin;
-pub mod binding;
-pub mod bundle;
-pub mod card;
-pub mod case;
-pub mod cases;
-pub mod crypto;
-pub mod demo;
-pub mod documents;
 pub mod error;
-pub mod exposure;
-pub mod fault;
-pub mod fingerprint;
-pub mod fsio;
-pub mod generate;
-pub mod git_integration;
-pub mod groups;
-pub mod history;
-pub mod identity;
-pub mod incoming;
-pub mod keyring;
-pub mod known_hosts;
-pub mod layout;
-pub mod listing;
-pub mod paths;
-pub mod pins;
-pub mod policy;
-pub mod rekey;
-pub mod remotes;
-pub mod revocation;
-pub mod rotation;
-pub mod search;
-pub mod secret;
-pub mod settings;
-pub mod signature;
-pub mod snapshot;
-pub mod status;
-pub mod store;
-pub mod succession;
-pub mod sync;
-#[cfg(test)]
-mod testkit;
-pub mod transport;
+
+pub mod support;
+
+pub mod crypto;
+
+pub mod keys;
+
+pub mod case;
+
+pub mod repo;
+
 pub mod vault;
-pub mod verified;
-pub mod verify;
-pub mod yaml;
+
+pub mod trust;
+
+pub mod audit;
+
+pub mod ops;
+
+pub mod sync;
+
+pub mod samples;
 
 pub use error::{Error, Result};

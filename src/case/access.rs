@@ -2,7 +2,7 @@
 //!
 //! Owners are fingerprints; readers are fingerprints or `@group`s. The list
 //! names its case, so a signed list cannot be replayed onto another case.
-//! Whether a list may be honoured (who signed it) is [`crate::policy`]'s job.
+//! Whether a list may be honoured (who signed it) is [`crate::trust::policy`]'s job.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,10 +11,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::case::id::CaseId;
 use crate::error::{Error, Result};
-use crate::fingerprint::Fingerprint;
-use crate::yaml;
+use crate::keys::fingerprint::Fingerprint;
+use crate::support::yaml;
 
-/// Format 2 adds `replaces` ([`crate::succession`]); format 1 is still read.
+/// Format 2 adds `replaces` ([`crate::vault::succession`]); format 1 is still read.
 const ACCESS_VERSION: u32 = 2;
 
 /// One reader entry: a person or a group.
@@ -76,7 +76,7 @@ pub struct AccessList {
     /// Format version.
     pub dossier_access: u32,
     /// The git blob id of the version this one replaces (format 2 on;
-    /// absent for a first version): see [`crate::succession`].
+    /// absent for a first version): see [`crate::vault::succession`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<String>,
     /// The case this list belongs to.

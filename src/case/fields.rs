@@ -8,7 +8,7 @@
 
 use crate::case::record::CaseRecord;
 use crate::error::{Error, Result};
-use crate::yaml::{self, Mapping, Value};
+use crate::support::yaml::{self, Mapping, Value};
 
 /// How a field's value is written on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,7 +28,7 @@ use std::fmt;
 
 use crate::case::{AccessList, CaseRecord};
 use crate::error::{Error, Result};
-use crate::yaml::{self, Mapping, Value};
+use crate::support::yaml::{self, Mapping, Value};
 
 /// Which side's value to take for a conflicting field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +103,7 @@ pub fn merge_records(
 /// owners and readers as sets (an addition on either side is kept, a removal
 /// on either side applied; never a conflict), in ours' order followed by
 /// theirs' additions. Whether the result may be honoured is for
-/// [`crate::policy`] to decide.
+/// [`crate::trust::policy`] to decide.
 pub fn merge_access(
     base: Option<&AccessList>,
     ours: &AccessList,
@@ -678,7 +678,7 @@ mod tests {
     #[test]
     fn access_lists_merge_as_sets_never_conflicting() {
         use crate::case::{AccessEntry, CaseId};
-        use crate::fingerprint::Fingerprint;
+        use crate::keys::fingerprint::Fingerprint;
         let fp = |b: u8| -> Fingerprint {
             format!(
                 "SHA256:{}",

@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::fingerprint::Fingerprint;
-use crate::secret::Zeroizing;
-use crate::yaml;
+use crate::keys::fingerprint::Fingerprint;
+use crate::support::secret::Zeroizing;
+use crate::support::yaml;
 
 // Decrypted content: Debug never shows it.
 crate::redacted_debug!(Note);
@@ -48,7 +48,7 @@ impl Note {
         created: DateTime<Utc>,
         text: &str,
     ) -> Result<Zeroizing<Vec<u8>>> {
-        let created = crate::yaml::whole_seconds(created);
+        let created = crate::support::yaml::whole_seconds(created);
         let header = yaml::render(&Header { author, created })?;
         // Notes end in a newline, so stock `age -d` prints them cleanly.
         let newline = if text.ends_with('\n') { "" } else { "\n" };

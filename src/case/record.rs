@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::id::item_id;
 use crate::error::Result;
-use crate::secret::Zeroizing;
-use crate::yaml::{self, Value};
+use crate::support::secret::Zeroizing;
+use crate::support::yaml::{self, Value};
 
 /// Fields this version does not know, kept as they were.
 pub type Extra = BTreeMap<String, Value>;

@@ -2,9 +2,9 @@
 //! `settings [NAME=VALUE ...]`. Both print stable, documented `--json`
 //! (docs/file-format.md).
 
+use dossier::audit::exposure::{self, ListSignature};
 use dossier::case::CaseId;
-use dossier::exposure::{self, ListSignature};
-use dossier::settings;
+use dossier::vault::settings;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
 use serde_json::json;
@@ -23,7 +23,8 @@ pub fn who_could_read(ctx: &Context, case: &str, at: Option<&str>, json: bool) -
     let found = exposure::readers_at(repo, &id, commit)?;
     let signature = found.list_signature(vault.keyring());
     let ring = vault.keyring();
-    let name = |fp: &dossier::fingerprint::Fingerprint| ring.get(fp).map(|e| e.card.name.clone());
+    let name =
+        |fp: &dossier::keys::fingerprint::Fingerprint| ring.get(fp).map(|e| e.card.name.clone());
     if json {
         let readers: Vec<_> = found
             .readers

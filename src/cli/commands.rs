@@ -5,12 +5,15 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use dossier::audit::verify;
 use dossier::case::{AccessEntry, CaseId};
-use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
-use dossier::rekey::UnreadableFile;
-use dossier::secret::ExposeSecret;
+use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::ops::rekey::UnreadableFile;
+use dossier::ops::{admin, cases, rekey, revocation, rotation, search};
+use dossier::repo::history;
+use dossier::support::secret::ExposeSecret;
 use dossier::vault::Vault;
-use dossier::{admin, cases, history, rekey, revocation, rotation, search, verify, Error, Result};
+use dossier::{Error, Result};
 
 use super::output;
 use super::passphrase::CliPassphrase;
@@ -624,17 +627,17 @@ fn tui(ctx: &Context, theme: Option<String>) -> Result<()> {
 
 fn demo(dir: Option<PathBuf>, no_tui: bool, extra: usize, theme: Option<String>) -> Result<()> {
     use std::io::IsTerminal;
-    let demo = dossier::demo::create(dir.as_deref())?;
+    let demo = dossier::samples::demo::create(dir.as_deref())?;
     if extra > 0 {
         eprintln!("generating {extra} synthetic cases...");
         let vault = Vault::open(&demo.vault)?;
         let readers = [AccessEntry::Group("immigration".into())];
-        dossier::generate::cases(&vault, &demo.session()?, extra, &readers, 1)?;
+        dossier::samples::generate::cases(&vault, &demo.session()?, extra, &readers, 1)?;
     }
     if !no_tui && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         crate::tui::run(crate::tui::Launch {
             vault_root: demo.vault.clone(),
-            home: dossier::identity::Home::new(&demo.home),
+            home: dossier::keys::identity::Home::new(&demo.home),
             theme,
         })?;
         println!("Demo vault: {}", demo.vault.display());
@@ -642,7 +645,7 @@ fn demo(dir: Option<PathBuf>, no_tui: bool, extra: usize, theme: Option<String>)
             "Open it again: DOSSIER_HOME={} dossier --vault {}   (passphrase: {})",
             demo.home.display(),
             demo.vault.display(),
-            dossier::demo::PASSPHRASE
+            dossier::samples::demo::PASSPHRASE
         );
         return Ok(());
     }
@@ -650,7 +653,7 @@ fn demo(dir: Option<PathBuf>, no_tui: bool, extra: usize, theme: Option<String>)
     println!(
         "Demo identity: {} (passphrase: {})",
         demo.home.display(),
-        dossier::demo::PASSPHRASE
+        dossier::samples::demo::PASSPHRASE
     );
     println!();
     let vault = Vault::open(&demo.vault)?;

@@ -1,13 +1,13 @@
 //! The commands git runs on a vault (installed by
-//! [`dossier::git_integration::install`]): `merge-driver` for case records
+//! [`dossier::sync::git_integration::install`]): `merge-driver` for case records
 //! and `textconv` for `git diff` / `git log -p`. Hidden from `--help`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use dossier::crypto;
-use dossier::git_integration::{self, DriverFiles, DriverOutcome, PLACEHOLDER};
-use dossier::identity::Session;
+use dossier::keys::identity::Session;
+use dossier::sync::git_integration::{self, DriverFiles, DriverOutcome, PLACEHOLDER};
 use dossier::vault::Vault;
 use dossier::{Error, Result};
 
@@ -65,7 +65,7 @@ pub(super) fn merge_driver(
 /// on). Failing to unlock the identity (wrong passphrase, no passphrase and
 /// no terminal) is an error.
 pub(super) fn textconv(session: Result<Session>, file: &Path) -> Result<()> {
-    let bytes = dossier::fsio::read(file)?;
+    let bytes = dossier::support::fsio::read(file)?;
     let plain = if crypto::looks_like_age(&bytes) {
         match session {
             Ok(session) => crypto::decrypt(&bytes, session.decryption_keys()?, file).ok(),

@@ -2,9 +2,9 @@
 //! docs/user-guide.md. JSON field names here are a contract: add, never rename.
 
 use dossier::case::fields::{Kind, FIELDS};
-use dossier::cases::{CaseSummary, OpenCase, SummaryState};
-use dossier::history::LogEntry;
-use dossier::identity::Identity;
+use dossier::keys::identity::Identity;
+use dossier::ops::cases::{CaseSummary, OpenCase, SummaryState};
+use dossier::repo::history::LogEntry;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
 use serde_json::json;
@@ -90,7 +90,7 @@ pub fn expiry_warnings(vault: &Vault) -> Result<()> {
         if e.revocation.is_some() || at > now + chrono::Duration::days(30) {
             continue;
         }
-        let cases = dossier::policy::cases_listing(vault, &e.fingerprint)?;
+        let cases = dossier::trust::policy::cases_listing(vault, &e.fingerprint)?;
         let state = if at <= now { "expired" } else { "expires" };
         let list: Vec<String> = cases.iter().map(|c| c.to_string()).collect();
         eprintln!(
@@ -111,7 +111,7 @@ pub fn expiry_warnings(vault: &Vault) -> Result<()> {
     Ok(())
 }
 
-pub fn verify(report: &dossier::verify::Report, json: bool) -> Result<()> {
+pub fn verify(report: &dossier::audit::verify::Report, json: bool) -> Result<()> {
     if json {
         let value = serde_json::to_value(report)
             .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
@@ -217,7 +217,7 @@ pub fn case_list(vault: &Vault, cases: &[CaseSummary], json: bool) -> Result<()>
     Ok(())
 }
 
-fn owner_name(vault: &Vault, fp: &dossier::fingerprint::Fingerprint) -> String {
+fn owner_name(vault: &Vault, fp: &dossier::keys::fingerprint::Fingerprint) -> String {
     match vault.keyring().get(fp) {
         Some(e) => format!("{} {}", e.card.name, fp.short()),
         None => fp.short(),

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use dossier::secret::{ExposeSecret, PassphraseSource, SecretString};
+use dossier::support::secret::{ExposeSecret, PassphraseSource, SecretString};
 use dossier::{Error, Result};
 
 /// The CLI's passphrase source.

@@ -6,10 +6,11 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use dossier::case::merge::Side;
-use dossier::secret::SecretString;
+use dossier::support::secret::SecretString;
+use dossier::sync::remotes;
+use dossier::sync::transport::{self, UnknownHost};
 use dossier::sync::{self, Choices, Conflict, Outcome, Stage, SyncOptions};
-use dossier::transport::{self, UnknownHost};
-use dossier::{remotes, Error, Result};
+use dossier::{Error, Result};
 
 use super::commands::Context;
 use super::{BundleCommand, Prefer, RemoteCommand};

@@ -19,15 +19,15 @@ use age::x25519;
 use crate::case::merge::{merge_access, Side};
 use crate::case::{AccessList, CaseId};
 use crate::crypto;
+use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
-use crate::fingerprint::Fingerprint;
-use crate::identity::Session;
-use crate::incoming::TrustState;
-use crate::policy;
-use crate::secret::Zeroizing;
-use crate::signature::{self, DOCUMENT_NAMESPACE};
-use crate::snapshot::{CommitTree, Files};
-use crate::store::{self, Change};
+use crate::keys::fingerprint::Fingerprint;
+use crate::keys::identity::Session;
+use crate::repo::snapshot::{CommitTree, Files};
+use crate::repo::store::{self, Change};
+use crate::support::secret::Zeroizing;
+use crate::trust::incoming::TrustState;
+use crate::trust::policy;
 use crate::vault::ALLOWED_SIGNERS_PATH;
 
 /// Something both sides changed differently, which the user must decide.
@@ -191,7 +191,7 @@ pub fn plan(
     for case in &both_changed {
         let files = context.merge(case, &mut conflicts)?;
         // Replace everything git did in this case's directory.
-        let prefix = format!("{}/", crate::layout::case_dir(case));
+        let prefix = format!("{}/", crate::vault::layout::case_dir(case));
         let stale: Vec<String> = index
             .iter()
             .filter_map(|e| String::from_utf8(e.path).ok())
@@ -216,7 +216,7 @@ pub fn plan(
 fn in_cases(path: &str, cases: &[CaseId]) -> bool {
     cases
         .iter()
-        .any(|c| path.starts_with(&format!("{}/", crate::layout::case_dir(c))))
+        .any(|c| path.starts_with(&format!("{}/", crate::vault::layout::case_dir(c))))
 }
 
 fn put(repo: &git2::Repository, index: &mut git2::Index, rel: &str, bytes: &[u8]) -> Result<()> {
@@ -242,7 +242,7 @@ fn cases_changed_on_both_sides(
     Ok(ids
         .into_iter()
         .filter(|id| {
-            let dir = crate::layout::case_dir(id);
+            let dir = crate::vault::layout::case_dir(id);
             let (b, o, t) = (
                 base.subtree_id(&dir),
                 ours.subtree_id(&dir),
@@ -376,9 +376,9 @@ impl CaseMerge<'_, '_> {
         let mut merged = merged.clone();
         merged.dossier_access = merged
             .dossier_access
-            .max(crate::succession::FIRST_CHAINED_VERSION);
+            .max(crate::vault::succession::FIRST_CHAINED_VERSION);
         merged.replaces = match self.ours.read(&access)? {
-            Some(bytes) => Some(crate::succession::blob_id(&bytes)?),
+            Some(bytes) => Some(crate::vault::succession::blob_id(&bytes)?),
             None => None,
         };
         let text = merged.to_yaml()?;
@@ -399,8 +399,8 @@ impl CaseMerge<'_, '_> {
         keys: &[x25519::Recipient],
         conflicts: &mut Vec<Conflict>,
     ) -> Result<CaseFiles> {
-        let dir = crate::layout::case_dir(case);
-        let record = crate::cases::record_path(case);
+        let dir = crate::vault::layout::case_dir(case);
+        let record = crate::ops::cases::record_path(case);
         let mut names = BTreeSet::from([record.clone()]);
         for tree in [self.base, self.ours, self.theirs] {
             for sub in ["notes", "docs"] {
@@ -472,14 +472,14 @@ impl CaseMerge<'_, '_> {
         case: &CaseId,
         conflicts: &mut Vec<Conflict>,
     ) -> Result<Option<Zeroizing<Vec<u8>>>> {
-        let rel = crate::cases::record_path(case);
+        let rel = crate::ops::cases::record_path(case);
         let base = self.base.read(&rel)?;
         let (Some(ours), Some(theirs)) = (self.ours.read(&rel)?, self.theirs.read(&rel)?) else {
             return Ok(None);
         };
         let prefix = format!("{case}:");
         let resolve = |field: &str| self.resolver.side(&format!("{prefix}{field}"));
-        let merged = match crate::cases::merge_record_files(
+        let merged = match crate::ops::cases::merge_record_files(
             self.session.decryption_keys()?,
             case,
             base.as_deref(),

@@ -2,7 +2,7 @@
 //! bundles for air-gapped machines.
 //!
 //! Whatever arrives is fetched into a quarantine ref, verified commit by
-//! commit ([`crate::incoming`]), and only then recorded as the remote's
+//! commit ([`crate::trust::incoming`]), and only then recorded as the remote's
 //! branch and merged: a fast-forward, or a signed merge commit worked out
 //! by [`merge`]. A refusal or a conflict leaves the local branch, index and
 //! working tree exactly as they were (fetched objects stay unreferenced in
@@ -10,20 +10,24 @@
 //! ref update: an interrupted push changes nothing on the remote, and the
 //! next sync pushes again.
 
+pub mod bundle;
+pub mod git_integration;
+pub mod known_hosts;
 pub mod merge;
+pub mod remotes;
+pub mod transport;
 
 use std::path::{Path, PathBuf};
 
-use crate::bundle;
 use crate::case::CaseId;
 use crate::error::{Error, Result};
-use crate::identity::Session;
-use crate::incoming;
-use crate::remotes::{self, Remote};
-use crate::secret::SecretString;
-use crate::store::{self, CommitMessage};
-use crate::transport::{self, RemoteUrl, TransportOptions, UnknownHost};
+use crate::keys::identity::Session;
+use crate::repo::store::{self, CommitMessage};
+use crate::support::secret::SecretString;
+use crate::trust::incoming;
 use crate::vault::Vault;
+use remotes::Remote;
+use transport::{RemoteUrl, TransportOptions, UnknownHost};
 
 pub use merge::{Choices, Conflict};
 
@@ -183,7 +187,7 @@ pub fn integrate(
     }
     if repo.graph_descendant_of(theirs, head)? {
         store::fast_forward(repo, vault.root(), head, theirs)?;
-        crate::verified::record(repo, head, theirs)?;
+        crate::trust::verified::record(repo, head, theirs)?;
         return Ok((received, Outcome::FastForward));
     }
     progress(Stage::Merging);
@@ -225,12 +229,12 @@ pub fn integrate(
         theirs,
         &judge,
     )?;
-    crate::verified::record(repo, head, commit)?;
+    crate::trust::verified::record(repo, head, commit)?;
     Ok((received, Outcome::Merged { commit, cases }))
 }
 
 fn require_clean(vault: &Vault) -> Result<()> {
-    if crate::status::read(vault.root())?.dirty {
+    if crate::repo::status::read(vault.root())?.dirty {
         return Err(Error::Refused(
             "the vault's working tree has changes that were never committed (`git status` shows them); nothing was synced. Remove or restore them first".into(),
         ));
@@ -338,7 +342,7 @@ pub fn sync(
         }
     }
     set_upstream(vault.repo(), &short, &remote.name, &branch)?;
-    crate::git_integration::install_for(vault.repo(), Some(session))?;
+    crate::sync::git_integration::install_for(vault.repo(), Some(session))?;
     drop(lock);
     vault.reload()?;
     Ok(SyncReport {
@@ -426,7 +430,7 @@ fn clone_into(
     incoming::verify(&repo, None, &[], tip)?;
     repo.reference(branch, tip, false, "dossier: clone")?;
     repo.reference(
-        crate::verified::WATERMARK,
+        crate::trust::verified::WATERMARK,
         tip,
         true,
         "dossier: clone verified",
@@ -436,7 +440,7 @@ fn clone_into(
         set_upstream(&repo, "main", "origin", branch)?;
     }
     repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
-    crate::git_integration::install_for(&repo, session)?;
+    crate::sync::git_integration::install_for(&repo, session)?;
     let root = repo
         .workdir()
         .ok_or_else(|| Error::Git("the new repository has no working tree".into()))?

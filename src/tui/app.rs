@@ -20,12 +20,12 @@ use chrono::{DateTime, Utc};
 use dossier::case::fields::{self, Kind, FIELDS};
 use dossier::case::merge::Side;
 use dossier::case::{CaseId, CaseRecord, Status};
-use dossier::cases::{CaseSummary, NewCase, SummaryState};
-use dossier::fingerprint::Fingerprint;
-use dossier::history::LogEntry;
-use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
-use dossier::secret::{FixedPassphrase, SecretString};
-use dossier::status::VaultStatus;
+use dossier::keys::fingerprint::Fingerprint;
+use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::ops::cases::{CaseSummary, NewCase, SummaryState};
+use dossier::repo::history::LogEntry;
+use dossier::repo::status::VaultStatus;
+use dossier::support::secret::{FixedPassphrase, SecretString};
 use dossier::sync::Outcome;
 use dossier::Error;
 
@@ -527,7 +527,8 @@ impl App {
                 );
             }
             Some(id) => {
-                let session = Session::new(id.clone(), Box::new(dossier::secret::NoPassphrase));
+                let session =
+                    Session::new(id.clone(), Box::new(dossier::support::secret::NoPassphrase));
                 match session.unlock() {
                     Ok(()) => self.unlocked(Arc::new(session)),
                     Err(Error::NoPassphrase(_)) => {}
@@ -755,7 +756,7 @@ impl App {
         let root = self.jobs.vault_root.clone();
         self.jobs
             .spawn(JobKind::Status, "reading status", move |_| {
-                Ok(JobOutput::Status(dossier::status::read(&root)?))
+                Ok(JobOutput::Status(dossier::repo::status::read(&root)?))
             });
     }
 
@@ -1274,7 +1275,7 @@ impl App {
                 self.keyring.selected = step(self.keyring.selected, n, a, self.page);
             }
             Action::KeyCertify => match selected {
-                Some(k) if k.validity == dossier::keyring::Validity::Certified => {
+                Some(k) if k.validity == dossier::vault::keyring::Validity::Certified => {
                     self.error_msg(format!("{} is already certified", k.name));
                 }
                 Some(k) => self.confirm(
@@ -1303,7 +1304,7 @@ impl App {
                 None => self.overlays.push(Overlay::Form(generate_form())),
             },
             Action::KeyRevoke => match selected {
-                Some(k) if k.validity == dossier::keyring::Validity::Revoked => {
+                Some(k) if k.validity == dossier::vault::keyring::Validity::Revoked => {
                     self.error_msg(format!("{} is already revoked", k.name));
                 }
                 Some(k) => self.confirm(

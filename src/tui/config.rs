@@ -28,7 +28,7 @@ impl Config {
             return (Config::default(), None);
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => match dossier::yaml::parse(&text, &path.display().to_string()) {
+            Ok(text) => match dossier::support::yaml::parse(&text, &path.display().to_string()) {
                 Ok(c) => (c, None),
                 Err(e) => (Config::default(), Some(e.to_string())),
             },
@@ -43,10 +43,10 @@ impl Config {
 
 /// `$XDG_CONFIG_HOME/dossier/config.yaml`.
 pub fn config_file() -> Option<PathBuf> {
-    dossier::paths::config_dir().map(|d| d.join("config.yaml"))
+    dossier::support::paths::config_dir().map(|d| d.join("config.yaml"))
 }
 
 /// `$XDG_CONFIG_HOME/dossier/themes`.
 pub fn themes_dir() -> Option<PathBuf> {
-    dossier::paths::config_dir().map(|d| d.join("themes"))
+    dossier::support::paths::config_dir().map(|d| d.join("themes"))
 }

@@ -13,15 +13,17 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use dossier::case::{AccessEntry, AccessList, CaseId, CaseRecord};
-use dossier::cases::{self, CaseSummary, NewCase, OpenCase};
-use dossier::documents::{self, Document};
-use dossier::fingerprint::Fingerprint;
-use dossier::history;
-use dossier::identity::Session;
-use dossier::keyring::{Role, Validity};
+use dossier::keys::fingerprint::Fingerprint;
+use dossier::keys::identity::Session;
+use dossier::ops::cases::{self, CaseSummary, NewCase, OpenCase};
+use dossier::ops::documents::{self, Document};
+use dossier::ops::{admin, listing};
+use dossier::repo::history;
+use dossier::sync::transport;
 use dossier::sync::{self, Choices, Outcome, Stage, SyncOptions, SyncReport};
+use dossier::vault::keyring::{Role, Validity};
 use dossier::vault::Vault;
-use dossier::{admin, listing, transport, Error, Result};
+use dossier::{Error, Result};
 
 use crate::tui::jobs::{JobCtx, JobOutput};
 
@@ -286,7 +288,7 @@ pub enum Change {
     /// Field assignments (`FIELD=VALUE`), validated again by the library.
     SetFields(CaseId, Vec<String>),
     /// A note (its text is wiped when the change is dropped).
-    Note(CaseId, dossier::secret::Zeroizing<String>),
+    Note(CaseId, dossier::support::secret::Zeroizing<String>),
     /// Close a case.
     Close(CaseId),
     /// Attach a file.
@@ -404,7 +406,7 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
             }
         }
         Change::ImportCard(path) => {
-            let bytes = dossier::fsio::read(&path)?;
+            let bytes = dossier::support::fsio::read(&path)?;
             let fp = admin::import_card(&vault, s, &bytes)?;
             format!("Imported {fp} (uncertified); compare the fingerprint with its owner, then certify it")
         }
@@ -413,10 +415,10 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
                 .keyring()
                 .get(&fp)
                 .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
-            dossier::fsio::write_new(
+            dossier::support::fsio::write_new(
                 &dest,
                 entry.card.to_yaml()?.as_bytes(),
-                dossier::fsio::Mode::Shared,
+                dossier::support::fsio::Mode::Shared,
             )?;
             format!(
                 "Wrote the card of {} to {}",
@@ -429,7 +431,7 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
             format!("Certified {}", vault.keyring().label(&fp))
         }
         Change::RevokeKey(fp) => {
-            let report = dossier::revocation::revoke(&vault, s, &fp, "", &|_| {})?;
+            let report = dossier::ops::revocation::revoke(&vault, s, &fp, "", &|_| {})?;
             format!(
                 "Revoked {}: {} case(s) re-encrypted, {} left for their owners to rekey; they could read {} case(s) at some point, and copies they fetched stay readable to them{}",
                 vault.keyring().label(&fp),
@@ -445,7 +447,7 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
 
 /// A status-line clause naming the files a re-encryption left as they were
 /// (empty when none): the TUI shows one line, so the paths are joined.
-fn unreadable_note(files: &[dossier::rekey::UnreadableFile]) -> String {
+fn unreadable_note(files: &[dossier::ops::rekey::UnreadableFile]) -> String {
     if files.is_empty() {
         return String::new();
     }
@@ -454,7 +456,7 @@ fn unreadable_note(files: &[dossier::rekey::UnreadableFile]) -> String {
         "; {} file(s) could not be decrypted and stay encrypted to whoever could read them before ({}): remove them with {}",
         files.len(),
         paths.join(", "),
-        dossier::rekey::repair_commands(files.iter().map(|f| &f.case))
+        dossier::ops::rekey::repair_commands(files.iter().map(|f| &f.case))
     )
 }
 
@@ -486,7 +488,7 @@ pub fn run_sync(
 ) -> Result<JobOutput> {
     let mut vault = Vault::open(root)?;
     let known_hosts = transport::default_known_hosts()?;
-    let ssh_key = dossier::transport::ssh_key_from_env();
+    let ssh_key = dossier::sync::transport::ssh_key_from_env();
     let mut last: Option<(Stage, std::time::Instant)> = None;
     let mut progress = |stage: Stage| {
         let now = std::time::Instant::now();
@@ -573,22 +575,22 @@ fn entry_label(vault: &Vault, entry: &AccessEntry) -> String {
 /// The text of a record field for forms: scalars as typed, lists as
 /// one-line YAML flow (JSON syntax), missing as empty.
 pub fn field_text(record: &CaseRecord, path: &str) -> String {
-    let Ok(mut v) = dossier::yaml::to_value(record) else {
+    let Ok(mut v) = dossier::support::yaml::to_value(record) else {
         return String::new();
     };
     for part in path.split('.') {
         v = match v {
-            dossier::yaml::Value::Mapping(mut m) => m
-                .remove(dossier::yaml::Value::String(part.to_string()))
-                .unwrap_or(dossier::yaml::Value::Null),
-            _ => dossier::yaml::Value::Null,
+            dossier::support::yaml::Value::Mapping(mut m) => m
+                .remove(dossier::support::yaml::Value::String(part.to_string()))
+                .unwrap_or(dossier::support::yaml::Value::Null),
+            _ => dossier::support::yaml::Value::Null,
         };
     }
     match v {
-        dossier::yaml::Value::Null => String::new(),
-        dossier::yaml::Value::String(s) => s,
-        dossier::yaml::Value::Bool(b) => b.to_string(),
-        dossier::yaml::Value::Number(n) => n.to_string(),
+        dossier::support::yaml::Value::Null => String::new(),
+        dossier::support::yaml::Value::String(s) => s,
+        dossier::support::yaml::Value::Bool(b) => b.to_string(),
+        dossier::support::yaml::Value::Number(n) => n.to_string(),
         other => serde_json::to_string(&other).unwrap_or_default(),
     }
 }
@@ -603,7 +605,7 @@ mod tests {
         let changes = [
             Change::Note(
                 id.clone(),
-                dossier::secret::Zeroizing::new("privileged advice".into()),
+                dossier::support::secret::Zeroizing::new("privileged advice".into()),
             ),
             Change::SetFields(id, vec!["client.name=Tesfaye Bekele".into()]),
             Change::Create(NewCase {

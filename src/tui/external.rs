@@ -16,7 +16,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use dossier::secret::Zeroizing;
+use dossier::support::secret::Zeroizing;
 use zeroize::Zeroize;
 
 /// Why the external editor could not be used.

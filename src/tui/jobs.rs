@@ -16,11 +16,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use dossier::case::CaseId;
-use dossier::cases::CaseSummary;
-use dossier::history::LogEntry;
-use dossier::identity::Session;
-use dossier::search::Hit;
-use dossier::status::VaultStatus;
+use dossier::keys::identity::Session;
+use dossier::ops::cases::CaseSummary;
+use dossier::ops::search::Hit;
+use dossier::repo::history::LogEntry;
+use dossier::repo::status::VaultStatus;
 use dossier::sync::{Stage, SyncReport};
 use dossier::Error;
 
@@ -87,7 +87,7 @@ pub enum JobOutput {
     /// A change was committed; the sentence says what happened.
     Changed(String),
     /// A new identity was created.
-    Generated(Box<dossier::identity::Identity>),
+    Generated(Box<dossier::keys::identity::Identity>),
     /// How far a sync has got.
     SyncProgress(Stage),
     /// A sync finished (its outcome may be conflicts to decide).

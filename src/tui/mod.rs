@@ -32,7 +32,7 @@ mod tests;
 use std::path::PathBuf;
 use std::sync::mpsc;
 
-use dossier::identity::Home;
+use dossier::keys::identity::Home;
 use dossier::{Error, Result};
 
 use crate::tui::app::{App, NoteEditor, Overlay};

@@ -11,18 +11,18 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use dossier::card::{CardFields, KeyCard};
 use dossier::case::merge::Side;
 use dossier::case::record::{Client, Consent, Deadline, Disclosure, Identifier, Party};
 use dossier::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, Sensitivity, Status};
-use dossier::cases::{CaseSummary, OpenCase, SummaryState};
-use dossier::documents::Document;
-use dossier::fingerprint::Fingerprint;
-use dossier::history::{LogEntry, SignatureStatus};
-use dossier::identity::{Home, Identity, Session};
-use dossier::keyring::{Role, Validity};
-use dossier::remotes::Remote;
+use dossier::keys::card::{CardFields, KeyCard};
+use dossier::keys::fingerprint::Fingerprint;
+use dossier::keys::identity::{Home, Identity, Session};
+use dossier::ops::cases::{CaseSummary, OpenCase, SummaryState};
+use dossier::ops::documents::Document;
+use dossier::repo::history::{LogEntry, SignatureStatus};
+use dossier::sync::remotes::Remote;
 use dossier::sync::{Conflict, Outcome, Stage, SyncReport};
+use dossier::vault::keyring::{Role, Validity};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -419,10 +419,10 @@ fn fixture() -> Fixture {
     app.identity = Some(ident.clone());
     app.session = Some(Arc::new(Session::new(
         ident,
-        Box::new(dossier::secret::NoPassphrase),
+        Box::new(dossier::support::secret::NoPassphrase),
     )));
     app.info = info();
-    app.status = dossier::status::VaultStatus {
+    app.status = dossier::repo::status::VaultStatus {
         branch: Some("main".into()),
         dirty: false,
         ahead_behind: Some((2, 0)),
@@ -1353,9 +1353,9 @@ fn live_vault(
     CaseId,
 ) {
     let home = Home::new(dir.join("home"));
-    dossier::identity::generate(
+    dossier::keys::identity::generate(
         &home,
-        dossier::identity::GenerateOptions {
+        dossier::keys::identity::GenerateOptions {
             name: "Ada Osei".into(),
             email: "ada@osei-legal.example".into(),
             passphrase: None,
@@ -1366,20 +1366,21 @@ fn live_vault(
     .expect("generate");
     let session = Session::new(
         Identity::load(&home).expect("identity"),
-        Box::new(dossier::secret::NoPassphrase),
+        Box::new(dossier::support::secret::NoPassphrase),
     );
-    let vault = dossier::admin::init(&dir.join("vault"), "Osei Legal", &session).expect("init");
-    dossier::settings::set(
+    let vault =
+        dossier::ops::admin::init(&dir.join("vault"), "Osei Legal", &session).expect("init");
+    dossier::vault::settings::set(
         &vault,
         &session,
-        &[(dossier::settings::Setting::LogViews, true)],
+        &[(dossier::vault::settings::Setting::LogViews, true)],
     )
     .expect("log_views on");
     let vault = dossier::vault::Vault::open(vault.root()).expect("reopen");
-    let case = dossier::cases::create(
+    let case = dossier::ops::cases::create(
         &vault,
         &session,
-        dossier::cases::NewCase {
+        dossier::ops::cases::NewCase {
             title: "Asylum appeal".into(),
             ..Default::default()
         },
@@ -1390,7 +1391,7 @@ fn live_vault(
     let theme = Theme::preset("default").expect("theme");
     let mut app = App::new(theme, Config::default(), home, jobs);
     app.cases
-        .upsert(dossier::cases::list(&vault, &session).expect("list"));
+        .upsert(dossier::ops::cases::list(&vault, &session).expect("list"));
     app.session = Some(Arc::new(session));
     app.screen = Screen::Cases;
     (app, rx, case)
@@ -1442,11 +1443,11 @@ fn opening_a_case_with_log_views_on_records_a_signed_view_in_the_job() {
         repo.find_commit(head).expect("view").parent_id(0).ok(),
         Some(before)
     );
-    let parsed = dossier::store::CommitMessage::parse(&message).expect("dossier message");
+    let parsed = dossier::repo::store::CommitMessage::parse(&message).expect("dossier message");
     assert_eq!(parsed.action, "view");
     assert_eq!(parsed.case, Some(case.clone()));
     let vault = dossier::vault::Vault::open(&root).expect("vault");
-    let log = dossier::history::log(&vault, Some(&case)).expect("log");
+    let log = dossier::repo::history::log(&vault, Some(&case)).expect("log");
     assert_eq!(log[0].action.as_deref(), Some("view"));
     assert_eq!(log[0].signature, SignatureStatus::Verified);
     assert_eq!(log[0].actor_name.as_deref(), Some("Ada Osei"));
@@ -1458,7 +1459,8 @@ fn a_view_that_cannot_be_recorded_keeps_the_case_closed_in_the_tui() {
     let (mut app, rx, _case) = live_vault(dir.path());
     let root = app.jobs.vault_root.clone();
     let (before, _) = head_message(&root);
-    let _held = dossier::fsio::lock_exclusive(&root.join(".git/dossier.lock")).expect("lock");
+    let _held =
+        dossier::support::fsio::lock_exclusive(&root.join(".git/dossier.lock")).expect("lock");
     press(&mut app, KeyCode::Enter);
     until_opened(&mut app, &rx);
     let detail = app.detail.as_ref().expect("detail");

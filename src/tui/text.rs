@@ -6,7 +6,7 @@
 //! their `Debug` shows sizes and the cursor, never the text. Cursor
 //! positions count characters, not bytes.
 
-use dossier::secret::Zeroizing;
+use dossier::support::secret::Zeroizing;
 use zeroize::Zeroize;
 
 use crate::tui::action::Action;

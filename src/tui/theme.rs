@@ -136,7 +136,8 @@ impl Theme {
             Some(path) => match std::fs::read_to_string(path) {
                 Ok(text) => {
                     let what = path.display().to_string();
-                    let parsed: dossier::Result<ThemeFile> = dossier::yaml::parse(&text, &what);
+                    let parsed: dossier::Result<ThemeFile> =
+                        dossier::support::yaml::parse(&text, &what);
                     let base = parsed
                         .as_ref()
                         .ok()
@@ -187,7 +188,8 @@ impl Theme {
     /// Overrides the roles named in `text`; unknown roles and colours are
     /// reported, the rest still applied.
     fn apply(&mut self, text: &str, what: &str) -> Result<(), String> {
-        let file: ThemeFile = dossier::yaml::parse(text, what).map_err(|e| e.to_string())?;
+        let file: ThemeFile =
+            dossier::support::yaml::parse(text, what).map_err(|e| e.to_string())?;
         let mut bad = Vec::new();
         for (key, spec) in &file.roles {
             let Some(role) = Role::ALL.iter().find(|r| r.name() == key) else {
@@ -251,7 +253,7 @@ mod tests {
     #[test]
     fn every_preset_parses_and_names_every_role() {
         for (name, text) in PRESETS {
-            let file: ThemeFile = dossier::yaml::parse(text, name).unwrap();
+            let file: ThemeFile = dossier::support::yaml::parse(text, name).unwrap();
             for role in Role::ALL {
                 assert!(
                     file.roles.contains_key(role.name()),

@@ -331,10 +331,10 @@ fn with_log_views_on_opening_a_case_records_one_signed_view_and_off_none() {
     // client) is flagged.
     let repo = git2::Repository::open(w.vault()).unwrap();
     let chidi_fp = chidi_fp.parse().unwrap();
-    dossier::store::record_event(
+    dossier::repo::store::record_event(
         &repo,
         &w.session(&chidi),
-        &dossier::store::CommitMessage::for_case("view", &id.parse().unwrap(), chidi_fp),
+        &dossier::repo::store::CommitMessage::for_case("view", &id.parse().unwrap(), chidi_fp),
     )
     .unwrap();
     let forged = &log(&w, &ada, Some(&id))[0];
@@ -353,7 +353,8 @@ fn a_view_that_cannot_be_recorded_is_not_shown() {
     let id = w.new_case(&ada, &["--grant", &ben_fp]);
     w.ok(&ada, &["settings", "log_views=true"]);
     let before = w.snapshot();
-    let held = dossier::fsio::lock_exclusive(&w.vault().join(".git/dossier.lock")).unwrap();
+    let held =
+        dossier::support::fsio::lock_exclusive(&w.vault().join(".git/dossier.lock")).unwrap();
     let out = w.cmd(&ben).args(["case", "show", &id]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -440,12 +441,12 @@ fn a_settings_commit_by_someone_not_a_root_is_flagged_in_the_log() {
     // could); vault.yaml itself would need a root's signature, so he
     // changes another file.
     let repo = git2::Repository::open(w.vault()).unwrap();
-    dossier::store::commit(
+    dossier::repo::store::commit(
         &repo,
         &w.vault(),
         &w.session(&ben),
-        &dossier::store::CommitMessage::for_vault("settings", ben_fp.parse().unwrap()),
-        &[dossier::store::Change::write("README.txt", "hello\n")],
+        &dossier::repo::store::CommitMessage::for_vault("settings", ben_fp.parse().unwrap()),
+        &[dossier::repo::store::Change::write("README.txt", "hello\n")],
     )
     .unwrap();
     let last = &log(&w, &ada, None)[0];

@@ -33,8 +33,8 @@ fn fixture() -> Fixture {
     let ben_fp = w.join(&ben, &ada);
     let vault = dossier::vault::Vault::open(&w.vault()).expect("open");
     let reader = AccessEntry::Key(ben_fp.parse().expect("fp"));
-    let ids =
-        dossier::generate::cases(&vault, &w.session(&ada), CASES, &[reader], 7).expect("generate");
+    let ids = dossier::samples::generate::cases(&vault, &w.session(&ada), CASES, &[reader], 7)
+        .expect("generate");
     let ben_key = w.age_secret(&ben, "before");
     let sample: Vec<String> = [0, CASES / 2, CASES - 1]
         .iter()

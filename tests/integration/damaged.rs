@@ -64,7 +64,7 @@ fn age_encrypt(w: &World, text: &str, recipients: &[&str]) -> Vec<u8> {
 /// Commits the staged files with stock git, signed with `key`, with
 /// dossier's trailers: the shape of a commit dossier itself makes.
 fn signed_git_commit(w: &World, key: &Path, actor: &str, action: &str, case: &str) {
-    let fp: dossier::fingerprint::Fingerprint = actor.parse().expect("fingerprint");
+    let fp: dossier::keys::fingerprint::Fingerprint = actor.parse().expect("fingerprint");
     let message = format!(
         "{action} {case}\n\nDossier-Action: {action}\nDossier-Case: {case}\nDossier-Actor: {actor}\n"
     );

@@ -710,7 +710,7 @@ fn a_first_open_of_a_long_history_says_it_is_verifying_on_a_terminal() {
     let w = World::new();
     let (alice, _ben, _ben_fp, case) = w.shared_case();
     // More commits than the progress threshold.
-    for i in 0..dossier::verified::PROGRESS_THRESHOLD {
+    for i in 0..dossier::trust::verified::PROGRESS_THRESHOLD {
         w.ok(
             &alice,
             &["note", "add", &case, "--text", &format!("note {i}")],

@@ -28,13 +28,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use dossier::case::{AccessEntry, CaseId};
+use dossier::crypto::signature;
 use dossier::error::Error;
-use dossier::fingerprint::Fingerprint;
-use dossier::identity::{self, GenerateOptions, Home, Identity, Session};
-use dossier::secret::NoPassphrase;
-use dossier::store::CommitMessage;
+use dossier::keys::fingerprint::Fingerprint;
+use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::ops::{admin, cases};
+use dossier::repo::store::CommitMessage;
+use dossier::support::secret::NoPassphrase;
+use dossier::trust::verified;
 use dossier::vault::Vault;
-use dossier::{admin, cases, signature, verified};
 use proptest::prelude::*;
 
 const ALICE: usize = 0;

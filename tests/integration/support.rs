@@ -352,13 +352,14 @@ impl World {
 
     /// `who`'s identity as a library session (for building large fixtures
     /// faster than the binary would).
-    pub fn session(&self, who: &Person) -> dossier::identity::Session {
-        let identity = dossier::identity::Identity::load(&dossier::identity::Home::new(&who.home))
-            .expect("identity");
-        let pass = dossier::secret::SecretString::from(who.passphrase.clone());
-        dossier::identity::Session::new(
+    pub fn session(&self, who: &Person) -> dossier::keys::identity::Session {
+        let identity =
+            dossier::keys::identity::Identity::load(&dossier::keys::identity::Home::new(&who.home))
+                .expect("identity");
+        let pass = dossier::support::secret::SecretString::from(who.passphrase.clone());
+        dossier::keys::identity::Session::new(
             identity,
-            Box::new(dossier::secret::FixedPassphrase::new(pass)),
+            Box::new(dossier::support::secret::FixedPassphrase::new(pass)),
         )
     }
 

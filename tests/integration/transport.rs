@@ -9,9 +9,9 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use dossier::bundle;
-use dossier::secret::SecretString;
-use dossier::transport::{self, Progress, RemoteUrl, TransportOptions, UnknownHost};
+use dossier::support::secret::SecretString;
+use dossier::sync::bundle;
+use dossier::sync::transport::{self, Progress, RemoteUrl, TransportOptions, UnknownHost};
 use dossier::Error;
 use git2::{Oid, Repository, Signature};
 

@@ -20,7 +20,7 @@ fn record(id: &str) -> String {
 }
 
 fn file_id(fp: &str) -> String {
-    fp.parse::<dossier::fingerprint::Fingerprint>()
+    fp.parse::<dossier::keys::fingerprint::Fingerprint>()
         .expect("fingerprint")
         .file_id()
 }
@@ -295,15 +295,15 @@ fn expire_in_the_past(w: &World, who: &Person) {
     let fp = session.fingerprint();
     let recipient = vault.keyring().get(&fp).unwrap().recipient().unwrap();
     let past = chrono::Utc::now() - chrono::Duration::days(1);
-    let binding = dossier::binding::Binding::new(fp, &recipient, Some(past));
+    let binding = dossier::keys::binding::Binding::new(fp, &recipient, Some(past));
     let (text, sig) = binding.signed(session.signing_key().unwrap()).unwrap();
-    let path = w.vault().join(dossier::binding::binding_path(&fp));
+    let path = w.vault().join(dossier::keys::binding::binding_path(&fp));
     std::fs::write(&path, text).unwrap();
     std::fs::write(path.with_extension("yaml.sig"), sig).unwrap();
     // allowed_signers follows the keyring, as dossier would write it.
     let config = vault.config();
-    let ring = dossier::keyring::Keyring::load_from(
-        &dossier::snapshot::WorkTree::new(&w.vault()),
+    let ring = dossier::vault::keyring::Keyring::load_from(
+        &dossier::repo::snapshot::WorkTree::new(&w.vault()),
         &config.roots,
         &config.administrators,
     )

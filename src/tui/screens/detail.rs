@@ -3,8 +3,8 @@
 //! shows its id and owners and nothing else.
 
 use dossier::case::CaseRecord;
-use dossier::cases::SummaryState;
-use dossier::history::LogEntry;
+use dossier::ops::cases::SummaryState;
+use dossier::repo::history::LogEntry;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};

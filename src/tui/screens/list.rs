@@ -2,7 +2,7 @@
 //! only the rows on screen. Locked cases show their id and owners, never
 //! content; protected identities show their pseudonym.
 
-use dossier::cases::{CaseSummary, SummaryState};
+use dossier::ops::cases::{CaseSummary, SummaryState};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};

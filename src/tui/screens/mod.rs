@@ -20,8 +20,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use dossier::case::Sensitivity;
-use dossier::history::SignatureStatus;
-use dossier::keyring::Validity;
+use dossier::repo::history::SignatureStatus;
+use dossier::vault::keyring::Validity;
 
 use crate::tui::action;
 use crate::tui::app::{App, Screen};

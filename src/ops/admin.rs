@@ -1,0 +1,319 @@
+//! Vault administration: creating a vault, importing and certifying key
+//! cards, and groups. Each is one signed commit; the generated
+//! `allowed_signers` file is rewritten in the same commit whenever the set
+//! of certified keys changes, so stock git always agrees with the keyring.
+
+use std::path::Path;
+
+use crate::case::{AccessEntry, CaseId};
+use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::error::{Error, Result};
+use crate::keys::card::KeyCard;
+use crate::keys::fingerprint::Fingerprint;
+use crate::keys::identity::Session;
+use crate::ops::rekey::{self, Outcome, Plan, Progress};
+use crate::repo::store::{Change, CommitMessage};
+use crate::support::yaml;
+use crate::vault::groups::Groups;
+use crate::vault::groups::{GroupsDoc, GROUPS_PATH};
+use crate::vault::keyring::Validity;
+use crate::vault::keyring::{self, Keyring};
+use crate::vault::{Vault, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
+
+/// Creates a vault in `dir` (new or empty) with the session's key as root,
+/// and installs the git merge driver and textconv for it
+/// ([`crate::sync::git_integration::install`], skipped without error when the
+/// running program's path cannot be determined).
+pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
+    if name.trim().is_empty() || name.chars().any(char::is_control) {
+        return Err(Error::InvalidValue {
+            field: "name".into(),
+            reason: "give the vault a one-line name".into(),
+        });
+    }
+    if dir.exists() {
+        let mut listing = std::fs::read_dir(dir).map_err(Error::io("read", dir))?;
+        if listing.next().is_some() {
+            return Err(Error::VaultExists(dir.to_path_buf()));
+        }
+    }
+    let me = session.fingerprint();
+    let card = session.identity().card().clone();
+    let card_text = card.to_yaml()?;
+    let key = session.signing_key()?;
+    let config = VaultConfig::new(name, me);
+    let config_text = yaml::render(&config)?;
+
+    let mut ring = Keyring::default();
+    ring.insert_certified(card.clone(), me, keyring::Role::Root)?;
+
+    let changes = vec![
+        Change::write(CONFIG_PATH, config_text.clone()),
+        Change::write(
+            format!("{CONFIG_PATH}.sig"),
+            signature::sign(key, DOCUMENT_NAMESPACE, config_text.as_bytes())?,
+        ),
+        Change::write(keyring::card_path(&me), card_text.clone()),
+        Change::write(
+            keyring::certification_path(&me),
+            signature::sign(key, DOCUMENT_NAMESPACE, card_text.as_bytes())?,
+        ),
+        Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
+        Change::write("cases/.keep", ""),
+    ];
+
+    std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = git2::Repository::init_opts(dir, &opts)?;
+    let root = repo
+        .workdir()
+        .ok_or_else(|| Error::Git("the new repository has no working tree".into()))?
+        .to_path_buf();
+    crate::repo::store::commit(
+        &repo,
+        &root,
+        session,
+        &CommitMessage::for_vault("init", me),
+        &changes,
+    )?;
+    // Stock `git merge` / `git log -p` on the new vault use this binary, and
+    // stock commits are signed with the creator's key.
+    crate::sync::git_integration::install_for(&repo, Some(session))?;
+    Vault::open(&root)
+}
+
+/// `groups.yaml` and its signature by `key` as changes: `doc` in the
+/// current format, naming the committed version it replaces
+/// ([`crate::vault::succession`]).
+pub(crate) fn signed_groups(
+    vault: &Vault,
+    key: &ssh_key::PrivateKey,
+    doc: &mut GroupsDoc,
+) -> Result<Vec<Change>> {
+    crate::vault::succession::chain(
+        vault,
+        GROUPS_PATH,
+        &mut doc.dossier_groups,
+        &mut doc.replaces,
+    )?;
+    let text = yaml::render(&*doc)?;
+    let sig = signature::sign(key, DOCUMENT_NAMESPACE, text.as_bytes())?;
+    Ok(vec![
+        Change::write(GROUPS_PATH, text),
+        Change::write(format!("{GROUPS_PATH}.sig"), sig),
+    ])
+}
+
+/// Adds a public card to the keyring, uncertified.
+pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fingerprint> {
+    let card = KeyCard::parse(bytes, "the imported key card")?;
+    let fp = card.fingerprint()?;
+    let _lock = vault.lock()?;
+    if let Some(existing) = vault.keyring().get(&fp) {
+        if existing.card == card {
+            return Err(Error::Refused(format!("{fp} is already in the keyring")));
+        }
+        if existing.card.created > card.created {
+            return Err(Error::Refused(format!(
+                "the keyring holds a newer card for {fp}; refusing to replace it with an older one"
+            )));
+        }
+    }
+    let mut changes = vec![
+        Change::write(keyring::card_path(&fp), card.to_yaml()?),
+        // A replaced card needs certifying again.
+        Change::delete(keyring::certification_path(&fp)),
+    ];
+    if vault
+        .keyring()
+        .get(&fp)
+        .is_some_and(|e| e.certified_by.is_some())
+    {
+        let mut ring = vault.keyring().clone();
+        ring.uncertify(&fp);
+        changes.push(Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()));
+    }
+    vault.commit(
+        session,
+        &CommitMessage::for_key("import-key", fp, session.fingerprint()),
+        &changes,
+    )?;
+    Ok(fp)
+}
+
+/// An administrator certifies a card in the keyring.
+pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()> {
+    let me = session.fingerprint();
+    require_admin(vault, &me, "certify keys")?;
+    let _lock = vault.lock()?;
+    let entry = vault
+        .keyring()
+        .get(fp)
+        .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
+    if entry.certified_by.is_some() {
+        return Err(Error::Refused(format!("{fp} is already certified")));
+    }
+    if entry.revocation.is_some() {
+        return Err(Error::Refused(format!(
+            "{fp} is revoked and cannot be certified"
+        )));
+    }
+    let card_bytes = vault.read(&keyring::card_path(fp))?;
+    let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, &card_bytes)?;
+    let mut ring = vault.keyring().clone();
+    ring.insert_certified(entry.card.clone(), me, entry.role)?;
+    let changes = vec![
+        Change::write(keyring::certification_path(fp), sig),
+        Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
+    ];
+    vault.commit(
+        session,
+        &CommitMessage::for_key("certify", *fp, me),
+        &changes,
+    )?;
+    Ok(())
+}
+
+/// An administrator sets a group's members (empty removes the group), and
+/// re-encrypts every case granted to the group that they can read, in the
+/// same journaled commit (see [`crate::ops::rekey`]). Cases they cannot read are
+/// reported in the outcome for an owner to `dossier rekey`.
+pub fn set_group(
+    vault: &Vault,
+    session: &Session,
+    name: &str,
+    members: &[Fingerprint],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Outcome> {
+    let me = session.fingerprint();
+    require_admin(vault, &me, "change groups")?;
+    if !crate::case::access::is_group_name(name) {
+        return Err(Error::InvalidValue {
+            field: "group name".into(),
+            reason: "use letters, digits, '-' and '_' only".into(),
+        });
+    }
+    let _lock = vault.lock()?;
+    for m in members {
+        match vault.keyring().validity(m) {
+            None => return Err(Error::UnknownKey(m.to_string())),
+            Some(Validity::Certified) => {}
+            Some(v) => {
+                return Err(Error::Refused(format!(
+                    "{m} is {v}; only certified keys can join a group"
+                )))
+            }
+        }
+    }
+    let mut doc: GroupsDoc = vault.groups().doc().clone();
+    if members.is_empty() {
+        doc.groups.remove(name);
+    } else {
+        doc.groups.insert(name.to_string(), members.to_vec());
+    }
+    // Compared before the format is raised: an older groups file with the
+    // same members is no change.
+    if doc.groups == vault.groups().doc().groups {
+        return Err(Error::Refused(format!(
+            "@{name} already has exactly those members; no commit was made"
+        )));
+    }
+    let changes = signed_groups(vault, session.signing_key()?, &mut doc)?;
+    let new_groups = Groups::from_doc(doc);
+    let group = AccessEntry::Group(name.to_string());
+    let mut plan = Plan::default();
+    for id in vault.case_ids()? {
+        let Ok(list) = vault.access_list(&id) else {
+            continue;
+        };
+        if list.entries().contains(&group) {
+            let target = rekey::target_for(vault, &id, &me, vault.keyring(), &new_groups);
+            plan.add(id, target);
+        }
+    }
+    rekey::reencrypt_and_commit(
+        vault,
+        session,
+        &CommitMessage::for_vault("group-set", me),
+        name,
+        plan,
+        changes,
+        progress,
+    )
+}
+
+/// Re-encrypts cases to their current recipients (repair, or the follow-up
+/// an owner runs for cases an administrator could not re-encrypt). With no
+/// ids: every case the session can read whose files do not carry exactly
+/// one stanza per recipient.
+pub fn rekey_cases(
+    vault: &Vault,
+    session: &Session,
+    ids: &[CaseId],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Outcome> {
+    let me = session.fingerprint();
+    let _lock = vault.lock()?;
+    // Cases with files no key of yours opens, found in the same pass.
+    let mut damaged: Vec<CaseId> = Vec::new();
+    let chosen: Vec<CaseId> = if ids.is_empty() {
+        let mut chosen = Vec::new();
+        for id in vault.case_ids()? {
+            let Some((rekey, unreadable)) = crate::audit::verify::rekey_state(vault, session, &id)
+            else {
+                continue;
+            };
+            if !unreadable.is_empty() {
+                damaged.push(id.clone());
+            }
+            if rekey {
+                chosen.push(id);
+            }
+        }
+        chosen
+    } else {
+        ids.to_vec()
+    };
+    if chosen.is_empty() {
+        // Files no key of yours opens are not re-encryption's to fix: say
+        // where they are rather than only that all is well.
+        let mut text = String::from(
+            "every file you can decrypt is already encrypted to exactly its case's recipients; nothing to do",
+        );
+        if !damaged.is_empty() {
+            text.push_str(&format!(
+                ". Some files cannot be decrypted with your keys, which re-encryption cannot fix: `dossier verify` names them, and {} removes them",
+                crate::ops::rekey::repair_commands(&damaged)
+            ));
+        }
+        return Err(Error::Refused(text));
+    }
+    let mut plan = Plan::default();
+    for id in &chosen {
+        plan.targets.push(rekey::target_for(
+            vault,
+            id,
+            &me,
+            vault.keyring(),
+            vault.groups(),
+        )?);
+    }
+    let message = match chosen.as_slice() {
+        [one] => CommitMessage::for_case("rekey", one, me),
+        _ => CommitMessage::for_vault("rekey", me),
+    };
+    rekey::reencrypt_and_commit(vault, session, &message, "", plan, Vec::new(), progress)
+}
+
+fn require_admin(vault: &Vault, me: &Fingerprint, action: &str) -> Result<()> {
+    if vault.keyring().is_valid_admin(me) {
+        Ok(())
+    } else {
+        Err(Error::NotEntitled {
+            action: action.into(),
+            required: "vault administrators".into(),
+            actor: me.to_string(),
+        })
+    }
+}

@@ -1,0 +1,717 @@
+//! Case operations: create, read, list, edit, close, notes, grant, revoke.
+//!
+//! Every change follows the same path: take the vault lock, check the
+//! access list may be honoured ([`policy::verified_access`]), resolve the
+//! recipients (refusing any invalid entry), decrypt what must be read,
+//! encrypt to exactly those recipients, and record one signed commit.
+//! Validation happens before anything is written, so a refused change leaves
+//! the vault as it was.
+//!
+//! A file that cannot be decrypted never blocks an access change (DESIGN
+//! §4): it is left as it was and named ([`UnreadableFile`]), and
+//! [`repair`] is how an owner removes it.
+
+use chrono::Utc;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::case::fields;
+use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, RecordMerge, Side, Status};
+use crate::crypto;
+use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::error::{Error, Result};
+use crate::keys::fingerprint::Fingerprint;
+use crate::keys::identity::Session;
+use crate::ops::rekey::UnreadableFile;
+use crate::repo::store::{Change, CommitMessage};
+use crate::support::secret::Zeroizing;
+use crate::trust::policy::{self, access_path};
+use crate::vault::Vault;
+
+/// Relative path of a note of a case, by its file name.
+pub fn note_path(id: &CaseId, name: &str) -> String {
+    crate::vault::layout::VaultPath::case(
+        id,
+        crate::vault::layout::CaseFile::Note(name.to_string()),
+    )
+    .to_string()
+}
+
+/// Relative path of a case's record.
+pub fn record_path(id: &CaseId) -> String {
+    crate::vault::layout::VaultPath::case(id, crate::vault::layout::CaseFile::Record).to_string()
+}
+
+/// What `case new` needs.
+#[derive(Debug, Clone, Default)]
+pub struct NewCase {
+    /// Title.
+    pub title: String,
+    /// Client's name.
+    pub client: Option<String>,
+    /// The firm's reference (defaults to the case id).
+    pub reference: Option<String>,
+    /// Extra readers.
+    pub grants: Vec<AccessEntry>,
+}
+
+/// Creates a case owned by the acting person; returns its id.
+pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> {
+    let _lock = vault.lock()?;
+    let me = session.fingerprint();
+    let mut id = CaseId::random();
+    while vault.root().join(Vault::case_dir(&id)).exists() {
+        id = CaseId::random();
+    }
+    let mut list = AccessList::new(id.clone(), me);
+    for g in new.grants {
+        list.grant(g);
+    }
+    let recipients = policy::recipients(vault, &list)?;
+    let record = CaseRecord {
+        reference: new.reference.unwrap_or_else(|| id.to_string()),
+        title: new.title,
+        opened: Some(Utc::now().date_naive()),
+        client: crate::case::record::Client {
+            name: new.client.unwrap_or_default(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut changes = vec![encrypt_record(&id, &record, &recipients)?];
+    changes.extend(signed_access(vault, session, &list)?);
+    vault.commit(
+        session,
+        &CommitMessage::for_case("create", &id, me),
+        &changes,
+    )?;
+    Ok(id)
+}
+
+/// A case as shown in lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummary {
+    /// The id.
+    pub id: CaseId,
+    /// Its owners (public).
+    pub owners: Vec<Fingerprint>,
+    /// What could be read.
+    #[serde(flatten)]
+    pub state: SummaryState,
+}
+
+/// Whether a listed case could be read.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "access", rename_all = "lowercase")]
+pub enum SummaryState {
+    /// Decrypted.
+    Readable {
+        /// The record.
+        record: Box<CaseRecord>,
+    },
+    /// Not encrypted to this person.
+    Locked,
+    /// Listed for this person but could not be read.
+    Damaged {
+        /// One sentence why.
+        problem: String,
+    },
+}
+
+/// Lists every case, decrypting those the session can read, in parallel.
+pub fn list(vault: &Vault, session: &Session) -> Result<Vec<CaseSummary>> {
+    let ids = vault.case_ids()?;
+    let keys = session.decryption_keys()?;
+    let me = session.fingerprint();
+    let (root, groups) = (vault.root(), vault.groups());
+    Ok(ids
+        .par_iter()
+        .map(|id| summarise(root, groups, &me, keys, id))
+        .collect())
+}
+
+/// One case as a list shows it: locked unless `me` is listed, decrypted
+/// otherwise, damaged (with one sentence) when that fails. Needs only paths
+/// and keys, so it runs on any thread.
+pub(crate) fn summarise(
+    root: &std::path::Path,
+    groups: &crate::vault::groups::Groups,
+    me: &Fingerprint,
+    keys: &crypto::DecryptionKeys,
+    id: &CaseId,
+) -> CaseSummary {
+    let damaged = |owners: Vec<Fingerprint>, e: Error| CaseSummary {
+        id: id.clone(),
+        owners,
+        state: SummaryState::Damaged {
+            problem: e.to_string(),
+        },
+    };
+    let list = match crate::support::fsio::read_in_vault(root, &access_path(id))
+        .and_then(|b| AccessList::parse(&b, id))
+    {
+        Ok(l) => l,
+        Err(e) => return damaged(Vec::new(), e),
+    };
+    if !policy::listed_readers(groups, &list).contains(me) {
+        return CaseSummary {
+            id: id.clone(),
+            owners: list.owners,
+            state: SummaryState::Locked,
+        };
+    }
+    let path = root.join(record_path(id));
+    match crate::support::fsio::read_in_vault(root, &record_path(id))
+        .and_then(|ct| crypto::decrypt(&ct, keys, &path))
+        .and_then(|plain| CaseRecord::parse(&plain, &format!("the record of case {id}")))
+    {
+        Ok(record) => CaseSummary {
+            id: id.clone(),
+            owners: list.owners,
+            state: SummaryState::Readable {
+                record: Box::new(record),
+            },
+        },
+        Err(e) => damaged(list.owners, e),
+    }
+}
+
+/// A case opened for reading.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenCase {
+    /// The id.
+    pub id: CaseId,
+    /// The record.
+    pub record: CaseRecord,
+    /// The access list.
+    pub access: AccessList,
+    /// Notes, oldest first.
+    pub notes: Vec<Note>,
+    /// The `view` commit that recorded this opening, when the vault logs
+    /// views (`settings.log_views`).
+    #[serde(skip)]
+    pub view: Option<git2::Oid>,
+}
+
+/// Decrypts a case's record and notes. When the vault logs views
+/// (`settings.log_views`), the opening is then recorded as a signed `view`
+/// commit, and if that fails nothing decrypted is returned: the error is
+/// [`Error::ViewNotRecorded`], saying why.
+pub fn open(vault: &Vault, session: &Session, id: &CaseId) -> Result<OpenCase> {
+    let access = vault.access_list(id)?;
+    ensure_listed(vault, session, &access)?;
+    let record = read_record(vault, session, id)?;
+    let notes = read_notes(
+        vault.root(),
+        session.decryption_keys()?,
+        id,
+        &vault.note_files(id)?,
+    )?;
+    let view = record_view(vault, session, id)?;
+    Ok(OpenCase {
+        id: id.clone(),
+        record,
+        access,
+        notes,
+        view,
+    })
+}
+
+/// Records a view of case `id` when the vault asks for it (fail closed).
+fn record_view(vault: &Vault, session: &Session, id: &CaseId) -> Result<Option<git2::Oid>> {
+    if !vault.config().settings.log_views {
+        return Ok(None);
+    }
+    let message = CommitMessage::for_case("view", id, session.fingerprint());
+    crate::repo::store::record_event(vault.repo(), session, &message)
+        .map(Some)
+        .map_err(|e| Error::ViewNotRecorded {
+            case: id.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// Decrypts the named notes of a case (in parallel; needs only paths and the key).
+pub fn read_notes(
+    root: &std::path::Path,
+    key: &crate::crypto::DecryptionKeys,
+    id: &CaseId,
+    names: &[String],
+) -> Result<Vec<Note>> {
+    names
+        .par_iter()
+        .map(|name| {
+            let rel = note_path(id, name);
+            let path = root.join(&rel);
+            let bytes = crate::support::fsio::read_in_vault(root, &rel)?;
+            let plain = crypto::decrypt(&bytes, key, &path).map_err(|e| match e {
+                // Say which note, and that an owner can remove it.
+                Error::CannotDecrypt { .. } => Error::UnreadableNote {
+                    case: id.to_string(),
+                    path: rel.clone(),
+                },
+                other => other,
+            })?;
+            Note::parse(name, &plain)
+        })
+        .collect()
+}
+
+/// Sets fields (`FIELD=VALUE`) of a case's record in one commit.
+pub fn set_fields(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    assignments: &[String],
+) -> Result<()> {
+    edit_record(vault, session, id, "edit", |record| {
+        let mut updated = record.clone();
+        for a in assignments {
+            let (field, value) = fields::split_assignment(a)?;
+            updated = fields::set(&updated, field, value)?;
+        }
+        Ok(updated)
+    })
+}
+
+/// Closes a case (status closed, closed today).
+pub fn close(vault: &Vault, session: &Session, id: &CaseId) -> Result<()> {
+    edit_record(vault, session, id, "close", |record| {
+        if record.status == Status::Closed {
+            return Err(Error::Refused(format!("case {id} is already closed")));
+        }
+        let mut updated = record.clone();
+        updated.status = Status::Closed;
+        updated.closed = Some(Utc::now().date_naive());
+        Ok(updated)
+    })
+}
+
+/// Replaces a case's record with `updated` (from `case edit` or the TUI).
+pub fn replace_record(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    updated: CaseRecord,
+) -> Result<()> {
+    edit_record(vault, session, id, "edit", |_| Ok(updated.clone()))
+}
+
+fn edit_record(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    action: &str,
+    change: impl FnOnce(&CaseRecord) -> Result<CaseRecord>,
+) -> Result<()> {
+    let _lock = vault.lock()?;
+    let (_, recipients) = writable(vault, session, id)?;
+    let record = read_record(vault, session, id)?;
+    let updated = change(&record)?;
+    if updated == record {
+        return Err(Error::Refused(
+            "nothing would change; no commit was made".into(),
+        ));
+    }
+    let changes = vec![encrypt_record(id, &updated, &recipients)?];
+    vault.commit(
+        session,
+        &CommitMessage::for_case(action, id, session.fingerprint()),
+        &changes,
+    )?;
+    Ok(())
+}
+
+/// Adds a note to a case.
+pub fn add_note(vault: &Vault, session: &Session, id: &CaseId, text: &str) -> Result<String> {
+    if text.trim().is_empty() {
+        return Err(Error::Refused(
+            "the note is empty; nothing was added".into(),
+        ));
+    }
+    let _lock = vault.lock()?;
+    let (_, recipients) = writable(vault, session, id)?;
+    let now = Utc::now();
+    let name = Note::file_name(now);
+    let plain = Note::plaintext(session.fingerprint(), now, text)?;
+    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    let ct = crypto::encrypt(&plain, &keys)?;
+    let changes = vec![Change::write(note_path(id, &name), ct)];
+    vault.commit(
+        session,
+        &CommitMessage::for_case("note", id, session.fingerprint()),
+        &changes,
+    )?;
+    Ok(name)
+}
+
+/// What an access change did besides changing the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccessChange {
+    /// The person removed can still read the case through a group on its
+    /// list (revoking a key only).
+    pub still_listed: bool,
+    /// Files that could not be decrypted, so were not re-encrypted: they
+    /// are still encrypted to whoever could read them before the change.
+    pub unreadable: Vec<UnreadableFile>,
+}
+
+/// Gives `entry` read access and re-encrypts the case's files to it.
+pub fn grant(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    entry: AccessEntry,
+) -> Result<AccessChange> {
+    change_access(vault, session, id, "grant", |list| {
+        if !list.grant(entry.clone()) {
+            return Err(Error::Refused(format!(
+                "{entry} can already read case {id}"
+            )));
+        }
+        Ok(())
+    })
+}
+
+/// Removes `entry`'s access and re-encrypts the case's current files
+/// without them. Copies fetched earlier, and older versions in history,
+/// stay readable to whoever had them; so do files that could not be
+/// decrypted (named in the result). The result also says whether the person
+/// removed can still read the case through a group on its list.
+pub fn revoke_access(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    entry: AccessEntry,
+) -> Result<AccessChange> {
+    let mut still_listed = false;
+    let mut change = change_access(vault, session, id, "revoke-access", |list| {
+        if !list.revoke(&entry)? {
+            return Err(Error::Refused(format!(
+                "{entry} is not on the access list of case {id}"
+            )));
+        }
+        if let AccessEntry::Key(fp) = &entry {
+            still_listed = policy::listed_readers(vault.groups(), list).contains(fp);
+        }
+        Ok(())
+    })?;
+    change.still_listed = still_listed;
+    Ok(change)
+}
+
+fn change_access(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    action: &str,
+    edit: impl FnOnce(&mut AccessList) -> Result<()>,
+) -> Result<AccessChange> {
+    let _lock = vault.lock()?;
+    let me = session.fingerprint();
+    let current = policy::verified_access(vault, id)?;
+    policy::check_may_change_access(vault, &me, &current.list)?;
+    let mut list = current.list.clone();
+    edit(&mut list)?;
+    let recipients = policy::recipients(vault, &list)?;
+    let Reencryption {
+        mut changes,
+        unreadable,
+    } = reencrypt_case(vault, session, id, &recipients)?;
+    // The list changes whatever could not be re-encrypted.
+    changes.extend(signed_access(vault, session, &list)?);
+    vault.commit(session, &CommitMessage::for_case(action, id, me), &changes)?;
+    Ok(AccessChange {
+        still_listed: false,
+        unreadable,
+    })
+}
+
+/// The re-encryption of one case's files.
+#[derive(Debug, Default)]
+struct Reencryption {
+    /// New ciphertexts of every file that could be decrypted.
+    changes: Vec<Change>,
+    /// Files that could not be decrypted and are not among the changes, so
+    /// they stay as they were (encrypted to whoever could read them
+    /// before), sorted by path.
+    unreadable: Vec<UnreadableFile>,
+}
+
+/// Re-encrypts every encrypted file of a case to `recipients`; a file the
+/// session cannot decrypt is left out and named, never an error.
+fn reencrypt_case(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    recipients: &[(Fingerprint, age::x25519::Recipient)],
+) -> Result<Reencryption> {
+    let access = vault.access_list(id)?;
+    ensure_listed(vault, session, &access)?;
+    let key = session.decryption_keys()?;
+    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    let root = vault.root();
+    let results = encrypted_files(vault, id)?
+        .par_iter()
+        .map(|rel| {
+            let ct = crate::support::fsio::read_in_vault(root, rel)?;
+            let new = crypto::reencrypt(&ct, key, &keys, &root.join(rel))?;
+            Ok((rel.clone(), new))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut out = Reencryption::default();
+    for (rel, new) in results {
+        match new {
+            Some(ct) => out.changes.push(Change::write(rel, ct)),
+            None => out.unreadable.push(UnreadableFile {
+                case: id.clone(),
+                path: rel,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// What `dossier case repair` will do to one case: found by
+/// [`repair_plan`], carried out by [`repair`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RepairPlan {
+    /// The case.
+    pub case: CaseId,
+    /// Files the session cannot decrypt, to be removed. The record is among
+    /// them only when the plan was asked to include it.
+    pub remove: Vec<String>,
+    /// Files that decrypt but whose header carries a different number of
+    /// recipient stanzas than the case has recipients: they are re-encrypted
+    /// to exactly those recipients, never removed (their content is
+    /// readable, and may be genuine: a case left unrekeyed after a
+    /// revocation looks the same).
+    pub reencrypt: Vec<String>,
+    /// The changes, worked out while planning (each file decrypted once).
+    changes: Vec<Change>,
+    /// Blob ids of the case's files and access list as the plan saw them:
+    /// [`repair`] writes only if they are still the same.
+    seen: Vec<(String, git2::Oid)>,
+}
+
+/// The blob id of each encrypted file of a case and of its access list, as
+/// they are now: what a repair plan was made from.
+fn case_state(vault: &Vault, id: &CaseId) -> Result<Vec<(String, git2::Oid)>> {
+    let mut out = Vec::new();
+    for rel in encrypted_files(vault, id)?
+        .into_iter()
+        .chain([access_path(id)])
+    {
+        let bytes = vault.read(&rel)?;
+        out.push((rel, git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)?));
+    }
+    Ok(out)
+}
+
+/// Finds what [`repair`] would change in case `id`; changes nothing.
+///
+/// Only an owner of the case or an administrator may repair it, and only
+/// while they are one of its recipients (to someone the case was never
+/// encrypted to, every file would look damaged). A record the session
+/// cannot decrypt is removed only with `include_record`; without it the
+/// plan is refused with [`Error::RecordUnreadable`], because a record you
+/// cannot open more often means the case was never re-encrypted to you than
+/// that it is damaged. A case with nothing to change is
+/// [`Error::NothingToRepair`].
+pub fn repair_plan(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    include_record: bool,
+) -> Result<RepairPlan> {
+    let me = session.fingerprint();
+    let verified = policy::verified_access(vault, id)?;
+    policy::check_may_manage(vault, &me, &verified.list, &format!("repair case {id}"))?;
+    let (_, recipients) = writable(vault, session, id)?;
+    let to: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    let keys = session.decryption_keys()?;
+    let record = record_path(id);
+    let mut plan = RepairPlan {
+        case: id.clone(),
+        remove: Vec::new(),
+        reencrypt: Vec::new(),
+        changes: Vec::new(),
+        seen: case_state(vault, id)?,
+    };
+    for rel in encrypted_files(vault, id)? {
+        let path = vault.root().join(&rel);
+        let bytes = vault.read(&rel)?;
+        match crypto::decrypt(&bytes, keys, &path) {
+            Ok(plain) => {
+                if crypto::x25519_stanza_count(&bytes) != Some(recipients.len()) {
+                    plan.changes
+                        .push(Change::write(rel.clone(), crypto::encrypt(&plain, &to)?));
+                    plan.reencrypt.push(rel);
+                }
+            }
+            Err(Error::CannotDecrypt { .. }) => {
+                if rel == record && !include_record {
+                    return Err(Error::RecordUnreadable {
+                        case: id.to_string(),
+                    });
+                }
+                plan.changes.push(Change::delete(rel.clone()));
+                plan.remove.push(rel);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if plan.remove.is_empty() && plan.reencrypt.is_empty() {
+        return Err(Error::NothingToRepair {
+            case: id.to_string(),
+        });
+    }
+    Ok(plan)
+}
+
+/// Carries out `plan` (from [`repair_plan`], usually shown to the person
+/// first) as one signed `repair` commit: the files it names for removal are
+/// removed (they stay in history), the others it names are re-encrypted to
+/// the case's recipients, and nothing else is touched. If any file of the
+/// case or its access list changed since the plan was made, nothing is
+/// written and the error is [`Error::Raced`].
+pub fn repair(vault: &Vault, session: &Session, plan: &RepairPlan) -> Result<git2::Oid> {
+    let _lock = vault.lock()?;
+    if case_state(vault, &plan.case)? != plan.seen {
+        return Err(Error::Raced);
+    }
+    vault.commit(
+        session,
+        &CommitMessage::for_case("repair", &plan.case, session.fingerprint()),
+        &plan.changes,
+    )
+}
+
+/// Relative paths of every `.age` file of a case.
+pub fn encrypted_files(vault: &Vault, id: &CaseId) -> Result<Vec<String>> {
+    let dir = vault.root().join(Vault::case_dir(id));
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::io("list", &dir)(e.into()))?;
+        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(".age") {
+            if let Ok(rel) = entry.path().strip_prefix(vault.root()) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Decrypts a case's record.
+pub fn read_record(vault: &Vault, session: &Session, id: &CaseId) -> Result<CaseRecord> {
+    let path = vault.root().join(record_path(id));
+    let ct = match vault.read(&record_path(id)) {
+        Ok(ct) => ct,
+        Err(e @ Error::SymlinkInVault(_)) => return Err(e),
+        Err(_) => return Err(Error::UnknownCase(id.to_string())),
+    };
+    let plain = crypto::decrypt(&ct, session.decryption_keys()?, &path)?;
+    CaseRecord::parse(&plain, &format!("the record of case {id}"))
+}
+
+/// Checks the access list may be honoured and resolves its recipients;
+/// refuses unless the acting person is one of them.
+pub(crate) fn writable(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+) -> Result<(AccessList, Vec<(Fingerprint, age::x25519::Recipient)>)> {
+    let verified = policy::verified_access(vault, id)?;
+    let recipients = policy::recipients(vault, &verified.list)?;
+    if !recipients
+        .iter()
+        .any(|(fp, _)| *fp == session.fingerprint())
+    {
+        return Err(not_a_recipient(vault, &verified.list));
+    }
+    Ok((verified.list, recipients))
+}
+
+fn ensure_listed(vault: &Vault, session: &Session, list: &AccessList) -> Result<()> {
+    if policy::listed_readers(vault.groups(), list).contains(&session.fingerprint()) {
+        Ok(())
+    } else {
+        Err(not_a_recipient(vault, list))
+    }
+}
+
+fn not_a_recipient(vault: &Vault, list: &AccessList) -> Error {
+    let owners: Vec<String> = list
+        .owners
+        .iter()
+        .map(|o| vault.keyring().label(o))
+        .collect();
+    Error::NotARecipient {
+        case: list.case.to_string(),
+        owners: owners.join(", "),
+    }
+}
+
+pub(crate) fn encrypt_record(
+    id: &CaseId,
+    record: &CaseRecord,
+    recipients: &[(Fingerprint, age::x25519::Recipient)],
+) -> Result<Change> {
+    Ok(Change::write(
+        record_path(id),
+        encrypt_record_bytes(record, recipients)?,
+    ))
+}
+
+/// The content of `case.yaml.age` for `record`, encrypted to exactly
+/// `recipients`.
+pub fn encrypt_record_bytes(
+    record: &CaseRecord,
+    recipients: &[(Fingerprint, age::x25519::Recipient)],
+) -> Result<Vec<u8>> {
+    let text: Zeroizing<String> = record.to_yaml()?;
+    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+    crypto::encrypt(text.as_bytes(), &keys)
+}
+
+/// Decrypts three versions of a case's `case.yaml.age` (`base` is `None`
+/// when the record has no common version) and merges them field by field
+/// (see [`crate::case::merge`]). Failures name the record's path, never its
+/// content; any version the keys cannot open is [`Error::CannotDecrypt`].
+pub fn merge_record_files(
+    keys: &crypto::DecryptionKeys,
+    id: &CaseId,
+    base: Option<&[u8]>,
+    ours: &[u8],
+    theirs: &[u8],
+    resolve: &dyn Fn(&str) -> Option<Side>,
+) -> Result<RecordMerge> {
+    let rel = std::path::PathBuf::from(record_path(id));
+    let what = format!("the record of case {id}");
+    let open = |ct: &[u8]| -> Result<CaseRecord> {
+        CaseRecord::parse(&crypto::decrypt(ct, keys, &rel)?, &what)
+    };
+    let base = base.map(open).transpose()?;
+    crate::case::merge_records(base.as_ref(), &open(ours)?, &open(theirs)?, resolve)
+}
+
+/// The access list and its signature as changes: the list in the current
+/// format, naming the committed version it replaces ([`crate::vault::succession`]).
+pub fn signed_access(vault: &Vault, session: &Session, list: &AccessList) -> Result<Vec<Change>> {
+    let mut list = list.clone();
+    crate::vault::succession::chain(
+        vault,
+        &access_path(&list.case),
+        &mut list.dossier_access,
+        &mut list.replaces,
+    )?;
+    let text = list.to_yaml()?;
+    let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
+    let rel = access_path(&list.case);
+    Ok(vec![
+        Change::write(rel.clone(), text),
+        Change::write(format!("{rel}.sig"), sig),
+    ])
+}

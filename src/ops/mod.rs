@@ -1,0 +1,15 @@
+//! Layer 9, ops: one function per user action.
+//!
+//! Each action takes an opened [`crate::vault::Vault`] and a
+//! [`crate::keys::identity::Session`], checks the rules of `trust`, and
+//! writes through [`crate::repo::store`] in one signed commit. The CLI and the
+//! TUI call these and nothing lower for any change.
+
+pub mod admin;
+pub mod cases;
+pub mod documents;
+pub mod listing;
+pub mod rekey;
+pub mod revocation;
+pub mod rotation;
+pub mod search;

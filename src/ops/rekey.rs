@@ -1,0 +1,553 @@
+//! Re-encrypting many cases as one journaled, resumable change (DESIGN §6):
+//! revocation, rotation and group changes all come through here.
+//!
+//! One process, one unlock, one commit:
+//! 1. *prepare*: each case's committed files (read from HEAD, not the
+//!    working tree) are decrypted and re-encrypted to its new recipients on
+//!    all cores; the new ciphertexts go into git's object database and a
+//!    line per case is appended to the journal `.git/dossier-rekey`
+//!    (fsynced every chunk);
+//! 2. *commit*: the new blobs plus the caller's other changes (revocation,
+//!    access lists, groups) become one signed commit through [`crate::repo::store`],
+//!    with its own journal for the working-tree update;
+//! 3. the rekey journal is removed.
+//!
+//! A process killed during 1 leaves the vault exactly as it was (the new
+//! blobs are unreferenced): that is the roll-back. The journal stays, so
+//! running the same command again on the same commit reuses every case it
+//! already prepared (the journal's per-case digest covers the source blobs
+//! and the recipients, so nothing stale is reused). A journal whose base is
+//! no longer HEAD — the change landed, or another one did — is discarded
+//! when the vault is next opened. Killed during 2, [`crate::repo::store`]
+//! finishes or rolls back.
+//!
+//! A file that cannot be decrypted never blocks the change (DESIGN §4): it
+//! is left exactly as committed (so still encrypted to whoever could read it
+//! before), every other file of its case is re-encrypted, and the file is
+//! named in the [`Outcome`] as an [`UnreadableFile`] for `dossier case
+//! repair`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use age::x25519;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::case::CaseId;
+use crate::crypto::{self, DecryptionKeys};
+use crate::error::{Error, Result};
+use crate::keys::fingerprint::Fingerprint;
+use crate::keys::identity::Session;
+use crate::repo::store::{Change, CommitMessage};
+use crate::support::fault;
+use crate::vault::Vault;
+
+const JOURNAL: &str = "dossier-rekey";
+// Version 2 added `!path` entries for files left undecrypted; a version 1
+// journal is discarded (its cases are prepared again).
+const JOURNAL_VERSION: &str = "dossier-rekey 2";
+/// Cases prepared between two journal syncs and progress reports.
+const CHUNK: usize = 64;
+
+/// A case's encrypted files: (path, blob id).
+type Files = Vec<(String, git2::Oid)>;
+
+/// A file a re-encryption could not decrypt. It was left exactly as it was,
+/// so it is still encrypted to whoever could read it before the change
+/// (possibly including a person whose access was just removed); the rest of
+/// its case was re-encrypted and the change was made regardless.
+/// `dossier case repair` removes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnreadableFile {
+    /// The case it belongs to.
+    pub case: CaseId,
+    /// Its path in the vault (`cases/<id>/notes/….md.age`).
+    pub path: String,
+}
+
+/// The `dossier case repair ID` commands for `cases` (each once, in the
+/// order given), as one comma-separated phrase for a message.
+pub fn repair_commands<'a>(cases: impl IntoIterator<Item = &'a CaseId>) -> String {
+    let mut seen: Vec<&CaseId> = Vec::new();
+    for case in cases {
+        if !seen.contains(&case) {
+            seen.push(case);
+        }
+    }
+    seen.iter()
+        .map(|c| format!("`dossier case repair {c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A case prepared for the commit: the new blobs of the files that were
+/// re-encrypted, and the paths of those left as they were.
+#[derive(Debug, Clone, Default)]
+struct PreparedCase {
+    written: Files,
+    unreadable: Vec<String>,
+}
+
+/// One case to re-encrypt, and to whom.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The case.
+    pub id: CaseId,
+    /// Its recipients after the change.
+    pub recipients: Vec<(Fingerprint, x25519::Recipient)>,
+}
+
+/// What a many-case change will re-encrypt, and the cases it cannot (with
+/// one sentence why), which are reported in its [`Outcome`].
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Cases to re-encrypt.
+    pub targets: Vec<Target>,
+    /// Cases left out.
+    pub skipped: Vec<(CaseId, String)>,
+}
+
+impl Plan {
+    /// Adds a case's target, or records why there is none.
+    pub fn add(&mut self, id: CaseId, target: Result<Target>) {
+        match target {
+            Ok(t) => self.targets.push(t),
+            Err(e) => self.skipped.push((id, e.to_string())),
+        }
+    }
+}
+
+/// How far a re-encryption has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Cases prepared (including those reused from an interrupted run).
+    pub done: usize,
+    /// Cases to prepare.
+    pub total: usize,
+}
+
+/// What a finished re-encryption did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The commit.
+    pub commit: git2::Oid,
+    /// Cases re-encrypted.
+    pub reencrypted: Vec<CaseId>,
+    /// Cases prepared by an interrupted earlier run and reused.
+    pub resumed: usize,
+    /// Cases that could not be re-encrypted, with one sentence why; the
+    /// rest of the change was committed regardless.
+    pub skipped: Vec<(CaseId, String)>,
+    /// Files of re-encrypted cases that could not be decrypted and were
+    /// left as they were (see [`UnreadableFile`]), sorted by case and path.
+    pub unreadable: Vec<UnreadableFile>,
+}
+
+/// An interrupted re-encryption left on the current commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// The commit subject of the change it was preparing (`revoke-key SHA256:…`).
+    pub operation: String,
+    /// Operation-specific state (rotation: the new recipient).
+    pub param: String,
+    /// Cases prepared.
+    pub done: usize,
+    /// Cases it had to prepare.
+    pub total: usize,
+}
+
+struct Journal {
+    base: git2::Oid,
+    operation: String,
+    param: String,
+    total: usize,
+    cases: BTreeMap<CaseId, (String, PreparedCase)>,
+}
+
+fn journal_path(repo: &git2::Repository) -> PathBuf {
+    repo.path().join(JOURNAL)
+}
+
+fn head(repo: &git2::Repository) -> Option<git2::Oid> {
+    repo.head().ok().and_then(|h| h.target())
+}
+
+fn read_journal(path: &Path) -> Option<Journal> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.split_inclusive('\n');
+    let mut header = |key: &str| -> Option<String> {
+        let line = lines.next()?.strip_suffix('\n')?;
+        if key.is_empty() {
+            return (line == JOURNAL_VERSION).then(String::new);
+        }
+        line.strip_prefix(key)?
+            .strip_prefix(' ')
+            .map(str::to_string)
+    };
+    header("")?;
+    let base = git2::Oid::from_str(&header("base")?).ok()?;
+    let operation = header("operation")?;
+    let param = header("param")?;
+    let total = header("total")?.parse().ok()?;
+    let mut cases = BTreeMap::new();
+    for line in lines {
+        // A line cut short by a kill has no newline: ignore it.
+        let Some(line) = line.strip_suffix('\n') else {
+            break;
+        };
+        let mut parts = line.split(' ');
+        let (Some("case"), Some(id), Some(digest)) = (parts.next(), parts.next(), parts.next())
+        else {
+            break;
+        };
+        let Ok(id) = id.parse::<CaseId>() else { break };
+        let mut case = PreparedCase::default();
+        let mut whole = true;
+        for p in parts {
+            if let Some(path) = p.strip_prefix('!') {
+                case.unreadable.push(path.to_string());
+                continue;
+            }
+            match p
+                .split_once('=')
+                .and_then(|(path, oid)| Some((path, git2::Oid::from_str(oid).ok()?)))
+            {
+                Some((path, oid)) => case.written.push((path.to_string(), oid)),
+                None => {
+                    whole = false;
+                    break;
+                }
+            }
+        }
+        if !whole {
+            break;
+        }
+        cases.insert(id, (digest.to_string(), case));
+    }
+    Some(Journal {
+        base,
+        operation,
+        param,
+        total,
+        cases,
+    })
+}
+
+/// Discards a journal that no longer applies (its base is not HEAD);
+/// returns the one that does, if any. Called when a vault is opened.
+pub fn tidy(repo: &git2::Repository) -> Result<Option<Pending>> {
+    let path = journal_path(repo);
+    if !path.exists() {
+        return Ok(None);
+    }
+    match read_journal(&path) {
+        Some(j) if Some(j.base) == head(repo) => Ok(Some(Pending {
+            operation: j.operation,
+            param: j.param,
+            done: j.cases.len(),
+            total: j.total,
+        })),
+        _ => {
+            // Stale or unreadable: the change either landed or was superseded.
+            // Another process may be preparing right now; only its lock says so.
+            match crate::support::fsio::lock_exclusive(&repo.path().join("dossier.lock")) {
+                Ok(_lock) => crate::support::fsio::remove_if_exists(&path).map(|_| None),
+                Err(Error::Busy) => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+/// The encrypted files of a case as committed at HEAD: (path, blob id).
+fn committed_files(repo: &git2::Repository, id: &CaseId) -> Result<Vec<(String, git2::Oid)>> {
+    let Some(head) = head(repo) else {
+        return Ok(Vec::new());
+    };
+    let tree = repo.find_commit(head)?.tree()?;
+    let dir = crate::vault::layout::case_dir(id);
+    let Ok(entry) = tree.get_path(Path::new(&dir)) else {
+        return Err(Error::UnknownCase(id.to_string()));
+    };
+    let sub = repo.find_tree(entry.id())?;
+    let mut out = Vec::new();
+    sub.walk(git2::TreeWalkMode::PreOrder, |parent, e| {
+        let name = e.name().unwrap_or("");
+        if e.kind() == Some(git2::ObjectType::Blob) && name.ends_with(".age") {
+            out.push((format!("{dir}/{parent}{name}"), e.id()));
+        }
+        git2::TreeWalkResult::Ok
+    })?;
+    out.sort();
+    Ok(out)
+}
+
+fn digest(target: &Target, files: &[(String, git2::Oid)]) -> String {
+    let mut h = Sha256::new();
+    for (fp, r) in &target.recipients {
+        h.update(format!("r {fp} {r}\n"));
+    }
+    for (path, oid) in files {
+        h.update(format!("f {path} {oid}\n"));
+    }
+    let out = h.finalize();
+    out.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The target for re-encrypting `id` to its honoured access list resolved
+/// against `keyring` and `groups` (the state a change is about to create),
+/// provided `reader` can read it now.
+pub fn target_for(
+    vault: &Vault,
+    id: &CaseId,
+    reader: &Fingerprint,
+    keyring: &crate::vault::keyring::Keyring,
+    groups: &crate::vault::groups::Groups,
+) -> Result<Target> {
+    let list = crate::trust::policy::verified_access(vault, id)?.list;
+    if !crate::trust::policy::listed_readers(vault.groups(), &list).contains(reader) {
+        return Err(Error::Refused(format!(
+            "you cannot read case {id}, so it was not re-encrypted; one of its owners must run `dossier rekey {id}`"
+        )));
+    }
+    Ok(Target {
+        id: id.clone(),
+        recipients: crate::trust::policy::resolve(keyring, groups, &list)?,
+    })
+}
+
+/// Re-encrypts the plan's targets and commits them with `extra` changes as
+/// one signed commit; the plan's skipped cases join the outcome's. A file
+/// that cannot be decrypted keeps its committed blob and is listed in
+/// [`Outcome::unreadable`]; it does not skip its case or stop the commit. The caller holds the vault lock and has checked that the change
+/// is allowed. `param` is stored in the journal for the caller to find
+/// again through [`Vault::pending_rekey`] if the run is interrupted.
+pub fn reencrypt_and_commit(
+    vault: &Vault,
+    session: &Session,
+    message: &CommitMessage,
+    param: &str,
+    plan: Plan,
+    extra: Vec<Change>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Outcome> {
+    let repo = vault.repo();
+    let Plan {
+        targets,
+        mut skipped,
+    } = plan;
+    let keys = session.decryption_keys()?;
+    let operation = message.subject();
+    let base = head(repo).ok_or_else(|| Error::Git("the vault has no commits".into()))?;
+    let path = journal_path(repo);
+    let previous = read_journal(&path)
+        .filter(|j| j.base == base && j.operation == operation && j.param == param);
+    let reusable = previous.map(|j| j.cases).unwrap_or_default();
+
+    // Start a fresh journal holding what is reused, then append.
+    let mut header = format!(
+        "{JOURNAL_VERSION}\nbase {base}\noperation {operation}\nparam {param}\ntotal {}\n",
+        targets.len()
+    );
+    let mut prepared: Vec<(CaseId, PreparedCase)> = Vec::new();
+    let mut todo: Vec<(&Target, Files, String)> = Vec::new();
+    let mut resumed = 0;
+    for t in &targets {
+        let files = match committed_files(repo, &t.id) {
+            Ok(f) => f,
+            Err(e) => {
+                skipped.push((t.id.clone(), e.to_string()));
+                continue;
+            }
+        };
+        let d = digest(t, &files);
+        match reusable.get(&t.id) {
+            Some((old, case))
+                if *old == d && case.written.iter().all(|(_, o)| repo.find_blob(*o).is_ok()) =>
+            {
+                header.push_str(&journal_line(&t.id, &d, case));
+                prepared.push((t.id.clone(), case.clone()));
+                resumed += 1;
+            }
+            _ => todo.push((t, files, d)),
+        }
+    }
+    crate::support::fsio::write_atomic(
+        &path,
+        header.as_bytes(),
+        crate::support::fsio::Mode::Private,
+    )?;
+    let mut journal = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .map_err(Error::io("open", &path))?;
+    // Everything not left to do (reused, or unlistable) counts as done.
+    let total = targets.len();
+    let mut done = total - todo.len();
+    progress(Progress { done, total });
+
+    for chunk in todo.chunks(CHUNK) {
+        // Reading blobs needs the (non-Sync) repository: do it here, then
+        // decrypt and encrypt on every core.
+        let loaded: Vec<_> = chunk
+            .iter()
+            .map(|(t, files, d)| {
+                let contents: Result<Vec<(String, Vec<u8>)>> = files
+                    .iter()
+                    .map(|(p, o)| Ok((p.clone(), repo.find_blob(*o)?.content().to_vec())))
+                    .collect();
+                (*t, d, contents)
+            })
+            .collect();
+        let root = vault.root();
+        let results: Vec<_> = loaded
+            .into_par_iter()
+            .map(|(t, d, contents)| {
+                let out = contents.and_then(|c| reencrypt(root, keys, t, c));
+                (t, d, out)
+            })
+            .collect();
+        let mut lines = String::new();
+        for (t, d, out) in results {
+            match out {
+                Ok((files, unreadable)) => {
+                    let mut case = PreparedCase {
+                        written: Vec::with_capacity(files.len()),
+                        unreadable,
+                    };
+                    for (p, ct) in files {
+                        case.written.push((p, repo.blob(&ct)?));
+                    }
+                    lines.push_str(&journal_line(&t.id, d, &case));
+                    prepared.push((t.id.clone(), case));
+                }
+                Err(e) => skipped.push((t.id.clone(), e.to_string())),
+            }
+        }
+        journal
+            .write_all(lines.as_bytes())
+            .and_then(|_| journal.sync_data())
+            .map_err(Error::io("write", &path))?;
+        done += chunk.len();
+        progress(Progress { done, total });
+        fault::point("rekey-prepared", prepared.len());
+    }
+    drop(journal);
+
+    let mut changes = extra;
+    let mut unreadable = Vec::new();
+    for (id, case) in &prepared {
+        changes.extend(
+            case.written
+                .iter()
+                .map(|(p, o)| Change::blob(p.clone(), *o)),
+        );
+        unreadable.extend(case.unreadable.iter().map(|p| UnreadableFile {
+            case: id.clone(),
+            path: p.clone(),
+        }));
+    }
+    unreadable.sort();
+    let commit = vault.commit(session, message, &changes)?;
+    fault::point("rekey-committed", 0);
+    crate::support::fsio::remove_if_exists(&path)?;
+    skipped.sort();
+    Ok(Outcome {
+        commit,
+        reencrypted: prepared.into_iter().map(|(id, _)| id).collect(),
+        resumed,
+        skipped,
+        unreadable,
+    })
+}
+
+fn journal_line(id: &CaseId, digest: &str, case: &PreparedCase) -> String {
+    let mut line = format!("case {id} {digest}");
+    for (p, o) in &case.written {
+        line.push_str(&format!(" {p}={o}"));
+    }
+    for p in &case.unreadable {
+        line.push_str(&format!(" !{p}"));
+    }
+    line.push('\n');
+    line
+}
+
+/// New ciphertexts of the files of one case, and the paths of the files
+/// that could not be decrypted (left out, so they stay as committed).
+type Reencrypted = (Vec<(String, Vec<u8>)>, Vec<String>);
+
+fn reencrypt(
+    root: &Path,
+    keys: &DecryptionKeys,
+    target: &Target,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Reencrypted> {
+    if target.recipients.is_empty() {
+        return Err(Error::Refused(format!(
+            "case {} would have no valid recipient left",
+            target.id
+        )));
+    }
+    let to: Vec<x25519::Recipient> = target.recipients.iter().map(|(_, r)| r.clone()).collect();
+    let mut written = Vec::with_capacity(files.len());
+    let mut unreadable = Vec::new();
+    for (p, ct) in files {
+        match crypto::reencrypt(&ct, keys, &to, &root.join(&p))? {
+            Some(new) => written.push((p, new)),
+            None => unreadable.push(p),
+        }
+    }
+    Ok((written, unreadable))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_cut_short_keeps_only_whole_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let oid = "0123456789abcdef0123456789abcdef01234567";
+        let text = format!(
+            "{JOURNAL_VERSION}\nbase {oid}\noperation revoke-key X\nparam \ntotal 3\n\
+             case 7K2M9QX4AB d1 cases/7K2M9QX4AB/case.yaml.age={oid}\n\
+             case 8K2M9QX4AB d2 cases/8K2M9QX4AB/case.yaml.age={oid}"
+        );
+        std::fs::write(&path, text).unwrap();
+        let j = read_journal(&path).unwrap();
+        assert_eq!(j.total, 3);
+        assert_eq!(j.param, "");
+        assert_eq!(j.cases.len(), 1);
+        assert!(j
+            .cases
+            .contains_key(&"7K2M9QX4AB".parse::<CaseId>().unwrap()));
+    }
+
+    #[test]
+    fn a_journal_keeps_the_files_it_left_undecrypted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let oid = "0123456789abcdef0123456789abcdef01234567";
+        let id: CaseId = "7K2M9QX4AB".parse().unwrap();
+        let case = PreparedCase {
+            written: vec![(
+                format!("cases/{id}/case.yaml.age"),
+                git2::Oid::from_str(oid).unwrap(),
+            )],
+            unreadable: vec![format!("cases/{id}/notes/x.md.age")],
+        };
+        let text = format!(
+            "{JOURNAL_VERSION}\nbase {oid}\noperation rekey X\nparam \ntotal 1\n{}",
+            journal_line(&id, "d1", &case)
+        );
+        std::fs::write(&path, text).unwrap();
+        let j = read_journal(&path).unwrap();
+        let (_, read) = &j.cases[&id];
+        assert_eq!(read.written, case.written);
+        assert_eq!(read.unreadable, case.unreadable);
+    }
+}

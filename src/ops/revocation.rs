@@ -1,0 +1,195 @@
+//! Revoking a key (DESIGN §3–§4): one signed commit that records the
+//! revocation, takes the person off every access list and group, re-signs
+//! every list their key had signed, and re-encrypts every affected case the
+//! administrator can read (through [`crate::ops::rekey`], journaled).
+//!
+//! The report says which cases the person could read at any point of
+//! history: those are the secrets to rotate, because copies already fetched
+//! and old ciphertext in history stay readable to them. Cases the
+//! administrator cannot read (or whose list cannot be honoured) are still
+//! taken off the person's lists, and named, so an owner re-encrypts them
+//! with `dossier rekey`.
+
+use std::collections::BTreeSet;
+
+use crate::case::{AccessList, CaseId};
+use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::error::{Error, Result};
+use crate::keys::fingerprint::Fingerprint;
+use crate::keys::identity::Session;
+use crate::ops::rekey::{self, Outcome, Plan, Progress, Target};
+use crate::repo::store::{Change, CommitMessage};
+use crate::support::yaml;
+use crate::trust::policy;
+use crate::vault::groups::Groups;
+use crate::vault::keyring::{self, Revocation, Role};
+use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
+
+/// What a revocation did and what it means.
+#[derive(Debug, Clone)]
+pub struct RevocationReport {
+    /// The revoked key.
+    pub key: Fingerprint,
+    /// Cases whose access list named the person (directly or by group) at
+    /// any point of history: their contents may be in the person's hands.
+    pub ever_readable: BTreeSet<CaseId>,
+    /// Cases whose current list named them (or was signed by them) and was
+    /// changed or re-signed.
+    pub lists_changed: Vec<CaseId>,
+    /// The re-encryption.
+    pub outcome: Outcome,
+}
+
+/// Revokes `fp`: see the module documentation. Administrators only; a root
+/// or administrator key can only be revoked by a root.
+pub fn revoke(
+    vault: &Vault,
+    session: &Session,
+    fp: &Fingerprint,
+    reason: &str,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<RevocationReport> {
+    let me = session.fingerprint();
+    let ring = vault.keyring();
+    if !ring.is_valid_admin(&me) {
+        return Err(Error::NotEntitled {
+            action: "revoke keys".into(),
+            required: "vault administrators".into(),
+            actor: me.to_string(),
+        });
+    }
+    if reason.chars().any(char::is_control) {
+        return Err(Error::InvalidValue {
+            field: "reason".into(),
+            reason: "give the reason as one line of text".into(),
+        });
+    }
+    let entry = ring
+        .get(fp)
+        .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
+    if entry.revocation.is_some() {
+        return Err(Error::Refused(format!("{fp} is already revoked")));
+    }
+    if *fp == me {
+        return Err(Error::Refused(
+            "you cannot revoke your own key: its signature would be the last one it makes; ask another administrator".into(),
+        ));
+    }
+    let my_role = ring.get(&me).map(|e| e.role);
+    if entry.role != Role::Staff && my_role != Some(Role::Root) {
+        return Err(Error::NotEntitled {
+            action: format!("revoke the administrator key {fp}"),
+            required: "root administrators".into(),
+            actor: me.to_string(),
+        });
+    }
+    let _lock = vault.lock()?;
+    let key = session.signing_key()?;
+
+    // The state the revocation creates: the key revoked, and out of every group.
+    let revocation = Revocation {
+        dossier_revocation: 1,
+        key: *fp,
+        revoked_at: yaml::now(),
+        reason: reason.trim().to_string(),
+    };
+    let revocation_text = yaml::render(&revocation)?;
+    let mut changes = vec![
+        Change::write(
+            format!("{}.sig", keyring::revocation_path(fp)),
+            signature::sign(key, DOCUMENT_NAMESPACE, revocation_text.as_bytes())?,
+        ),
+        Change::write(keyring::revocation_path(fp), revocation_text),
+    ];
+    let mut new_ring = ring.clone();
+    new_ring.set_revocation(fp, revocation);
+    changes.push(Change::write(
+        ALLOWED_SIGNERS_PATH,
+        new_ring.allowed_signers(),
+    ));
+
+    let mut doc = vault.groups().doc().clone();
+    let mut groups_changed = false;
+    for members in doc.groups.values_mut() {
+        let before = members.len();
+        members.retain(|m| m != fp);
+        groups_changed |= members.len() != before;
+    }
+    doc.groups.retain(|_, m| !m.is_empty());
+    if groups_changed {
+        changes.extend(crate::ops::admin::signed_groups(vault, key, &mut doc)?);
+    }
+    let new_groups = Groups::from_doc(doc);
+
+    // Every case the key could read or had signed for.
+    let mut plan = Plan::default();
+    let mut lists_changed = Vec::new();
+    for id in vault.case_ids()? {
+        let Ok(bytes) = vault.read(&policy::access_path(&id)) else {
+            continue;
+        };
+        let Ok(list) = AccessList::parse(&bytes, &id) else {
+            continue;
+        };
+        let listed = policy::listed_readers(vault.groups(), &list).contains(fp);
+        let signed_by_them = signer_of(vault, &id, &bytes) == Some(*fp);
+        if !listed && !signed_by_them {
+            continue;
+        }
+        let current = match policy::verified_access(vault, &id) {
+            Ok(v) => v.list,
+            // A list that cannot be honoured is not re-signed: that would
+            // launder whatever was slipped into it.
+            Err(e) if !signed_by_them => {
+                plan.skipped.push((id, e.to_string()));
+                continue;
+            }
+            // Signed by the key being revoked: honoured until now, by the
+            // rules at the time; re-signing it is what keeps the case usable.
+            Err(_) => list,
+        };
+        let mut edited = current.clone();
+        if edited.remove_key(fp) || signed_by_them {
+            changes.extend(crate::ops::cases::signed_access(vault, session, &edited)?);
+            lists_changed.push(id.clone());
+        }
+        if !policy::listed_readers(vault.groups(), &current).contains(&me) {
+            plan.skipped.push((
+                id,
+                "you cannot read it, so it was not re-encrypted; one of its owners must run `dossier rekey`".into(),
+            ));
+            continue;
+        }
+        let target = policy::resolve(&new_ring, &new_groups, &edited).map(|recipients| Target {
+            id: id.clone(),
+            recipients,
+        });
+        plan.add(id, target);
+    }
+
+    let ever_readable = crate::audit::exposure::cases_ever_readable_by(vault.repo(), fp)?;
+    let outcome = rekey::reencrypt_and_commit(
+        vault,
+        session,
+        &CommitMessage::for_key("revoke-key", *fp, me),
+        "",
+        plan,
+        changes,
+        progress,
+    )?;
+    Ok(RevocationReport {
+        key: *fp,
+        ever_readable,
+        lists_changed,
+        outcome,
+    })
+}
+
+fn signer_of(vault: &Vault, id: &CaseId, bytes: &[u8]) -> Option<Fingerprint> {
+    let sig = vault
+        .read(&format!("{}.sig", policy::access_path(id)))
+        .ok()?;
+    signature::verify(&sig, DOCUMENT_NAMESPACE, bytes)
+        .ok()
+        .map(|v| v.signer)
+}

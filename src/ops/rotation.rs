@@ -1,0 +1,162 @@
+//! Changes a key owner makes alone, through their binding (see
+//! [`crate::keys::binding`]): rotating the encryption key, and setting its expiry.
+//!
+//! Rotation: a new age key is generated and added to the front of
+//! `identity.age` *before* anything is encrypted to it (a crash can never
+//! leave a file that only a lost key opens); then one journaled commit
+//! publishes the binding and re-encrypts every case the owner can read (see
+//! [`crate::ops::rekey`]). Old keys stay in `identity.age`, so history remains
+//! readable. An interrupted rotation is resumed with the key it started
+//! with: the journal names it, and `identity.age` already holds it.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result};
+use crate::keys::binding::{binding_path, Binding};
+use crate::keys::identity::Session;
+use crate::ops::rekey::{self, Outcome, Plan, Progress};
+use crate::repo::store::{Change, CommitMessage};
+use crate::trust::policy;
+use crate::vault::keyring::Validity;
+use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
+
+const ROTATE: &str = "rotate-key";
+
+/// Gives the session's owner a new encryption key and re-encrypts to it
+/// everything they can read. `scrypt_log_n` protects the rewritten
+/// `identity.age`.
+pub fn rotate(
+    vault: &Vault,
+    session: &Session,
+    scrypt_log_n: u8,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Outcome> {
+    let me = session.fingerprint();
+    let entry = own_entry(vault, session)?;
+    if vault.keyring().validity(&me) != Some(Validity::Certified) {
+        return Err(Error::Refused(format!(
+            "your key is {} in this vault; only a certified key can be rotated",
+            vault
+                .keyring()
+                .validity(&me)
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        )));
+    }
+    let _lock = vault.lock()?;
+    let keys = session.decryption_keys()?;
+    let message = CommitMessage::for_key(ROTATE, me, me);
+
+    // Resume with the key an interrupted rotation already stored.
+    let resumed = vault
+        .pending_rekey()
+        .filter(|p| p.operation == message.subject() && keys.has_recipient(&p.param))
+        .and_then(|p| p.param.parse::<age::x25519::Recipient>().ok());
+    let recipient = match resumed {
+        Some(r) => r,
+        None => {
+            let new = age::x25519::Identity::generate();
+            session.add_decryption_key(&new, scrypt_log_n)?;
+            new.to_public()
+        }
+    };
+
+    let (ring, changes) = binding_changes(
+        vault,
+        session,
+        Binding::new(me, &recipient, entry.expires()),
+    )?;
+
+    let mut plan = Plan::default();
+    for id in vault.case_ids()? {
+        let Ok(list) = vault.access_list(&id) else {
+            continue;
+        };
+        if policy::listed_readers(vault.groups(), &list).contains(&me) {
+            let target = rekey::target_for(vault, &id, &me, &ring, vault.groups());
+            plan.add(id, target);
+        }
+    }
+    rekey::reencrypt_and_commit(
+        vault,
+        session,
+        &message,
+        &recipient.to_string(),
+        plan,
+        changes,
+        progress,
+    )
+}
+
+/// Sets (or, with `None`, removes) the expiry of the session owner's key.
+/// Works on an expired key too: extending is how it becomes valid again.
+pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc>>) -> Result<()> {
+    let me = session.fingerprint();
+    let entry = own_entry(vault, session)?;
+    if expires.is_some_and(|e| e <= Utc::now()) {
+        return Err(Error::InvalidValue {
+            field: "expiry".into(),
+            reason: "it must be in the future".into(),
+        });
+    }
+    if entry.expires() == expires.map(crate::support::yaml::whole_seconds) {
+        return Err(Error::Refused(
+            "the key already has that expiry; no commit was made".into(),
+        ));
+    }
+    let _lock = vault.lock()?;
+    let (_, changes) = binding_changes(
+        vault,
+        session,
+        Binding::new(me, &entry.recipient()?, expires),
+    )?;
+    vault.commit(
+        session,
+        &CommitMessage::for_key("set-expiry", me, me),
+        &changes,
+    )?;
+    Ok(())
+}
+
+fn own_entry(vault: &Vault, session: &Session) -> Result<crate::vault::keyring::KeyEntry> {
+    let me = session.fingerprint();
+    let entry = vault.keyring().get(&me).cloned().ok_or_else(|| {
+        Error::Refused(format!(
+            "your key {me} is not in this vault's keyring; an administrator must import and certify it"
+        ))
+    })?;
+    if entry.revocation.is_some() {
+        return Err(Error::Refused(format!("your key {me} is revoked")));
+    }
+    Ok(entry)
+}
+
+/// The files of a new `binding` of the session's key: the binding naming
+/// the one it replaces ([`crate::vault::succession`]), its signature, and
+/// `allowed_signers` for the keyring it makes (returned too).
+fn binding_changes(
+    vault: &Vault,
+    session: &Session,
+    mut binding: Binding,
+) -> Result<(crate::vault::keyring::Keyring, Vec<Change>)> {
+    let path = binding_path(&binding.key);
+    crate::vault::succession::chain(
+        vault,
+        &path,
+        &mut binding.dossier_binding,
+        &mut binding.replaces,
+    )?;
+    let (text, sig) = binding.signed(session.signing_key()?)?;
+    let mut ring = vault.keyring().clone();
+    let key = binding.key;
+    ring.set_binding(&key, binding);
+    let signers = ring.allowed_signers();
+    Ok((
+        ring,
+        vec![
+            Change::write(format!("{path}.sig"), sig),
+            Change::write(path, text),
+            Change::write(ALLOWED_SIGNERS_PATH, signers),
+        ],
+    ))
+}

@@ -1,0 +1,216 @@
+//! A vault's files as of one state: the working tree, or the tree of a
+//! commit. The trust loaders (config, keyring, groups) read through
+//! [`Files`], so the same checks judge the working tree when a vault is
+//! opened and every incoming commit before it is merged (DESIGN §6).
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use crate::error::{Error, Result};
+use crate::support::fsio;
+
+/// The id of whatever is at `path` in `tree` (a blob or a subtree).
+pub fn id_at(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
+    tree.get_path(Path::new(path)).ok().map(|e| e.id())
+}
+
+/// Read-only access to a vault's files by path relative to its root.
+pub trait Files {
+    /// The bytes of the file at `rel`; `Ok(None)` when there is none.
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>>;
+    /// The names of the files (not directories) directly in `dir`, sorted.
+    fn list(&self, dir: &str) -> Result<Vec<String>>;
+}
+
+/// The working tree of a vault.
+#[derive(Debug, Clone)]
+pub struct WorkTree {
+    root: PathBuf,
+}
+
+impl WorkTree {
+    /// The working tree rooted at `root`.
+    pub fn new(root: &Path) -> WorkTree {
+        WorkTree {
+            root: root.to_path_buf(),
+        }
+    }
+}
+
+impl Files for WorkTree {
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.root.join(rel);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(None);
+        }
+        fsio::read_in_vault(&self.root, rel).map(Some)
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>> {
+        let path = self.root.join(dir);
+        let listing = match std::fs::read_dir(&path) {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io("list", &path)(e)),
+        };
+        let mut names = Vec::new();
+        for item in listing {
+            let item = item.map_err(Error::io("list", &path))?;
+            if item.file_type().is_ok_and(|t| t.is_file()) {
+                names.push(item.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// The tree of one commit.
+///
+/// Paths under `cases/<id>/` are found through a map of the `cases/` tree
+/// built on first use: `Tree::get_path` would re-read that whole tree
+/// (hundreds of KB at 10,000 cases) for every lookup.
+pub struct CommitTree<'r> {
+    repo: &'r git2::Repository,
+    tree: git2::Tree<'r>,
+    cases: std::cell::OnceCell<Rc<CaseTrees>>,
+}
+
+/// A commit's case directories: name → subtree id.
+pub type CaseTrees = std::collections::HashMap<String, git2::Oid>;
+
+impl<'r> CommitTree<'r> {
+    /// The tree of commit `id`.
+    pub fn new(repo: &'r git2::Repository, id: git2::Oid) -> Result<CommitTree<'r>> {
+        let tree = repo.find_commit(id)?.tree()?;
+        Ok(CommitTree::from_tree(repo, tree))
+    }
+
+    /// A tree already looked up.
+    pub fn from_tree(repo: &'r git2::Repository, tree: git2::Tree<'r>) -> CommitTree<'r> {
+        CommitTree {
+            repo,
+            tree,
+            cases: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// A tree whose map of cases ([`CommitTree::case_trees`]) was already
+    /// built, for a caller that keeps it across lookups.
+    pub fn with_case_trees(
+        repo: &'r git2::Repository,
+        tree: git2::Tree<'r>,
+        cases: Rc<CaseTrees>,
+    ) -> CommitTree<'r> {
+        CommitTree {
+            repo,
+            tree,
+            cases: std::cell::OnceCell::from(cases),
+        }
+    }
+
+    /// The entry at `rel`: its id and kind.
+    fn entry(&self, rel: &str) -> Option<(git2::Oid, Option<git2::ObjectType>)> {
+        let found = |tree: &git2::Tree, path: &str| {
+            tree.get_path(Path::new(path))
+                .ok()
+                .map(|e| (e.id(), e.kind()))
+        };
+        let Some(in_cases) = rel.strip_prefix("cases/") else {
+            return found(&self.tree, rel);
+        };
+        match in_cases.split_once('/') {
+            Some((case, rest)) => {
+                let sub = *self.cases_map().get(case)?;
+                found(&self.repo.find_tree(sub).ok()?, rest)
+            }
+            None => self
+                .cases_map()
+                .get(in_cases)
+                .map(|id| (*id, Some(git2::ObjectType::Tree)))
+                .or_else(|| found(&self.tree, rel)),
+        }
+    }
+
+    /// The map of `cases/`, built on first use (one read of that tree).
+    pub fn case_trees(&self) -> Rc<CaseTrees> {
+        self.cases_map().clone()
+    }
+
+    fn cases_map(&self) -> &Rc<CaseTrees> {
+        self.cases.get_or_init(|| {
+            let mut map = CaseTrees::new();
+            let cases = self
+                .tree
+                .get_path(Path::new("cases"))
+                .ok()
+                .and_then(|e| self.repo.find_tree(e.id()).ok());
+            if let Some(cases) = cases {
+                for e in cases.iter() {
+                    if let (Ok(name), Some(git2::ObjectType::Tree)) = (e.name(), e.kind()) {
+                        map.insert(name.to_string(), e.id());
+                    }
+                }
+            }
+            Rc::new(map)
+        })
+    }
+
+    /// The git tree itself.
+    pub fn tree(&self) -> &git2::Tree<'r> {
+        &self.tree
+    }
+
+    /// The id of the subtree at `dir` (`None` when absent): equal ids mean
+    /// equal contents, so callers can skip work on unchanged directories.
+    pub fn subtree_id(&self, dir: &str) -> Option<git2::Oid> {
+        self.id_of(dir)
+    }
+
+    /// The id of whatever is at `rel` (a blob or a subtree), like [`id_at`]
+    /// but through this tree's map of cases.
+    pub fn id_of(&self, rel: &str) -> Option<git2::Oid> {
+        self.entry(rel).map(|(id, _)| id)
+    }
+
+    /// The names of the directories directly in `dir`, sorted.
+    pub fn list_dirs(&self, dir: &str) -> Result<Vec<String>> {
+        self.names_in(dir, git2::ObjectType::Tree)
+    }
+
+    /// The names of the entries of `kind` directly in `dir`, sorted.
+    fn names_in(&self, dir: &str, kind: git2::ObjectType) -> Result<Vec<String>> {
+        let Some((id, Some(git2::ObjectType::Tree))) = self.entry(dir) else {
+            return Ok(Vec::new());
+        };
+        let sub = self.repo.find_tree(id)?;
+        let mut names: Vec<String> = sub
+            .iter()
+            .filter(|e| e.kind() == Some(kind))
+            .filter_map(|e| e.name().ok().map(str::to_string))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// The blob id of the file at `rel`, if any.
+    pub fn blob_id(&self, rel: &str) -> Option<git2::Oid> {
+        match self.entry(rel)? {
+            (id, Some(git2::ObjectType::Blob)) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+impl Files for CommitTree<'_> {
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        match self.blob_id(rel) {
+            Some(id) => Ok(Some(self.repo.find_blob(id)?.content().to_vec())),
+            None => Ok(None),
+        }
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>> {
+        self.names_in(dir, git2::ObjectType::Blob)
+    }
+}

@@ -1,0 +1,554 @@
+//! The one module that changes a vault: a set of file changes becomes one
+//! signed git commit, then the working tree is brought up to date.
+//!
+//! Order of work, and what a crash at each point leaves:
+//! 1. blobs, tree and the signed commit object are written to the object
+//!    database (a crash leaves unreferenced objects: the old state);
+//! 2. a journal (`.git/dossier-pending`) names the new commit;
+//! 3. the branch moves to it, compare-and-swap against the commit the change
+//!    was built on (a concurrent writer makes this fail: nothing changes);
+//! 4. changed files are written to the working tree atomically and the index
+//!    updated; the journal is removed.
+//!
+//! A crash between 3 and 4 is finished by [`finish_interrupted`] the next
+//! time the vault is opened; a crash before 3 leaves the old state.
+//! Nothing here rewrites history.
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use crate::case::CaseId;
+use crate::crypto::signature::{self, GIT_NAMESPACE};
+use crate::error::{Error, Result};
+use crate::keys::fingerprint::Fingerprint;
+use crate::keys::identity::Session;
+use crate::support::fault;
+use crate::support::fsio::{self, Mode};
+
+const JOURNAL: &str = "dossier-pending";
+
+/// One file to write or delete, by path relative to the vault root.
+#[derive(Debug, Clone)]
+pub struct Change {
+    path: String,
+    content: Content,
+}
+
+#[derive(Debug, Clone)]
+enum Content {
+    Bytes(Vec<u8>),
+    /// A blob already in the object database (written by a journaled re-encryption).
+    Blob(git2::Oid),
+    Delete,
+}
+
+impl Change {
+    /// Write `content` at `path`.
+    pub fn write(path: impl Into<String>, content: impl Into<Vec<u8>>) -> Change {
+        Change {
+            path: path.into(),
+            content: Content::Bytes(content.into()),
+        }
+    }
+
+    /// Write the blob `id`, already in the repository's object database, at `path`.
+    pub fn blob(path: impl Into<String>, id: git2::Oid) -> Change {
+        Change {
+            path: path.into(),
+            content: Content::Blob(id),
+        }
+    }
+
+    /// Delete `path`.
+    pub fn delete(path: impl Into<String>) -> Change {
+        Change {
+            path: path.into(),
+            content: Content::Delete,
+        }
+    }
+
+    /// The path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// What a commit records: an action on a case, a key, or the vault. The
+/// message holds ids and fingerprints only, never names or content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitMessage {
+    /// The action, e.g. `edit`, `note`, `grant`, `certify`.
+    pub action: String,
+    /// The case acted on.
+    pub case: Option<CaseId>,
+    /// The key acted on (key operations).
+    pub key: Option<Fingerprint>,
+    /// Who acted.
+    pub actor: Fingerprint,
+}
+
+impl CommitMessage {
+    /// An action on a case.
+    pub fn for_case(action: &str, case: &CaseId, actor: Fingerprint) -> CommitMessage {
+        CommitMessage {
+            action: action.into(),
+            case: Some(case.clone()),
+            key: None,
+            actor,
+        }
+    }
+
+    /// An action on a key.
+    pub fn for_key(action: &str, key: Fingerprint, actor: Fingerprint) -> CommitMessage {
+        CommitMessage {
+            action: action.into(),
+            case: None,
+            key: Some(key),
+            actor,
+        }
+    }
+
+    /// An action on the vault itself.
+    pub fn for_vault(action: &str, actor: Fingerprint) -> CommitMessage {
+        CommitMessage {
+            action: action.into(),
+            case: None,
+            key: None,
+            actor,
+        }
+    }
+
+    /// The first line: `<action> <target>`.
+    pub fn subject(&self) -> String {
+        let target = match (&self.case, &self.key) {
+            (Some(c), _) => c.to_string(),
+            (None, Some(k)) => k.to_string(),
+            (None, None) => "vault".to_string(),
+        };
+        format!("{} {}", self.action, target)
+    }
+
+    /// `<action> <target>`, a blank line, then the trailers.
+    pub fn render(&self) -> String {
+        let mut out = format!("{}\n\nDossier-Action: {}\n", self.subject(), self.action);
+        if let Some(c) = &self.case {
+            out.push_str(&format!("Dossier-Case: {c}\n"));
+        }
+        if let Some(k) = &self.key {
+            out.push_str(&format!("Dossier-Key: {k}\n"));
+        }
+        out.push_str(&format!("Dossier-Actor: {}\n", self.actor));
+        out
+    }
+
+    /// Reads the trailers back from a commit message; `None` when it is not
+    /// a dossier message.
+    pub fn parse(message: &str) -> Option<CommitMessage> {
+        let trailer = |name: &str| {
+            message
+                .lines()
+                .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+        };
+        Some(CommitMessage {
+            action: trailer("Dossier-Action:")?,
+            case: trailer("Dossier-Case:").and_then(|c| c.parse().ok()),
+            key: trailer("Dossier-Key:").and_then(|k| k.parse().ok()),
+            actor: trailer("Dossier-Actor:")?.parse().ok()?,
+        })
+    }
+}
+
+/// Records `changes` as one commit signed by `session`'s key and updates the
+/// working tree. The caller holds the vault lock and has validated everything.
+pub fn commit(
+    repo: &git2::Repository,
+    root: &Path,
+    session: &Session,
+    message: &CommitMessage,
+    changes: &[Change],
+) -> Result<git2::Oid> {
+    commit_with_parents(repo, root, session, message, changes, &[], &|_| Ok(()))
+}
+
+/// Records a merge: `changes` turn the current branch's tree into the
+/// merged tree, and `other` becomes the commit's second parent. `check` is
+/// given the signed merge commit before the branch moves; if it refuses,
+/// nothing moves and its error is returned (the commit object stays
+/// unreferenced).
+pub fn commit_merge(
+    repo: &git2::Repository,
+    root: &Path,
+    session: &Session,
+    message: &CommitMessage,
+    changes: &[Change],
+    other: git2::Oid,
+    check: &dyn Fn(git2::Oid) -> Result<()>,
+) -> Result<git2::Oid> {
+    commit_with_parents(repo, root, session, message, changes, &[other], check)
+}
+
+fn commit_with_parents(
+    repo: &git2::Repository,
+    root: &Path,
+    session: &Session,
+    message: &CommitMessage,
+    changes: &[Change],
+    extra_parents: &[git2::Oid],
+    check: &dyn Fn(git2::Oid) -> Result<()>,
+) -> Result<git2::Oid> {
+    let branch = head_branch(repo)?;
+    let parent = match repo.find_reference(&branch) {
+        Ok(r) => Some(r.peel_to_commit()?),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+
+    // Everything is checked before the commit exists: a refusal here
+    // leaves the old state.
+    for change in changes {
+        check_relative(&change.path)?;
+        fsio::refuse_symlinks(root, &change.path)?;
+    }
+    let mut index = git2::Index::new()?;
+    if let Some(p) = &parent {
+        index.read_tree(&p.tree()?)?;
+    }
+    for change in changes {
+        match &change.content {
+            Content::Bytes(bytes) => {
+                let id = repo.blob(bytes)?;
+                index.add(&index_entry(&change.path, id, bytes.len()))?;
+            }
+            Content::Blob(id) => {
+                let size = repo.find_blob(*id)?.size();
+                index.add(&index_entry(&change.path, *id, size))?;
+            }
+            Content::Delete => {
+                let _ = index.remove_path(Path::new(&change.path));
+            }
+        }
+    }
+    let tree_id = index.write_tree_to(repo)?;
+    if extra_parents.is_empty() && parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
+        return Err(Error::Refused(
+            "nothing would change; no commit was made".into(),
+        ));
+    }
+    let tree = repo.find_tree(tree_id)?;
+    let others = extra_parents
+        .iter()
+        .map(|id| repo.find_commit(*id))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let parents: Vec<&git2::Commit> = parent.iter().chain(others.iter()).collect();
+    let oid = signed_commit(repo, session, message, &tree, &parents)?;
+    check(oid)?;
+
+    let journal = repo.path().join(JOURNAL);
+    fsio::write_atomic(&journal, format!("{oid}\n").as_bytes(), Mode::Private)?;
+    fault::point("commit-before-ref", 0);
+    let log = format!("dossier: {} ", message.action);
+    let moved = match &parent {
+        Some(p) => repo.reference_matching(&branch, oid, true, p.id(), &log),
+        None => repo.reference(&branch, oid, false, &log),
+    };
+    if moved.is_err() {
+        fsio::remove_if_exists(&journal)?;
+        return Err(Error::Raced);
+    }
+    fault::point("commit-after-ref", 0);
+    materialise(repo, root, changes)?;
+    fsio::remove_if_exists(&journal)?;
+    Ok(oid)
+}
+
+/// Moves the current branch from `from` to its descendant `to` (a
+/// verified fast-forward) and brings the working tree along, with the same
+/// journal and compare-and-swap as a commit.
+pub fn fast_forward(
+    repo: &git2::Repository,
+    root: &Path,
+    from: git2::Oid,
+    to: git2::Oid,
+) -> Result<()> {
+    let branch = head_branch(repo)?;
+    let changes = changes_between(repo, from, to)?;
+    let journal = repo.path().join(JOURNAL);
+    fsio::write_atomic(&journal, format!("{to}\n").as_bytes(), Mode::Private)?;
+    if repo
+        .reference_matching(&branch, to, true, from, "dossier: fast-forward")
+        .is_err()
+    {
+        fsio::remove_if_exists(&journal)?;
+        return Err(Error::Raced);
+    }
+    fault::point("fast-forward-after-ref", 0);
+    materialise(repo, root, &changes)?;
+    fsio::remove_if_exists(&journal)
+}
+
+/// The changes that turn commit `from`'s tree into commit `to`'s.
+pub fn changes_between(
+    repo: &git2::Repository,
+    from: git2::Oid,
+    to: git2::Oid,
+) -> Result<Vec<Change>> {
+    let old = repo.find_commit(from)?.tree()?;
+    let new = repo.find_commit(to)?.tree()?;
+    tree_changes(repo, &old, &new)
+}
+
+/// The changes that turn tree `old` into tree `new`.
+pub fn tree_changes(
+    repo: &git2::Repository,
+    old: &git2::Tree,
+    new: &git2::Tree,
+) -> Result<Vec<Change>> {
+    let diff = repo.diff_tree_to_tree(Some(old), Some(new), None)?;
+    let mut changes = Vec::new();
+    for delta in diff.deltas() {
+        let file = delta.new_file();
+        let Some(path) = file
+            .path()
+            .or_else(|| delta.old_file().path())
+            .and_then(|p| p.to_str())
+        else {
+            return Err(Error::Git("a path in the history is not UTF-8".into()));
+        };
+        changes.push(match delta.status() {
+            git2::Delta::Deleted => Change::delete(path),
+            _ => Change::blob(path, file.id()),
+        });
+    }
+    Ok(changes)
+}
+
+/// Records an event that changes no file (a case view, DESIGN §6 "view
+/// logging") as one signed commit whose tree is its parent's. Takes the
+/// vault lock itself, without waiting: a busy vault is [`Error::Busy`], and
+/// a concurrent change that moves the branch first is [`Error::Raced`]. The
+/// working tree and index are untouched. Every other change goes through
+/// [`commit`], which refuses a commit that changes nothing.
+pub fn record_event(
+    repo: &git2::Repository,
+    session: &Session,
+    message: &CommitMessage,
+) -> Result<git2::Oid> {
+    let _lock = fsio::lock_exclusive(&repo.path().join("dossier.lock"))?;
+    let branch = head_branch(repo)?;
+    let parent = repo.find_reference(&branch)?.peel_to_commit()?;
+    let tree = parent.tree()?;
+    let oid = signed_commit(repo, session, message, &tree, &[&parent])?;
+    let log = format!("dossier: {} ", message.action);
+    repo.reference_matching(&branch, oid, true, parent.id(), &log)
+        .map_err(|_| Error::Raced)?;
+    Ok(oid)
+}
+
+/// Writes the commit object for `tree` on `parents`, authored by and signed
+/// with `session`'s key (SSHSIG, namespace `git`, in a `gpgsig` header). No
+/// reference moves.
+fn signed_commit(
+    repo: &git2::Repository,
+    session: &Session,
+    message: &CommitMessage,
+    tree: &git2::Tree,
+    parents: &[&git2::Commit],
+) -> Result<git2::Oid> {
+    let signing_key = session.signing_key()?;
+    let fp = session.fingerprint();
+    let who = git2::Signature::new(
+        &fp.to_string(),
+        &format!("{}@dossier.invalid", fp.file_id()),
+        &git2::Time::new(Utc::now().timestamp(), 0),
+    )?;
+    let buffer = repo.commit_create_buffer(&who, &who, &message.render(), tree, parents)?;
+    let content = std::str::from_utf8(&buffer)
+        .map_err(|_| Error::Git("commit buffer is not UTF-8".into()))?;
+    let armored = signature::sign(signing_key, GIT_NAMESPACE, content.as_bytes())?;
+    Ok(repo.commit_signed(content, armored.trim_end(), Some("gpgsig"))?)
+}
+
+/// Finishes a change interrupted between moving the branch and updating the
+/// working tree; drops the journal of one interrupted before.
+pub fn finish_interrupted(repo: &git2::Repository) -> Result<()> {
+    let journal = repo.path().join(JOURNAL);
+    if !journal.exists() {
+        return Ok(());
+    }
+    let _lock = match fsio::lock_exclusive(&repo.path().join("dossier.lock")) {
+        Ok(l) => l,
+        Err(Error::Busy) => return Ok(()), // the writer is still at work
+        Err(e) => return Err(e),
+    };
+    let text = std::fs::read_to_string(&journal).unwrap_or_default();
+    let head = repo.head().ok().and_then(|h| h.target());
+    if let (Ok(pending), Some(head)) = (git2::Oid::from_str(text.trim()), head) {
+        if pending == head {
+            // The branch already names the change: make index and working
+            // tree match it exactly, whatever part of them was written.
+            let target = repo.find_object(head, Some(git2::ObjectType::Commit))?;
+            repo.reset(&target, git2::ResetType::Hard, None)?;
+        }
+    }
+    fsio::remove_if_exists(&journal)
+}
+
+fn materialise(repo: &git2::Repository, root: &Path, changes: &[Change]) -> Result<()> {
+    let mut index = repo.index()?;
+    for (written, change) in changes.iter().enumerate() {
+        fault::point("materialise", written);
+        fsio::refuse_symlinks(root, &change.path)?;
+        let full = root.join(&change.path);
+        match &change.content {
+            Content::Bytes(bytes) => {
+                fsio::write_atomic(&full, bytes, Mode::Shared)?;
+                index.add_path(Path::new(&change.path))?;
+            }
+            Content::Blob(id) => {
+                fsio::write_atomic(&full, repo.find_blob(*id)?.content(), Mode::Shared)?;
+                index.add_path(Path::new(&change.path))?;
+            }
+            Content::Delete => {
+                fsio::remove_if_exists(&full)?;
+                let _ = index.remove_path(Path::new(&change.path));
+                remove_empty_parents(root, &full);
+            }
+        }
+    }
+    index.write()?;
+    Ok(())
+}
+
+fn remove_empty_parents(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// The branch HEAD names (`refs/heads/main` for a vault without one yet).
+pub fn head_branch(repo: &git2::Repository) -> Result<String> {
+    let head = repo.find_reference("HEAD")?;
+    Ok(head
+        .symbolic_target()
+        .ok()
+        .flatten()
+        .unwrap_or("refs/heads/main")
+        .to_string())
+}
+
+fn check_relative(path: &str) -> Result<()> {
+    let ok = !path.is_empty()
+        && !path.starts_with('/')
+        && path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != ".." && c != ".git");
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Refused(format!(
+            "refusing to write outside the vault: {path}"
+        )))
+    }
+}
+
+/// A stage-0 index entry for a regular file (times and owner zeroed: only
+/// the tree written from the index matters).
+pub(crate) fn index_entry(path: &str, id: git2::Oid, len: usize) -> git2::IndexEntry {
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: len as u32,
+        id,
+        flags: (path.len().min(0xfff)) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp() -> Fingerprint {
+        "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn messages_carry_ids_and_trailers_only() {
+        let case: CaseId = "7K2M9QX4AB".parse().unwrap();
+        let msg = CommitMessage::for_case("note", &case, fp());
+        let text = msg.render();
+        assert_eq!(text.lines().next(), Some("note 7K2M9QX4AB"));
+        assert!(text.contains(
+            "\n\nDossier-Action: note\nDossier-Case: 7K2M9QX4AB\nDossier-Actor: SHA256:"
+        ));
+        assert_eq!(CommitMessage::parse(&text), Some(msg));
+        let vault_msg = CommitMessage::for_vault("init", fp()).render();
+        assert!(vault_msg.starts_with("init vault\n\n"));
+        assert_eq!(CommitMessage::parse("a plain git commit\n"), None);
+    }
+
+    #[test]
+    fn an_event_is_a_signed_commit_that_changes_no_file_and_waits_for_no_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (session, vault) = crate::samples::testkit::owner_and_vault(dir.path());
+        let repo = vault.repo();
+        let before = repo.head().unwrap().peel_to_commit().unwrap();
+        let case: CaseId = "7K2M9QX4AB".parse().unwrap();
+        let msg = CommitMessage::for_case("view", &case, session.fingerprint());
+        let held = vault.lock().unwrap();
+        assert!(matches!(
+            record_event(repo, &session, &msg),
+            Err(Error::Busy)
+        ));
+        drop(held);
+        let oid = record_event(repo, &session, &msg).unwrap();
+        let event = repo.find_commit(oid).unwrap();
+        assert_eq!(repo.head().unwrap().target(), Some(oid));
+        assert_eq!(event.parent_id(0).unwrap(), before.id());
+        assert_eq!(event.tree_id(), before.tree_id());
+        assert_eq!(CommitMessage::parse(event.message().unwrap()), Some(msg));
+        assert_eq!(
+            crate::repo::history::signer(repo, oid),
+            Some(session.fingerprint())
+        );
+        // Ordinary changes still refuse to change nothing.
+        assert!(matches!(
+            commit(
+                repo,
+                vault.root(),
+                &session,
+                &CommitMessage::for_vault("edit", session.fingerprint()),
+                &[]
+            ),
+            Err(Error::Refused(_))
+        ));
+    }
+
+    #[test]
+    fn paths_cannot_escape_the_vault() {
+        assert!(check_relative("cases/X/case.yaml.age").is_ok());
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "cases/../../x",
+            ".git/config",
+            "a//b",
+            "",
+        ] {
+            assert!(check_relative(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! A vault generator: many realistic, synthetic cases in one signed commit,
+//! for benchmarks (DESIGN §11) and tests of large vaults. The names are
+//! drawn from small invented lists; nothing here is real data.
+//!
+//! Cases are owned by the acting person and readable by `readers` (which
+//! must be valid: recipients are resolved and checked as for any case).
+//! Encryption runs on all cores; blobs are written as they are made, so
+//! memory stays flat for tens of thousands of cases.
+
+use chrono::{Duration, Utc};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+
+use crate::case::record::{Client, Deadline, Party};
+use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Sensitivity, Status};
+use crate::crypto;
+use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::error::Result;
+use crate::keys::identity::Session;
+use crate::repo::store::{Change, CommitMessage};
+use crate::trust::policy;
+use crate::vault::Vault;
+
+const GIVEN: &[&str] = &[
+    "Amara", "Tomasz", "Leila", "Yusuf", "Ines", "Kofi", "Mei", "Dmitri", "Zainab", "Lucas",
+    "Fatima", "Arjun", "Sofia", "Emeka", "Hana",
+];
+const FAMILY: &[&str] = &[
+    "Haddad",
+    "Kowalski",
+    "Nguyen",
+    "Abara",
+    "Moreau",
+    "Petrov",
+    "Silva",
+    "Rahimi",
+    "Osei",
+    "Lindqvist",
+    "Mwangi",
+    "Tanaka",
+    "Duarte",
+    "Farouk",
+    "Novak",
+];
+const MATTERS: &[&str] = &[
+    "Asylum appeal",
+    "Family reunion application",
+    "Mutual legal assistance request",
+    "Statelessness determination",
+    "Judicial review of detention",
+    "Trafficking victim referral",
+    "Extradition hearing",
+    "Visa refusal appeal",
+];
+const ROLES: &[&str] = &["witness", "sponsor", "opponent", "interpreter", "expert"];
+
+/// Creates `count` synthetic cases in one commit; returns their ids.
+/// `seed` makes the content reproducible (ids stay random).
+pub fn cases(
+    vault: &Vault,
+    session: &Session,
+    count: usize,
+    readers: &[AccessEntry],
+    seed: u64,
+) -> Result<Vec<CaseId>> {
+    let _lock = vault.lock()?;
+    let me = session.fingerprint();
+    let key = session.signing_key()?;
+    let mut planned = Vec::with_capacity(count);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    for _ in 0..count {
+        let id = CaseId::random();
+        let mut list = AccessList::new(id.clone(), me);
+        for r in readers {
+            list.grant(r.clone());
+        }
+        let recipients = policy::recipients(vault, &list)?;
+        let record = synthetic_record(&mut rng, &id);
+        planned.push((id, list, recipients, record));
+    }
+    let encrypted: Vec<Result<Vec<Change>>> = planned
+        .par_iter()
+        .map(|(id, list, recipients, record)| {
+            let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
+            let text = record.to_yaml()?;
+            let access = list.to_yaml()?;
+            let sig = signature::sign(key, DOCUMENT_NAMESPACE, access.as_bytes())?;
+            let rel = policy::access_path(id);
+            Ok(vec![
+                Change::write(
+                    crate::ops::cases::record_path(id),
+                    crypto::encrypt(text.as_bytes(), &keys)?,
+                ),
+                Change::write(format!("{rel}.sig"), sig),
+                Change::write(rel, access),
+            ])
+        })
+        .collect();
+    let mut changes = Vec::with_capacity(count * 3);
+    for c in encrypted {
+        changes.extend(c?);
+    }
+    vault.commit(session, &CommitMessage::for_vault("generate", me), &changes)?;
+    Ok(planned.into_iter().map(|(id, ..)| id).collect())
+}
+
+fn pick<'a>(rng: &mut impl Rng, from: &[&'a str]) -> &'a str {
+    from.choose(rng).copied().unwrap_or("")
+}
+
+fn synthetic_record(rng: &mut impl Rng, id: &CaseId) -> CaseRecord {
+    let today = Utc::now().date_naive();
+    let name = |rng: &mut _| format!("{} {}", pick(rng, GIVEN), pick(rng, FAMILY));
+    let parties = (0..rng.gen_range(1..4))
+        .map(|_| Party {
+            id: crate::case::id::item_id(),
+            name: name(rng),
+            role: pick(rng, ROLES).into(),
+            extra: Default::default(),
+        })
+        .collect();
+    let deadlines = (0..rng.gen_range(0..3))
+        .map(|_| Deadline {
+            id: crate::case::id::item_id(),
+            date: today + Duration::days(rng.gen_range(-30..120)),
+            what: "File submissions".into(),
+            done: rng.gen_bool(0.3),
+            extra: Default::default(),
+        })
+        .collect();
+    CaseRecord {
+        reference: format!("GEN-{}", &id.to_string()[..6]),
+        title: pick(rng, MATTERS).into(),
+        status: *[Status::Open, Status::Open, Status::Pending, Status::Closed]
+            .choose(rng)
+            .unwrap_or(&Status::Open),
+        sensitivity: *[
+            Sensitivity::Standard,
+            Sensitivity::Confidential,
+            Sensitivity::Restricted,
+        ]
+        .choose(rng)
+        .unwrap_or(&Sensitivity::Standard),
+        opened: Some(today - Duration::days(rng.gen_range(1..900))),
+        client: Client {
+            name: name(rng),
+            nationality: Some(
+                pick(
+                    rng,
+                    &["Eritrean", "Syrian", "Afghan", "Polish", "Brazilian"],
+                )
+                .into(),
+            ),
+            ..Default::default()
+        },
+        parties,
+        deadlines,
+        tags: vec!["generated".into()],
+        ..Default::default()
+    }
+}

@@ -1,0 +1,388 @@
+//! The vault layout (DESIGN §2): every path a vault may hold, what kind of
+//! file it is, and whether a tree entry may stand there.
+//!
+//! A vault holds only regular files (git mode `100644`) at these paths,
+//! with UTF-8 names:
+//! - `.dossier/vault.yaml` (+ `.sig`), `.dossier/groups.yaml` (+ `.sig`),
+//!   `.dossier/allowed_signers`;
+//! - `.dossier/keyring/<fp-id>.yaml` (card), `.yaml.sig` (certification),
+//!   `.revoked.yaml` (+ `.sig`), `.binding.yaml` (+ `.sig`);
+//! - `cases/.keep`;
+//! - `cases/<case-id>/case.yaml.age`, `access.yaml` (+ `.sig`),
+//!   `notes/<name>.md.age`, `docs/<name>.age`, where a name is made of
+//!   ASCII letters, digits, `-` and `_`.
+//!
+//! Anything else — a symbolic link, a gitlink (submodule), an executable,
+//! a name that is not UTF-8, a path outside this list — is refused by
+//! [`check_entry`] before history that contains it is trusted, merged or
+//! checked out. Incoming verification ([`crate::trust::incoming`]) applies it to
+//! every entry a commit adds or changes, and to the whole first tree.
+
+use std::fmt;
+
+use crate::case::CaseId;
+use crate::keys::fingerprint::Fingerprint;
+use crate::vault::keyring::KeyringFile;
+
+/// `vault.yaml`, relative to the vault root.
+pub const CONFIG_PATH: &str = ".dossier/vault.yaml";
+/// The generated allowed-signers file.
+pub const ALLOWED_SIGNERS_PATH: &str = ".dossier/allowed_signers";
+/// `groups.yaml`.
+pub const GROUPS_PATH: &str = ".dossier/groups.yaml";
+/// The keyring directory.
+pub const KEYRING_DIR: &str = ".dossier/keyring";
+/// The directory of the cases.
+pub const CASES_DIR: &str = "cases";
+
+/// The git file mode of the only kind of entry a vault holds: a regular,
+/// non-executable file.
+pub const REGULAR_FILE: i32 = 0o100644;
+
+/// A path of the vault layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VaultPath {
+    /// `.dossier/vault.yaml` or (`sig`) its signature.
+    Config {
+        /// The `.sig` beside it.
+        sig: bool,
+    },
+    /// `.dossier/groups.yaml` or (`sig`) its signature.
+    Groups {
+        /// The `.sig` beside it.
+        sig: bool,
+    },
+    /// `.dossier/allowed_signers`, generated from the keyring.
+    AllowedSigners,
+    /// A file of `.dossier/keyring/` about one key.
+    Keyring {
+        /// What the file is.
+        kind: KeyringFile,
+        /// The `.sig` of a revocation or binding (a card's `.sig` is its
+        /// certification, a kind of its own).
+        sig: bool,
+        /// The key it is about.
+        key: Fingerprint,
+    },
+    /// `cases/.keep`, which keeps the empty `cases/` directory in git.
+    CasesKeep,
+    /// A file of one case.
+    Case {
+        /// The case.
+        case: CaseId,
+        /// Which of its files.
+        file: CaseFile,
+    },
+}
+
+/// A file of a case directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseFile {
+    /// `case.yaml.age`: the encrypted record.
+    Record,
+    /// `access.yaml` or (`sig`) its signature.
+    Access {
+        /// The `.sig` beside it.
+        sig: bool,
+    },
+    /// `notes/<name>.md.age`.
+    Note(String),
+    /// `docs/<name>.age`.
+    Document(String),
+}
+
+impl CaseFile {
+    /// Whether the file is age-encrypted content (record, note, document).
+    pub fn is_encrypted(&self) -> bool {
+        !matches!(self, CaseFile::Access { .. })
+    }
+}
+
+impl VaultPath {
+    /// The layout's reading of `path` (relative to the vault root, `/`
+    /// separated); `None` when the layout has no such path.
+    pub fn parse(path: &str) -> Option<VaultPath> {
+        if let Some(sig) = pair(path, CONFIG_PATH) {
+            return Some(VaultPath::Config { sig });
+        }
+        if let Some(sig) = pair(path, GROUPS_PATH) {
+            return Some(VaultPath::Groups { sig });
+        }
+        if path == ALLOWED_SIGNERS_PATH {
+            return Some(VaultPath::AllowedSigners);
+        }
+        if path == "cases/.keep" {
+            return Some(VaultPath::CasesKeep);
+        }
+        if let Some(name) = path
+            .strip_prefix(KEYRING_DIR)
+            .and_then(|r| r.strip_prefix('/'))
+        {
+            let (kind, sig, id) = KeyringFile::classify(name)?;
+            let key = Fingerprint::from_file_id(id)?;
+            // The name must be exactly the one dossier writes for that key.
+            return (id == key.file_id()).then_some(VaultPath::Keyring { kind, sig, key });
+        }
+        let (dir, file) = path.strip_prefix("cases/")?.split_once('/')?;
+        let case: CaseId = dir.parse().ok()?;
+        let file = match file {
+            "case.yaml.age" => CaseFile::Record,
+            "access.yaml" => CaseFile::Access { sig: false },
+            "access.yaml.sig" => CaseFile::Access { sig: true },
+            other => {
+                if let Some(name) = other.strip_prefix("notes/") {
+                    CaseFile::Note(safe_name(name, ".md.age")?.to_string())
+                } else {
+                    let name = other.strip_prefix("docs/")?;
+                    CaseFile::Document(safe_name(name, ".age")?.to_string())
+                }
+            }
+        };
+        Some(VaultPath::Case { case, file })
+    }
+
+    /// A file of case `case`.
+    pub fn case(case: &CaseId, file: CaseFile) -> VaultPath {
+        VaultPath::Case {
+            case: case.clone(),
+            file,
+        }
+    }
+
+    /// A file of the keyring about `key` (`sig`: the `.sig` of a
+    /// revocation or binding).
+    pub fn keyring(kind: KeyringFile, sig: bool, key: Fingerprint) -> VaultPath {
+        VaultPath::Keyring { kind, sig, key }
+    }
+
+    /// Whether the file is a signed document that names the version it
+    /// replaces ([`crate::vault::succession`]), rather than a signature.
+    pub fn is_chained_document(&self) -> bool {
+        match self {
+            VaultPath::Config { sig } | VaultPath::Groups { sig } => !sig,
+            VaultPath::Case {
+                file: CaseFile::Access { sig },
+                ..
+            } => !sig,
+            VaultPath::Keyring {
+                kind: KeyringFile::Binding,
+                sig,
+                ..
+            } => !sig,
+            _ => false,
+        }
+    }
+
+    /// The case the path belongs to, if any.
+    pub fn case_id(&self) -> Option<&CaseId> {
+        match self {
+            VaultPath::Case { case, .. } => Some(case),
+            _ => None,
+        }
+    }
+}
+
+/// The path, relative to the vault root, `/`-separated: the one spelling of
+/// every path of the layout.
+impl fmt::Display for VaultPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sig = |s: bool| if s { ".sig" } else { "" };
+        match self {
+            VaultPath::Config { sig: s } => write!(f, "{CONFIG_PATH}{}", sig(*s)),
+            VaultPath::Groups { sig: s } => write!(f, "{GROUPS_PATH}{}", sig(*s)),
+            VaultPath::AllowedSigners => f.write_str(ALLOWED_SIGNERS_PATH),
+            VaultPath::CasesKeep => write!(f, "{CASES_DIR}/.keep"),
+            VaultPath::Keyring { kind, sig: s, key } => {
+                let id = key.file_id();
+                match kind {
+                    KeyringFile::Card => write!(f, "{KEYRING_DIR}/{id}.yaml"),
+                    KeyringFile::Certification => write!(f, "{KEYRING_DIR}/{id}.yaml.sig"),
+                    KeyringFile::Revocation => {
+                        write!(f, "{KEYRING_DIR}/{id}.revoked.yaml{}", sig(*s))
+                    }
+                    KeyringFile::Binding => write!(f, "{KEYRING_DIR}/{id}.binding.yaml{}", sig(*s)),
+                }
+            }
+            VaultPath::Case { case, file } => {
+                write!(f, "{}/", case_dir(case))?;
+                match file {
+                    CaseFile::Record => f.write_str("case.yaml.age"),
+                    CaseFile::Access { sig: s } => write!(f, "access.yaml{}", sig(*s)),
+                    CaseFile::Note(name) => write!(f, "notes/{name}"),
+                    CaseFile::Document(name) => write!(f, "docs/{name}"),
+                }
+            }
+        }
+    }
+}
+
+/// `cases/<id>`: a case's directory.
+pub fn case_dir(case: &CaseId) -> String {
+    format!("{CASES_DIR}/{case}")
+}
+
+/// `Some(false)` for `path == doc`, `Some(true)` for its `.sig`.
+fn pair(path: &str, doc: &str) -> Option<bool> {
+    match path.strip_prefix(doc) {
+        Some("") => Some(false),
+        Some(".sig") => Some(true),
+        _ => None,
+    }
+}
+
+/// `name` when it is `<stem><suffix>` with a stem of ASCII letters, digits,
+/// `-` and `_` (the names dossier writes for notes and documents).
+fn safe_name<'a>(name: &'a str, suffix: &str) -> Option<&'a str> {
+    let stem = name.strip_suffix(suffix)?;
+    let ok = !stem.is_empty()
+        && stem.len() <= 64
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(name)
+}
+
+/// Checks one tree entry a commit brings: `path` (raw bytes, as git stores
+/// them) and its git file mode. Returns the layout's reading of the path,
+/// or why the entry may not be in a vault, as a sentence completing
+/// "commit X …".
+pub fn check_entry(path: &[u8], mode: i32) -> Result<VaultPath, String> {
+    let Ok(text) = std::str::from_utf8(path) else {
+        return Err(format!(
+            "adds a file whose name is not UTF-8 text ({}), which no dossier vault holds",
+            String::from_utf8_lossy(path)
+        ));
+    };
+    let kind = match mode {
+        REGULAR_FILE => None,
+        0o120000 => Some("a symbolic link"),
+        0o160000 => Some("a gitlink (a submodule)"),
+        0o100755 => Some("an executable file"),
+        0o040000 => Some("a directory"),
+        _ => Some("an entry of an unknown kind"),
+    };
+    if let Some(kind) = kind {
+        return Err(format!(
+            "puts {kind} at {text}; a dossier vault holds only regular files"
+        ));
+    }
+    VaultPath::parse(text)
+        .ok_or_else(|| format!("writes {text}, which is not part of a dossier vault"))
+}
+
+/// Checks every entry of `tree` (recursively) with [`check_entry`]; the
+/// first refusal.
+pub fn check_tree(tree: &git2::Tree) -> Result<(), String> {
+    let mut problem = None;
+    let walked = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(git2::ObjectType::Tree) {
+            return git2::TreeWalkResult::Ok;
+        }
+        let mut path = dir.as_bytes().to_vec();
+        path.extend_from_slice(entry.name_bytes());
+        match check_entry(&path, entry.filemode()) {
+            Ok(_) => git2::TreeWalkResult::Ok,
+            Err(why) => {
+                problem = Some(why);
+                git2::TreeWalkResult::Abort
+            }
+        }
+    });
+    if let Some(why) = problem {
+        return Err(why);
+    }
+    walked.map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CASE: &str = "0123456789";
+
+    #[test]
+    fn every_path_dossier_writes_is_in_the_layout() {
+        for path in [
+            ".dossier/vault.yaml",
+            ".dossier/vault.yaml.sig",
+            ".dossier/groups.yaml",
+            ".dossier/groups.yaml.sig",
+            ".dossier/allowed_signers",
+            "cases/.keep",
+            "cases/0123456789/case.yaml.age",
+            "cases/0123456789/access.yaml",
+            "cases/0123456789/access.yaml.sig",
+            "cases/0123456789/notes/20261201T090000Z-ab12cd34.md.age",
+            "cases/0123456789/docs/ab12cd34.age",
+        ] {
+            assert!(VaultPath::parse(path).is_some(), "{path}");
+            assert!(check_entry(path.as_bytes(), REGULAR_FILE).is_ok(), "{path}");
+        }
+    }
+
+    #[test]
+    fn every_path_reads_back_as_itself() {
+        for path in [
+            ".dossier/vault.yaml.sig",
+            ".dossier/groups.yaml",
+            ".dossier/allowed_signers",
+            "cases/.keep",
+            "cases/0123456789/access.yaml.sig",
+            "cases/0123456789/notes/20261201T090000Z-ab12cd34.md.age",
+            "cases/0123456789/docs/ab12cd34.age",
+        ] {
+            let parsed = VaultPath::parse(path).unwrap();
+            assert_eq!(parsed.to_string(), path);
+        }
+        let key = Fingerprint::from_file_id("2lsa2xc7xlgCExu_9ErdH9t-p3KzwRyJD04YzcwlGL0").unwrap();
+        for (kind, sig) in [
+            (KeyringFile::Card, false),
+            (KeyringFile::Certification, false),
+            (KeyringFile::Revocation, false),
+            (KeyringFile::Revocation, true),
+            (KeyringFile::Binding, true),
+        ] {
+            let path = VaultPath::keyring(kind, sig, key).to_string();
+            assert_eq!(
+                VaultPath::parse(&path),
+                Some(VaultPath::keyring(kind, sig, key))
+            );
+        }
+    }
+
+    #[test]
+    fn paths_outside_the_layout_are_refused() {
+        for path in [
+            "README.md",
+            ".gitattributes",
+            ".dossier/other.yaml",
+            ".dossier/keyring/notafingerprint.yaml",
+            "cases/lowercase1/case.yaml.age",
+            "cases/0123456789/extra.txt",
+            "cases/0123456789/notes/../../x.md.age",
+            "cases/0123456789/notes/a b.md.age",
+            "cases/0123456789/notes/sub/x.md.age",
+            "cases/0123456789/docs/.age",
+            "cases/0123456789",
+        ] {
+            assert!(VaultPath::parse(path).is_none(), "{path}");
+            let why = check_entry(path.as_bytes(), REGULAR_FILE).unwrap_err();
+            assert!(why.contains("not part of a dossier vault"), "{why}");
+        }
+    }
+
+    #[test]
+    fn only_regular_files_with_utf8_names_are_accepted() {
+        let record = format!("cases/{CASE}/case.yaml.age");
+        for (mode, kind) in [
+            (0o120000, "symbolic link"),
+            (0o160000, "gitlink"),
+            (0o100755, "executable"),
+        ] {
+            let why = check_entry(record.as_bytes(), mode).unwrap_err();
+            assert!(why.contains(kind), "{why}");
+        }
+        let why = check_entry(b"cases/0123456789/notes/\xff.md.age", REGULAR_FILE).unwrap_err();
+        assert!(why.contains("not UTF-8"), "{why}");
+    }
+}

@@ -1,0 +1,410 @@
+//! A vault on disk: a git repository with `.dossier/` and `cases/`.
+//!
+//! [`Vault`] opens and creates vaults and reads their public state (config,
+//! keyring, groups, access lists, case files). It never writes a file itself:
+//! changes go through [`crate::repo::store`] as one signed commit.
+//!
+//! The git commit is the source of truth; the working tree is its
+//! materialisation. A change interrupted after its commit but before the
+//! working tree was updated is finished when the vault is next opened.
+
+pub mod groups;
+pub mod keyring;
+pub mod layout;
+pub mod pins;
+pub mod settings;
+pub mod succession;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{AccessEntry, AccessList, CaseId};
+use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::error::{Error, Result};
+use crate::keys::fingerprint::Fingerprint;
+use crate::repo::snapshot::{CaseTrees, CommitTree, Files, WorkTree};
+use crate::support::fsio;
+use crate::support::yaml;
+use crate::vault::groups::Groups;
+use crate::vault::keyring::Keyring;
+
+/// Format 2 adds `replaces` to signed documents ([`crate::vault::succession`]);
+/// format 1 is still read.
+const VAULT_VERSION: u32 = 2;
+pub use crate::vault::layout::{ALLOWED_SIGNERS_PATH, CONFIG_PATH};
+
+/// `vault.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct VaultConfig {
+    /// Format version.
+    pub dossier_vault: u32,
+    /// The git blob id of the version this one replaces (format 2 on;
+    /// absent for a first version): see [`crate::vault::succession`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+    /// The vault's (firm's) name.
+    pub name: String,
+    /// When it was created.
+    pub created: DateTime<Utc>,
+    /// Root administrators: trusted by pinning.
+    pub roots: Vec<Fingerprint>,
+    /// Further administrators, named by a root.
+    #[serde(default)]
+    pub administrators: Vec<Fingerprint>,
+    /// Behaviour switches.
+    #[serde(default)]
+    pub settings: Settings,
+}
+
+/// Vault-wide settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Settings {
+    /// Record a signed commit each time a case is opened.
+    #[serde(default)]
+    pub log_views: bool,
+    /// Refuse every network operation.
+    #[serde(default)]
+    pub offline: bool,
+}
+
+impl VaultConfig {
+    /// A new config with one root.
+    pub fn new(name: &str, root: Fingerprint) -> VaultConfig {
+        VaultConfig {
+            dossier_vault: VAULT_VERSION,
+            replaces: None,
+            name: name.to_string(),
+            created: yaml::now(),
+            roots: vec![root],
+            administrators: Vec::new(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// An open vault.
+pub struct Vault {
+    root: PathBuf,
+    repo: git2::Repository,
+    config: VaultConfig,
+    keyring: Keyring,
+    groups: Groups,
+    pending_rekey: Option<crate::ops::rekey::Pending>,
+    /// Why history does not verify, for a vault opened for audit only.
+    history_problem: Option<String>,
+    /// `cases/<id>` → subtree id, for the commit named, read once per commit.
+    committed_cases: std::cell::RefCell<Option<(git2::Oid, std::rc::Rc<CaseTrees>)>>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Vault({})", self.root.display())
+    }
+}
+
+impl Vault {
+    /// Finds the vault containing `start` (itself or a parent directory).
+    pub fn discover(start: &Path) -> Result<Vault> {
+        Vault::open(&Vault::find_root(start)?)
+    }
+
+    /// The root of the vault containing `start` (itself or a parent).
+    pub fn find_root(start: &Path) -> Result<PathBuf> {
+        let start = start
+            .canonicalize()
+            .map_err(|_| Error::NotAVault(start.to_path_buf()))?;
+        let mut dir = Some(start.as_path());
+        while let Some(d) = dir {
+            if d.join(CONFIG_PATH).is_file() {
+                return Ok(d.to_path_buf());
+            }
+            dir = d.parent();
+        }
+        Err(Error::NotAVault(start))
+    }
+
+    /// Opens the vault rooted at `root`. Its history is verified first, up
+    /// to `HEAD` ([`crate::trust::verified::ensure`]): a vault whose history does
+    /// not verify is refused. The trust state (config, keyring, groups, and
+    /// access lists through [`Vault::access_list`]) is read from the
+    /// verified commit, never from the working tree.
+    pub fn open(root: &Path) -> Result<Vault> {
+        Vault::open_with(root, &mut |_, _| {})
+    }
+
+    /// [`Vault::open`], telling `progress` `(checked, total)` while a long
+    /// unverified history is verified.
+    pub fn open_with(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
+        Vault::open_inner(root, progress, false)
+    }
+
+    /// Opens the vault for reading its history and reporting on it (`log`,
+    /// `verify`, who could read): history that does not verify is not
+    /// refused but reported by [`Vault::history_problem`], and the trust
+    /// state is read from `HEAD` as it is. Nothing may be written through a
+    /// vault opened this way while it reports a problem.
+    pub fn open_for_audit(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
+        Vault::open_inner(root, progress, true)
+    }
+
+    /// Why the history up to `HEAD` does not verify (only ever set on a
+    /// vault from [`Vault::open_for_audit`]).
+    pub fn history_problem(&self) -> Option<&str> {
+        self.history_problem.as_deref()
+    }
+
+    fn open_inner(
+        root: &Path,
+        progress: &mut dyn FnMut(usize, usize),
+        audit: bool,
+    ) -> Result<Vault> {
+        if !root.join(CONFIG_PATH).is_file() {
+            return Err(Error::NotAVault(root.to_path_buf()));
+        }
+        let repo =
+            git2::Repository::open(root).map_err(|_| Error::NotAVault(root.to_path_buf()))?;
+        let root = repo
+            .workdir()
+            .ok_or_else(|| Error::NotAVault(root.to_path_buf()))?
+            .to_path_buf();
+        crate::repo::store::finish_interrupted(&repo)?;
+        let history_problem = match crate::trust::verified::ensure(&repo, progress) {
+            Ok(_) => None,
+            Err(e @ Error::UnverifiedHistory { .. }) if audit => Some(e.to_string()),
+            Err(e) => return Err(e),
+        };
+        let pending_rekey = crate::ops::rekey::tidy(&repo)?;
+        let head = repo.head().ok().and_then(|h| h.target());
+        let (config, signer, keyring, groups) = match head {
+            Some(head) => load_trust(&CommitTree::new(&repo, head)?)?,
+            None => load_trust(&WorkTree::new(&root))?,
+        };
+        if let Some(file) = crate::vault::pins::default_file() {
+            let key = crate::trust::verified::first_commit(&repo)?.to_string();
+            crate::vault::pins::check(&file, &key, &root, &config.name, &config.roots, signer)?;
+        }
+        Ok(Vault {
+            root,
+            repo,
+            config,
+            keyring,
+            groups,
+            pending_rekey,
+            history_problem,
+            committed_cases: Default::default(),
+        })
+    }
+
+    /// Resolves what a user typed for an access-list entry: `@group`, or a
+    /// fingerprint (or unique prefix) of a key in the keyring.
+    pub fn resolve_entry(&self, who: &str) -> Result<AccessEntry> {
+        let who = who.trim();
+        if who.starts_with('@') {
+            who.parse()
+        } else {
+            Ok(AccessEntry::Key(self.keyring.resolve(who)?))
+        }
+    }
+
+    /// An interrupted re-encryption left on the current commit: nothing of
+    /// it was committed, and running the same command again resumes it.
+    pub fn pending_rekey(&self) -> Option<&crate::ops::rekey::Pending> {
+        self.pending_rekey.as_ref()
+    }
+
+    /// Re-reads config, keyring and groups after a change.
+    pub fn reload(&mut self) -> Result<()> {
+        let fresh = Vault::open(&self.root)?;
+        *self = fresh;
+        Ok(())
+    }
+
+    /// The working tree's root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// The git repository.
+    pub fn repo(&self) -> &git2::Repository {
+        &self.repo
+    }
+    /// `vault.yaml`.
+    pub fn config(&self) -> &VaultConfig {
+        &self.config
+    }
+    /// The keyring.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+    /// Groups.
+    pub fn groups(&self) -> &Groups {
+        &self.groups
+    }
+
+    /// Records `changes` as one commit signed by `session` (see [`crate::repo::store`]).
+    /// The caller holds [`Vault::lock`] and has validated everything.
+    pub fn commit(
+        &self,
+        session: &crate::keys::identity::Session,
+        message: &crate::repo::store::CommitMessage,
+        changes: &[crate::repo::store::Change],
+    ) -> Result<git2::Oid> {
+        crate::repo::store::commit(&self.repo, &self.root, session, message, changes)
+    }
+
+    /// Takes the vault's write lock (one writer at a time, across processes).
+    pub fn lock(&self) -> Result<std::fs::File> {
+        fsio::lock_exclusive(&self.repo.path().join("dossier.lock"))
+    }
+
+    /// Every case id present, sorted.
+    pub fn case_ids(&self) -> Result<Vec<CaseId>> {
+        let dir = self.root.join("cases");
+        let mut ids = Vec::new();
+        let listing = match std::fs::read_dir(&dir) {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ids),
+            Err(e) => return Err(Error::io("list", &dir)(e)),
+        };
+        for item in listing {
+            let item = item.map_err(Error::io("list", &dir))?;
+            if let Ok(id) = item.file_name().to_string_lossy().parse::<CaseId>() {
+                ids.push(id);
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Resolves what a user typed (an id or a unique prefix of one, any case).
+    pub fn resolve_case(&self, query: &str) -> Result<CaseId> {
+        let wanted = query.trim().to_uppercase();
+        if wanted.is_empty() {
+            return Err(Error::UnknownCase(query.to_string()));
+        }
+        let ids = self.case_ids()?;
+        let matches: Vec<&CaseId> = ids
+            .iter()
+            .filter(|id| id.as_str().starts_with(&wanted))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::UnknownCase(query.to_string())),
+            _ => Err(Error::Refused(format!(
+                "`{query}` matches {} cases; give more of the id",
+                matches.len()
+            ))),
+        }
+    }
+
+    /// Relative path of a case's directory.
+    pub fn case_dir(id: &CaseId) -> String {
+        crate::vault::layout::case_dir(id)
+    }
+
+    /// Reads a file of the working tree by relative path.
+    pub fn read(&self, rel: &str) -> Result<Vec<u8>> {
+        fsio::read_in_vault(&self.root, rel)
+    }
+
+    /// The access list of a case as committed at the verified `HEAD`,
+    /// parsed (not yet checked for entitlement: see [`crate::trust::policy`]). An
+    /// edit of the working tree's copy changes nothing here.
+    pub fn access_list(&self, id: &CaseId) -> Result<AccessList> {
+        let rel = crate::trust::policy::access_path(id);
+        match self.read_committed(&rel)? {
+            Some(bytes) => AccessList::parse(&bytes, id),
+            None => Err(Error::UnknownCase(id.to_string())),
+        }
+    }
+
+    /// The bytes of the file at `rel` as committed at `HEAD` (verified when
+    /// the vault was opened, or committed by this process since); `None`
+    /// when there is none. The map of `cases/` is kept per commit, so
+    /// reading every case's list costs one pass over that tree.
+    pub fn read_committed(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        let Some(head) = self.repo.head().ok().and_then(|h| h.target()) else {
+            return Ok(None);
+        };
+        let tree = self.repo.find_commit(head)?.tree()?;
+        let cached = match self.committed_cases.borrow().as_ref() {
+            Some((at, map)) if *at == head => Some(map.clone()),
+            _ => None,
+        };
+        let files = match cached {
+            Some(map) => CommitTree::with_case_trees(&self.repo, tree, map),
+            None => {
+                let files = CommitTree::from_tree(&self.repo, tree);
+                *self.committed_cases.borrow_mut() = Some((head, files.case_trees()));
+                files
+            }
+        };
+        files.read(rel)
+    }
+
+    /// The names of a case's note files, oldest first.
+    pub fn note_files(&self, id: &CaseId) -> Result<Vec<String>> {
+        let dir = self
+            .root
+            .join(format!("{}/notes", crate::vault::layout::case_dir(id)));
+        let mut names = Vec::new();
+        if let Ok(listing) = std::fs::read_dir(&dir) {
+            for item in listing {
+                let item = item.map_err(Error::io("list", &dir))?;
+                let name = item.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".md.age") {
+                    names.push(name);
+                }
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// Config (with its signer), keyring and groups of one vault state.
+pub(crate) fn load_trust(files: &dyn Files) -> Result<(VaultConfig, Fingerprint, Keyring, Groups)> {
+    let (config, signer) = load_config_from(files)?;
+    let keyring = Keyring::load_from(files, &config.roots, &config.administrators)?;
+    let groups = Groups::load_from(files, &keyring)?;
+    Ok((config, signer, keyring, groups))
+}
+
+/// Reads `vault.yaml` from any vault state and checks it is signed by one of
+/// the roots it names; returns it with the signer.
+pub fn load_config_from(files: &dyn Files) -> Result<(VaultConfig, Fingerprint)> {
+    let bytes = files
+        .read(CONFIG_PATH)?
+        .ok_or_else(|| Error::BadSignature {
+            what: CONFIG_PATH.into(),
+            reason: "vault.yaml is missing".into(),
+        })?;
+    let config: VaultConfig = yaml::parse_bytes(&bytes, CONFIG_PATH)?;
+    if !(1..=VAULT_VERSION).contains(&config.dossier_vault) {
+        return Err(Error::Refused(format!(
+            "{CONFIG_PATH} has format version {}; this dossier reads versions 1 to {VAULT_VERSION}: upgrade dossier",
+            config.dossier_vault
+        )));
+    }
+    let sig = files
+        .read(&format!("{CONFIG_PATH}.sig"))?
+        .ok_or_else(|| Error::BadSignature {
+            what: CONFIG_PATH.into(),
+            reason: "vault.yaml.sig is missing".into(),
+        })?;
+    let v = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes).map_err(|reason| {
+        Error::BadSignature {
+            what: CONFIG_PATH.into(),
+            reason,
+        }
+    })?;
+    if !config.roots.contains(&v.signer) {
+        return Err(Error::BadSignature {
+            what: CONFIG_PATH.into(),
+            reason: format!("it is signed by {}, who is not one of its roots", v.signer),
+        });
+    }
+    Ok((config, v.signer))
+}
