@@ -6,4 +6,5 @@
 //! problem. Invariants: nothing here writes to the vault.
 
 pub mod exposure;
+pub mod log;
 pub mod verify;

@@ -10,7 +10,7 @@ use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
 use dossier::ops::rekey::UnreadableFile;
 use dossier::ops::{admin, cases, rekey, revocation, rotation, search};
-use dossier::repo::history;
+use dossier::audit::log;
 use dossier::support::secret::ExposeSecret;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
@@ -604,7 +604,7 @@ fn grep(ctx: &Context, pattern: &str) -> Result<()> {
 fn log(ctx: &Context, id: Option<&str>, json: bool) -> Result<()> {
     let vault = ctx.audit_vault()?;
     let case = id.map(|i| vault.resolve_case(i)).transpose()?;
-    output::log(&vault, &history::log(&vault, case.as_ref())?, json)
+    output::log(&vault, &log::read(&vault, case.as_ref())?, json)
 }
 
 /// No subcommand: the terminal UI, on the vault and identity the other

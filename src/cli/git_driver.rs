@@ -1,5 +1,5 @@
 //! The commands git runs on a vault (installed by
-//! [`dossier::sync::git_integration::install`]): `merge-driver` for case records
+//! [`dossier::vault::git_config::install`]): `merge-driver` for case records
 //! and `textconv` for `git diff` / `git log -p`. Hidden from `--help`.
 
 use std::io::Write;

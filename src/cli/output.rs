@@ -4,7 +4,7 @@
 use dossier::case::fields::{Kind, FIELDS};
 use dossier::keys::identity::Identity;
 use dossier::ops::cases::{CaseSummary, OpenCase, SummaryState};
-use dossier::repo::history::LogEntry;
+use dossier::audit::log::LogEntry;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
 use serde_json::json;

@@ -17,7 +17,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::support::yaml;
@@ -44,16 +44,6 @@ pub struct Binding {
     pub expires: Option<DateTime<Utc>>,
     /// When this statement was made (later statements replace earlier ones).
     pub issued: DateTime<Utc>,
-}
-
-/// Relative path of a key's binding.
-pub fn binding_path(fp: &Fingerprint) -> String {
-    crate::vault::layout::VaultPath::keyring(
-        crate::vault::keyring::KeyringFile::Binding,
-        false,
-        *fp,
-    )
-    .to_string()
 }
 
 impl Binding {
@@ -87,8 +77,9 @@ impl Binding {
         sig: Option<&[u8]>,
         fp: &Fingerprint,
         card_created: DateTime<Utc>,
+        what: &str,
     ) -> Result<Binding> {
-        let what = binding_path(fp);
+        let what = what.to_string();
         let bad = |reason: String| Error::BadSignature {
             what: what.clone(),
             reason,
@@ -140,13 +131,13 @@ mod tests {
         let b = Binding::new(fp, &recipient, None);
 
         let (text, sig) = b.signed(&own).unwrap();
-        let back = Binding::verify(text.as_bytes(), Some(sig.as_bytes()), &fp, created).unwrap();
+        let back = Binding::verify(text.as_bytes(), Some(sig.as_bytes()), &fp, created, "binding").unwrap();
         assert_eq!(back, b);
 
         let (_, forged) = b.signed(&other).unwrap();
-        assert!(Binding::verify(text.as_bytes(), Some(forged.as_bytes()), &fp, created).is_err());
-        assert!(Binding::verify(text.as_bytes(), None, &fp, created).is_err());
+        assert!(Binding::verify(text.as_bytes(), Some(forged.as_bytes()), &fp, created, "binding").is_err());
+        assert!(Binding::verify(text.as_bytes(), None, &fp, created, "binding").is_err());
         let later = Utc::now() + chrono::Duration::days(1);
-        assert!(Binding::verify(text.as_bytes(), Some(sig.as_bytes()), &fp, later).is_err());
+        assert!(Binding::verify(text.as_bytes(), Some(sig.as_bytes()), &fp, later, "binding").is_err());
     }
 }

@@ -10,3 +10,4 @@ pub mod binding;
 pub mod card;
 pub mod fingerprint;
 pub mod identity;
+pub mod signature;

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::case::{AccessEntry, CaseId};
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::card::KeyCard;
 use crate::keys::fingerprint::Fingerprint;
@@ -17,12 +17,13 @@ use crate::support::yaml;
 use crate::vault::groups::Groups;
 use crate::vault::groups::{GroupsDoc, GROUPS_PATH};
 use crate::vault::keyring::Validity;
-use crate::vault::keyring::{self, Keyring};
+use crate::vault::layout;
+use crate::vault::keyring::{Keyring, Role};
 use crate::vault::{Vault, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
 
 /// Creates a vault in `dir` (new or empty) with the session's key as root,
 /// and installs the git merge driver and textconv for it
-/// ([`crate::sync::git_integration::install`], skipped without error when the
+/// ([`crate::vault::git_config::install`], skipped without error when the
 /// running program's path cannot be determined).
 pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
     if name.trim().is_empty() || name.chars().any(char::is_control) {
@@ -45,7 +46,7 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
     let config_text = yaml::render(&config)?;
 
     let mut ring = Keyring::default();
-    ring.insert_certified(card.clone(), me, keyring::Role::Root)?;
+    ring.insert_certified(card.clone(), me, Role::Root)?;
 
     let changes = vec![
         Change::write(CONFIG_PATH, config_text.clone()),
@@ -53,9 +54,9 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
             format!("{CONFIG_PATH}.sig"),
             signature::sign(key, DOCUMENT_NAMESPACE, config_text.as_bytes())?,
         ),
-        Change::write(keyring::card_path(&me), card_text.clone()),
+        Change::write(layout::card_path(&me), card_text.clone()),
         Change::write(
-            keyring::certification_path(&me),
+            layout::certification_path(&me),
             signature::sign(key, DOCUMENT_NAMESPACE, card_text.as_bytes())?,
         ),
         Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
@@ -79,7 +80,7 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
     )?;
     // Stock `git merge` / `git log -p` on the new vault use this binary, and
     // stock commits are signed with the creator's key.
-    crate::sync::git_integration::install_for(&repo, Some(session))?;
+    crate::vault::git_config::install_for(&repo, Some(session))?;
     Vault::open(&root)
 }
 
@@ -121,9 +122,9 @@ pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fin
         }
     }
     let mut changes = vec![
-        Change::write(keyring::card_path(&fp), card.to_yaml()?),
+        Change::write(layout::card_path(&fp), card.to_yaml()?),
         // A replaced card needs certifying again.
-        Change::delete(keyring::certification_path(&fp)),
+        Change::delete(layout::certification_path(&fp)),
     ];
     if vault
         .keyring()
@@ -159,12 +160,12 @@ pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()>
             "{fp} is revoked and cannot be certified"
         )));
     }
-    let card_bytes = vault.read(&keyring::card_path(fp))?;
+    let card_bytes = vault.read(&layout::card_path(fp))?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, &card_bytes)?;
     let mut ring = vault.keyring().clone();
     ring.insert_certified(entry.card.clone(), me, entry.role)?;
     let changes = vec![
-        Change::write(keyring::certification_path(fp), sig),
+        Change::write(layout::certification_path(fp), sig),
         Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
     ];
     vault.commit(

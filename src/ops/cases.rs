@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::case::fields;
 use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, RecordMerge, Side, Status};
 use crate::crypto;
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;

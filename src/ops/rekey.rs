@@ -27,9 +27,7 @@
 //! named in the [`Outcome`] as an [`UnreadableFile`] for `dossier case
 //! repair`.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use age::x25519;
 use rayon::prelude::*;
@@ -40,14 +38,11 @@ use crate::crypto::{self, DecryptionKeys};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
+use crate::repo::journal::{self, PreparedCase};
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::fault;
 use crate::vault::Vault;
 
-const JOURNAL: &str = "dossier-rekey";
-// Version 2 added `!path` entries for files left undecrypted; a version 1
-// journal is discarded (its cases are prepared again).
-const JOURNAL_VERSION: &str = "dossier-rekey 2";
 /// Cases prepared between two journal syncs and progress reports.
 const CHUNK: usize = 64;
 
@@ -80,14 +75,6 @@ pub fn repair_commands<'a>(cases: impl IntoIterator<Item = &'a CaseId>) -> Strin
         .map(|c| format!("`dossier case repair {c}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A case prepared for the commit: the new blobs of the files that were
-/// re-encrypted, and the paths of those left as they were.
-#[derive(Debug, Clone, Default)]
-struct PreparedCase {
-    written: Files,
-    unreadable: Vec<String>,
 }
 
 /// One case to re-encrypt, and to whom.
@@ -145,128 +132,12 @@ pub struct Outcome {
     pub unreadable: Vec<UnreadableFile>,
 }
 
-/// An interrupted re-encryption left on the current commit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pending {
-    /// The commit subject of the change it was preparing (`revoke-key SHA256:…`).
-    pub operation: String,
-    /// Operation-specific state (rotation: the new recipient).
-    pub param: String,
-    /// Cases prepared.
-    pub done: usize,
-    /// Cases it had to prepare.
-    pub total: usize,
-}
-
-struct Journal {
-    base: git2::Oid,
-    operation: String,
-    param: String,
-    total: usize,
-    cases: BTreeMap<CaseId, (String, PreparedCase)>,
-}
-
-fn journal_path(repo: &git2::Repository) -> PathBuf {
-    repo.path().join(JOURNAL)
-}
-
-fn head(repo: &git2::Repository) -> Option<git2::Oid> {
-    repo.head().ok().and_then(|h| h.target())
-}
-
-fn read_journal(path: &Path) -> Option<Journal> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let mut lines = text.split_inclusive('\n');
-    let mut header = |key: &str| -> Option<String> {
-        let line = lines.next()?.strip_suffix('\n')?;
-        if key.is_empty() {
-            return (line == JOURNAL_VERSION).then(String::new);
-        }
-        line.strip_prefix(key)?
-            .strip_prefix(' ')
-            .map(str::to_string)
-    };
-    header("")?;
-    let base = git2::Oid::from_str(&header("base")?).ok()?;
-    let operation = header("operation")?;
-    let param = header("param")?;
-    let total = header("total")?.parse().ok()?;
-    let mut cases = BTreeMap::new();
-    for line in lines {
-        // A line cut short by a kill has no newline: ignore it.
-        let Some(line) = line.strip_suffix('\n') else {
-            break;
-        };
-        let mut parts = line.split(' ');
-        let (Some("case"), Some(id), Some(digest)) = (parts.next(), parts.next(), parts.next())
-        else {
-            break;
-        };
-        let Ok(id) = id.parse::<CaseId>() else { break };
-        let mut case = PreparedCase::default();
-        let mut whole = true;
-        for p in parts {
-            if let Some(path) = p.strip_prefix('!') {
-                case.unreadable.push(path.to_string());
-                continue;
-            }
-            match p
-                .split_once('=')
-                .and_then(|(path, oid)| Some((path, git2::Oid::from_str(oid).ok()?)))
-            {
-                Some((path, oid)) => case.written.push((path.to_string(), oid)),
-                None => {
-                    whole = false;
-                    break;
-                }
-            }
-        }
-        if !whole {
-            break;
-        }
-        cases.insert(id, (digest.to_string(), case));
-    }
-    Some(Journal {
-        base,
-        operation,
-        param,
-        total,
-        cases,
-    })
-}
-
-/// Discards a journal that no longer applies (its base is not HEAD);
-/// returns the one that does, if any. Called when a vault is opened.
-pub fn tidy(repo: &git2::Repository) -> Result<Option<Pending>> {
-    let path = journal_path(repo);
-    if !path.exists() {
-        return Ok(None);
-    }
-    match read_journal(&path) {
-        Some(j) if Some(j.base) == head(repo) => Ok(Some(Pending {
-            operation: j.operation,
-            param: j.param,
-            done: j.cases.len(),
-            total: j.total,
-        })),
-        _ => {
-            // Stale or unreadable: the change either landed or was superseded.
-            // Another process may be preparing right now; only its lock says so.
-            match crate::support::fsio::lock_exclusive(&repo.path().join("dossier.lock")) {
-                Ok(_lock) => crate::support::fsio::remove_if_exists(&path).map(|_| None),
-                Err(Error::Busy) => Ok(None),
-                Err(e) => Err(e),
-            }
-        }
-    }
-}
-
 /// The encrypted files of a case as committed at HEAD: (path, blob id).
 fn committed_files(repo: &git2::Repository, id: &CaseId) -> Result<Vec<(String, git2::Oid)>> {
-    let Some(head) = head(repo) else {
+    let Ok(head) = repo.head() else {
         return Ok(Vec::new());
     };
-    let tree = repo.find_commit(head)?.tree()?;
+    let tree = head.peel_to_tree()?;
     let dir = crate::vault::layout::case_dir(id);
     let Ok(entry) = tree.get_path(Path::new(&dir)) else {
         return Err(Error::UnknownCase(id.to_string()));
@@ -340,20 +211,16 @@ pub fn reencrypt_and_commit(
     } = plan;
     let keys = session.decryption_keys()?;
     let operation = message.subject();
-    let base = head(repo).ok_or_else(|| Error::Git("the vault has no commits".into()))?;
-    let path = journal_path(repo);
-    let previous = read_journal(&path)
-        .filter(|j| j.base == base && j.operation == operation && j.param == param);
-    let reusable = previous.map(|j| j.cases).unwrap_or_default();
+    let base = repo
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .ok_or_else(|| Error::Git("the vault has no commits".into()))?;
+    let reusable = journal::resumable(repo, base, &operation, param);
 
-    // Start a fresh journal holding what is reused, then append.
-    let mut header = format!(
-        "{JOURNAL_VERSION}\nbase {base}\noperation {operation}\nparam {param}\ntotal {}\n",
-        targets.len()
-    );
     let mut prepared: Vec<(CaseId, PreparedCase)> = Vec::new();
     let mut todo: Vec<(&Target, Files, String)> = Vec::new();
-    let mut resumed = 0;
+    let mut reused: Vec<(CaseId, String)> = Vec::new();
     for t in &targets {
         let files = match committed_files(repo, &t.id) {
             Ok(f) => f,
@@ -367,22 +234,25 @@ pub fn reencrypt_and_commit(
             Some((old, case))
                 if *old == d && case.written.iter().all(|(_, o)| repo.find_blob(*o).is_ok()) =>
             {
-                header.push_str(&journal_line(&t.id, &d, case));
+                reused.push((t.id.clone(), d));
                 prepared.push((t.id.clone(), case.clone()));
-                resumed += 1;
             }
             _ => todo.push((t, files, d)),
         }
     }
-    crate::support::fsio::write_atomic(
-        &path,
-        header.as_bytes(),
-        crate::support::fsio::Mode::Private,
-    )?;
-    let mut journal = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .map_err(Error::io("open", &path))?;
+    let resumed = reused.len();
+    let entries: Vec<(&CaseId, &str, &PreparedCase)> = reused
+        .iter()
+        .zip(&prepared)
+        .map(|((id, d), (_, case))| (id, d.as_str(), case))
+        .collect();
+    let header = journal::Header {
+        base,
+        operation: &operation,
+        param,
+        total: targets.len(),
+    };
+    let mut journal = journal::Writer::start(repo, &header, &entries)?;
     // Everything not left to do (reused, or unlistable) counts as done.
     let total = targets.len();
     let mut done = total - todo.len();
@@ -409,7 +279,7 @@ pub fn reencrypt_and_commit(
                 (t, d, out)
             })
             .collect();
-        let mut lines = String::new();
+        let mut lines = Vec::new();
         for (t, d, out) in results {
             match out {
                 Ok((files, unreadable)) => {
@@ -420,16 +290,13 @@ pub fn reencrypt_and_commit(
                     for (p, ct) in files {
                         case.written.push((p, repo.blob(&ct)?));
                     }
-                    lines.push_str(&journal_line(&t.id, d, &case));
+                    lines.push((t.id.clone(), d.clone(), case.clone()));
                     prepared.push((t.id.clone(), case));
                 }
                 Err(e) => skipped.push((t.id.clone(), e.to_string())),
             }
         }
-        journal
-            .write_all(lines.as_bytes())
-            .and_then(|_| journal.sync_data())
-            .map_err(Error::io("write", &path))?;
+        journal.append(lines.iter().map(|(id, d, case)| (id, d.as_str(), case)))?;
         done += chunk.len();
         progress(Progress { done, total });
         fault::point("rekey-prepared", prepared.len());
@@ -452,7 +319,7 @@ pub fn reencrypt_and_commit(
     unreadable.sort();
     let commit = vault.commit(session, message, &changes)?;
     fault::point("rekey-committed", 0);
-    crate::support::fsio::remove_if_exists(&path)?;
+    journal::remove(repo)?;
     skipped.sort();
     Ok(Outcome {
         commit,
@@ -461,18 +328,6 @@ pub fn reencrypt_and_commit(
         skipped,
         unreadable,
     })
-}
-
-fn journal_line(id: &CaseId, digest: &str, case: &PreparedCase) -> String {
-    let mut line = format!("case {id} {digest}");
-    for (p, o) in &case.written {
-        line.push_str(&format!(" {p}={o}"));
-    }
-    for p in &case.unreadable {
-        line.push_str(&format!(" !{p}"));
-    }
-    line.push('\n');
-    line
 }
 
 /// New ciphertexts of the files of one case, and the paths of the files
@@ -501,53 +356,4 @@ fn reencrypt(
         }
     }
     Ok((written, unreadable))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_journal_cut_short_keeps_only_whole_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j");
-        let oid = "0123456789abcdef0123456789abcdef01234567";
-        let text = format!(
-            "{JOURNAL_VERSION}\nbase {oid}\noperation revoke-key X\nparam \ntotal 3\n\
-             case 7K2M9QX4AB d1 cases/7K2M9QX4AB/case.yaml.age={oid}\n\
-             case 8K2M9QX4AB d2 cases/8K2M9QX4AB/case.yaml.age={oid}"
-        );
-        std::fs::write(&path, text).unwrap();
-        let j = read_journal(&path).unwrap();
-        assert_eq!(j.total, 3);
-        assert_eq!(j.param, "");
-        assert_eq!(j.cases.len(), 1);
-        assert!(j
-            .cases
-            .contains_key(&"7K2M9QX4AB".parse::<CaseId>().unwrap()));
-    }
-
-    #[test]
-    fn a_journal_keeps_the_files_it_left_undecrypted() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j");
-        let oid = "0123456789abcdef0123456789abcdef01234567";
-        let id: CaseId = "7K2M9QX4AB".parse().unwrap();
-        let case = PreparedCase {
-            written: vec![(
-                format!("cases/{id}/case.yaml.age"),
-                git2::Oid::from_str(oid).unwrap(),
-            )],
-            unreadable: vec![format!("cases/{id}/notes/x.md.age")],
-        };
-        let text = format!(
-            "{JOURNAL_VERSION}\nbase {oid}\noperation rekey X\nparam \ntotal 1\n{}",
-            journal_line(&id, "d1", &case)
-        );
-        std::fs::write(&path, text).unwrap();
-        let j = read_journal(&path).unwrap();
-        let (_, read) = &j.cases[&id];
-        assert_eq!(read.written, case.written);
-        assert_eq!(read.unreadable, case.unreadable);
-    }
 }

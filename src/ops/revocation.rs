@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 
 use crate::case::{AccessList, CaseId};
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
@@ -22,7 +22,8 @@ use crate::repo::store::{Change, CommitMessage};
 use crate::support::yaml;
 use crate::trust::policy;
 use crate::vault::groups::Groups;
-use crate::vault::keyring::{self, Revocation, Role};
+use crate::vault::layout;
+use crate::vault::keyring::{Revocation, Role};
 use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
 
 /// What a revocation did and what it means.
@@ -96,10 +97,10 @@ pub fn revoke(
     let revocation_text = yaml::render(&revocation)?;
     let mut changes = vec![
         Change::write(
-            format!("{}.sig", keyring::revocation_path(fp)),
+            format!("{}.sig", layout::revocation_path(fp)),
             signature::sign(key, DOCUMENT_NAMESPACE, revocation_text.as_bytes())?,
         ),
-        Change::write(keyring::revocation_path(fp), revocation_text),
+        Change::write(layout::revocation_path(fp), revocation_text),
     ];
     let mut new_ring = ring.clone();
     new_ring.set_revocation(fp, revocation);

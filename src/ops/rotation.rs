@@ -12,7 +12,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
-use crate::keys::binding::{binding_path, Binding};
+use crate::keys::binding::Binding;
+use crate::vault::layout::binding_path;
 use crate::keys::identity::Session;
 use crate::ops::rekey::{self, Outcome, Plan, Progress};
 use crate::repo::store::{Change, CommitMessage};

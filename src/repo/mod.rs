@@ -10,6 +10,7 @@
 //! accepted or refused (that is `trust`).
 
 pub mod history;
+pub mod journal;
 pub mod snapshot;
 pub mod status;
 pub mod store;

@@ -19,7 +19,7 @@ use std::path::Path;
 use chrono::Utc;
 
 use crate::case::CaseId;
-use crate::crypto::signature::{self, GIT_NAMESPACE};
+use crate::keys::signature::{self, GIT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;

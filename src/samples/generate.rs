@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::case::record::{Client, Deadline, Party};
 use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Sensitivity, Status};
 use crate::crypto;
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::Result;
 use crate::keys::identity::Session;
 use crate::repo::store::{Change, CommitMessage};

@@ -9,7 +9,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -143,6 +143,37 @@ pub fn read_in_vault(root: &Path, rel: &str) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut file, &mut out).map_err(Error::io("read", &path))?;
     Ok(out)
+}
+
+/// A file appended to in steps, each step on disk before the next begins
+/// (a journal): made with [`write_atomic`], then [`Appender::append`]ed to.
+#[derive(Debug)]
+pub struct Appender {
+    file: File,
+    path: PathBuf,
+}
+
+impl Appender {
+    /// Writes `first` as the whole file (atomically), then opens it to append.
+    pub fn create(path: &Path, first: &[u8], mode: Mode) -> Result<Appender> {
+        write_atomic(path, first, mode)?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(Error::io("open", path))?;
+        Ok(Appender {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Appends `bytes` and waits until they are on disk.
+    pub fn append(&mut self, bytes: &[u8]) -> Result<()> {
+        self.file
+            .write_all(bytes)
+            .and_then(|_| self.file.sync_data())
+            .map_err(Error::io("write", &self.path))
+    }
 }
 
 /// Opens (creating) a lock file and takes an exclusive lock without waiting.

@@ -71,7 +71,7 @@ pub fn render<T: Serialize>(value: &T) -> Result<String> {
 /// Refuses a document of more than `limit` bytes, naming it as `what`. For
 /// the modules that cap their own documents below [`MAX_DOCUMENT_BYTES`]
 /// (key cards; signatures give their reason as a phrase instead, see
-/// [`crate::crypto::signature::verify`]).
+/// [`crate::keys::signature::verify`]).
 pub fn check_size(len: usize, limit: usize, what: &str) -> Result<()> {
     if len > limit {
         return Err(Error::DocumentTooLarge {

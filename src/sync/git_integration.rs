@@ -1,13 +1,6 @@
 //! Stock git on a vault: the `dossier` merge driver and diff textconv.
 //!
-//! [`install`] tells a clone's git to merge case records field by field and
-//! to show encrypted files as plaintext to whoever can decrypt them:
-//! - attributes go to `.git/info/attributes`, never a committed
-//!   `.gitattributes`: which program git runs on a checkout must not be
-//!   chosen by whoever pushes to the remote;
-//! - the commands go to the repository's local config, with
-//!   `diff.dossier.cachetextconv = false`, because a cached textconv would
-//!   store the decrypted output as git objects under `refs/notes/textconv`.
+//! [`crate::vault::git_config::install`] tells a clone's git to run these.
 //!
 //! [`run_merge_driver`] is the body of `dossier merge-driver`: git runs it in
 //! the work tree with the three versions of a `case.yaml.age` in temporary
@@ -22,10 +15,10 @@
 //! is not yet committed or signed as one document; `dossier verify` checks
 //! the committed result afterwards.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::case::{merge_access, AccessList, CaseId, FieldConflict};
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::identity::Session;
 use crate::ops::cases;
@@ -37,127 +30,6 @@ use crate::vault::Vault;
 
 /// What `dossier textconv` prints for a file the user cannot decrypt.
 pub const PLACEHOLDER: &str = "[encrypted: you cannot read this file]";
-
-const ATTRIBUTES_BEGIN: &str = "# dossier: begin (managed by dossier; this block is rewritten)";
-const ATTRIBUTES_END: &str = "# dossier: end";
-const ATTRIBUTES: &[&str] = &[
-    "cases/*/case.yaml.age merge=dossier diff=dossier",
-    "cases/*/notes/*.age diff=dossier",
-    "cases/*/docs/*.age -diff",
-];
-
-/// Installs the merge driver and textconv for `repo`, running `exe` (the
-/// absolute path of the dossier binary). Idempotent: the attributes block
-/// is replaced, other lines of `.git/info/attributes` are kept, and the
-/// config values are overwritten.
-pub fn install(repo: &git2::Repository, exe: &Path) -> Result<()> {
-    let exe = exe.to_str().ok_or_else(|| {
-        Error::Refused(format!(
-            "the path of the dossier program ({}) is not UTF-8 text, so git cannot be told to run it; move the program to a plain path",
-            exe.display()
-        ))
-    })?;
-    let attributes = repo.path().join("info").join("attributes");
-    let existing = match std::fs::read_to_string(&attributes) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::io("read", &attributes)(e)),
-    };
-    let updated = with_attributes_block(&existing);
-    if updated != existing {
-        fsio::write_atomic(&attributes, updated.as_bytes(), Mode::Shared)?;
-    }
-
-    let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
-    let quoted = shell_quote(exe);
-    config.set_str(
-        "merge.dossier.name",
-        "dossier: field-by-field merge of encrypted case records",
-    )?;
-    config.set_str(
-        "merge.dossier.driver",
-        &format!("{quoted} merge-driver %O %A %B %P"),
-    )?;
-    config.set_str("diff.dossier.textconv", &format!("{quoted} textconv"))?;
-    config.set_bool("diff.dossier.cachetextconv", false)?;
-    Ok(())
-}
-
-/// Sets up a clone for stock git: the merge driver and textconv run this
-/// binary ([`install`]; skipped when the running program's path cannot be
-/// found), and, with a `session`, commits are SSH-signed with its key
-/// ([`install_signing`]). Called by `init`, `clone` and `sync`.
-pub fn install_for(repo: &git2::Repository, session: Option<&Session>) -> Result<()> {
-    if let Ok(exe) = std::env::current_exe() {
-        install(repo, &exe)?;
-    }
-    if let Some(session) = session {
-        install_signing(repo, &session.identity().home().signing_key_path())?;
-    }
-    Ok(())
-}
-
-/// Sets up git's SSH commit signing in the vault's local config with the
-/// dossier signing key at `signing_key` (`gpg.format = ssh`,
-/// `user.signingKey`, `commit.gpgSign = true`, and `allowed_signers` for
-/// `git log --show-signature`), so that a merge made with stock `git
-/// merge` is signed and dossier accepts it (an unsigned commit never
-/// verifies). Values the user already set locally are kept; git asks for
-/// the key's passphrase itself (or uses ssh-agent).
-pub fn install_signing(repo: &git2::Repository, signing_key: &Path) -> Result<()> {
-    let Some(key) = signing_key.to_str() else {
-        return Ok(()); // git could not be told the path; merges stay unsigned
-    };
-    let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
-    let mut set_default = |name: &str, value: &str| -> Result<()> {
-        if config.get_entry(name).is_err() {
-            config.set_str(name, value)?;
-        }
-        Ok(())
-    };
-    set_default("gpg.format", "ssh")?;
-    set_default("user.signingKey", key)?;
-    set_default("commit.gpgSign", "true")?;
-    if let Some(signers) = repo.workdir().and_then(|w| {
-        w.join(crate::vault::ALLOWED_SIGNERS_PATH)
-            .to_str()
-            .map(str::to_string)
-    }) {
-        set_default("gpg.ssh.allowedSignersFile", &signers)?;
-    }
-    Ok(())
-}
-
-/// `existing` with dossier's block (re)placed at its end and every other
-/// line kept.
-fn with_attributes_block(existing: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for line in existing.lines() {
-        if line == ATTRIBUTES_BEGIN {
-            inside = true;
-        } else if line == ATTRIBUTES_END && inside {
-            inside = false;
-        } else if !inside {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out.push_str(ATTRIBUTES_BEGIN);
-    out.push('\n');
-    for line in ATTRIBUTES {
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.push_str(ATTRIBUTES_END);
-    out.push('\n');
-    out
-}
-
-/// `s` as one word for `sh`: single-quoted, with embedded quotes escaped.
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
 
 /// The files git hands a merge driver (`%O %A %B %P`).
 #[derive(Debug, Clone)]
@@ -411,46 +283,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn install_is_idempotent_and_keeps_the_users_attributes() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = git2::Repository::init(dir.path()).unwrap();
-        let attributes = repo.path().join("info/attributes");
-        std::fs::create_dir_all(attributes.parent().unwrap()).unwrap();
-        std::fs::write(&attributes, "*.pdf -diff\n").unwrap();
-        let exe = Path::new("/opt/it's here/dossier");
-        install(&repo, exe).unwrap();
-        let once = std::fs::read_to_string(&attributes).unwrap();
-        install(&repo, exe).unwrap();
-        let twice = std::fs::read_to_string(&attributes).unwrap();
-        assert_eq!(once, twice);
-        assert!(once.starts_with("*.pdf -diff\n"), "{once}");
-        assert_eq!(once.matches("merge=dossier").count(), 1, "{once}");
-        assert!(once.contains("cases/*/docs/*.age -diff"));
-
-        let config = repo.config().unwrap().snapshot().unwrap();
-        let driver = config.get_string("merge.dossier.driver").unwrap();
-        assert_eq!(
-            driver,
-            r"'/opt/it'\''s here/dossier' merge-driver %O %A %B %P"
-        );
-        assert_eq!(
-            config.get_string("diff.dossier.textconv").unwrap(),
-            r"'/opt/it'\''s here/dossier' textconv"
-        );
-        assert!(!config.get_bool("diff.dossier.cachetextconv").unwrap());
-    }
-
-    #[test]
-    fn the_quoted_path_survives_sh() {
-        let tricky = "/tmp/a b/it's $HOME `x`";
-        let out = std::process::Command::new("sh")
-            .args(["-c", &format!("printf %s {}", shell_quote(tricky))])
-            .output()
-            .unwrap();
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), tricky);
-    }
-
-    #[test]
     fn only_case_record_paths_are_merged() {
         assert!(record_case("cases/7K2M9QX4AB/case.yaml.age").is_ok());
         for bad in [
@@ -534,17 +366,5 @@ mod tests {
         let merged = std::fs::read(&files.ours).unwrap();
         assert_ne!(merged, before, "re-encrypted");
         assert_eq!(crate::crypto::x25519_stanza_count(&merged), Some(1));
-    }
-
-    #[test]
-    fn init_installs_the_driver_and_no_textconv_cache() {
-        let dir = tempfile::tempdir().unwrap();
-        let (_session, vault) = crate::samples::testkit::owner_and_vault(dir.path());
-        let attributes =
-            std::fs::read_to_string(vault.repo().path().join("info/attributes")).unwrap();
-        assert!(attributes.contains("cases/*/case.yaml.age merge=dossier diff=dossier"));
-        assert!(!vault.root().join(".gitattributes").exists());
-        let config = vault.repo().config().unwrap().snapshot().unwrap();
-        assert!(config.get_string("merge.dossier.driver").is_ok());
     }
 }

@@ -19,7 +19,7 @@ use age::x25519;
 use crate::case::merge::{merge_access, Side};
 use crate::case::{AccessList, CaseId};
 use crate::crypto;
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;

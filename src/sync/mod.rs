@@ -342,7 +342,7 @@ pub fn sync(
         }
     }
     set_upstream(vault.repo(), &short, &remote.name, &branch)?;
-    crate::sync::git_integration::install_for(vault.repo(), Some(session))?;
+    crate::vault::git_config::install_for(vault.repo(), Some(session))?;
     drop(lock);
     vault.reload()?;
     Ok(SyncReport {
@@ -440,7 +440,7 @@ fn clone_into(
         set_upstream(&repo, "main", "origin", branch)?;
     }
     repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
-    crate::sync::git_integration::install_for(&repo, session)?;
+    crate::vault::git_config::install_for(&repo, session)?;
     let root = repo
         .workdir()
         .ok_or_else(|| Error::Git("the new repository has no working tree".into()))?

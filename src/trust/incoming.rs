@@ -47,7 +47,8 @@ use crate::repo::snapshot::{CommitTree, Files};
 use crate::repo::store::CommitMessage;
 use crate::trust::policy;
 use crate::vault::groups::Groups;
-use crate::vault::keyring::{Keyring, KeyringFile, Validity};
+use crate::vault::keyring::{Keyring, Validity};
+use crate::vault::layout::KeyringFile;
 use crate::vault::layout::{self, CaseFile, VaultPath};
 use crate::vault::{self, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
 
@@ -596,7 +597,7 @@ impl Rules<'_, '_> {
             .read(path)
             .map_err(|e| e.to_string())?
             .is_some();
-        let card = crate::vault::keyring::card_path(&fp);
+        let card = crate::vault::layout::card_path(&fp);
         let card_replaced = self.before_tree.blob_id(&card) != self.after_tree.blob_id(&card);
         match kind {
             // Only an administrator takes a card out of the keyring.
@@ -716,9 +717,9 @@ impl Rules<'_, '_> {
         let Some(sig) = read(&format!("{rel}.sig"))? else {
             return Err(format!("brings an unsigned access list for case {case}"));
         };
-        let v = crate::crypto::signature::verify(
+        let v = crate::keys::signature::verify(
             &sig,
-            crate::crypto::signature::DOCUMENT_NAMESPACE,
+            crate::keys::signature::DOCUMENT_NAMESPACE,
             &bytes,
         )
         .map_err(|reason| {

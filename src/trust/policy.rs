@@ -11,7 +11,7 @@
 use age::x25519;
 
 use crate::case::{AccessEntry, AccessList, CaseId};
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::repo::history;
@@ -110,7 +110,7 @@ fn check_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
         return Ok(VerifiedAccess { list, signer });
     }
     let blob = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)?;
-    let before = match history::version_before(vault, &rel, blob)? {
+    let before = match history::version_before(vault.repo(), &rel, blob)? {
         None => {
             return Err(Error::BadSignature {
                 what,
@@ -257,7 +257,7 @@ fn check_entries(
 /// Who put `wanted` on the access list: "by NAME in commit ABC1234", or
 /// "by an unsigned commit in commit …", from the list's history.
 fn added_by(vault: &Vault, list: &AccessList, wanted: &AccessEntry) -> Option<String> {
-    let (commit, signer) = history::introduced(vault, &access_path(&list.case), |bytes| {
+    let (commit, signer) = history::introduced(vault.repo(), &access_path(&list.case), |bytes| {
         AccessList::parse(bytes, &list.case).is_ok_and(|l| l.entries().contains(wanted))
     })
     .ok()??;

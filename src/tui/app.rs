@@ -23,7 +23,7 @@ use dossier::case::{CaseId, CaseRecord, Status};
 use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
 use dossier::ops::cases::{CaseSummary, NewCase, SummaryState};
-use dossier::repo::history::LogEntry;
+use dossier::audit::log::LogEntry;
 use dossier::repo::status::VaultStatus;
 use dossier::support::secret::{FixedPassphrase, SecretString};
 use dossier::sync::Outcome;

@@ -18,7 +18,7 @@ use dossier::keys::identity::Session;
 use dossier::ops::cases::{self, CaseSummary, NewCase, OpenCase};
 use dossier::ops::documents::{self, Document};
 use dossier::ops::{admin, listing};
-use dossier::repo::history;
+use dossier::audit::log;
 use dossier::sync::transport;
 use dossier::sync::{self, Choices, Outcome, Stage, SyncOptions, SyncReport};
 use dossier::vault::keyring::{Role, Validity};
@@ -270,14 +270,14 @@ pub fn run_case_history(root: &Path, id: &CaseId) -> Result<JobOutput> {
     let vault = Vault::open(root)?;
     Ok(JobOutput::CaseHistory(
         id.clone(),
-        history::log(&vault, Some(id))?,
+        log::read(&vault, Some(id))?,
     ))
 }
 
 /// The vault's audit trail.
 pub fn run_audit(root: &Path) -> Result<JobOutput> {
     let vault = Vault::open(root)?;
-    Ok(JobOutput::Audit(history::log(&vault, None)?))
+    Ok(JobOutput::Audit(log::read(&vault, None)?))
 }
 
 /// A change to the vault, described for the jobs layer.

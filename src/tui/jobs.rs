@@ -19,7 +19,7 @@ use dossier::case::CaseId;
 use dossier::keys::identity::Session;
 use dossier::ops::cases::CaseSummary;
 use dossier::ops::search::Hit;
-use dossier::repo::history::LogEntry;
+use dossier::audit::log::LogEntry;
 use dossier::repo::status::VaultStatus;
 use dossier::sync::{Stage, SyncReport};
 use dossier::Error;

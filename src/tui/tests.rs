@@ -1447,7 +1447,7 @@ fn opening_a_case_with_log_views_on_records_a_signed_view_in_the_job() {
     assert_eq!(parsed.action, "view");
     assert_eq!(parsed.case, Some(case.clone()));
     let vault = dossier::vault::Vault::open(&root).expect("vault");
-    let log = dossier::repo::history::log(&vault, Some(&case)).expect("log");
+    let log = dossier::audit::log::read(&vault, Some(&case)).expect("log");
     assert_eq!(log[0].action.as_deref(), Some("view"));
     assert_eq!(log[0].signature, SignatureStatus::Verified);
     assert_eq!(log[0].actor_name.as_deref(), Some("Ada Osei"));

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::binding::Binding;
 use crate::keys::card::KeyCard;
@@ -148,59 +148,8 @@ pub struct Keyring {
     problems: Vec<String>,
 }
 
+use crate::vault::layout::{card_path, certification_path, revocation_path, KeyringFile};
 pub use crate::vault::layout::KEYRING_DIR;
-
-/// What a file in the keyring directory is, by its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyringFile {
-    /// `<fp-id>.yaml`: a key card.
-    Card,
-    /// `<fp-id>.yaml.sig`: an administrator's certification of the card.
-    Certification,
-    /// `<fp-id>.revoked.yaml` or its `.sig`: a revocation.
-    Revocation,
-    /// `<fp-id>.binding.yaml` or its `.sig`: the owner's current encryption key and expiry.
-    Binding,
-}
-
-impl KeyringFile {
-    /// Classifies a file name of the keyring directory: its kind, whether it
-    /// is a `.sig` of a revocation or binding, and the file id it names
-    /// (not yet checked to be a fingerprint). `None`: not a keyring file.
-    pub fn classify(name: &str) -> Option<(KeyringFile, bool, &str)> {
-        let (stem, sig) = match name.strip_suffix(".sig") {
-            Some(stem) => (stem, true),
-            None => (name, false),
-        };
-        if let Some(id) = stem.strip_suffix(".revoked.yaml") {
-            Some((KeyringFile::Revocation, sig, id))
-        } else if let Some(id) = stem.strip_suffix(".binding.yaml") {
-            Some((KeyringFile::Binding, sig, id))
-        } else if let Some(id) = stem.strip_suffix(".yaml") {
-            let kind = if sig {
-                KeyringFile::Certification
-            } else {
-                KeyringFile::Card
-            };
-            Some((kind, false, id))
-        } else {
-            None
-        }
-    }
-}
-
-/// Relative path of a card.
-pub fn card_path(fp: &Fingerprint) -> String {
-    crate::vault::layout::VaultPath::keyring(KeyringFile::Card, false, *fp).to_string()
-}
-/// Relative path of a card's certification.
-pub fn certification_path(fp: &Fingerprint) -> String {
-    crate::vault::layout::VaultPath::keyring(KeyringFile::Certification, false, *fp).to_string()
-}
-/// Relative path of a revocation.
-pub fn revocation_path(fp: &Fingerprint) -> String {
-    crate::vault::layout::VaultPath::keyring(KeyringFile::Revocation, false, *fp).to_string()
-}
 
 impl Keyring {
     /// Loads the keyring of any vault state (a commit, or a working tree),
@@ -295,7 +244,13 @@ impl Keyring {
             let Some(entry) = self.entries.get_mut(fp) else {
                 continue;
             };
-            match Binding::verify(bytes, sig.as_deref(), fp, entry.card.created) {
+            match Binding::verify(
+                bytes,
+                sig.as_deref(),
+                fp,
+                entry.card.created,
+                &crate::vault::layout::binding_path(fp),
+            ) {
                 Ok(b) => entry.binding = Some(b),
                 Err(e) => {
                     self.problems.push(e.to_string());

@@ -22,7 +22,6 @@ use std::fmt;
 
 use crate::case::CaseId;
 use crate::keys::fingerprint::Fingerprint;
-use crate::vault::keyring::KeyringFile;
 
 /// `vault.yaml`, relative to the vault root.
 pub const CONFIG_PATH: &str = ".dossier/vault.yaml";
@@ -292,6 +291,63 @@ pub fn check_tree(tree: &git2::Tree) -> Result<(), String> {
         return Err(why);
     }
     walked.map_err(|e| e.to_string())
+}
+
+/// What a file in the keyring directory is, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyringFile {
+    /// `<fp-id>.yaml`: a key card.
+    Card,
+    /// `<fp-id>.yaml.sig`: an administrator's certification of the card.
+    Certification,
+    /// `<fp-id>.revoked.yaml` or its `.sig`: a revocation.
+    Revocation,
+    /// `<fp-id>.binding.yaml` or its `.sig`: the owner's current encryption key and expiry.
+    Binding,
+}
+
+impl KeyringFile {
+    /// Classifies a file name of the keyring directory: its kind, whether it
+    /// is a `.sig` of a revocation or binding, and the file id it names
+    /// (not yet checked to be a fingerprint). `None`: not a keyring file.
+    pub fn classify(name: &str) -> Option<(KeyringFile, bool, &str)> {
+        let (stem, sig) = match name.strip_suffix(".sig") {
+            Some(stem) => (stem, true),
+            None => (name, false),
+        };
+        if let Some(id) = stem.strip_suffix(".revoked.yaml") {
+            Some((KeyringFile::Revocation, sig, id))
+        } else if let Some(id) = stem.strip_suffix(".binding.yaml") {
+            Some((KeyringFile::Binding, sig, id))
+        } else if let Some(id) = stem.strip_suffix(".yaml") {
+            let kind = if sig {
+                KeyringFile::Certification
+            } else {
+                KeyringFile::Card
+            };
+            Some((kind, false, id))
+        } else {
+            None
+        }
+    }
+}
+
+/// Relative path of a card.
+pub fn card_path(fp: &Fingerprint) -> String {
+    VaultPath::keyring(KeyringFile::Card, false, *fp).to_string()
+}
+/// Relative path of a card's certification.
+pub fn certification_path(fp: &Fingerprint) -> String {
+    VaultPath::keyring(KeyringFile::Certification, false, *fp).to_string()
+}
+/// Relative path of a revocation.
+pub fn revocation_path(fp: &Fingerprint) -> String {
+    VaultPath::keyring(KeyringFile::Revocation, false, *fp).to_string()
+}
+
+/// Relative path of a key's binding.
+pub fn binding_path(fp: &Fingerprint) -> String {
+    VaultPath::keyring(KeyringFile::Binding, false, *fp).to_string()
 }
 
 #[cfg(test)]

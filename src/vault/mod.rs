@@ -8,6 +8,7 @@
 //! materialisation. A change interrupted after its commit but before the
 //! working tree was updated is finished when the vault is next opened.
 
+pub mod git_config;
 pub mod groups;
 pub mod keyring;
 pub mod layout;
@@ -21,7 +22,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::case::{AccessEntry, AccessList, CaseId};
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::repo::snapshot::{CaseTrees, CommitTree, Files, WorkTree};
@@ -92,7 +93,7 @@ pub struct Vault {
     config: VaultConfig,
     keyring: Keyring,
     groups: Groups,
-    pending_rekey: Option<crate::ops::rekey::Pending>,
+    pending_rekey: Option<crate::repo::journal::Pending>,
     /// Why history does not verify, for a vault opened for audit only.
     history_problem: Option<String>,
     /// `cases/<id>` → subtree id, for the commit named, read once per commit.
@@ -176,7 +177,7 @@ impl Vault {
             Err(e @ Error::UnverifiedHistory { .. }) if audit => Some(e.to_string()),
             Err(e) => return Err(e),
         };
-        let pending_rekey = crate::ops::rekey::tidy(&repo)?;
+        let pending_rekey = crate::repo::journal::tidy(&repo)?;
         let head = repo.head().ok().and_then(|h| h.target());
         let (config, signer, keyring, groups) = match head {
             Some(head) => load_trust(&CommitTree::new(&repo, head)?)?,
@@ -211,7 +212,7 @@ impl Vault {
 
     /// An interrupted re-encryption left on the current commit: nothing of
     /// it was committed, and running the same command again resumes it.
-    pub fn pending_rekey(&self) -> Option<&crate::ops::rekey::Pending> {
+    pub fn pending_rekey(&self) -> Option<&crate::repo::journal::Pending> {
         self.pending_rekey.as_ref()
     }
 

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::crypto::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::identity::Session;
 use crate::repo::store::{Change, CommitMessage};

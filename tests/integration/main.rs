@@ -7,6 +7,7 @@ mod core_flows;
 mod crash;
 mod damaged;
 mod history_attacks;
+mod layers;
 mod merge_driver;
 mod properties;
 mod recovery;

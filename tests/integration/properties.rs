@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use dossier::case::{AccessEntry, CaseId};
-use dossier::crypto::signature;
+use dossier::keys::signature;
 use dossier::error::Error;
 use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};

@@ -297,7 +297,7 @@ fn expire_in_the_past(w: &World, who: &Person) {
     let past = chrono::Utc::now() - chrono::Duration::days(1);
     let binding = dossier::keys::binding::Binding::new(fp, &recipient, Some(past));
     let (text, sig) = binding.signed(session.signing_key().unwrap()).unwrap();
-    let path = w.vault().join(dossier::keys::binding::binding_path(&fp));
+    let path = w.vault().join(dossier::vault::layout::binding_path(&fp));
     std::fs::write(&path, text).unwrap();
     std::fs::write(path.with_extension("yaml.sig"), sig).unwrap();
     // allowed_signers follows the keyring, as dossier would write it.

@@ -4,7 +4,7 @@
 
 use dossier::case::CaseRecord;
 use dossier::ops::cases::SummaryState;
-use dossier::repo::history::LogEntry;
+use dossier::audit::log::LogEntry;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};

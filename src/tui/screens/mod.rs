@@ -20,7 +20,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use dossier::case::Sensitivity;
-use dossier::repo::history::SignatureStatus;
+use dossier::audit::log::SignatureStatus;
 use dossier::vault::keyring::Validity;
 
 use crate::tui::action;
