@@ -21,15 +21,15 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::case::{AccessEntry, AccessList, CaseId};
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::history;
 use crate::repo::snapshot::id_at;
 use crate::support::yaml;
-use crate::trust::policy::access_path;
 use crate::vault::groups::{GroupsDoc, GROUPS_PATH};
 use crate::vault::keyring::{Keyring, Role};
+use crate::vault::layout::access_path;
 
 /// The people named by one version of an access list under one version of
 /// the groups, in list order (owners first), each once: `None` when named

@@ -13,9 +13,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::case::CaseId;
-use crate::keys::signature::{self, GIT_NAMESPACE};
 use crate::error::Result;
 use crate::keys::fingerprint::Fingerprint;
+use crate::keys::signature::{self, GIT_NAMESPACE};
 use crate::repo::snapshot::id_at;
 use crate::repo::store::CommitMessage;
 use crate::support::yaml;
@@ -235,4 +235,3 @@ fn touches(commit: &git2::Commit, path: &str) -> Result<bool> {
     }
     Ok(false)
 }
-

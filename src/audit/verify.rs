@@ -132,7 +132,8 @@ fn case_plan(
         policy::verified_access(vault, id).map_err(|e| problem(&subject, e.to_string()))?;
     let recipients =
         policy::recipients(vault, &verified.list).map_err(|e| problem(&subject, e.to_string()))?;
-    let files = crate::ops::cases::encrypted_files(vault, id)
+    let files = vault
+        .encrypted_files(id)
         .map_err(|e| problem(&subject, e.to_string()))?;
     Ok(CasePlan {
         id: id.clone(),

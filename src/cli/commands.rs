@@ -5,12 +5,12 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use dossier::audit::log;
 use dossier::audit::verify;
 use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
 use dossier::ops::rekey::UnreadableFile;
 use dossier::ops::{admin, cases, rekey, revocation, rotation, search};
-use dossier::audit::log;
 use dossier::support::secret::ExposeSecret;
 use dossier::vault::Vault;
 use dossier::{Error, Result};

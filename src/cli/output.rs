@@ -1,10 +1,10 @@
 //! Printing: human tables and the stable `--json` shapes documented in
 //! docs/user-guide.md. JSON field names here are a contract: add, never rename.
 
+use dossier::audit::log::LogEntry;
 use dossier::case::fields::{Kind, FIELDS};
 use dossier::keys::identity::Identity;
 use dossier::ops::cases::{CaseSummary, OpenCase, SummaryState};
-use dossier::audit::log::LogEntry;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
 use serde_json::json;

@@ -9,7 +9,6 @@
 //! Every failure to decrypt a file becomes [`Error::CannotDecrypt`] with the
 //! file's path and nothing else (STYLE rule 6).
 
-
 use std::io::{BufRead, Read, Write};
 use std::path::Path;
 

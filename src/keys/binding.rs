@@ -17,9 +17,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::support::yaml;
 
 /// Format 2 adds `replaces` ([`crate::vault::succession`]); format 1 is still read.
@@ -131,13 +131,29 @@ mod tests {
         let b = Binding::new(fp, &recipient, None);
 
         let (text, sig) = b.signed(&own).unwrap();
-        let back = Binding::verify(text.as_bytes(), Some(sig.as_bytes()), &fp, created, "binding").unwrap();
+        let back = Binding::verify(
+            text.as_bytes(),
+            Some(sig.as_bytes()),
+            &fp,
+            created,
+            "binding",
+        )
+        .unwrap();
         assert_eq!(back, b);
 
         let (_, forged) = b.signed(&other).unwrap();
-        assert!(Binding::verify(text.as_bytes(), Some(forged.as_bytes()), &fp, created, "binding").is_err());
+        assert!(Binding::verify(
+            text.as_bytes(),
+            Some(forged.as_bytes()),
+            &fp,
+            created,
+            "binding"
+        )
+        .is_err());
         assert!(Binding::verify(text.as_bytes(), None, &fp, created, "binding").is_err());
         let later = Utc::now() + chrono::Duration::days(1);
-        assert!(Binding::verify(text.as_bytes(), Some(sig.as_bytes()), &fp, later, "binding").is_err());
+        assert!(
+            Binding::verify(text.as_bytes(), Some(sig.as_bytes()), &fp, later, "binding").is_err()
+        );
     }
 }

@@ -15,9 +15,9 @@ use std::str::FromStr;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::support::yaml;
 
 const CARD_VERSION: u32 = 1;

@@ -6,19 +6,19 @@
 use std::path::Path;
 
 use crate::case::{AccessEntry, CaseId};
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::card::KeyCard;
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::ops::rekey::{self, Outcome, Plan, Progress};
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::yaml;
 use crate::vault::groups::Groups;
 use crate::vault::groups::{GroupsDoc, GROUPS_PATH};
 use crate::vault::keyring::Validity;
-use crate::vault::layout;
 use crate::vault::keyring::{Keyring, Role};
+use crate::vault::layout;
 use crate::vault::{Vault, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
 
 /// Creates a vault in `dir` (new or empty) with the session's key as root,

@@ -18,14 +18,15 @@ use serde::Serialize;
 use crate::case::fields;
 use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, RecordMerge, Side, Status};
 use crate::crypto;
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::ops::rekey::UnreadableFile;
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::secret::Zeroizing;
-use crate::trust::policy::{self, access_path};
+use crate::trust::policy;
+use crate::vault::layout::access_path;
 use crate::vault::Vault;
 
 /// Relative path of a note of a case, by its file name.
@@ -452,7 +453,8 @@ fn reencrypt_case(
     let key = session.decryption_keys()?;
     let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let root = vault.root();
-    let results = encrypted_files(vault, id)?
+    let results = vault
+        .encrypted_files(id)?
         .par_iter()
         .map(|rel| {
             let ct = crate::support::fsio::read_in_vault(root, rel)?;
@@ -500,7 +502,8 @@ pub struct RepairPlan {
 /// they are now: what a repair plan was made from.
 fn case_state(vault: &Vault, id: &CaseId) -> Result<Vec<(String, git2::Oid)>> {
     let mut out = Vec::new();
-    for rel in encrypted_files(vault, id)?
+    for rel in vault
+        .encrypted_files(id)?
         .into_iter()
         .chain([access_path(id)])
     {
@@ -540,7 +543,7 @@ pub fn repair_plan(
         changes: Vec::new(),
         seen: case_state(vault, id)?,
     };
-    for rel in encrypted_files(vault, id)? {
+    for rel in vault.encrypted_files(id)? {
         let path = vault.root().join(&rel);
         let bytes = vault.read(&rel)?;
         match crypto::decrypt(&bytes, keys, &path) {
@@ -587,21 +590,6 @@ pub fn repair(vault: &Vault, session: &Session, plan: &RepairPlan) -> Result<git
         &CommitMessage::for_case("repair", &plan.case, session.fingerprint()),
         &plan.changes,
     )
-}
-
-/// Relative paths of every `.age` file of a case.
-pub fn encrypted_files(vault: &Vault, id: &CaseId) -> Result<Vec<String>> {
-    let dir = vault.root().join(Vault::case_dir(id));
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::io("list", &dir)(e.into()))?;
-        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(".age") {
-            if let Ok(rel) = entry.path().strip_prefix(vault.root()) {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Decrypts a case's record.

@@ -13,14 +13,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
-use regex::RegexBuilder;
 
-use crate::case::{CaseId, CaseRecord};
-use crate::crypto;
-use crate::error::{Error, Result};
+use crate::case::CaseId;
+use crate::error::Result;
 use crate::keys::identity::Session;
 use crate::ops::cases::{self, CaseSummary};
-use crate::ops::search::Hit;
 use crate::repo::store::CommitMessage;
 use crate::vault::Vault;
 
@@ -80,70 +77,6 @@ pub fn last_changes(vault: &Vault, cancel: &AtomicBool) -> Result<BTreeMap<CaseI
     Ok(out)
 }
 
-/// Searches the records and notes of the cases `ids` (those the caller knows
-/// are readable) for `pattern`, with the same smart-case rule as
-/// [`crate::ops::search::grep`]. Cases that cannot be read are skipped. Stops
-/// early once `cancel` is set, returning the hits found so far.
-pub fn search_cases(
-    vault: &Vault,
-    session: &Session,
-    ids: &[CaseId],
-    pattern: &str,
-    cancel: &AtomicBool,
-) -> Result<Vec<Hit>> {
-    let smart_insensitive = !pattern.chars().any(char::is_uppercase);
-    let re = RegexBuilder::new(pattern)
-        .case_insensitive(smart_insensitive)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|_| Error::InvalidValue {
-            field: "search pattern".into(),
-            reason: "it is not a valid regular expression".into(),
-        })?;
-    let key = session.decryption_keys()?;
-    let root = vault.root();
-    let work: Vec<(CaseId, Vec<String>)> = ids
-        .iter()
-        .map(|id| (id.clone(), vault.note_files(id).unwrap_or_default()))
-        .collect();
-    let mut hits: Vec<Hit> = work
-        .par_iter()
-        .map(|(id, note_names)| -> Vec<Hit> {
-            let mut out = Vec::new();
-            if cancel.load(Ordering::Relaxed) {
-                return out;
-            }
-            let path = root.join(cases::record_path(id));
-            let record = crate::support::fsio::read_in_vault(root, &cases::record_path(id))
-                .and_then(|ct| crypto::decrypt(&ct, key, &path))
-                .and_then(|plain| CaseRecord::parse(&plain, "a case record"));
-            if let Ok(text) = record.and_then(|r| r.to_yaml()) {
-                for line in text.lines().filter(|l| re.is_match(l)) {
-                    out.push(Hit {
-                        case: id.clone(),
-                        location: "record".into(),
-                        line: line.trim().to_string(),
-                    });
-                }
-            }
-            let notes = cases::read_notes(root, key, id, note_names).unwrap_or_default();
-            for note in &notes {
-                for line in note.text.lines().filter(|l| re.is_match(l)) {
-                    out.push(Hit {
-                        case: id.clone(),
-                        location: format!("note {}", note.file),
-                        line: line.trim().to_string(),
-                    });
-                }
-            }
-            out
-        })
-        .flatten()
-        .collect();
-    hits.sort_by(|a, b| (&a.case, &a.location).cmp(&(&b.case, &b.location)));
-    Ok(hits)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,7 +117,14 @@ mod tests {
         let changes = last_changes(&vault, &AtomicBool::new(false)).unwrap();
         assert_eq!(changes.len(), 3);
 
-        let hits = search_cases(&vault, &session, &ids, "thr", &AtomicBool::new(false)).unwrap();
+        let hits = crate::ops::search::search_cases(
+            &vault,
+            &session,
+            &ids,
+            "thr",
+            &AtomicBool::new(false),
+        )
+        .unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].case, ids[2]);
     }

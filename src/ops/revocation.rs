@@ -13,17 +13,17 @@
 use std::collections::BTreeSet;
 
 use crate::case::{AccessList, CaseId};
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::ops::rekey::{self, Outcome, Plan, Progress, Target};
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::yaml;
 use crate::trust::policy;
 use crate::vault::groups::Groups;
-use crate::vault::layout;
 use crate::vault::keyring::{Revocation, Role};
+use crate::vault::layout;
 use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
 
 /// What a revocation did and what it means.
@@ -126,7 +126,7 @@ pub fn revoke(
     let mut plan = Plan::default();
     let mut lists_changed = Vec::new();
     for id in vault.case_ids()? {
-        let Ok(bytes) = vault.read(&policy::access_path(&id)) else {
+        let Ok(bytes) = vault.read(&crate::vault::layout::access_path(&id)) else {
             continue;
         };
         let Ok(list) = AccessList::parse(&bytes, &id) else {
@@ -188,7 +188,7 @@ pub fn revoke(
 
 fn signer_of(vault: &Vault, id: &CaseId, bytes: &[u8]) -> Option<Fingerprint> {
     let sig = vault
-        .read(&format!("{}.sig", policy::access_path(id)))
+        .read(&format!("{}.sig", crate::vault::layout::access_path(id)))
         .ok()?;
     signature::verify(&sig, DOCUMENT_NAMESPACE, bytes)
         .ok()

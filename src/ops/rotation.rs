@@ -13,12 +13,12 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::keys::binding::Binding;
-use crate::vault::layout::binding_path;
 use crate::keys::identity::Session;
 use crate::ops::rekey::{self, Outcome, Plan, Progress};
 use crate::repo::store::{Change, CommitMessage};
 use crate::trust::policy;
 use crate::vault::keyring::Validity;
+use crate::vault::layout::binding_path;
 use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
 
 const ROTATE: &str = "rotate-key";

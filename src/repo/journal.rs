@@ -181,7 +181,12 @@ pub fn tidy(repo: &git2::Repository) -> Result<Option<Pending>> {
 
 /// The cases an earlier, interrupted run of the same change prepared on
 /// the same commit (empty when there is none).
-pub fn resumable(repo: &git2::Repository, base: git2::Oid, operation: &str, param: &str) -> Prepared {
+pub fn resumable(
+    repo: &git2::Repository,
+    base: git2::Oid,
+    operation: &str,
+    param: &str,
+) -> Prepared {
     read_journal(&journal_path(repo))
         .filter(|j| j.base == base && j.operation == operation && j.param == param)
         .map(|j| j.cases)

@@ -19,10 +19,10 @@ use std::path::Path;
 use chrono::Utc;
 
 use crate::case::CaseId;
-use crate::keys::signature::{self, GIT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
+use crate::keys::signature::{self, GIT_NAMESPACE};
 use crate::support::fault;
 use crate::support::fsio::{self, Mode};
 

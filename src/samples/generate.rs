@@ -15,9 +15,9 @@ use rayon::prelude::*;
 use crate::case::record::{Client, Deadline, Party};
 use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Sensitivity, Status};
 use crate::crypto;
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::Result;
 use crate::keys::identity::Session;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::store::{Change, CommitMessage};
 use crate::trust::policy;
 use crate::vault::Vault;
@@ -86,7 +86,7 @@ pub fn cases(
             let text = record.to_yaml()?;
             let access = list.to_yaml()?;
             let sig = signature::sign(key, DOCUMENT_NAMESPACE, access.as_bytes())?;
-            let rel = policy::access_path(id);
+            let rel = crate::vault::layout::access_path(id);
             Ok(vec![
                 Change::write(
                     crate::ops::cases::record_path(id),

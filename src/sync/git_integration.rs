@@ -18,14 +18,15 @@
 use std::path::PathBuf;
 
 use crate::case::{merge_access, AccessList, CaseId, FieldConflict};
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::identity::Session;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::ops::cases;
 use crate::repo::snapshot::{CommitTree, Files};
 use crate::support::fsio::{self, Mode};
-use crate::trust::policy::{self, access_path};
+use crate::trust::policy;
 use crate::vault::keyring::Validity;
+use crate::vault::layout::access_path;
 use crate::vault::Vault;
 
 /// What `dossier textconv` prints for a file the user cannot decrypt.

@@ -19,10 +19,10 @@ use age::x25519;
 use crate::case::merge::{merge_access, Side};
 use crate::case::{AccessList, CaseId};
 use crate::crypto;
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::snapshot::{CommitTree, Files};
 use crate::repo::store::{self, Change};
 use crate::support::secret::Zeroizing;
@@ -282,7 +282,7 @@ type CaseFiles = Vec<(String, Vec<u8>)>;
 impl CaseMerge<'_, '_> {
     /// The merged files of one case; conflicts are pushed onto `conflicts`.
     fn merge(&self, case: &CaseId, conflicts: &mut Vec<Conflict>) -> Result<CaseFiles> {
-        let access = policy::access_path(case);
+        let access = crate::vault::layout::access_path(case);
         let side = |tree: &CommitTree<'_>| -> Result<Option<SideList>> {
             let Some(bytes) = tree.read(&access)? else {
                 return Ok(None);
@@ -351,7 +351,7 @@ impl CaseMerge<'_, '_> {
         ours: &SideList,
         theirs: &SideList,
     ) -> Result<std::result::Result<CaseFiles, Conflict>> {
-        let access = policy::access_path(case);
+        let access = crate::vault::layout::access_path(case);
         let signed = |bytes: Vec<u8>, sig: Option<Vec<u8>>| {
             let mut files = vec![(access.clone(), bytes)];
             files.extend(sig.map(|sig| (format!("{access}.sig"), sig)));

@@ -711,7 +711,7 @@ impl Rules<'_, '_> {
         let Some(_) = new else {
             return Ok(());
         };
-        let rel = policy::access_path(case);
+        let rel = crate::vault::layout::access_path(case);
         let read = |p: &str| self.after_tree.read(p).map_err(|e| e.to_string());
         let bytes = read(&rel)?.unwrap_or_default();
         let Some(sig) = read(&format!("{rel}.sig"))? else {
@@ -740,7 +740,7 @@ impl Rules<'_, '_> {
         case: &CaseId,
     ) -> std::result::Result<Option<AccessList>, String> {
         match tree
-            .read(&policy::access_path(case))
+            .read(&crate::vault::layout::access_path(case))
             .map_err(|e| e.to_string())?
         {
             None => Ok(None),

@@ -7,5 +7,6 @@
 //! it loads the vault and refuses history that does not verify.
 
 pub mod incoming;
+pub mod opening;
 pub mod policy;
 pub mod verified;

@@ -11,19 +11,14 @@
 use age::x25519;
 
 use crate::case::{AccessEntry, AccessList, CaseId};
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::history;
 use crate::vault::groups::Groups;
 use crate::vault::keyring::{Keyring, Validity};
+use crate::vault::layout::access_path;
 use crate::vault::Vault;
-
-/// Relative path of a case's access list.
-pub fn access_path(id: &CaseId) -> String {
-    crate::vault::layout::VaultPath::case(id, crate::vault::layout::CaseFile::Access { sig: false })
-        .to_string()
-}
 
 /// An access list whose signature and signer were checked.
 #[derive(Debug, Clone)]

@@ -17,13 +17,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use dossier::audit::log::LogEntry;
 use dossier::case::fields::{self, Kind, FIELDS};
 use dossier::case::merge::Side;
 use dossier::case::{CaseId, CaseRecord, Status};
 use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
 use dossier::ops::cases::{CaseSummary, NewCase, SummaryState};
-use dossier::audit::log::LogEntry;
 use dossier::repo::status::VaultStatus;
 use dossier::support::secret::{FixedPassphrase, SecretString};
 use dossier::sync::Outcome;

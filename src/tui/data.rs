@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use dossier::audit::log;
 use dossier::case::{AccessEntry, AccessList, CaseId, CaseRecord};
 use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::Session;
 use dossier::ops::cases::{self, CaseSummary, NewCase, OpenCase};
 use dossier::ops::documents::{self, Document};
-use dossier::ops::{admin, listing};
-use dossier::audit::log;
+use dossier::ops::{admin, listing, search};
 use dossier::sync::transport;
 use dossier::sync::{self, Choices, Outcome, Stage, SyncOptions, SyncReport};
 use dossier::vault::keyring::{Role, Validity};
@@ -247,7 +247,7 @@ pub fn run_search(
     pattern: String,
 ) -> Result<JobOutput> {
     let vault = Vault::open(root)?;
-    let hits = listing::search_cases(&vault, session, ids, &pattern, ctx.cancel_flag())?;
+    let hits = search::search_cases(&vault, session, ids, &pattern, ctx.cancel_flag())?;
     Ok(JobOutput::SearchHits { pattern, hits })
 }
 

@@ -15,11 +15,11 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use dossier::audit::log::LogEntry;
 use dossier::case::CaseId;
 use dossier::keys::identity::Session;
 use dossier::ops::cases::CaseSummary;
 use dossier::ops::search::Hit;
-use dossier::audit::log::LogEntry;
 use dossier::repo::status::VaultStatus;
 use dossier::sync::{Stage, SyncReport};
 use dossier::Error;

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::snapshot::Files;
 use crate::support::yaml;
 use crate::vault::keyring::Keyring;

@@ -18,11 +18,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::binding::Binding;
 use crate::keys::card::KeyCard;
 use crate::keys::fingerprint::{normalise_query, Fingerprint};
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::snapshot::Files;
 use crate::support::yaml;
 
@@ -148,8 +148,8 @@ pub struct Keyring {
     problems: Vec<String>,
 }
 
-use crate::vault::layout::{card_path, certification_path, revocation_path, KeyringFile};
 pub use crate::vault::layout::KEYRING_DIR;
+use crate::vault::layout::{card_path, certification_path, revocation_path, KeyringFile};
 
 impl Keyring {
     /// Loads the keyring of any vault state (a commit, or a working tree),

@@ -220,6 +220,11 @@ pub fn case_dir(case: &CaseId) -> String {
     format!("{CASES_DIR}/{case}")
 }
 
+/// `cases/<id>/access.yaml`: a case's access list.
+pub fn access_path(id: &CaseId) -> String {
+    VaultPath::case(id, CaseFile::Access { sig: false }).to_string()
+}
+
 /// `Some(false)` for `path == doc`, `Some(true)` for its `.sig`.
 fn pair(path: &str, doc: &str) -> Option<bool> {
     match path.strip_prefix(doc) {

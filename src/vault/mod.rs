@@ -22,9 +22,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::case::{AccessEntry, AccessList, CaseId};
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::snapshot::{CaseTrees, CommitTree, Files, WorkTree};
 use crate::support::fsio;
 use crate::support::yaml;
@@ -107,11 +107,6 @@ impl std::fmt::Debug for Vault {
 }
 
 impl Vault {
-    /// Finds the vault containing `start` (itself or a parent directory).
-    pub fn discover(start: &Path) -> Result<Vault> {
-        Vault::open(&Vault::find_root(start)?)
-    }
-
     /// The root of the vault containing `start` (itself or a parent).
     pub fn find_root(start: &Path) -> Result<PathBuf> {
         let start = start
@@ -127,41 +122,10 @@ impl Vault {
         Err(Error::NotAVault(start))
     }
 
-    /// Opens the vault rooted at `root`. Its history is verified first, up
-    /// to `HEAD` ([`crate::trust::verified::ensure`]): a vault whose history does
-    /// not verify is refused. The trust state (config, keyring, groups, and
-    /// access lists through [`Vault::access_list`]) is read from the
-    /// verified commit, never from the working tree.
-    pub fn open(root: &Path) -> Result<Vault> {
-        Vault::open_with(root, &mut |_, _| {})
-    }
-
-    /// [`Vault::open`], telling `progress` `(checked, total)` while a long
-    /// unverified history is verified.
-    pub fn open_with(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
-        Vault::open_inner(root, progress, false)
-    }
-
-    /// Opens the vault for reading its history and reporting on it (`log`,
-    /// `verify`, who could read): history that does not verify is not
-    /// refused but reported by [`Vault::history_problem`], and the trust
-    /// state is read from `HEAD` as it is. Nothing may be written through a
-    /// vault opened this way while it reports a problem.
-    pub fn open_for_audit(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
-        Vault::open_inner(root, progress, true)
-    }
-
-    /// Why the history up to `HEAD` does not verify (only ever set on a
-    /// vault from [`Vault::open_for_audit`]).
-    pub fn history_problem(&self) -> Option<&str> {
-        self.history_problem.as_deref()
-    }
-
-    fn open_inner(
-        root: &Path,
-        progress: &mut dyn FnMut(usize, usize),
-        audit: bool,
-    ) -> Result<Vault> {
+    /// The first step of opening the vault at `root`: its repository and
+    /// working-tree root, with a commit that was interrupted finished (or
+    /// rolled back) by [`crate::repo::store::finish_interrupted`].
+    pub(crate) fn repository(root: &Path) -> Result<(git2::Repository, PathBuf)> {
         if !root.join(CONFIG_PATH).is_file() {
             return Err(Error::NotAVault(root.to_path_buf()));
         }
@@ -172,22 +136,29 @@ impl Vault {
             .ok_or_else(|| Error::NotAVault(root.to_path_buf()))?
             .to_path_buf();
         crate::repo::store::finish_interrupted(&repo)?;
-        let history_problem = match crate::trust::verified::ensure(&repo, progress) {
-            Ok(_) => None,
-            Err(e @ Error::UnverifiedHistory { .. }) if audit => Some(e.to_string()),
-            Err(e) => return Err(e),
-        };
+        Ok((repo, root))
+    }
+
+    /// Reads the vault's trust state (config, keyring, groups) from `HEAD`,
+    /// or from the working tree before the first commit; returns it with the
+    /// key that signed `vault.yaml`.
+    ///
+    /// Crate-only: a [`Vault`] is handed out only by
+    /// [`crate::trust::opening`] (`Vault::open` and friends), after the
+    /// history up to `HEAD` verified; `history_problem` is why it did not,
+    /// for a vault opened for audit.
+    pub(crate) fn load(
+        repo: git2::Repository,
+        root: PathBuf,
+        history_problem: Option<String>,
+    ) -> Result<(Vault, Fingerprint)> {
         let pending_rekey = crate::repo::journal::tidy(&repo)?;
         let head = repo.head().ok().and_then(|h| h.target());
         let (config, signer, keyring, groups) = match head {
             Some(head) => load_trust(&CommitTree::new(&repo, head)?)?,
             None => load_trust(&WorkTree::new(&root))?,
         };
-        if let Some(file) = crate::vault::pins::default_file() {
-            let key = crate::trust::verified::first_commit(&repo)?.to_string();
-            crate::vault::pins::check(&file, &key, &root, &config.name, &config.roots, signer)?;
-        }
-        Ok(Vault {
+        let vault = Vault {
             root,
             repo,
             config,
@@ -196,7 +167,14 @@ impl Vault {
             pending_rekey,
             history_problem,
             committed_cases: Default::default(),
-        })
+        };
+        Ok((vault, signer))
+    }
+
+    /// Why the history up to `HEAD` does not verify (only ever set on a
+    /// vault from [`Vault::open_for_audit`]).
+    pub fn history_problem(&self) -> Option<&str> {
+        self.history_problem.as_deref()
     }
 
     /// Resolves what a user typed for an access-list entry: `@group`, or a
@@ -214,13 +192,6 @@ impl Vault {
     /// it was committed, and running the same command again resumes it.
     pub fn pending_rekey(&self) -> Option<&crate::repo::journal::Pending> {
         self.pending_rekey.as_ref()
-    }
-
-    /// Re-reads config, keyring and groups after a change.
-    pub fn reload(&mut self) -> Result<()> {
-        let fresh = Vault::open(&self.root)?;
-        *self = fresh;
-        Ok(())
     }
 
     /// The working tree's root.
@@ -314,7 +285,7 @@ impl Vault {
     /// parsed (not yet checked for entitlement: see [`crate::trust::policy`]). An
     /// edit of the working tree's copy changes nothing here.
     pub fn access_list(&self, id: &CaseId) -> Result<AccessList> {
-        let rel = crate::trust::policy::access_path(id);
+        let rel = crate::vault::layout::access_path(id);
         match self.read_committed(&rel)? {
             Some(bytes) => AccessList::parse(&bytes, id),
             None => Err(Error::UnknownCase(id.to_string())),
@@ -343,6 +314,22 @@ impl Vault {
             }
         };
         files.read(rel)
+    }
+
+    /// Relative paths of every `.age` file of a case in the working tree.
+    pub fn encrypted_files(&self, id: &CaseId) -> Result<Vec<String>> {
+        let dir = self.root.join(Vault::case_dir(id));
+        let mut out = Vec::new();
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| Error::io("list", &dir)(e.into()))?;
+            if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(".age")
+            {
+                if let Ok(rel) = entry.path().strip_prefix(&self.root) {
+                    out.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The names of a case's note files, oldest first.

@@ -9,9 +9,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::error::{Error, Result};
 use crate::keys::identity::Session;
+use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::yaml;
 use crate::vault::{Settings, Vault, CONFIG_PATH};

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 /// The library's layers, lowest first: the same list as `src/lib.rs`.
 const LAYERS: &[&str] = &[
-    "error", "support", "crypto", "keys", "case", "repo", "vault", "trust", "audit", "ops",
-    "sync", "samples",
+    "error", "support", "crypto", "keys", "case", "repo", "vault", "trust", "audit", "ops", "sync",
+    "samples",
 ];
 
 /// The binary's modules, lowest first: the TUI never starts the CLI.
@@ -347,9 +347,7 @@ fn graph(sources: &[Source]) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
 }
 
 fn is_binary(module: &[String]) -> bool {
-    module
-        .first()
-        .is_some_and(|m| BINARY.contains(&m.as_str()))
+    module.first().is_some_and(|m| BINARY.contains(&m.as_str()))
 }
 
 fn name(module: &[String]) -> String {
@@ -580,7 +578,10 @@ fn the_checker_sees_what_it_should() {
         g[&v("vault")],
         [v("ops::cases"), v("vault::keyring")].into_iter().collect()
     );
-    assert_eq!(g[&v("vault::groups")], [v("vault::keyring")].into_iter().collect());
+    assert_eq!(
+        g[&v("vault::groups")],
+        [v("vault::keyring")].into_iter().collect()
+    );
     assert_eq!(g[&v("support::fsio")], BTreeSet::new());
     assert_eq!(
         g[&v("ops::cases")],
@@ -592,7 +593,9 @@ fn the_checker_sees_what_it_should() {
         .collect();
     let expected = [
         [v("vault"), v("ops::cases")].into_iter().collect(),
-        [v("vault::keyring"), v("vault::groups")].into_iter().collect(),
+        [v("vault::keyring"), v("vault::groups")]
+            .into_iter()
+            .collect(),
     ];
     assert_eq!(found, expected.into_iter().collect());
 }

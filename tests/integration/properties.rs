@@ -28,10 +28,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use dossier::case::{AccessEntry, CaseId};
-use dossier::keys::signature;
 use dossier::error::Error;
 use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::keys::signature;
 use dossier::ops::{admin, cases};
 use dossier::repo::store::CommitMessage;
 use dossier::support::secret::NoPassphrase;

@@ -2,9 +2,9 @@
 //! consents, disclosures, access, history. A case the user cannot read
 //! shows its id and owners and nothing else.
 
+use dossier::audit::log::LogEntry;
 use dossier::case::CaseRecord;
 use dossier::ops::cases::SummaryState;
-use dossier::audit::log::LogEntry;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};

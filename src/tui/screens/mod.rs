@@ -19,8 +19,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use dossier::case::Sensitivity;
 use dossier::audit::log::SignatureStatus;
+use dossier::case::Sensitivity;
 use dossier::vault::keyring::Validity;
 
 use crate::tui::action;
