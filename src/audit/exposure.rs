@@ -23,7 +23,6 @@ use serde::Serialize;
 use crate::case::{AccessEntry, AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::history;
 use crate::repo::snapshot::id_at;
 use crate::support::yaml;
@@ -181,8 +180,7 @@ pub fn readers_at(repo: &git2::Repository, case: &CaseId, commit: git2::Oid) -> 
         .collect();
     let list_signer = id_at(&tree, &format!("{rel}.sig"))
         .and_then(|sig| repo.find_blob(sig).ok())
-        .and_then(|sig| signature::verify(sig.content(), DOCUMENT_NAMESPACE, &bytes).ok())
-        .map(|v| v.signer);
+        .and_then(|sig| crate::keys::signed::signer_of(&bytes, sig.content()));
     let signer_was_owner = match list_signer {
         None => false,
         Some(signer) => {

@@ -135,11 +135,12 @@ fn case_plan(
     let files = vault
         .encrypted_files(id)
         .map_err(|e| problem(&subject, e.to_string()))?;
+    let readable = recipients.labels().any(|fp| fp == me);
     Ok(CasePlan {
         id: id.clone(),
         files,
         recipients: recipients.len(),
-        readable: recipients.iter().any(|(fp, _)| fp == me),
+        readable,
     })
 }
 

@@ -18,13 +18,58 @@ use age::x25519;
 use crate::error::{Error, Result};
 use crate::support::secret::Zeroizing;
 
+/// The keys a file is encrypted to, each with a label (for a case, the
+/// reader's fingerprint), as trust policy approved them.
+///
+/// Only `trust::policy` makes one, from a checked access list, so nothing
+/// can encrypt case content to a key list policy never saw;
+/// `tests/integration/layers.rs` fails when another module constructs it.
+#[derive(Clone)]
+pub struct Recipients<L> {
+    entries: Vec<(L, x25519::Recipient)>,
+}
+
+impl<L> Recipients<L> {
+    /// Recipients approved by policy (see the type's documentation).
+    pub(crate) fn approved(entries: Vec<(L, x25519::Recipient)>) -> Recipients<L> {
+        Recipients { entries }
+    }
+
+    /// Each recipient with its label, in policy's order.
+    pub fn entries(&self) -> &[(L, x25519::Recipient)] {
+        &self.entries
+    }
+
+    /// The labels (fingerprints), in policy's order.
+    pub fn labels(&self) -> impl Iterator<Item = &L> {
+        self.entries.iter().map(|(l, _)| l)
+    }
+
+    /// How many recipients there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none (encrypting to none is refused).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<L: std::fmt::Debug> std::fmt::Debug for Recipients<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.labels()).finish()
+    }
+}
+
 /// Encrypts `plaintext` to exactly `recipients` (binary age format).
-pub fn encrypt(plaintext: &[u8], recipients: &[x25519::Recipient]) -> Result<Vec<u8>> {
+pub fn encrypt<L>(plaintext: &[u8], recipients: &Recipients<L>) -> Result<Vec<u8>> {
+    let recipients = &recipients.entries;
     if recipients.is_empty() {
         return Err(Error::Encrypt("no recipients to encrypt to".into()));
     }
     let encryptor =
-        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+        age::Encryptor::with_recipients(recipients.iter().map(|(_, r)| r as &dyn age::Recipient))
             .map_err(|e| Error::Encrypt(e.to_string()))?;
     let mut out = Vec::with_capacity(plaintext.len() + 200 + 90 * recipients.len());
     let mut writer = encryptor
@@ -86,10 +131,10 @@ impl DecryptionKeys {
 /// Re-encrypts `ciphertext` from `keys` to `to`; `Ok(None)` when `keys`
 /// cannot decrypt it (re-encryption leaves such a file as it is and names
 /// it; see [`crate::ops::rekey`]). Other failures are errors.
-pub fn reencrypt(
+pub fn reencrypt<L>(
     ciphertext: &[u8],
     keys: &DecryptionKeys,
-    to: &[x25519::Recipient],
+    to: &Recipients<L>,
     path: &Path,
 ) -> Result<Option<Vec<u8>>> {
     match decrypt(ciphertext, keys, path) {
@@ -221,11 +266,15 @@ pub fn looks_like_age(bytes: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    fn approved(keys: &[x25519::Recipient]) -> Recipients<()> {
+        Recipients::approved(keys.iter().map(|k| ((), k.clone())).collect())
+    }
+
     #[test]
     fn round_trip_to_several_recipients_counts_their_stanzas() {
         let ids: Vec<_> = (0..3).map(|_| x25519::Identity::generate()).collect();
         let recipients: Vec<_> = ids.iter().map(|i| i.to_public()).collect();
-        let ct = encrypt(b"hello", &recipients).unwrap();
+        let ct = encrypt(b"hello", &approved(&recipients)).unwrap();
         assert_eq!(x25519_stanza_count(&ct), Some(3));
         for id in ids {
             assert_eq!(
@@ -243,7 +292,7 @@ mod tests {
     fn a_rotated_key_set_still_opens_files_for_the_old_key() {
         let old = x25519::Identity::generate();
         let new = x25519::Identity::generate();
-        let ct = encrypt(b"old file", &[old.to_public()]).unwrap();
+        let ct = encrypt(b"old file", &approved(&[old.to_public()])).unwrap();
         let set = DecryptionKeys::new(vec![new, old]).unwrap();
         assert_eq!(
             &decrypt(&ct, &set, Path::new("f")).unwrap()[..],
@@ -254,7 +303,7 @@ mod tests {
     #[test]
     fn outsiders_and_tampering_collapse_to_cannot_decrypt() {
         let raw = x25519::Identity::generate();
-        let ct = encrypt(b"hello", &[raw.to_public()]).unwrap();
+        let ct = encrypt(b"hello", &approved(&[raw.to_public()])).unwrap();
         let id = keys(raw);
         let outsider = keys(x25519::Identity::generate());
         assert!(matches!(

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signed::Signed;
 use crate::support::yaml;
 
 /// Format 2 adds `replaces` ([`crate::vault::succession`]); format 1 is still read.
@@ -85,14 +86,19 @@ impl Binding {
             reason,
         };
         let binding: Binding = yaml::parse_bytes(bytes, &what)?;
-        let sig = sig.ok_or_else(|| bad("the binding is not signed".into()))?;
-        let v = signature::verify(sig, DOCUMENT_NAMESPACE, bytes).map_err(bad)?;
-        if v.signer != *fp || binding.key != *fp {
-            return Err(bad(format!(
-                "signed by {}, not by the key it binds",
-                v.signer
-            )));
-        }
+        let binding = Signed::verify(
+            binding,
+            bytes.to_vec(),
+            sig,
+            &what,
+            "the binding is not signed",
+        )?
+        .signed_by(
+            |binding, signer| signer == fp && binding.key == *fp,
+            &what,
+            "not by the key it binds",
+        )?
+        .doc;
         if !(1..=BINDING_VERSION).contains(&binding.dossier_binding) {
             return Err(bad("it has an unknown format version".into()));
         }

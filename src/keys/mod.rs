@@ -11,3 +11,4 @@ pub mod card;
 pub mod fingerprint;
 pub mod identity;
 pub mod signature;
+pub mod signed;

@@ -13,6 +13,7 @@ use crate::keys::identity::Session;
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::ops::rekey::{self, Outcome, Plan, Progress};
 use crate::repo::store::{Change, CommitMessage};
+use crate::support::fsio;
 use crate::support::yaml;
 use crate::vault::groups::Groups;
 use crate::vault::groups::{GroupsDoc, GROUPS_PATH};
@@ -63,7 +64,7 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
         Change::write("cases/.keep", ""),
     ];
 
-    std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
+    fsio::create_dir(dir)?;
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head("main");
     let repo = git2::Repository::init_opts(dir, &opts)?;
@@ -71,9 +72,8 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
         .workdir()
         .ok_or_else(|| Error::Git("the new repository has no working tree".into()))?
         .to_path_buf();
-    crate::repo::store::commit(
-        &repo,
-        &root,
+    let lock = crate::repo::lock::WriteLock::take(&repo)?;
+    crate::repo::store::Writer::new(&lock, &repo, &root)?.commit(
         session,
         &CommitMessage::for_vault("init", me),
         &changes,
@@ -110,7 +110,7 @@ pub(crate) fn signed_groups(
 pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fingerprint> {
     let card = KeyCard::parse(bytes, "the imported key card")?;
     let fp = card.fingerprint()?;
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     if let Some(existing) = vault.keyring().get(&fp) {
         if existing.card == card {
             return Err(Error::Refused(format!("{fp} is already in the keyring")));
@@ -136,6 +136,7 @@ pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fin
         changes.push(Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()));
     }
     vault.commit(
+        &lock,
         session,
         &CommitMessage::for_key("import-key", fp, session.fingerprint()),
         &changes,
@@ -147,7 +148,7 @@ pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fin
 pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()> {
     let me = session.fingerprint();
     require_admin(vault, &me, "certify keys")?;
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let entry = vault
         .keyring()
         .get(fp)
@@ -169,6 +170,7 @@ pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()>
         Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
     ];
     vault.commit(
+        &lock,
         session,
         &CommitMessage::for_key("certify", *fp, me),
         &changes,
@@ -195,7 +197,7 @@ pub fn set_group(
             reason: "use letters, digits, '-' and '_' only".into(),
         });
     }
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     for m in members {
         match vault.keyring().validity(m) {
             None => return Err(Error::UnknownKey(m.to_string())),
@@ -235,11 +237,14 @@ pub fn set_group(
     }
     rekey::reencrypt_and_commit(
         vault,
+        &lock,
         session,
         &CommitMessage::for_vault("group-set", me),
         name,
-        plan,
-        changes,
+        Plan {
+            extra: changes,
+            ..plan
+        },
         progress,
     )
 }
@@ -255,7 +260,7 @@ pub fn rekey_cases(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Outcome> {
     let me = session.fingerprint();
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     // Cases with files no key of yours opens, found in the same pass.
     let mut damaged: Vec<CaseId> = Vec::new();
     let chosen: Vec<CaseId> = if ids.is_empty() {
@@ -304,7 +309,7 @@ pub fn rekey_cases(
         [one] => CommitMessage::for_case("rekey", one, me),
         _ => CommitMessage::for_vault("rekey", me),
     };
-    rekey::reencrypt_and_commit(vault, session, &message, "", plan, Vec::new(), progress)
+    rekey::reencrypt_and_commit(vault, &lock, session, &message, "", plan, progress)
 }
 
 fn require_admin(vault: &Vault, me: &Fingerprint, action: &str) -> Result<()> {

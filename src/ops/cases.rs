@@ -25,7 +25,7 @@ use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::ops::rekey::UnreadableFile;
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::secret::Zeroizing;
-use crate::trust::policy;
+use crate::trust::policy::{self, Readers};
 use crate::vault::layout::access_path;
 use crate::vault::Vault;
 
@@ -58,7 +58,7 @@ pub struct NewCase {
 
 /// Creates a case owned by the acting person; returns its id.
 pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> {
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let me = session.fingerprint();
     let mut id = CaseId::random();
     while vault.root().join(Vault::case_dir(&id)).exists() {
@@ -82,6 +82,7 @@ pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> 
     let mut changes = vec![encrypt_record(&id, &record, &recipients)?];
     changes.extend(signed_access(vault, session, &list)?);
     vault.commit(
+        &lock,
         session,
         &CommitMessage::for_case("create", &id, me),
         &changes,
@@ -305,7 +306,7 @@ fn edit_record(
     action: &str,
     change: impl FnOnce(&CaseRecord) -> Result<CaseRecord>,
 ) -> Result<()> {
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let (_, recipients) = writable(vault, session, id)?;
     let record = read_record(vault, session, id)?;
     let updated = change(&record)?;
@@ -316,6 +317,7 @@ fn edit_record(
     }
     let changes = vec![encrypt_record(id, &updated, &recipients)?];
     vault.commit(
+        &lock,
         session,
         &CommitMessage::for_case(action, id, session.fingerprint()),
         &changes,
@@ -330,15 +332,15 @@ pub fn add_note(vault: &Vault, session: &Session, id: &CaseId, text: &str) -> Re
             "the note is empty; nothing was added".into(),
         ));
     }
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let (_, recipients) = writable(vault, session, id)?;
     let now = Utc::now();
     let name = Note::file_name(now);
     let plain = Note::plaintext(session.fingerprint(), now, text)?;
-    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
-    let ct = crypto::encrypt(&plain, &keys)?;
+    let ct = crypto::encrypt(&plain, &recipients)?;
     let changes = vec![Change::write(note_path(id, &name), ct)];
     vault.commit(
+        &lock,
         session,
         &CommitMessage::for_case("note", id, session.fingerprint()),
         &changes,
@@ -409,7 +411,7 @@ fn change_access(
     action: &str,
     edit: impl FnOnce(&mut AccessList) -> Result<()>,
 ) -> Result<AccessChange> {
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let me = session.fingerprint();
     let current = policy::verified_access(vault, id)?;
     policy::check_may_change_access(vault, &me, &current.list)?;
@@ -422,7 +424,12 @@ fn change_access(
     } = reencrypt_case(vault, session, id, &recipients)?;
     // The list changes whatever could not be re-encrypted.
     changes.extend(signed_access(vault, session, &list)?);
-    vault.commit(session, &CommitMessage::for_case(action, id, me), &changes)?;
+    vault.commit(
+        &lock,
+        session,
+        &CommitMessage::for_case(action, id, me),
+        &changes,
+    )?;
     Ok(AccessChange {
         still_listed: false,
         unreadable,
@@ -446,19 +453,18 @@ fn reencrypt_case(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
-    recipients: &[(Fingerprint, age::x25519::Recipient)],
+    recipients: &Readers,
 ) -> Result<Reencryption> {
     let access = vault.access_list(id)?;
     ensure_listed(vault, session, &access)?;
     let key = session.decryption_keys()?;
-    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let root = vault.root();
     let results = vault
         .encrypted_files(id)?
         .par_iter()
         .map(|rel| {
             let ct = crate::support::fsio::read_in_vault(root, rel)?;
-            let new = crypto::reencrypt(&ct, key, &keys, &root.join(rel))?;
+            let new = crypto::reencrypt(&ct, key, recipients, &root.join(rel))?;
             Ok((rel.clone(), new))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -533,7 +539,6 @@ pub fn repair_plan(
     let verified = policy::verified_access(vault, id)?;
     policy::check_may_manage(vault, &me, &verified.list, &format!("repair case {id}"))?;
     let (_, recipients) = writable(vault, session, id)?;
-    let to: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let keys = session.decryption_keys()?;
     let record = record_path(id);
     let mut plan = RepairPlan {
@@ -550,7 +555,7 @@ pub fn repair_plan(
             Ok(plain) => {
                 if crypto::x25519_stanza_count(&bytes) != Some(recipients.len()) {
                     plan.changes
-                        .push(Change::write(rel.clone(), crypto::encrypt(&plain, &to)?));
+                        .push(Change::write(rel.clone(), crypto::encrypt(&plain, &recipients)?));
                     plan.reencrypt.push(rel);
                 }
             }
@@ -581,11 +586,12 @@ pub fn repair_plan(
 /// case or its access list changed since the plan was made, nothing is
 /// written and the error is [`Error::Raced`].
 pub fn repair(vault: &Vault, session: &Session, plan: &RepairPlan) -> Result<git2::Oid> {
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     if case_state(vault, &plan.case)? != plan.seen {
         return Err(Error::Raced);
     }
     vault.commit(
+        &lock,
         session,
         &CommitMessage::for_case("repair", &plan.case, session.fingerprint()),
         &plan.changes,
@@ -610,12 +616,12 @@ pub(crate) fn writable(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
-) -> Result<(AccessList, Vec<(Fingerprint, age::x25519::Recipient)>)> {
+) -> Result<(AccessList, Readers)> {
     let verified = policy::verified_access(vault, id)?;
     let recipients = policy::recipients(vault, &verified.list)?;
     if !recipients
-        .iter()
-        .any(|(fp, _)| *fp == session.fingerprint())
+        .labels()
+        .any(|fp| *fp == session.fingerprint())
     {
         return Err(not_a_recipient(vault, &verified.list));
     }
@@ -645,7 +651,7 @@ fn not_a_recipient(vault: &Vault, list: &AccessList) -> Error {
 pub(crate) fn encrypt_record(
     id: &CaseId,
     record: &CaseRecord,
-    recipients: &[(Fingerprint, age::x25519::Recipient)],
+    recipients: &Readers,
 ) -> Result<Change> {
     Ok(Change::write(
         record_path(id),
@@ -657,11 +663,10 @@ pub(crate) fn encrypt_record(
 /// `recipients`.
 pub fn encrypt_record_bytes(
     record: &CaseRecord,
-    recipients: &[(Fingerprint, age::x25519::Recipient)],
+    recipients: &Readers,
 ) -> Result<Vec<u8>> {
     let text: Zeroizing<String> = record.to_yaml()?;
-    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
-    crypto::encrypt(text.as_bytes(), &keys)
+    crypto::encrypt(text.as_bytes(), recipients)
 }
 
 /// Decrypts three versions of a case's `case.yaml.age` (`base` is `None`

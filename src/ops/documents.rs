@@ -100,9 +100,8 @@ pub fn attach(vault: &Vault, session: &Session, id: &CaseId, source: &Path) -> R
         )));
     }
     let plain = crate::support::secret::Zeroizing::new(fsio::read(source)?);
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let (_, recipients) = cases::writable(vault, session, id)?;
-    let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
     let mut record = cases::read_record(vault, session, id)?;
     let mut docs = list(&record)?;
     let doc = Document {
@@ -121,11 +120,12 @@ pub fn attach(vault: &Vault, session: &Session, id: &CaseId, source: &Path) -> R
     let changes = vec![
         Change::write(
             document_path(id, &doc.file),
-            crypto::encrypt(&plain, &keys)?,
+            crypto::encrypt(&plain, &recipients)?,
         ),
         cases::encrypt_record(id, &record, &recipients)?,
     ];
     vault.commit(
+        &lock,
         session,
         &CommitMessage::for_case("attach", id, session.fingerprint()),
         &changes,

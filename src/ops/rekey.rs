@@ -29,7 +29,6 @@
 
 use std::path::Path;
 
-use age::x25519;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -39,6 +38,8 @@ use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::repo::journal::{self, PreparedCase};
+use crate::repo::lock::WriteLock;
+use crate::trust::policy::Readers;
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::fault;
 use crate::vault::Vault;
@@ -83,7 +84,7 @@ pub struct Target {
     /// The case.
     pub id: CaseId,
     /// Its recipients after the change.
-    pub recipients: Vec<(Fingerprint, x25519::Recipient)>,
+    pub recipients: Readers,
 }
 
 /// What a many-case change will re-encrypt, and the cases it cannot (with
@@ -94,6 +95,9 @@ pub struct Plan {
     pub targets: Vec<Target>,
     /// Cases left out.
     pub skipped: Vec<(CaseId, String)>,
+    /// The caller's other changes (a revocation, access lists, groups),
+    /// committed with the re-encrypted files.
+    pub extra: Vec<Change>,
 }
 
 impl Plan {
@@ -157,7 +161,7 @@ fn committed_files(repo: &git2::Repository, id: &CaseId) -> Result<Vec<(String, 
 
 fn digest(target: &Target, files: &[(String, git2::Oid)]) -> String {
     let mut h = Sha256::new();
-    for (fp, r) in &target.recipients {
+    for (fp, r) in target.recipients.entries() {
         h.update(format!("r {fp} {r}\n"));
     }
     for (path, oid) in files {
@@ -192,22 +196,23 @@ pub fn target_for(
 /// Re-encrypts the plan's targets and commits them with `extra` changes as
 /// one signed commit; the plan's skipped cases join the outcome's. A file
 /// that cannot be decrypted keeps its committed blob and is listed in
-/// [`Outcome::unreadable`]; it does not skip its case or stop the commit. The caller holds the vault lock and has checked that the change
+/// [`Outcome::unreadable`]; it does not skip its case or stop the commit. The caller holds `lock` and has checked that the change
 /// is allowed. `param` is stored in the journal for the caller to find
 /// again through [`Vault::pending_rekey`] if the run is interrupted.
 pub fn reencrypt_and_commit(
     vault: &Vault,
+    lock: &WriteLock,
     session: &Session,
     message: &CommitMessage,
     param: &str,
     plan: Plan,
-    extra: Vec<Change>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Outcome> {
     let repo = vault.repo();
     let Plan {
         targets,
         mut skipped,
+        extra,
     } = plan;
     let keys = session.decryption_keys()?;
     let operation = message.subject();
@@ -317,7 +322,7 @@ pub fn reencrypt_and_commit(
         }));
     }
     unreadable.sort();
-    let commit = vault.commit(session, message, &changes)?;
+    let commit = vault.commit(lock, session, message, &changes)?;
     fault::point("rekey-committed", 0);
     journal::remove(repo)?;
     skipped.sort();
@@ -346,11 +351,10 @@ fn reencrypt(
             target.id
         )));
     }
-    let to: Vec<x25519::Recipient> = target.recipients.iter().map(|(_, r)| r.clone()).collect();
     let mut written = Vec::with_capacity(files.len());
     let mut unreadable = Vec::new();
     for (p, ct) in files {
-        match crypto::reencrypt(&ct, keys, &to, &root.join(&p))? {
+        match crypto::reencrypt(&ct, keys, &target.recipients, &root.join(&p))? {
             Some(new) => written.push((p, new)),
             None => unreadable.push(p),
         }

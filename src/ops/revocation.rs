@@ -84,7 +84,7 @@ pub fn revoke(
             actor: me.to_string(),
         });
     }
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let key = session.signing_key()?;
 
     // The state the revocation creates: the key revoked, and out of every group.
@@ -171,11 +171,14 @@ pub fn revoke(
     let ever_readable = crate::audit::exposure::cases_ever_readable_by(vault.repo(), fp)?;
     let outcome = rekey::reencrypt_and_commit(
         vault,
+        &lock,
         session,
         &CommitMessage::for_key("revoke-key", *fp, me),
         "",
-        plan,
-        changes,
+        Plan {
+            extra: changes,
+            ..plan
+        },
         progress,
     )?;
     Ok(RevocationReport {
@@ -190,7 +193,5 @@ fn signer_of(vault: &Vault, id: &CaseId, bytes: &[u8]) -> Option<Fingerprint> {
     let sig = vault
         .read(&format!("{}.sig", crate::vault::layout::access_path(id)))
         .ok()?;
-    signature::verify(&sig, DOCUMENT_NAMESPACE, bytes)
-        .ok()
-        .map(|v| v.signer)
+    crate::keys::signed::signer_of(bytes, &sig)
 }

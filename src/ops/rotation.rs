@@ -44,7 +44,7 @@ pub fn rotate(
                 .unwrap_or_default()
         )));
     }
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let keys = session.decryption_keys()?;
     let message = CommitMessage::for_key(ROTATE, me, me);
 
@@ -80,11 +80,14 @@ pub fn rotate(
     }
     rekey::reencrypt_and_commit(
         vault,
+        &lock,
         session,
         &message,
         &recipient.to_string(),
-        plan,
-        changes,
+        Plan {
+            extra: changes,
+            ..plan
+        },
         progress,
     )
 }
@@ -105,13 +108,14 @@ pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc
             "the key already has that expiry; no commit was made".into(),
         ));
     }
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let (_, changes) = binding_changes(
         vault,
         session,
         Binding::new(me, &entry.recipient()?, expires),
     )?;
     vault.commit(
+        &lock,
         session,
         &CommitMessage::for_key("set-expiry", me, me),
         &changes,

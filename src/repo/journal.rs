@@ -170,7 +170,7 @@ pub fn tidy(repo: &git2::Repository) -> Result<Option<Pending>> {
         _ => {
             // Stale or unreadable: the change either landed or was superseded.
             // Another process may be preparing right now; only its lock says so.
-            match fsio::lock_exclusive(&repo.path().join("dossier.lock")) {
+            match crate::repo::lock::WriteLock::take(repo) {
                 Ok(_lock) => fsio::remove_if_exists(&path).map(|_| None),
                 Err(Error::Busy) => Ok(None),
                 Err(e) => Err(e),

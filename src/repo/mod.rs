@@ -11,6 +11,7 @@
 
 pub mod history;
 pub mod journal;
+pub mod lock;
 pub mod snapshot;
 pub mod status;
 pub mod store;

@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, GIT_NAMESPACE};
+use crate::repo::lock::WriteLock;
 use crate::support::fault;
 use crate::support::fsio::{self, Mode};
 
@@ -159,33 +160,71 @@ impl CommitMessage {
     }
 }
 
-/// Records `changes` as one commit signed by `session`'s key and updates the
-/// working tree. The caller holds the vault lock and has validated everything.
-pub fn commit(
-    repo: &git2::Repository,
-    root: &Path,
-    session: &Session,
-    message: &CommitMessage,
-    changes: &[Change],
-) -> Result<git2::Oid> {
-    commit_with_parents(repo, root, session, message, changes, &[], &|_| Ok(()))
+/// The one way to move a vault's branch: its repository and working tree,
+/// under the vault's [`WriteLock`]. Nothing commits without one.
+#[derive(Clone, Copy)]
+pub struct Writer<'a> {
+    repo: &'a git2::Repository,
+    root: &'a Path,
 }
 
-/// Records a merge: `changes` turn the current branch's tree into the
-/// merged tree, and `other` becomes the commit's second parent. `check` is
-/// given the signed merge commit before the branch moves; if it refuses,
-/// nothing moves and its error is returned (the commit object stays
-/// unreferenced).
-pub fn commit_merge(
-    repo: &git2::Repository,
-    root: &Path,
-    session: &Session,
-    message: &CommitMessage,
-    changes: &[Change],
-    other: git2::Oid,
-    check: &dyn Fn(git2::Oid) -> Result<()>,
-) -> Result<git2::Oid> {
-    commit_with_parents(repo, root, session, message, changes, &[other], check)
+impl<'a> Writer<'a> {
+    /// A writer for the repository `repo` with working tree `root`, whose
+    /// write lock is `lock`.
+    pub fn new(lock: &'a WriteLock, repo: &'a git2::Repository, root: &'a Path) -> Result<Self> {
+        lock.check_covers(repo)?;
+        Ok(Writer { repo, root })
+    }
+
+    /// Records `changes` as one commit signed by `session`'s key and
+    /// updates the working tree. The caller has validated everything.
+    pub fn commit(
+        &self,
+        session: &Session,
+        message: &CommitMessage,
+        changes: &[Change],
+    ) -> Result<git2::Oid> {
+        commit_with_parents(
+            self.repo,
+            self.root,
+            session,
+            message,
+            changes,
+            &[],
+            &|_| Ok(()),
+        )
+    }
+
+    /// Records a merge: `changes` turn the current branch's tree into the
+    /// merged tree, and `other` becomes the commit's second parent. `check`
+    /// is given the signed merge commit before the branch moves; if it
+    /// refuses, nothing moves and its error is returned (the commit object
+    /// stays unreferenced).
+    pub fn commit_merge(
+        &self,
+        session: &Session,
+        message: &CommitMessage,
+        changes: &[Change],
+        other: git2::Oid,
+        check: &dyn Fn(git2::Oid) -> Result<()>,
+    ) -> Result<git2::Oid> {
+        commit_with_parents(
+            self.repo,
+            self.root,
+            session,
+            message,
+            changes,
+            &[other],
+            check,
+        )
+    }
+
+    /// Moves the current branch from `from` to its descendant `to` (a
+    /// verified fast-forward) and brings the working tree along, with the
+    /// same journal and compare-and-swap as a commit.
+    pub fn fast_forward(&self, from: git2::Oid, to: git2::Oid) -> Result<()> {
+        fast_forward(self.repo, self.root, from, to)
+    }
 }
 
 fn commit_with_parents(
@@ -262,10 +301,7 @@ fn commit_with_parents(
     Ok(oid)
 }
 
-/// Moves the current branch from `from` to its descendant `to` (a
-/// verified fast-forward) and brings the working tree along, with the same
-/// journal and compare-and-swap as a commit.
-pub fn fast_forward(
+fn fast_forward(
     repo: &git2::Repository,
     root: &Path,
     from: git2::Oid,
@@ -334,7 +370,7 @@ pub fn record_event(
     session: &Session,
     message: &CommitMessage,
 ) -> Result<git2::Oid> {
-    let _lock = fsio::lock_exclusive(&repo.path().join("dossier.lock"))?;
+    let _lock = WriteLock::take(repo)?;
     let branch = head_branch(repo)?;
     let parent = repo.find_reference(&branch)?.peel_to_commit()?;
     let tree = parent.tree()?;
@@ -376,7 +412,7 @@ pub fn finish_interrupted(repo: &git2::Repository) -> Result<()> {
     if !journal.exists() {
         return Ok(());
     }
-    let _lock = match fsio::lock_exclusive(&repo.path().join("dossier.lock")) {
+    let _lock = match WriteLock::take(repo) {
         Ok(l) => l,
         Err(Error::Busy) => return Ok(()), // the writer is still at work
         Err(e) => return Err(e),
@@ -412,22 +448,12 @@ fn materialise(repo: &git2::Repository, root: &Path, changes: &[Change]) -> Resu
             Content::Delete => {
                 fsio::remove_if_exists(&full)?;
                 let _ = index.remove_path(Path::new(&change.path));
-                remove_empty_parents(root, &full);
+                fsio::remove_empty_parents(root, &full);
             }
         }
     }
     index.write()?;
     Ok(())
-}
-
-fn remove_empty_parents(root: &Path, file: &Path) {
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        if d == root || std::fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
-    }
 }
 
 /// The branch HEAD names (`refs/heads/main` for a vault without one yet).
@@ -525,10 +551,10 @@ mod tests {
             Some(session.fingerprint())
         );
         // Ordinary changes still refuse to change nothing.
+        let lock = vault.lock().unwrap();
         assert!(matches!(
-            commit(
-                repo,
-                vault.root(),
+            vault.commit(
+                &lock,
                 &session,
                 &CommitMessage::for_vault("edit", session.fingerprint()),
                 &[]

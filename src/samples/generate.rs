@@ -64,7 +64,7 @@ pub fn cases(
     readers: &[AccessEntry],
     seed: u64,
 ) -> Result<Vec<CaseId>> {
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let me = session.fingerprint();
     let key = session.signing_key()?;
     let mut planned = Vec::with_capacity(count);
@@ -82,7 +82,6 @@ pub fn cases(
     let encrypted: Vec<Result<Vec<Change>>> = planned
         .par_iter()
         .map(|(id, list, recipients, record)| {
-            let keys: Vec<_> = recipients.iter().map(|(_, r)| r.clone()).collect();
             let text = record.to_yaml()?;
             let access = list.to_yaml()?;
             let sig = signature::sign(key, DOCUMENT_NAMESPACE, access.as_bytes())?;
@@ -90,7 +89,7 @@ pub fn cases(
             Ok(vec![
                 Change::write(
                     crate::ops::cases::record_path(id),
-                    crypto::encrypt(text.as_bytes(), &keys)?,
+                    crypto::encrypt(text.as_bytes(), recipients)?,
                 ),
                 Change::write(format!("{rel}.sig"), sig),
                 Change::write(rel, access),
@@ -101,7 +100,12 @@ pub fn cases(
     for c in encrypted {
         changes.extend(c?);
     }
-    vault.commit(session, &CommitMessage::for_vault("generate", me), &changes)?;
+    vault.commit(
+        &lock,
+        session,
+        &CommitMessage::for_vault("generate", me),
+        &changes,
+    )?;
     Ok(planned.into_iter().map(|(id, ..)| id).collect())
 }
 

@@ -94,6 +94,37 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Creates a directory and its parents (for a new vault or clone).
+pub fn create_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(Error::io("create", dir))
+}
+
+/// Removes the empty directories above `file`, up to (not including)
+/// `root`: what is left when a change removes a case's last file.
+pub fn remove_empty_parents(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// Undoes a failed clone into `dir`: removes `dir` when the clone created
+/// it, or else everything in it (it was empty before). Best effort: what
+/// cannot be removed stays for the user to see.
+pub fn clear_failed_clone(dir: &Path, created: bool) {
+    if created {
+        let _ = fs::remove_dir_all(dir);
+    } else if let Ok(listing) = fs::read_dir(dir) {
+        for item in listing.flatten() {
+            let _ = fs::remove_dir_all(item.path());
+            let _ = fs::remove_file(item.path());
+        }
+    }
+}
+
 /// Reads a whole file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).map_err(Error::io("read", path))

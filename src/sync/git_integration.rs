@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use crate::case::{merge_access, AccessList, CaseId, FieldConflict};
 use crate::error::{Error, Result};
 use crate::keys::identity::Session;
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signed::Signed;
 use crate::ops::cases;
 use crate::repo::snapshot::{CommitTree, Files};
 use crate::support::fsio::{self, Mode};
@@ -224,28 +224,24 @@ fn check_list_version(
         reason,
     };
     let files = CommitTree::from_tree(repo, commit.tree()?);
-    let bytes = files
-        .read(&rel)?
-        .ok_or_else(|| bad("it is missing".into()))?;
-    let sig = files
-        .read(&format!("{rel}.sig"))?
-        .ok_or_else(|| bad("access.yaml.sig is missing".into()))?;
-    let signer = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes)
-        .map_err(&bad)?
-        .signer;
     let keyring = vault.keyring();
-    if !matches!(
-        keyring.validity(&signer),
-        Some(Validity::Certified) | Some(Validity::Expired)
-    ) {
-        return Err(bad(format!(
-            "it is signed by {signer}, which is not a certified key of this vault"
-        )));
-    }
+    let Signed {
+        doc: list, signer, ..
+    } = Signed::read(|p| files.read(p), &rel, &what, |b| AccessList::parse(b, id))?
+        .ok_or_else(|| bad("it is missing".into()))?
+        .signed_by(
+            |_, signer| {
+                matches!(
+                    keyring.validity(signer),
+                    Some(Validity::Certified) | Some(Validity::Expired)
+                )
+            },
+            &what,
+            "which is not a certified key of this vault",
+        )?;
     if keyring.is_valid_admin(&signer) {
         return Ok(());
     }
-    let list = AccessList::parse(&bytes, id)?;
     let old = match before {
         Some(before) => CommitTree::from_tree(repo, before.tree()?).read(&rel)?,
         None => None,

@@ -14,20 +14,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use age::x25519;
 
 use crate::case::merge::{merge_access, Side};
 use crate::case::{AccessList, CaseId};
 use crate::crypto;
 use crate::error::{Error, Result};
-use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::snapshot::{CommitTree, Files};
 use crate::repo::store::{self, Change};
 use crate::support::secret::Zeroizing;
 use crate::trust::incoming::TrustState;
-use crate::trust::policy;
+use crate::trust::policy::{self, Readers};
 use crate::vault::ALLOWED_SIGNERS_PATH;
 
 /// Something both sides changed differently, which the user must decide.
@@ -272,8 +270,9 @@ struct SideList {
 }
 
 /// Recipients as comparable text.
-fn recipient_set(list: &[(Fingerprint, x25519::Recipient)]) -> BTreeSet<String> {
-    list.iter().map(|(_, r)| r.to_string()).collect()
+fn recipient_set(list: &Readers) -> BTreeSet<String> {
+    list.entries()
+        .iter().map(|(_, r)| r.to_string()).collect()
 }
 
 /// Merged files of one case, path → bytes.
@@ -336,8 +335,7 @@ impl CaseMerge<'_, '_> {
             current(self.ours_state, &ours.list),
             current(self.theirs_state, &theirs.list),
         );
-        let keys: Vec<x25519::Recipient> = recipients.into_iter().map(|(_, r)| r).collect();
-        out.extend(self.encrypted_files(case, fresh, &keys, conflicts)?);
+        out.extend(self.encrypted_files(case, fresh, &recipients, conflicts)?);
         Ok(out)
     }
 
@@ -396,7 +394,7 @@ impl CaseMerge<'_, '_> {
         &self,
         case: &CaseId,
         fresh: (bool, bool),
-        keys: &[x25519::Recipient],
+        keys: &Readers,
         conflicts: &mut Vec<Conflict>,
     ) -> Result<CaseFiles> {
         let dir = crate::vault::layout::case_dir(case);

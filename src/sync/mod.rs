@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::case::CaseId;
 use crate::error::{Error, Result};
 use crate::keys::identity::Session;
+use crate::repo::lock::WriteLock;
 use crate::repo::store::{self, CommitMessage};
 use crate::support::secret::SecretString;
 use crate::trust::incoming;
@@ -165,10 +166,11 @@ pub struct SyncReport {
     pub pushed: bool,
 }
 
-/// Verifies `theirs` and takes it into the current branch. The caller holds
-/// the vault lock and has checked the working tree is clean.
+/// Verifies `theirs` and takes it into the current branch, under `lock`.
+/// The caller has checked the working tree is clean.
 pub fn integrate(
     vault: &Vault,
+    lock: &WriteLock,
     session: &Session,
     theirs: git2::Oid,
     verified_ref: Option<&str>,
@@ -186,7 +188,7 @@ pub fn integrate(
         repo.reference(name, theirs, true, "dossier: verified incoming history")?;
     }
     if repo.graph_descendant_of(theirs, head)? {
-        store::fast_forward(repo, vault.root(), head, theirs)?;
+        store::Writer::new(lock, repo, vault.root())?.fast_forward(head, theirs)?;
         crate::trust::verified::record(repo, head, theirs)?;
         return Ok((received, Outcome::FastForward));
     }
@@ -220,15 +222,8 @@ pub fn integrate(
     let judge = |merge: git2::Oid| {
         incoming::verify(repo, Some(vault.keyring()), &[head, theirs], merge).map(|_| ())
     };
-    let commit = store::commit_merge(
-        repo,
-        vault.root(),
-        session,
-        &message,
-        &changes,
-        theirs,
-        &judge,
-    )?;
+    let commit = store::Writer::new(lock, repo, vault.root())?
+        .commit_merge(session, &message, &changes, theirs, &judge)?;
     crate::trust::verified::record(repo, head, commit)?;
     Ok((received, Outcome::Merged { commit, cases }))
 }
@@ -297,6 +292,7 @@ pub fn sync(
         if let Some(tip) = tip {
             let result = integrate(
                 vault,
+                &lock,
                 session,
                 tip,
                 Some(&tracking),
@@ -384,14 +380,7 @@ pub fn clone(
     let created = !dir.exists();
     let result = clone_into(source, dir, session, &mut options);
     if result.is_err() {
-        if created {
-            let _ = std::fs::remove_dir_all(dir);
-        } else if let Ok(listing) = std::fs::read_dir(dir) {
-            for item in listing.flatten() {
-                let _ = std::fs::remove_dir_all(item.path());
-                let _ = std::fs::remove_file(item.path());
-            }
-        }
+        crate::support::fsio::clear_failed_clone(dir, created);
     }
     result
 }
@@ -402,7 +391,7 @@ fn clone_into(
     session: Option<&Session>,
     options: &mut SyncOptions<'_>,
 ) -> Result<Vault> {
-    std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
+    crate::support::fsio::create_dir(dir)?;
     let mut init = git2::RepositoryInitOptions::new();
     init.initial_head("main");
     let repo = git2::Repository::init_opts(dir, &init)?;
@@ -481,7 +470,7 @@ pub fn bundle_import(
     let branch = store::head_branch(vault.repo())?;
     let header = bundle::unpack(vault.repo(), file)?;
     let tip = bundle_tip(&header, &branch)?;
-    let result = integrate(vault, session, tip, None, resolver, &mut |_| {})?;
+    let result = integrate(vault, &lock, session, tip, None, resolver, &mut |_| {})?;
     drop(lock);
     vault.reload()?;
     Ok(result)

@@ -11,9 +11,10 @@
 use age::x25519;
 
 use crate::case::{AccessEntry, AccessList, CaseId};
+use crate::crypto::Recipients;
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signed::Signed;
 use crate::repo::history;
 use crate::vault::groups::Groups;
 use crate::vault::keyring::{Keyring, Validity};
@@ -73,34 +74,28 @@ fn check_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
     let what = format!("the access list of case {id}");
     // The committed, verified version: an edit of the working tree's copy
     // (a replayed older list, say) is never honoured.
-    let bytes = vault
-        .read_committed(&rel)?
-        .ok_or_else(|| Error::UnknownCase(id.to_string()))?;
-    let list = AccessList::parse(&bytes, id)?;
-    let sig = vault
-        .read_committed(&format!("{rel}.sig"))?
-        .ok_or_else(|| Error::BadSignature {
-            what: what.clone(),
-            reason: "access.yaml.sig is missing".into(),
-        })?;
-    let v = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes).map_err(|reason| {
-        Error::BadSignature {
-            what: what.clone(),
-            reason,
-        }
-    })?;
-    let signer = v.signer;
+    let signed = Signed::read(
+        |p| vault.read_committed(p),
+        &rel,
+        &what,
+        |bytes| AccessList::parse(bytes, id),
+    )?
+    .ok_or_else(|| Error::UnknownCase(id.to_string()))?;
     let keyring = vault.keyring();
-    let signer_card_ok = matches!(
-        keyring.validity(&signer),
-        Some(Validity::Certified) | Some(Validity::Expired)
-    );
-    if !signer_card_ok {
-        return Err(Error::BadSignature {
-            what,
-            reason: format!("it is signed by {signer}, which is not a certified key of this vault"),
-        });
-    }
+    let Signed {
+        doc: list,
+        signer,
+        bytes,
+    } = signed.signed_by(
+        |_, signer| {
+            matches!(
+                keyring.validity(signer),
+                Some(Validity::Certified) | Some(Validity::Expired)
+            )
+        },
+        &what,
+        "which is not a certified key of this vault",
+    )?;
     if keyring.is_valid_admin(&signer) {
         return Ok(VerifiedAccess { list, signer });
     }
@@ -145,13 +140,14 @@ pub fn owner_entitled(
     }
 }
 
+/// The recipients of a case as policy approves them: each reader's
+/// fingerprint and current age key. The only [`Recipients`] made anywhere.
+pub type Readers = Recipients<Fingerprint>;
+
 /// Expands groups and checks every entry: the recipients of a case, in
 /// access-list order, or an error naming the first entry that is not valid
 /// and who added it to the list.
-pub fn recipients(
-    vault: &Vault,
-    list: &AccessList,
-) -> Result<Vec<(Fingerprint, x25519::Recipient)>> {
+pub fn recipients(vault: &Vault, list: &AccessList) -> Result<Readers> {
     check_entries(vault.keyring(), vault.groups(), list).map_err(|bad| {
         let added = added_by(vault, list, &bad.entry);
         bad.into_error(list, added)
@@ -160,11 +156,7 @@ pub fn recipients(
 
 /// [`recipients`] against a given keyring and groups: the state a change is
 /// about to create (a revocation, a new group) rather than the current one.
-pub fn resolve(
-    keyring: &Keyring,
-    groups: &Groups,
-    list: &AccessList,
-) -> Result<Vec<(Fingerprint, x25519::Recipient)>> {
+pub fn resolve(keyring: &Keyring, groups: &Groups, list: &AccessList) -> Result<Readers> {
     check_entries(keyring, groups, list).map_err(|bad| bad.into_error(list, None))
 }
 
@@ -198,7 +190,7 @@ fn check_entries(
     keyring: &Keyring,
     groups: &Groups,
     list: &AccessList,
-) -> std::result::Result<Vec<(Fingerprint, x25519::Recipient)>, InvalidEntry> {
+) -> std::result::Result<Readers, InvalidEntry> {
     let mut out: Vec<(Fingerprint, x25519::Recipient)> = Vec::new();
     for entry in list.entries() {
         let (members, is_group): (Vec<Fingerprint>, bool) = match &entry {
@@ -246,7 +238,7 @@ fn check_entries(
             }
         }
     }
-    Ok(out)
+    Ok(Recipients::approved(out))
 }
 
 /// Who put `wanted` on the access list: "by NAME in commit ABC1234", or

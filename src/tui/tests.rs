@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use dossier::audit::log::{LogEntry, SignatureStatus};
 use dossier::case::merge::Side;
 use dossier::case::record::{Client, Consent, Deadline, Disclosure, Identifier, Party};
 use dossier::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, Sensitivity, Status};
@@ -19,7 +20,6 @@ use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::{Home, Identity, Session};
 use dossier::ops::cases::{CaseSummary, OpenCase, SummaryState};
 use dossier::ops::documents::Document;
-use dossier::repo::history::{LogEntry, SignatureStatus};
 use dossier::sync::remotes::Remote;
 use dossier::sync::{Conflict, Outcome, Stage, SyncReport};
 use dossier::vault::keyring::{Role, Validity};

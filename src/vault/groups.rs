@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signed::Signed;
 use crate::repo::snapshot::Files;
 use crate::support::yaml;
 use crate::vault::keyring::Keyring;
@@ -44,35 +44,23 @@ impl Groups {
     /// Loads and checks `groups.yaml` of a vault state (a commit, or a
     /// working tree); an untrusted file yields no groups and a problem.
     pub fn load_from(files: &dyn Files, keyring: &Keyring) -> Result<Groups> {
-        let Some(bytes) = files.read(GROUPS_PATH)? else {
-            return Ok(Groups::default());
+        let read = Signed::read(
+            |p| files.read(p),
+            GROUPS_PATH,
+            GROUPS_PATH,
+            |bytes| yaml::parse_bytes::<GroupsDoc>(bytes, GROUPS_PATH),
+        );
+        let checked = match read {
+            Ok(None) => return Ok(Groups::default()),
+            Ok(Some(signed)) => signed
+                .signed_by(
+                    |_, signer| keyring.is_valid_admin(signer),
+                    GROUPS_PATH,
+                    "who is not a valid administrator",
+                )
+                .map(|s| s.doc),
+            Err(e) => Err(e),
         };
-        let checked = (|| -> Result<GroupsDoc> {
-            let doc: GroupsDoc = yaml::parse_bytes(&bytes, GROUPS_PATH)?;
-            let sig =
-                files
-                    .read(&format!("{GROUPS_PATH}.sig"))?
-                    .ok_or_else(|| Error::BadSignature {
-                        what: GROUPS_PATH.into(),
-                        reason: "groups.yaml.sig is missing".into(),
-                    })?;
-            let v = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes).map_err(|reason| {
-                Error::BadSignature {
-                    what: GROUPS_PATH.into(),
-                    reason,
-                }
-            })?;
-            if !keyring.is_valid_admin(&v.signer) {
-                return Err(Error::BadSignature {
-                    what: GROUPS_PATH.into(),
-                    reason: format!(
-                        "it is signed by {}, who is not a valid administrator",
-                        v.signer
-                    ),
-                });
-            }
-            Ok(doc)
-        })();
         Ok(match checked {
             Ok(doc) => Groups { doc, problem: None },
             Err(e) => Groups {

@@ -23,6 +23,7 @@ use crate::keys::binding::Binding;
 use crate::keys::card::KeyCard;
 use crate::keys::fingerprint::{normalise_query, Fingerprint};
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signed::Signed;
 use crate::repo::snapshot::Files;
 use crate::support::yaml;
 
@@ -274,27 +275,21 @@ impl Keyring {
                     .push(format!("{what}: the revocation is not signed"));
                 continue;
             };
-            let parsed: Result<Revocation> = yaml::parse_bytes(bytes, &what);
-            let verdict = parsed.and_then(|rev| {
-                let v = signature::verify(sig, DOCUMENT_NAMESPACE, bytes).map_err(|reason| {
-                    Error::BadSignature {
-                        what: what.clone(),
-                        reason,
-                    }
-                })?;
-                let signer_ok = v.signer == *fp
-                    || self
-                        .entries
-                        .get(&v.signer)
-                        .is_some_and(|e| e.role != Role::Staff);
-                if rev.key != *fp || !signer_ok {
-                    return Err(Error::BadSignature {
-                        what: what.clone(),
-                        reason: format!("signed by {} who may not revoke this key", v.signer),
-                    });
-                }
-                Ok(rev)
-            });
+            let entries = &self.entries;
+            let verdict = yaml::parse_bytes::<Revocation>(bytes, &what)
+                .and_then(|rev| Signed::verify(rev, bytes.clone(), Some(sig), &what, ""))
+                .and_then(|signed| {
+                    signed.signed_by(
+                        |rev, signer| {
+                            rev.key == *fp
+                                && (signer == fp
+                                    || entries.get(signer).is_some_and(|e| e.role != Role::Staff))
+                        },
+                        &what,
+                        "who may not revoke this key",
+                    )
+                })
+                .map(|signed| signed.doc);
             match (verdict, self.entries.get_mut(fp)) {
                 (Ok(rev), Some(entry)) => entry.revocation = Some(rev),
                 (Ok(_), None) => {}
@@ -308,8 +303,17 @@ impl Keyring {
         certs: &BTreeMap<Fingerprint, Vec<u8>>,
         card_bytes: &BTreeMap<Fingerprint, Vec<u8>>,
     ) {
-        // Fixpoint: roots certify; a certified, unrevoked administrator
-        // certifies too. Certifications by anyone else are ignored.
+        // Each certification's signature is checked once; then a fixpoint:
+        // roots certify; a certified, unrevoked administrator certifies
+        // too. Certifications by anyone else are ignored.
+        let signers: BTreeMap<Fingerprint, std::result::Result<Fingerprint, String>> = certs
+            .iter()
+            .filter_map(|(fp, sig)| {
+                let bytes = card_bytes.get(fp)?;
+                let signer = signature::verify(sig, DOCUMENT_NAMESPACE, bytes).map(|v| v.signer);
+                Some((*fp, signer))
+            })
+            .collect();
         let now = Utc::now();
         loop {
             let mut changed = false;
@@ -328,19 +332,15 @@ impl Keyring {
                 })
                 .map(|e| e.fingerprint)
                 .collect();
-            for (fp, sig) in certs {
-                let (Some(entry), Some(bytes)) = (self.entries.get(fp), card_bytes.get(fp)) else {
-                    continue;
-                };
-                if entry.certified_by.is_some() {
+            for (fp, signer) in &signers {
+                let Ok(signer) = signer else { continue };
+                if !certifiers.contains(signer) {
                     continue;
                 }
-                if let Ok(v) = signature::verify(sig, DOCUMENT_NAMESPACE, bytes) {
-                    if certifiers.contains(&v.signer) {
-                        if let Some(entry) = self.entries.get_mut(fp) {
-                            entry.certified_by = Some(v.signer);
-                            changed = true;
-                        }
+                if let Some(entry) = self.entries.get_mut(fp) {
+                    if entry.certified_by.is_none() {
+                        entry.certified_by = Some(*signer);
+                        changed = true;
                     }
                 }
             }
@@ -348,21 +348,22 @@ impl Keyring {
                 break;
             }
         }
-        for (fp, sig) in certs {
-            if let (Some(entry), Some(bytes)) = (self.entries.get(fp), card_bytes.get(fp)) {
-                if entry.certified_by.is_none() {
-                    let why = match signature::verify(sig, DOCUMENT_NAMESPACE, bytes) {
-                        Ok(v) => format!(
-                            "certified by {}, who is not a valid administrator",
-                            v.signer
-                        ),
-                        Err(reason) => reason,
-                    };
-                    self.problems.push(format!(
-                        "{}: certification not accepted: {why}",
-                        certification_path(fp)
-                    ));
-                }
+        for (fp, signer) in &signers {
+            if self
+                .entries
+                .get(fp)
+                .is_some_and(|e| e.certified_by.is_none())
+            {
+                let why = match signer {
+                    Ok(signer) => {
+                        format!("certified by {signer}, who is not a valid administrator")
+                    }
+                    Err(reason) => reason.clone(),
+                };
+                self.problems.push(format!(
+                    "{}: certification not accepted: {why}",
+                    certification_path(fp)
+                ));
             }
         }
     }

@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 use crate::case::{AccessEntry, AccessList, CaseId};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
-use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
+use crate::keys::signed::Signed;
+use crate::repo::lock::WriteLock;
 use crate::repo::snapshot::{CaseTrees, CommitTree, Files, WorkTree};
 use crate::support::fsio;
 use crate::support::yaml;
@@ -215,20 +216,24 @@ impl Vault {
         &self.groups
     }
 
-    /// Records `changes` as one commit signed by `session` (see [`crate::repo::store`]).
-    /// The caller holds [`Vault::lock`] and has validated everything.
+    /// Records `changes` as one commit signed by `session` (see
+    /// [`crate::repo::store`]), under `lock` (from [`Vault::lock`]). The
+    /// caller has validated everything.
     pub fn commit(
         &self,
+        lock: &WriteLock,
         session: &crate::keys::identity::Session,
         message: &crate::repo::store::CommitMessage,
         changes: &[crate::repo::store::Change],
     ) -> Result<git2::Oid> {
-        crate::repo::store::commit(&self.repo, &self.root, session, message, changes)
+        crate::repo::store::Writer::new(lock, &self.repo, &self.root)?
+            .commit(session, message, changes)
     }
 
-    /// Takes the vault's write lock (one writer at a time, across processes).
-    pub fn lock(&self) -> Result<std::fs::File> {
-        fsio::lock_exclusive(&self.repo.path().join("dossier.lock"))
+    /// Takes the vault's write lock (one writer at a time, across
+    /// processes), without waiting: a busy vault is [`Error::Busy`].
+    pub fn lock(&self) -> Result<WriteLock> {
+        WriteLock::take(&self.repo)
     }
 
     /// Every case id present, sorted.
@@ -363,36 +368,25 @@ pub(crate) fn load_trust(files: &dyn Files) -> Result<(VaultConfig, Fingerprint,
 /// Reads `vault.yaml` from any vault state and checks it is signed by one of
 /// the roots it names; returns it with the signer.
 pub fn load_config_from(files: &dyn Files) -> Result<(VaultConfig, Fingerprint)> {
-    let bytes = files
-        .read(CONFIG_PATH)?
+    let parse = |bytes: &[u8]| -> Result<VaultConfig> {
+        let config: VaultConfig = yaml::parse_bytes(bytes, CONFIG_PATH)?;
+        if !(1..=VAULT_VERSION).contains(&config.dossier_vault) {
+            return Err(Error::Refused(format!(
+                "{CONFIG_PATH} has format version {}; this dossier reads versions 1 to {VAULT_VERSION}: upgrade dossier",
+                config.dossier_vault
+            )));
+        }
+        Ok(config)
+    };
+    let signed = Signed::read(|p| files.read(p), CONFIG_PATH, CONFIG_PATH, parse)?
         .ok_or_else(|| Error::BadSignature {
             what: CONFIG_PATH.into(),
             reason: "vault.yaml is missing".into(),
-        })?;
-    let config: VaultConfig = yaml::parse_bytes(&bytes, CONFIG_PATH)?;
-    if !(1..=VAULT_VERSION).contains(&config.dossier_vault) {
-        return Err(Error::Refused(format!(
-            "{CONFIG_PATH} has format version {}; this dossier reads versions 1 to {VAULT_VERSION}: upgrade dossier",
-            config.dossier_vault
-        )));
-    }
-    let sig = files
-        .read(&format!("{CONFIG_PATH}.sig"))?
-        .ok_or_else(|| Error::BadSignature {
-            what: CONFIG_PATH.into(),
-            reason: "vault.yaml.sig is missing".into(),
-        })?;
-    let v = signature::verify(&sig, DOCUMENT_NAMESPACE, &bytes).map_err(|reason| {
-        Error::BadSignature {
-            what: CONFIG_PATH.into(),
-            reason,
-        }
-    })?;
-    if !config.roots.contains(&v.signer) {
-        return Err(Error::BadSignature {
-            what: CONFIG_PATH.into(),
-            reason: format!("it is signed by {}, who is not one of its roots", v.signer),
-        });
-    }
-    Ok((config, v.signer))
+        })?
+        .signed_by(
+            |config, signer| config.roots.contains(signer),
+            CONFIG_PATH,
+            "who is not one of its roots",
+        )?;
+    Ok((signed.doc, signed.signer))
 }

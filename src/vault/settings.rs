@@ -112,7 +112,7 @@ pub fn set(vault: &Vault, session: &Session, changes: &[(Setting, bool)]) -> Res
             actor: me.to_string(),
         });
     }
-    let _lock = vault.lock()?;
+    let lock = vault.lock()?;
     let mut config = vault.config().clone();
     for (setting, value) in changes {
         setting.put(&mut config.settings, *value);
@@ -136,6 +136,7 @@ pub fn set(vault: &Vault, session: &Session, changes: &[(Setting, bool)]) -> Res
     let text = yaml::render(&config)?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
     vault.commit(
+        &lock,
         session,
         &CommitMessage::for_vault("settings", me),
         &[

@@ -441,14 +441,16 @@ fn a_settings_commit_by_someone_not_a_root_is_flagged_in_the_log() {
     // could); vault.yaml itself would need a root's signature, so he
     // changes another file.
     let repo = git2::Repository::open(w.vault()).unwrap();
-    dossier::repo::store::commit(
-        &repo,
-        &w.vault(),
-        &w.session(&ben),
-        &dossier::repo::store::CommitMessage::for_vault("settings", ben_fp.parse().unwrap()),
-        &[dossier::repo::store::Change::write("README.txt", "hello\n")],
-    )
-    .unwrap();
+    let lock = dossier::repo::lock::WriteLock::take(&repo).unwrap();
+    let root = w.vault();
+    dossier::repo::store::Writer::new(&lock, &repo, &root)
+        .unwrap()
+        .commit(
+            &w.session(&ben),
+            &dossier::repo::store::CommitMessage::for_vault("settings", ben_fp.parse().unwrap()),
+            &[dossier::repo::store::Change::write("README.txt", "hello\n")],
+        )
+        .unwrap();
     let last = &log(&w, &ada, None)[0];
     assert_eq!(last["action"], "settings");
     assert_eq!(last["actor_name"], "Ben");

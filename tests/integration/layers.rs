@@ -429,11 +429,11 @@ fn no_module_imports_round_a_loop() {
     let cycles = cycles(&g);
     assert!(
         cycles.is_empty(),
-        "{} import cycle(s):\n{}",
+        "{} import cycle(s), each a set of modules that import each other round a loop:\n{}",
         cycles.len(),
         cycles
             .iter()
-            .map(|c| c.iter().map(|m| name(m)).collect::<Vec<_>>().join(" -> "))
+            .map(|c| c.iter().map(|m| name(m)).collect::<Vec<_>>().join(", "))
             .collect::<Vec<_>>()
             .join("\n")
     );
@@ -598,4 +598,29 @@ fn the_checker_sees_what_it_should() {
             .collect(),
     ];
     assert_eq!(found, expected.into_iter().collect());
+}
+
+/// Who may make the values that carry a rule of the write path: only
+/// `trust::policy` approves recipients (so nothing encrypts to a key list
+/// policy never saw), and only `repo::lock` makes a write lock (so every
+/// commit runs under the one lock file).
+#[test]
+fn only_policy_approves_recipients_and_only_repo_lock_makes_locks() {
+    let rules: &[(&str, &[&[&str]])] = &[
+        ("Recipients::approved(", &[&["crypto"], &["trust", "policy"]]),
+        ("WriteLock {", &[&["repo", "lock"]]),
+        ("lock_exclusive(", &[&["support", "fsio"], &["repo", "lock"]]),
+    ];
+    let mut found = Vec::new();
+    for s in sources() {
+        for (needle, allowed) in rules {
+            let here = allowed
+                .iter()
+                .any(|m| s.module.iter().map(String::as_str).eq(m.iter().copied()));
+            if !here && s.code.contains(needle) {
+                found.push(format!("{} uses `{needle}`", s.path.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
