@@ -451,6 +451,7 @@ fn a_settings_commit_by_someone_not_a_root_is_flagged_in_the_log() {
             &[dossier::repo::store::Change::write("README.txt", "hello\n")],
         )
         .unwrap();
+    drop(lock);
     let last = &log(&w, &ada, None)[0];
     assert_eq!(last["action"], "settings");
     assert_eq!(last["actor_name"], "Ben");
