@@ -27,16 +27,18 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
+use crate::tui::action::{help_sections, hints, lookup, Action, Keymap, Rest, GLOBAL};
 use crate::tui::app::App;
 use crate::tui::config::Config;
 use crate::tui::jobs::{JobBody, JobKind, JobMessage, JobOutput, Jobs};
 use crate::tui::model::{access_rows, KeyRow, LoadedCase, VaultInfo};
-use crate::tui::overlays::confirm::Confirm;
+use crate::tui::overlays::confirm::{self, Confirm};
 use crate::tui::overlays::conflicts::ConflictView;
-use crate::tui::overlays::editor::NoteEditor;
+use crate::tui::overlays::editor::{self, NoteEditor};
 use crate::tui::overlays::form::{Form, FormPurpose};
 use crate::tui::overlays::help::Help;
 use crate::tui::overlays::notice::Notice;
+use crate::tui::overlays::prompt;
 use crate::tui::screens::detail::{DetailState, Tab};
 use crate::tui::screens::ScreenId;
 use crate::tui::theme::{Role as Style, Theme};
@@ -1520,4 +1522,194 @@ fn a_view_that_cannot_be_recorded_keeps_the_case_closed_in_the_tui() {
         "{error}"
     );
     assert_eq!(head_message(&root).0, before, "no commit");
+}
+
+// ----- key tables -----------------------------------------------------------
+
+fn key_event(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// The key table of screen `id`.
+fn screen_keys(app: &App, id: ScreenId) -> &'static Keymap {
+    app.screens.get(id).keys()
+}
+
+#[test]
+fn vim_keys_and_arrows_move_the_same_way() {
+    let app = fixture().app;
+    for id in [
+        ScreenId::Cases,
+        ScreenId::Keyring,
+        ScreenId::Audit,
+        ScreenId::Detail,
+    ] {
+        let map = screen_keys(&app, id);
+        assert_eq!(
+            lookup(map, &key_event(KeyCode::Char('j'))),
+            Some(Action::Down)
+        );
+        assert_eq!(lookup(map, &key_event(KeyCode::Down)), Some(Action::Down));
+        assert_eq!(
+            lookup(map, &key_event(KeyCode::Char('k'))),
+            Some(Action::Up)
+        );
+        assert_eq!(lookup(map, &key_event(KeyCode::Up)), Some(Action::Up));
+    }
+}
+
+#[test]
+fn text_entry_types_letters_that_are_commands_elsewhere() {
+    let app = fixture().app;
+    let unlock = screen_keys(&app, ScreenId::Unlock);
+    for map in [&prompt::KEYS, &editor::KEYS, unlock] {
+        assert_eq!(
+            lookup(map, &key_event(KeyCode::Char('q'))),
+            Some(Action::Char('q'))
+        );
+        assert_eq!(
+            lookup(map, &key_event(KeyCode::Char('j'))),
+            Some(Action::Char('j'))
+        );
+    }
+    assert_eq!(
+        lookup(
+            screen_keys(&app, ScreenId::Cases),
+            &key_event(KeyCode::Char('q'))
+        ),
+        Some(Action::Quit)
+    );
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(lookup(&editor::KEYS, &ctrl_s), Some(Action::Save));
+    assert_eq!(
+        lookup(&editor::KEYS, &key_event(KeyCode::Enter)),
+        Some(Action::Newline)
+    );
+    assert_eq!(
+        lookup(&prompt::KEYS, &key_event(KeyCode::Enter)),
+        Some(Action::Submit)
+    );
+}
+
+#[test]
+fn screen_bindings_win_over_global_ones() {
+    let app = fixture().app;
+    // `c` clears the filter on the list but certifies in the keyring.
+    assert_eq!(
+        lookup(
+            screen_keys(&app, ScreenId::Cases),
+            &key_event(KeyCode::Char('c'))
+        ),
+        Some(Action::ClearFilter)
+    );
+    assert_eq!(
+        lookup(
+            screen_keys(&app, ScreenId::Keyring),
+            &key_event(KeyCode::Char('c'))
+        ),
+        Some(Action::KeyCertify)
+    );
+    assert_eq!(lookup(&confirm::KEYS, &key_event(KeyCode::Char('q'))), None);
+}
+
+#[test]
+fn no_key_is_bound_twice_in_one_table() {
+    for map in fixture().app.keymaps() {
+        for (i, a) in map.bindings.iter().enumerate() {
+            for bd in &map.bindings[i + 1..] {
+                assert!(
+                    a.key != bd.key,
+                    "{} {} is bound twice",
+                    map.title,
+                    a.key.label()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn help_lists_every_binding_and_hints_come_from_the_same_tables() {
+    let app = fixture().app;
+    let maps = app.keymaps();
+    let sections = help_sections(&maps);
+    let listed: usize = sections
+        .iter()
+        .flat_map(|(_, rows)| rows.iter())
+        .map(|(keys, _)| keys.split(' ').count())
+        .sum();
+    let bound: usize = maps.iter().map(|m| m.bindings.len()).sum();
+    assert_eq!(listed, bound);
+    let list = screen_keys(&app, ScreenId::Cases);
+    assert!(hints(list).iter().any(|(_, d)| *d == "quit"));
+    assert!(!hints(&editor::KEYS).iter().any(|(_, d)| *d == "quit"));
+}
+
+/// The hint line each screen shows, and its section of the `?` help, come
+/// from that screen's own key table (plus the global one on screens that
+/// take global keys), and what the app draws is exactly that.
+#[test]
+fn each_screen_s_help_and_hint_line_come_from_its_own_key_table() {
+    let mut f = fixture();
+    let maps = f.app.keymaps();
+    let sections = help_sections(&maps);
+    for &id in ScreenId::ALL {
+        let map = screen_keys(&f.app, id);
+        // The help section titled after the screen lists exactly its table.
+        let (_, rows) = sections
+            .iter()
+            .find(|(title, _)| *title == map.title)
+            .expect("a help section per screen");
+        let mut actions: Vec<Action> = Vec::new();
+        for bd in map.bindings {
+            if !actions.contains(&bd.action) {
+                actions.push(bd.action);
+            }
+        }
+        assert_eq!(rows.len(), actions.len(), "{}", map.title);
+        // One row per action, in table order: its first binding's text and
+        // every key bound to it.
+        for ((keys, desc), action) in rows.iter().zip(&actions) {
+            let bound: Vec<_> = map
+                .bindings
+                .iter()
+                .filter(|bd| bd.action == *action)
+                .collect();
+            assert_eq!(*desc, bound[0].desc, "{}", map.title);
+            let labels: Vec<String> = bound.iter().map(|bd| bd.key.label()).collect();
+            assert_eq!(*keys, labels.join(" "), "{}", map.title);
+        }
+        // The hint line: the hinted bindings of its table (and, for screens
+        // that take global keys, the global ones), first key per action.
+        let global = map.rest == Rest::Global;
+        let hinted = hints(map);
+        for (label, desc) in &hinted {
+            let from_table = map
+                .bindings
+                .iter()
+                .chain(GLOBAL.bindings.iter().filter(|_| global))
+                .any(|bd| bd.hint && bd.key.label() == *label && bd.desc == *desc);
+            assert!(from_table, "{}: hint {label} {desc}", map.title);
+        }
+        for bd in map.bindings.iter().filter(|bd| bd.hint) {
+            assert!(
+                hinted.iter().any(|(_, d)| *d == bd.desc),
+                "{}: {} is hinted in its table but not shown",
+                map.title,
+                bd.desc
+            );
+        }
+        // And the drawn hint bar is that line.
+        f.app.overlays.clear();
+        f.app.shared.message = None;
+        f.app.screen = id;
+        let screen = text(&mut f.app, 200, 24);
+        let bar = screen.lines().last().unwrap_or("");
+        let expected: String = hinted
+            .iter()
+            .map(|(k, d)| format!("{k} {d}"))
+            .collect::<Vec<_>>()
+            .join("  ");
+        assert_eq!(bar.trim(), expected, "{}", map.title);
+    }
 }
