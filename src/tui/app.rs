@@ -20,7 +20,7 @@ use ratatui::widgets::Block;
 use ratatui::Frame;
 
 use crate::tui::action::{self, Action, Keymap};
-use crate::tui::chrome::{self, TitleTab};
+use crate::tui::chrome;
 use crate::tui::component::{Effect, Overlay, Reload, Taken};
 use crate::tui::config::Config;
 use crate::tui::data::{self, SyncRequest};
@@ -215,29 +215,10 @@ impl App {
     /// Starts (re)loading everything shown; `changed` is the case a change
     /// touched, if any.
     fn reload(&mut self, changed: Option<&CaseId>) {
-        let Some(session) = self.shared.session.clone() else {
+        if self.shared.session.is_none() {
             return;
-        };
-        let ctx = &mut self.shared;
-        let root = ctx.jobs.vault_root.clone();
-        let (r, me) = (root.clone(), session.fingerprint());
-        ctx.jobs
-            .spawn(JobKind::VaultInfo, "reading the keyring", move |_| {
-                Ok(JobOutput::VaultInfo(Box::new(data::load_vault_info(
-                    &r, me,
-                )?)))
-            });
-        let r = root.clone();
-        ctx.cases.loading = true;
-        ctx.jobs
-            .spawn(JobKind::List, "decrypting cases", move |job| {
-                data::run_list(job, &r, &session)
-            });
-        ctx.jobs
-            .spawn(JobKind::LastChanges, "reading history", move |job| {
-                data::run_last_changes(job, &root)
-            });
-        ctx.load_status();
+        }
+        self.shared.load_vault();
         self.broadcast(&Reload::Changed(changed.cloned()));
     }
 
@@ -388,15 +369,7 @@ impl App {
             "keyring" | "keys" => self.show(ScreenId::Keyring),
             "audit" | "log" => self.global(Action::ShowAudit),
             "refresh" => self.global(Action::Refresh),
-            "theme" => {
-                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                let dir = crate::tui::config::themes_dir();
-                let (theme, problem) = Theme::resolve(Some(arg), dir.as_deref(), no_color);
-                self.shared.theme = theme;
-                if let Some(p) = problem {
-                    self.shared.error_msg(p);
-                }
-            }
+            "theme" => self.shared.set_theme(arg),
             "sync" => {
                 let remote = (!arg.is_empty()).then(|| arg.to_string());
                 self.shared.start_sync(SyncRequest {
@@ -425,7 +398,8 @@ impl App {
             Constraint::Length(1),
         ])
         .areas(area);
-        chrome::title_bar(f, &self.shared, &self.tabs(), top);
+        let tabs = chrome::tabs(&self.screens, self.screen);
+        chrome::title_bar(f, &self.shared, &tabs, top);
         self.shared.page = main.height.saturating_sub(3).max(1) as usize;
         let ctx = &self.shared;
         self.screens.get_mut(self.screen).render(f, main, ctx);
@@ -435,30 +409,6 @@ impl App {
         for (i, o) in self.overlays.iter_mut().enumerate() {
             o.render(f, main, hints, i + 1 == count, ctx);
         }
-    }
-
-    /// The title-bar tabs: every screen that has one, lit when the current
-    /// screen is (under) it, with the global key that shows it.
-    fn tabs(&self) -> Vec<TitleTab> {
-        let lit = self.screens.get(self.screen).tab();
-        ScreenId::ALL
-            .iter()
-            .filter_map(|id| {
-                let s = self.screens.get(*id);
-                let (name, shows) = (s.tab_name()?, s.tab()?);
-                let key = action::GLOBAL
-                    .bindings
-                    .iter()
-                    .find(|bd| bd.action == shows)?
-                    .key
-                    .label();
-                Some(TitleTab {
-                    key,
-                    name,
-                    active: lit == Some(shows),
-                })
-            })
-            .collect()
     }
 
     /// The overlay on top, if it is a `T` (tests look at it).

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::tui::action::{self, Keymap};
+use crate::tui::screens::{ScreenId, Screens};
 use crate::tui::shared::Shared;
 use crate::tui::theme::Role;
 use crate::tui::widgets::clip;
@@ -22,6 +23,30 @@ pub struct TitleTab {
     pub name: &'static str,
     /// Whether the current screen is (under) it.
     pub active: bool,
+}
+
+/// The title-bar tabs: every screen that has one, in table order, lit when
+/// `current` is (under) it, with the global key that shows it.
+pub fn tabs(screens: &Screens, current: ScreenId) -> Vec<TitleTab> {
+    let lit = screens.get(current).tab();
+    ScreenId::ALL
+        .iter()
+        .filter_map(|id| {
+            let s = screens.get(*id);
+            let (name, shows) = (s.tab_name()?, s.tab()?);
+            let key = action::GLOBAL
+                .bindings
+                .iter()
+                .find(|bd| bd.action == shows)?
+                .key
+                .label();
+            Some(TitleTab {
+                key,
+                name,
+                active: lit == Some(shows),
+            })
+        })
+        .collect()
 }
 
 /// The title bar: the app's name, then (once unlocked) the screen tabs.

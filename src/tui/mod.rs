@@ -14,8 +14,8 @@
 //!
 //! Module layers, each importing only those before it: `model`, `jobs`,
 //! `event`, `data`; `action`, `theme`, `text`, `config`; `shared`,
-//! `widgets`, `component`, `chrome`; `overlays`; `screens`; `app`; this
-//! run loop.
+//! `widgets`, `component`; `overlays`; `screens`; `chrome`; `app`; this run
+//! loop.
 //!
 //! Confidentiality: decrypted text is only in memory (the note editor
 //! included); nothing is logged; on exit the terminal is restored and the

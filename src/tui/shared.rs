@@ -207,6 +207,46 @@ impl Shared {
         true
     }
 
+    /// Starts reading everything shared from the vault: its public state,
+    /// the case summaries (decrypted as they come), when each case last
+    /// changed, and the git status. Nothing before unlocking.
+    pub fn load_vault(&mut self) {
+        let Some(session) = self.session.clone() else {
+            return;
+        };
+        let root = self.jobs.vault_root.clone();
+        let (r, me) = (root.clone(), session.fingerprint());
+        self.jobs
+            .spawn(JobKind::VaultInfo, "reading the keyring", move |_| {
+                Ok(JobOutput::VaultInfo(Box::new(data::load_vault_info(
+                    &r, me,
+                )?)))
+            });
+        let r = root.clone();
+        self.cases.loading = true;
+        self.jobs
+            .spawn(JobKind::List, "decrypting cases", move |job| {
+                data::run_list(job, &r, &session)
+            });
+        self.jobs
+            .spawn(JobKind::LastChanges, "reading history", move |job| {
+                data::run_last_changes(job, &root)
+            });
+        self.load_status();
+    }
+
+    /// Switches to the theme named `name` (`:theme`), saying what was
+    /// wrong with it if anything was.
+    pub fn set_theme(&mut self, name: &str) {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dir = crate::tui::config::themes_dir();
+        let (theme, problem) = Theme::resolve(Some(name), dir.as_deref(), no_color);
+        self.theme = theme;
+        if let Some(p) = problem {
+            self.error_msg(p);
+        }
+    }
+
     /// Re-reads dirty / ahead / behind.
     pub fn load_status(&mut self) {
         let root = self.jobs.vault_root.clone();

@@ -183,12 +183,11 @@ impl Overlay for Form {
 
 impl Form {
     fn accept_field(&mut self, input: TextInput) {
-        let f = self;
-        let i = f.selected;
-        let Some(field) = f.fields.get_mut(i) else {
+        let i = self.selected;
+        let Some(field) = self.fields.get_mut(i) else {
             return;
         };
-        if let FormPurpose::EditCase { draft, .. } = &mut f.purpose {
+        if let FormPurpose::EditCase { draft, .. } = &mut self.purpose {
             match fields::set(draft, field.key, input.value()) {
                 Ok(updated) => {
                     **draft = updated;
@@ -197,7 +196,7 @@ impl Form {
                 }
                 Err(e) => {
                     field.error = Some(e.to_string());
-                    f.editing = Some(input);
+                    self.editing = Some(input);
                     return;
                 }
             }
@@ -207,14 +206,13 @@ impl Form {
             field.value.masked = masked;
             field.error = None;
         }
-        if f.selected + 1 < f.fields.len() {
-            f.selected += 1;
+        if self.selected + 1 < self.fields.len() {
+            self.selected += 1;
         }
     }
 
     fn save(&mut self, ctx: &mut Shared) {
-        let f = self;
-        match &f.purpose {
+        match &self.purpose {
             FormPurpose::EditCase {
                 id,
                 original,
@@ -229,12 +227,12 @@ impl Form {
                     ctx.error_msg("nothing was changed; Esc closes the form");
                     return;
                 }
-                f.saving = ctx.start_change(Change::SetFields(id.clone(), assignments));
+                self.saving = ctx.start_change(Change::SetFields(id.clone(), assignments));
             }
             FormPurpose::NewCase => {
-                let title = f.value("title").to_string();
+                let title = self.value("title").to_string();
                 if title.trim().is_empty() {
-                    if let Some(field) = f.fields.iter_mut().find(|x| x.key == "title") {
+                    if let Some(field) = self.fields.iter_mut().find(|x| x.key == "title") {
                         field.error = Some("a case needs a title".into());
                     }
                     return;
@@ -242,24 +240,23 @@ impl Form {
                 let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
                 let new = NewCase {
                     title,
-                    client: opt(f.value("client")),
-                    reference: opt(f.value("reference")),
+                    client: opt(self.value("client")),
+                    reference: opt(self.value("reference")),
                     grants: Vec::new(),
                 };
-                f.saving = ctx.start_change(Change::Create(new));
+                self.saving = ctx.start_change(Change::Create(new));
             }
-            FormPurpose::Generate => f.save_generate(ctx),
+            FormPurpose::Generate => self.save_generate(ctx),
         }
     }
 
     fn save_generate(&mut self, ctx: &mut Shared) {
-        let f = self;
         // Read in place: the passphrase is copied once, into the job's secret.
         let (name, email, pass, again) = (
-            f.value("name"),
-            f.value("email"),
-            f.value("passphrase"),
-            f.value("repeat"),
+            self.value("name"),
+            self.value("email"),
+            self.value("passphrase"),
+            self.value("repeat"),
         );
         let mut problem = None;
         if name.trim().is_empty() {
@@ -272,7 +269,7 @@ impl Form {
             problem = Some(("repeat", "the two passphrases differ"));
         }
         if let Some((key, why)) = problem {
-            for field in &mut f.fields {
+            for field in &mut self.fields {
                 field.error = (field.key == key).then(|| why.to_string());
             }
             return;
@@ -288,7 +285,7 @@ impl Form {
             expires: None,
             scrypt_log_n: ctx.scrypt_log_n,
         };
-        f.saving = true;
+        self.saving = true;
         ctx.jobs
             .spawn(JobKind::Change, "creating your identity", move |_| {
                 identity::generate(&home, options)?;
