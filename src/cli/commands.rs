@@ -18,6 +18,7 @@ use dossier::{Error, Result};
 use super::output;
 use super::passphrase::CliPassphrase;
 use super::{CaseCommand, Cli, Command, GroupCommand, KeyCommand, NoteCommand};
+use crate::launch::{scrypt_log_n, Launch};
 
 pub(super) struct Context {
     vault: Option<PathBuf>,
@@ -618,11 +619,7 @@ fn tui(ctx: &Context, theme: Option<String>) -> Result<()> {
         ));
     }
     let vault = ctx.vault()?;
-    crate::tui::run(crate::tui::Launch {
-        vault_root: vault.root().to_path_buf(),
-        home: ctx.home()?,
-        theme,
-    })
+    crate::tui::run(Launch::new(vault.root().to_path_buf(), ctx.home()?, theme))
 }
 
 fn demo(dir: Option<PathBuf>, no_tui: bool, extra: usize, theme: Option<String>) -> Result<()> {
@@ -635,11 +632,11 @@ fn demo(dir: Option<PathBuf>, no_tui: bool, extra: usize, theme: Option<String>)
         dossier::samples::generate::cases(&vault, &demo.session()?, extra, &readers, 1)?;
     }
     if !no_tui && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        crate::tui::run(crate::tui::Launch {
-            vault_root: demo.vault.clone(),
-            home: dossier::keys::identity::Home::new(&demo.home),
+        crate::tui::run(Launch::new(
+            demo.vault.clone(),
+            dossier::keys::identity::Home::new(&demo.home),
             theme,
-        })?;
+        ))?;
         println!("Demo vault: {}", demo.vault.display());
         println!(
             "Open it again: DOSSIER_HOME={} dossier --vault {}   (passphrase: {})",
@@ -675,14 +672,4 @@ fn parse_date_end(s: &str) -> Result<chrono::DateTime<Utc>> {
     })?;
     let end = d.and_hms_opt(23, 59, 59).unwrap_or_default();
     Ok(Utc.from_utc_datetime(&end))
-}
-
-/// The scrypt work factor for new identities. `DOSSIER_SCRYPT_LOG_N` lowers
-/// or raises it (10..=22) for slow hardware and test suites.
-pub(crate) fn scrypt_log_n() -> u8 {
-    std::env::var("DOSSIER_SCRYPT_LOG_N")
-        .ok()
-        .and_then(|v| v.parse::<u8>().ok())
-        .filter(|n| (10..=22).contains(n))
-        .unwrap_or(identity::DEFAULT_SCRYPT_LOG_N)
 }

@@ -10,8 +10,6 @@ mod output;
 mod passphrase;
 mod share;
 
-pub(crate) use commands::scrypt_log_n;
-
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};

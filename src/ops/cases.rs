@@ -554,8 +554,10 @@ pub fn repair_plan(
         match crypto::decrypt(&bytes, keys, &path) {
             Ok(plain) => {
                 if crypto::x25519_stanza_count(&bytes) != Some(recipients.len()) {
-                    plan.changes
-                        .push(Change::write(rel.clone(), crypto::encrypt(&plain, &recipients)?));
+                    plan.changes.push(Change::write(
+                        rel.clone(),
+                        crypto::encrypt(&plain, &recipients)?,
+                    ));
                     plan.reencrypt.push(rel);
                 }
             }
@@ -619,10 +621,7 @@ pub(crate) fn writable(
 ) -> Result<(AccessList, Readers)> {
     let verified = policy::verified_access(vault, id)?;
     let recipients = policy::recipients(vault, &verified.list)?;
-    if !recipients
-        .labels()
-        .any(|fp| *fp == session.fingerprint())
-    {
+    if !recipients.labels().any(|fp| *fp == session.fingerprint()) {
         return Err(not_a_recipient(vault, &verified.list));
     }
     Ok((verified.list, recipients))
@@ -661,10 +660,7 @@ pub(crate) fn encrypt_record(
 
 /// The content of `case.yaml.age` for `record`, encrypted to exactly
 /// `recipients`.
-pub fn encrypt_record_bytes(
-    record: &CaseRecord,
-    recipients: &Readers,
-) -> Result<Vec<u8>> {
+pub fn encrypt_record_bytes(record: &CaseRecord, recipients: &Readers) -> Result<Vec<u8>> {
     let text: Zeroizing<String> = record.to_yaml()?;
     crypto::encrypt(text.as_bytes(), recipients)
 }

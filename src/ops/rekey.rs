@@ -39,9 +39,9 @@ use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::repo::journal::{self, PreparedCase};
 use crate::repo::lock::WriteLock;
-use crate::trust::policy::Readers;
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::fault;
+use crate::trust::policy::Readers;
 use crate::vault::Vault;
 
 /// Cases prepared between two journal syncs and progress reports.

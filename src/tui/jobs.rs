@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -24,8 +23,12 @@ use dossier::repo::status::VaultStatus;
 use dossier::sync::{Stage, SyncReport};
 use dossier::Error;
 
-use crate::tui::data::{LoadedCase, VaultInfo};
-use crate::tui::event::Event;
+use crate::tui::model::{LoadedCase, VaultInfo};
+
+/// Where job reports go (the UI's event channel). A function rather than the
+/// channel itself, so this layer does not depend on the event type that
+/// carries its messages.
+pub type Report = Arc<dyn Fn(JobMessage) + Send + Sync>;
 
 /// What a job is for. One job per kind runs at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -118,18 +121,18 @@ pub enum JobBody {
 pub struct JobCtx {
     kind: JobKind,
     serial: u64,
-    tx: Sender<Event>,
+    report: Report,
     cancel: Arc<AtomicBool>,
 }
 
 impl JobCtx {
     /// Sends partial output.
     pub fn partial(&self, out: JobOutput) {
-        let _ = self.tx.send(Event::Job(JobMessage {
+        (self.report)(JobMessage {
             kind: self.kind,
             serial: self.serial,
             body: JobBody::Partial(out),
-        }));
+        });
     }
 
     /// The cancel flag, for library calls that take one.
@@ -146,7 +149,7 @@ struct Running {
 
 /// The UI thread's handle on running jobs.
 pub struct Jobs {
-    tx: Option<Sender<Event>>,
+    report: Option<Report>,
     serial: u64,
     running: BTreeMap<JobKind, Running>,
     /// Where the vault lives (jobs open their own handle).
@@ -154,10 +157,10 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Jobs reporting on `tx`.
-    pub fn new(tx: Sender<Event>, vault_root: PathBuf) -> Jobs {
+    /// Jobs reporting through `report`.
+    pub fn new(report: impl Fn(JobMessage) + Send + Sync + 'static, vault_root: PathBuf) -> Jobs {
         Jobs {
-            tx: Some(tx),
+            report: Some(Arc::new(report)),
             serial: 0,
             running: BTreeMap::new(),
             vault_root,
@@ -169,7 +172,7 @@ impl Jobs {
     #[cfg(test)]
     pub fn inert(vault_root: PathBuf) -> Jobs {
         Jobs {
-            tx: None,
+            report: None,
             serial: 0,
             running: BTreeMap::new(),
             vault_root,
@@ -195,24 +198,24 @@ impl Jobs {
                 label: label.into(),
             },
         );
-        let Some(tx) = self.tx.clone() else {
+        let Some(report) = self.report.clone() else {
             return;
         };
         let ctx = JobCtx {
             kind,
             serial: self.serial,
-            tx,
+            report,
             cancel,
         };
         let spawned = std::thread::Builder::new()
             .name(format!("dossier-job-{kind:?}"))
             .spawn(move || {
                 let result = work(&ctx);
-                let _ = ctx.tx.send(Event::Job(JobMessage {
+                (ctx.report)(JobMessage {
                     kind: ctx.kind,
                     serial: ctx.serial,
                     body: JobBody::Done(result),
-                }));
+                });
             });
         if spawned.is_err() {
             self.running.remove(&kind);
@@ -274,9 +277,9 @@ impl Jobs {
 mod tests {
     use super::*;
 
-    fn drain(rx: &std::sync::mpsc::Receiver<Event>) -> Vec<JobMessage> {
+    fn drain(rx: &std::sync::mpsc::Receiver<JobMessage>) -> Vec<JobMessage> {
         let mut out = Vec::new();
-        while let Ok(Event::Job(m)) = rx.recv_timeout(std::time::Duration::from_secs(5)) {
+        while let Ok(m) = rx.recv_timeout(std::time::Duration::from_secs(5)) {
             let done = matches!(m.body, JobBody::Done(_));
             out.push(m);
             if done {
@@ -289,7 +292,12 @@ mod tests {
     #[test]
     fn a_superseded_job_is_cancelled_and_its_answer_is_stale() {
         let (tx, rx) = std::sync::mpsc::channel();
-        let mut jobs = Jobs::new(tx, PathBuf::new());
+        let mut jobs = Jobs::new(
+            move |m| {
+                let _ = tx.send(m);
+            },
+            PathBuf::new(),
+        );
         let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
         jobs.spawn(JobKind::Search, "old", move |ctx| {
             let _ = go_rx.recv();

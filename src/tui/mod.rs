@@ -3,11 +3,19 @@
 //! Shape (STYLE rules 2–5): one input thread ([`event`]) and worker threads
 //! ([`jobs`]) send [`event::Event`]s over one channel; the UI thread
 //! ([`run`]) drains every queued event, applies each to the [`app::App`]
-//! state, and then draws once. Keys become [`action::Action`]s through a key
-//! map that is data; the same table builds the `?` help and the hint bar.
-//! Screens render plain data ([`data`]) and never touch the vault, so every
-//! screen is snapshot-tested from fixture state. Only this module tree
-//! imports ratatui and crossterm.
+//! state, and then draws once. Keys become [`action::Action`]s through key
+//! tables that are data; the same tables build the `?` help and the hint
+//! bar. Each screen ([`screens`]) and overlay ([`overlays`]) is a component
+//! ([`component`]) owning its state, keys, update and drawing; the app only
+//! routes between them and owns what they share ([`shared`]). Components
+//! render plain data ([`model`]) and never touch the vault, so every screen
+//! is snapshot-tested from fixture state. Only this module tree imports
+//! ratatui and crossterm.
+//!
+//! Module layers, each importing only those before it: `model`, `jobs`,
+//! `event`, `data`; `action`, `theme`, `text`, `config`; `shared`,
+//! `widgets`, `component`; `overlays`; `screens`; `chrome`; `app`; this run
+//! loop.
 //!
 //! Confidentiality: decrypted text is only in memory (the note editor
 //! included); nothing is logged; on exit the terminal is restored and the
@@ -15,39 +23,34 @@
 
 pub mod action;
 pub mod app;
+pub mod chrome;
+pub mod component;
 pub mod config;
-pub mod conflicts;
 pub mod data;
 pub mod event;
 pub mod external;
 pub mod jobs;
+pub mod model;
+pub mod overlays;
 pub mod screens;
+pub mod shared;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod widgets;
 
 #[cfg(test)]
 mod tests;
 
-use std::path::PathBuf;
 use std::sync::mpsc;
 
-use dossier::keys::identity::Home;
 use dossier::{Error, Result};
 
-use crate::tui::app::{App, NoteEditor, Overlay};
+use crate::launch::Launch;
+use crate::tui::app::App;
 use crate::tui::event::Event;
+use crate::tui::overlays::editor::NoteEditor;
 use crate::tui::text::TextArea;
-
-/// What the CLI resolved before starting the TUI.
-pub struct Launch {
-    /// The vault's working tree.
-    pub vault_root: PathBuf,
-    /// The identity directory.
-    pub home: Home,
-    /// `--theme`, if given.
-    pub theme: Option<String>,
-}
 
 /// Runs the TUI until the user quits.
 pub fn run(launch: Launch) -> Result<()> {
@@ -60,11 +63,17 @@ pub fn run(launch: Launch) -> Result<()> {
         no_color,
     );
     let (tx, rx) = mpsc::channel();
-    let jobs = jobs::Jobs::new(tx.clone(), launch.vault_root.clone());
-    let mut app = App::new(theme, config, launch.home, jobs);
+    let report = tx.clone();
+    let jobs = jobs::Jobs::new(
+        move |m| {
+            let _ = report.send(Event::Job(m));
+        },
+        launch.vault_root.clone(),
+    );
+    let mut app = App::new(theme, config, launch.home, jobs, launch.scrypt_log_n);
     app.start();
     if let Some(p) = theme_problem.or(config_problem) {
-        app.update_message(p, true);
+        app.shared.update_message(p, true);
     }
 
     let term_err = |e: std::io::Error| Error::io("use", "the terminal")(e);
@@ -84,10 +93,7 @@ fn event_loop(
     input: &event::InputControl,
 ) -> Result<()> {
     let term_err = |e: std::io::Error| Error::io("draw on", "the terminal")(e);
-    guard
-        .terminal
-        .draw(|f| screens::render(f, app))
-        .map_err(term_err)?;
+    guard.terminal.draw(|f| app.render(f)).map_err(term_err)?;
     loop {
         let first = match rx.recv_timeout(std::time::Duration::from_millis(250)) {
             Ok(ev) => ev,
@@ -113,21 +119,16 @@ fn event_loop(
             input.resume();
             resumed.map_err(term_err)?;
             match edited {
-                Ok(text) => app.overlays.push(Overlay::Editor(NoteEditor {
-                    case: req.case,
-                    area: TextArea::with(text.trim_end_matches('\n')),
-                    offset: 0,
-                    saving: false,
-                })),
-                Err(problem) => app.update_message(problem, true),
+                Ok(text) => app.overlays.push(Box::new(NoteEditor::new(
+                    req.case,
+                    TextArea::with(text.trim_end_matches('\n')),
+                ))),
+                Err(problem) => app.shared.update_message(problem, true),
             }
             redraw = true;
         }
         if redraw {
-            guard
-                .terminal
-                .draw(|f| screens::render(f, app))
-                .map_err(term_err)?;
+            guard.terminal.draw(|f| app.render(f)).map_err(term_err)?;
         }
     }
 }
@@ -141,8 +142,8 @@ fn handle(app: &mut App, ev: Event) -> bool {
         }
         Event::Resize => true,
         Event::Tick => {
-            app.spinner = app.spinner.wrapping_add(1);
-            app.jobs.busy()
+            app.shared.spinner = app.shared.spinner.wrapping_add(1);
+            app.shared.jobs.busy()
         }
         Event::Job(msg) => {
             app.on_job(msg);

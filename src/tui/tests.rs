@@ -27,11 +27,20 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
-use crate::tui::app::{App, DetailState, FormPurpose, Overlay, Screen, Tab};
+use crate::tui::action::{help_sections, hints, lookup, Action, Keymap, Rest, GLOBAL};
+use crate::tui::app::App;
 use crate::tui::config::Config;
-use crate::tui::data::{access_rows, KeyRow, LoadedCase, VaultInfo};
 use crate::tui::jobs::{JobBody, JobKind, JobMessage, JobOutput, Jobs};
-use crate::tui::screens;
+use crate::tui::model::{access_rows, KeyRow, LoadedCase, VaultInfo};
+use crate::tui::overlays::confirm::{self, Confirm};
+use crate::tui::overlays::conflicts::ConflictView;
+use crate::tui::overlays::editor::{self, NoteEditor};
+use crate::tui::overlays::form::{Form, FormPurpose};
+use crate::tui::overlays::help::Help;
+use crate::tui::overlays::notice::Notice;
+use crate::tui::overlays::prompt;
+use crate::tui::screens::detail::{DetailState, Tab};
+use crate::tui::screens::ScreenId;
 use crate::tui::theme::{Role as Style, Theme};
 
 fn fp(b: u8) -> Fingerprint {
@@ -415,33 +424,34 @@ fn fixture() -> Fixture {
     let ident = identity(dir.path());
     let theme = Theme::preset("default").expect("theme");
     let jobs = Jobs::inert(PathBuf::from("/nonexistent-vault"));
-    let mut app = App::new(theme, Config::default(), Home::new(dir.path()), jobs);
-    app.identity = Some(ident.clone());
-    app.session = Some(Arc::new(Session::new(
+    let mut app = App::new(theme, Config::default(), Home::new(dir.path()), jobs, 10);
+    app.shared.identity = Some(ident.clone());
+    app.shared.session = Some(Arc::new(Session::new(
         ident,
         Box::new(dossier::support::secret::NoPassphrase),
     )));
-    app.info = info();
-    app.status = dossier::repo::status::VaultStatus {
+    app.shared.info = info();
+    app.shared.status = dossier::repo::status::VaultStatus {
         branch: Some("main".into()),
         dirty: false,
         ahead_behind: Some((2, 0)),
     };
-    app.cases.upsert(summaries());
-    for (i, s) in app.cases.rows.iter().enumerate() {
-        app.cases
+    app.shared.cases.upsert(summaries());
+    for (i, s) in app.shared.cases.rows.iter().enumerate() {
+        app.shared
+            .cases
             .last_changes
             .insert(s.id.clone(), at(2026, 3, 1 + i as u32, 9));
     }
-    app.cases.total = Some(5);
-    app.screen = Screen::Cases;
-    app.audit = Some(audit());
+    app.shared.cases.total = Some(5);
+    app.screen = ScreenId::Cases;
+    app.screens.audit.entries = Some(audit());
     Fixture { app, _dir: dir }
 }
 
 fn open_detail(app: &mut App, tab: Tab) {
-    let summary = app.cases.get(&id("27T8E7KFWC")).cloned();
-    app.detail = Some(DetailState {
+    let summary = app.shared.cases.get(&id("27T8E7KFWC")).cloned();
+    app.screens.detail.case = Some(DetailState {
         id: id("27T8E7KFWC"),
         tab,
         summary,
@@ -451,12 +461,12 @@ fn open_detail(app: &mut App, tab: Tab) {
         selected: 0,
         offset: 0,
     });
-    app.screen = Screen::Detail;
+    app.screen = ScreenId::Detail;
 }
 
 fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    term.draw(|f| screens::render(f, app)).expect("draw");
+    term.draw(|f| app.render(f)).expect("draw");
     term
 }
 
@@ -495,13 +505,13 @@ fn typing(app: &mut App, s: &str) {
 #[test]
 fn snapshot_unlock() {
     let mut f = fixture();
-    f.app.session = None;
-    f.app.screen = Screen::Unlock;
-    f.app.info = VaultInfo::default();
+    f.app.shared.session = None;
+    f.app.screen = ScreenId::Unlock;
+    f.app.shared.info = VaultInfo::default();
     typing(&mut f.app, "secret");
     insta::assert_snapshot!("unlock", text(&mut f.app, 100, 30));
-    f.app.unlock.error = Some("the passphrase is wrong; try again".into());
-    f.app.unlock.input.clear();
+    f.app.screens.unlock.error = Some("the passphrase is wrong; try again".into());
+    f.app.screens.unlock.input.clear();
     insta::assert_snapshot!("unlock_wrong_passphrase_80x24", text(&mut f.app, 80, 24));
 }
 
@@ -515,11 +525,14 @@ fn snapshot_case_list_with_locked_and_damaged_cases() {
 #[test]
 fn snapshot_case_list_while_loading_and_filtered() {
     let mut f = fixture();
-    f.app.cases.loading = true;
-    f.app.cases.total = Some(10_000);
-    f.app.jobs.spawn(JobKind::List, "decrypting cases", |_| {
-        Ok(JobOutput::ListDone)
-    });
+    f.app.shared.cases.loading = true;
+    f.app.shared.cases.total = Some(10_000);
+    f.app
+        .shared
+        .jobs
+        .spawn(JobKind::List, "decrypting cases", |_| {
+            Ok(JobOutput::ListDone)
+        });
     press(&mut f.app, KeyCode::Char('/'));
     typing(&mut f.app, "visa");
     insta::assert_snapshot!("list_loading_filter_80x24", text(&mut f.app, 80, 24));
@@ -541,18 +554,19 @@ fn snapshot_every_detail_tab() {
 #[test]
 fn snapshot_locked_case_shows_owners_only() {
     let mut f = fixture();
-    f.app.cases.refresh_visible(&f.app.info);
+    f.app.screens.cases.refresh_visible(&f.app.shared);
     let locked = f
         .app
+        .screens
         .cases
         .visible
         .iter()
-        .position(|&i| matches!(f.app.cases.rows[i].state, SummaryState::Locked))
+        .position(|&i| matches!(f.app.shared.cases.rows[i].state, SummaryState::Locked))
         .expect("a locked row");
-    f.app.cases.selected = locked;
+    f.app.screens.cases.selected = locked;
     press(&mut f.app, KeyCode::Enter);
     assert!(
-        !f.app.jobs.is_running(JobKind::OpenCase),
+        !f.app.shared.jobs.is_running(JobKind::OpenCase),
         "nothing to decrypt"
     );
     let screen = text(&mut f.app, 80, 24);
@@ -563,10 +577,10 @@ fn snapshot_locked_case_shows_owners_only() {
 #[test]
 fn snapshot_keyring_audit_help() {
     let mut f = fixture();
-    f.app.screen = Screen::Keyring;
+    f.app.screen = ScreenId::Keyring;
     insta::assert_snapshot!("keyring", text(&mut f.app, 100, 30));
     insta::assert_snapshot!("keyring_80x24", text(&mut f.app, 80, 24));
-    f.app.screen = Screen::Audit;
+    f.app.screen = ScreenId::Audit;
     insta::assert_snapshot!("audit", text(&mut f.app, 100, 30));
     press(&mut f.app, KeyCode::Char('?'));
     insta::assert_snapshot!("help_80x24", text(&mut f.app, 80, 24));
@@ -599,7 +613,7 @@ fn snapshot_editor_form_confirm_prompt() {
     insta::assert_snapshot!("form_invalid_value_80x24", text(&mut f.app, 80, 24));
 
     let mut f = fixture();
-    f.app.screen = Screen::Keyring;
+    f.app.screen = ScreenId::Keyring;
     press(&mut f.app, KeyCode::Down);
     press(&mut f.app, KeyCode::Down);
     press(&mut f.app, KeyCode::Down);
@@ -615,10 +629,10 @@ fn snapshot_editor_form_confirm_prompt() {
 #[test]
 fn snapshot_new_identity_form() {
     let mut f = fixture();
-    f.app.identity = None;
-    f.app.session = None;
-    f.app.screen = Screen::Unlock;
-    f.app.info = VaultInfo::default();
+    f.app.shared.identity = None;
+    f.app.shared.session = None;
+    f.app.screen = ScreenId::Unlock;
+    f.app.shared.info = VaultInfo::default();
     f.app.start();
     insta::assert_snapshot!("generate_identity_80x24", text(&mut f.app, 80, 24));
 }
@@ -626,9 +640,9 @@ fn snapshot_new_identity_form() {
 #[test]
 fn the_identity_form_checks_its_fields_before_creating_anything() {
     let mut f = fixture();
-    f.app.identity = None;
-    f.app.session = None;
-    f.app.screen = Screen::Unlock;
+    f.app.shared.identity = None;
+    f.app.shared.session = None;
+    f.app.screen = ScreenId::Unlock;
     f.app.start();
     for value in ["Ada Osei", "ada@osei-legal.example", "pass one", "pass two"] {
         press(&mut f.app, KeyCode::Enter);
@@ -636,8 +650,8 @@ fn the_identity_form_checks_its_fields_before_creating_anything() {
         press(&mut f.app, KeyCode::Enter);
     }
     ctrl(&mut f.app, 's');
-    assert!(!f.app.jobs.is_running(JobKind::Change));
-    let Some(Overlay::Form(form)) = f.app.overlays.last() else {
+    assert!(!f.app.shared.jobs.is_running(JobKind::Change));
+    let Some(form) = f.app.top::<Form>() else {
         panic!("the identity form stays open")
     };
     let errors: Vec<(&str, &str)> = form
@@ -652,8 +666,8 @@ fn the_identity_form_checks_its_fields_before_creating_anything() {
     typing(&mut f.app, "pass one");
     press(&mut f.app, KeyCode::Enter);
     ctrl(&mut f.app, 's');
-    assert!(f.app.jobs.is_running(JobKind::Change));
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Form(form)) if form.saving));
+    assert!(f.app.shared.jobs.is_running(JobKind::Change));
+    assert!(f.app.top::<Form>().is_some_and(|form| form.saving));
 }
 
 // ----- styles -------------------------------------------------------------
@@ -661,10 +675,10 @@ fn the_identity_form_checks_its_fields_before_creating_anything() {
 #[test]
 fn unsigned_and_unknown_signers_are_highlighted_in_the_audit() {
     let mut f = fixture();
-    f.app.screen = Screen::Audit;
+    f.app.screen = ScreenId::Audit;
     let term = draw(&mut f.app, 100, 30);
     let buf = term.backend().buffer();
-    let unsigned = f.app.theme.style(Style::Unsigned);
+    let unsigned = f.app.shared.theme.style(Style::Unsigned);
     let row_with = |needle: &str| {
         (0..30u16)
             .find(|&y| {
@@ -696,7 +710,7 @@ fn unsigned_and_unknown_signers_are_highlighted_in_the_audit() {
 #[test]
 fn no_color_draws_without_any_colour() {
     let mut f = fixture();
-    f.app.theme = Theme::resolve(Some("default"), None, true).0;
+    f.app.shared.theme = Theme::resolve(Some("default"), None, true).0;
     open_detail(&mut f.app, Tab::Access);
     let term = draw(&mut f.app, 80, 24);
     for cell in term.backend().buffer().content() {
@@ -710,10 +724,10 @@ fn every_screen_draws_at_tiny_sizes_without_panicking() {
     for (w, h) in [(20, 5), (40, 10), (80, 24), (1, 1)] {
         let mut f = fixture();
         for screen in [
-            Screen::Unlock,
-            Screen::Cases,
-            Screen::Keyring,
-            Screen::Audit,
+            ScreenId::Unlock,
+            ScreenId::Cases,
+            ScreenId::Keyring,
+            ScreenId::Audit,
         ] {
             f.app.screen = screen;
             draw(&mut f.app, w, h);
@@ -741,33 +755,34 @@ fn filter_narrows_the_list_instantly_and_enter_starts_a_full_text_search() {
     let mut f = fixture();
     press(&mut f.app, KeyCode::Char('/'));
     typing(&mut f.app, "visa");
-    f.app.cases.refresh_visible(&f.app.info);
-    assert_eq!(f.app.cases.visible.len(), 1);
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 1);
     press(&mut f.app, KeyCode::Enter);
-    assert!(f.app.jobs.is_running(JobKind::Search));
+    assert!(f.app.shared.jobs.is_running(JobKind::Search));
     // The protected client's real name is not matched by the instant filter.
     press(&mut f.app, KeyCode::Esc);
     press(&mut f.app, KeyCode::Char('/'));
     typing(&mut f.app, "tesfaye");
-    f.app.cases.refresh_visible(&f.app.info);
-    assert_eq!(f.app.cases.visible.len(), 0);
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 0);
     press(&mut f.app, KeyCode::Esc);
-    f.app.cases.refresh_visible(&f.app.info);
-    assert_eq!(f.app.cases.visible.len(), 5);
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 5);
 }
 
 #[test]
 fn esc_cancels_loading_and_stale_results_are_dropped() {
     let mut f = fixture();
-    f.app.cases.loading = true;
+    f.app.shared.cases.loading = true;
     f.app
+        .shared
         .jobs
         .spawn(JobKind::List, "decrypting", |_| Ok(JobOutput::ListDone));
     press(&mut f.app, KeyCode::Esc);
-    assert!(!f.app.jobs.is_running(JobKind::List));
-    assert!(!f.app.cases.loading);
+    assert!(!f.app.shared.jobs.is_running(JobKind::List));
+    assert!(!f.app.shared.cases.loading);
     // A late batch from the cancelled job changes nothing.
-    let before = f.app.cases.rows.len();
+    let before = f.app.shared.cases.rows.len();
     f.app.on_job(JobMessage {
         kind: JobKind::List,
         serial: 1,
@@ -777,21 +792,22 @@ fn esc_cancels_loading_and_stale_results_are_dropped() {
             state: SummaryState::Locked,
         }])),
     });
-    assert_eq!(f.app.cases.rows.len(), before);
+    assert_eq!(f.app.shared.cases.rows.len(), before);
 }
 
 #[test]
 fn esc_in_a_case_never_stops_the_list_loading_behind_it() {
     let mut f = fixture();
-    f.app.cases.loading = true;
+    f.app.shared.cases.loading = true;
     f.app
+        .shared
         .jobs
         .spawn(JobKind::List, "decrypting", |_| Ok(JobOutput::ListDone));
     open_detail(&mut f.app, Tab::Overview);
     press(&mut f.app, KeyCode::Esc);
-    assert_eq!(f.app.screen, Screen::Cases);
-    assert!(f.app.jobs.is_running(JobKind::List));
-    assert!(f.app.cases.loading);
+    assert_eq!(f.app.screen, ScreenId::Cases);
+    assert!(f.app.shared.jobs.is_running(JobKind::List));
+    assert!(f.app.shared.cases.loading);
 }
 
 #[test]
@@ -800,16 +816,17 @@ fn esc_in_a_case_stops_its_opening_but_not_a_search_running_behind_it() {
     press(&mut f.app, KeyCode::Char('/'));
     typing(&mut f.app, "visa");
     press(&mut f.app, KeyCode::Enter);
-    assert!(f.app.jobs.is_running(JobKind::Search));
+    assert!(f.app.shared.jobs.is_running(JobKind::Search));
     press(&mut f.app, KeyCode::Enter);
-    assert_eq!(f.app.screen, Screen::Detail);
-    assert!(f.app.jobs.is_running(JobKind::OpenCase));
+    assert_eq!(f.app.screen, ScreenId::Detail);
+    assert!(f.app.shared.jobs.is_running(JobKind::OpenCase));
     press(&mut f.app, KeyCode::Esc);
-    assert!(!f.app.jobs.is_running(JobKind::OpenCase));
-    assert_eq!(f.app.screen, Screen::Detail, "the first Esc only stops");
-    assert!(f.app.jobs.is_running(JobKind::Search));
+    assert!(!f.app.shared.jobs.is_running(JobKind::OpenCase));
+    assert_eq!(f.app.screen, ScreenId::Detail, "the first Esc only stops");
+    assert!(f.app.shared.jobs.is_running(JobKind::Search));
     assert!(
         f.app
+            .screens
             .cases
             .search
             .as_ref()
@@ -822,24 +839,24 @@ fn esc_in_a_case_stops_its_opening_but_not_a_search_running_behind_it() {
 fn sorting_and_status_filter_cycle() {
     let mut f = fixture();
     press(&mut f.app, KeyCode::Char('f'));
-    f.app.cases.refresh_visible(&f.app.info);
-    assert_eq!(f.app.cases.visible.len(), 1, "open only");
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 1, "open only");
     press(&mut f.app, KeyCode::Char('f'));
-    f.app.cases.refresh_visible(&f.app.info);
-    assert_eq!(f.app.cases.visible.len(), 1, "pending only");
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 1, "pending only");
     for _ in 0..3 {
         press(&mut f.app, KeyCode::Char('f'));
     }
-    f.app.cases.refresh_visible(&f.app.info);
-    assert_eq!(f.app.cases.visible.len(), 5, "all again");
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 5, "all again");
     press(&mut f.app, KeyCode::Char('s'));
-    assert_eq!(f.app.cases.sort.name(), "title");
+    assert_eq!(f.app.screens.cases.sort.name(), "title");
     press(&mut f.app, KeyCode::Char('G'));
-    assert_eq!(f.app.cases.selected, 4);
+    assert_eq!(f.app.screens.cases.selected, 4);
     press(&mut f.app, KeyCode::Char('k'));
-    assert_eq!(f.app.cases.selected, 3);
+    assert_eq!(f.app.screens.cases.selected, 3);
     press(&mut f.app, KeyCode::Char('g'));
-    assert_eq!(f.app.cases.selected, 0);
+    assert_eq!(f.app.screens.cases.selected, 0);
 }
 
 #[test]
@@ -847,25 +864,34 @@ fn opening_a_readable_case_starts_decryption_and_tabs_cycle() {
     let mut f = fixture();
     // Reference sort puts the pseudonym first: "Client MT-7".
     press(&mut f.app, KeyCode::Enter);
-    assert_eq!(f.app.screen, Screen::Detail);
-    assert!(f.app.jobs.is_running(JobKind::OpenCase));
-    assert!(f.app.jobs.is_running(JobKind::CaseHistory));
+    assert_eq!(f.app.screen, ScreenId::Detail);
+    assert!(f.app.shared.jobs.is_running(JobKind::OpenCase));
+    assert!(f.app.shared.jobs.is_running(JobKind::CaseHistory));
     f.app.on_job(JobMessage {
         kind: JobKind::OpenCase,
         serial: 1,
         body: JobBody::Done(Ok(JobOutput::CaseOpened(Box::new(loaded())))),
     });
-    assert!(f.app.detail.as_ref().is_some_and(|d| d.loaded.is_some()));
+    assert!(f
+        .app
+        .screens
+        .detail
+        .case
+        .as_ref()
+        .is_some_and(|d| d.loaded.is_some()));
     press(&mut f.app, KeyCode::Tab);
     press(&mut f.app, KeyCode::BackTab);
     press(&mut f.app, KeyCode::Left);
-    assert_eq!(f.app.detail.as_ref().map(|d| d.tab), Some(Tab::History));
+    assert_eq!(
+        f.app.screens.detail.case.as_ref().map(|d| d.tab),
+        Some(Tab::History)
+    );
     // The history job still runs: Esc (h) stops it first, then goes back.
     press(&mut f.app, KeyCode::Char('h'));
-    assert_eq!(f.app.screen, Screen::Detail);
-    assert!(!f.app.jobs.is_running(JobKind::CaseHistory));
+    assert_eq!(f.app.screen, ScreenId::Detail);
+    assert!(!f.app.shared.jobs.is_running(JobKind::CaseHistory));
     press(&mut f.app, KeyCode::Char('h'));
-    assert_eq!(f.app.screen, Screen::Cases);
+    assert_eq!(f.app.screen, ScreenId::Cases);
 }
 
 #[test]
@@ -876,16 +902,16 @@ fn a_note_is_saved_from_memory_and_the_editor_closes_only_when_committed() {
     typing(&mut f.app, "q and j are text here");
     assert!(!f.app.quit);
     ctrl(&mut f.app, 's');
-    assert!(f.app.jobs.is_running(JobKind::Change));
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Editor(e)) if e.saving));
+    assert!(f.app.shared.jobs.is_running(JobKind::Change));
+    assert!(f.app.top::<NoteEditor>().is_some_and(|e| e.saving));
     // A failure keeps the text.
     f.app.on_job(JobMessage {
         kind: JobKind::Change,
         serial: 1,
         body: JobBody::Done(Err(dossier::Error::Busy)),
     });
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Editor(e)) if !e.saving));
-    assert!(f.app.message.as_ref().is_some_and(|m| m.error));
+    assert!(f.app.top::<NoteEditor>().is_some_and(|e| !e.saving));
+    assert!(f.app.shared.message.as_ref().is_some_and(|m| m.error));
     ctrl(&mut f.app, 's');
     f.app.on_job(JobMessage {
         kind: JobKind::Change,
@@ -910,7 +936,7 @@ fn form_fields_are_validated_by_the_case_field_table() {
     }
     typing(&mut f.app, "maybe");
     press(&mut f.app, KeyCode::Enter);
-    let Some(Overlay::Form(form)) = f.app.overlays.last() else {
+    let Some(form) = f.app.top::<Form>() else {
         panic!("form")
     };
     assert!(form.fields[2]
@@ -925,8 +951,8 @@ fn form_fields_are_validated_by_the_case_field_table() {
     typing(&mut f.app, "pending");
     press(&mut f.app, KeyCode::Enter);
     ctrl(&mut f.app, 's');
-    assert!(f.app.jobs.is_running(JobKind::Change));
-    let Some(Overlay::Form(form)) = f.app.overlays.last() else {
+    assert!(f.app.shared.jobs.is_running(JobKind::Change));
+    let Some(form) = f.app.top::<Form>() else {
         panic!("form")
     };
     match &form.purpose {
@@ -941,13 +967,13 @@ fn destructive_actions_ask_first() {
     open_detail(&mut f.app, Tab::Access);
     press(&mut f.app, KeyCode::Char('j'));
     press(&mut f.app, KeyCode::Char('-'));
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Confirm(_))));
+    assert!(f.app.top::<Confirm>().is_some());
     press(&mut f.app, KeyCode::Char('n'));
     assert!(f.app.overlays.is_empty());
-    assert!(!f.app.jobs.is_running(JobKind::Change));
+    assert!(!f.app.shared.jobs.is_running(JobKind::Change));
     press(&mut f.app, KeyCode::Char('C'));
     press(&mut f.app, KeyCode::Char('y'));
-    assert!(f.app.jobs.is_running(JobKind::Change));
+    assert!(f.app.shared.jobs.is_running(JobKind::Change));
 }
 
 #[test]
@@ -964,10 +990,10 @@ fn a_long_confirmation_is_shown_whole_with_its_keys() {
 #[test]
 fn key_revoke_asks_for_confirmation_first() {
     let mut f = fixture();
-    f.app.screen = Screen::Keyring;
+    f.app.screen = ScreenId::Keyring;
     press(&mut f.app, KeyCode::Char('R'));
     assert!(
-        matches!(f.app.overlays.last(), Some(Overlay::Confirm(..))),
+        f.app.top::<Confirm>().is_some(),
         "a destructive action is confirmed before it runs"
     );
 }
@@ -975,13 +1001,13 @@ fn key_revoke_asks_for_confirmation_first() {
 #[test]
 fn wrong_passphrase_says_so_and_allows_a_retry() {
     let mut f = fixture();
-    f.app.session = None;
-    f.app.screen = Screen::Unlock;
+    f.app.shared.session = None;
+    f.app.screen = ScreenId::Unlock;
     typing(&mut f.app, "nope");
     press(&mut f.app, KeyCode::Enter);
-    assert!(f.app.jobs.is_running(JobKind::Unlock));
+    assert!(f.app.shared.jobs.is_running(JobKind::Unlock));
     assert_eq!(
-        f.app.unlock.input.value(),
+        f.app.screens.unlock.input.value(),
         "",
         "the typed passphrase is not kept"
     );
@@ -990,16 +1016,17 @@ fn wrong_passphrase_says_so_and_allows_a_retry() {
         serial: 1,
         body: JobBody::Done(Err(dossier::Error::WrongPassphrase)),
     });
-    assert_eq!(f.app.screen, Screen::Unlock);
+    assert_eq!(f.app.screen, ScreenId::Unlock);
     assert!(f
         .app
+        .screens
         .unlock
         .error
         .as_deref()
         .is_some_and(|e| e.contains("wrong")));
     typing(&mut f.app, "again");
     press(&mut f.app, KeyCode::Enter);
-    assert!(f.app.jobs.is_running(JobKind::Unlock));
+    assert!(f.app.shared.jobs.is_running(JobKind::Unlock));
 }
 
 // ----- sync ---------------------------------------------------------------
@@ -1032,7 +1059,11 @@ fn sync_conflicts() -> Vec<Conflict> {
 
 /// Answers the running sync job.
 fn finish_sync(app: &mut App, out: Result<JobOutput, dossier::Error>) {
-    let serial = app.jobs.serial_of(JobKind::Sync).expect("a sync job runs");
+    let serial = app
+        .shared
+        .jobs
+        .serial_of(JobKind::Sync)
+        .expect("a sync job runs");
     app.on_job(JobMessage {
         kind: JobKind::Sync,
         serial,
@@ -1065,7 +1096,7 @@ fn merged_one_case() -> Outcome {
 /// Presses `S` and answers the sync job with conflicts.
 fn open_conflicts(app: &mut App) {
     press(app, KeyCode::Char('S'));
-    assert!(app.jobs.is_running(JobKind::Sync));
+    assert!(app.shared.jobs.is_running(JobKind::Sync));
     synced(app, 2, Outcome::Conflicts(sync_conflicts()), false);
 }
 
@@ -1073,8 +1104,13 @@ fn open_conflicts(app: &mut App) {
 fn sync_runs_as_a_background_job_and_the_status_bar_shows_its_progress() {
     let mut f = fixture();
     press(&mut f.app, KeyCode::Char('S'));
-    assert!(f.app.jobs.is_running(JobKind::Sync));
-    let request = f.app.sync_request.clone().expect("the job's request");
+    assert!(f.app.shared.jobs.is_running(JobKind::Sync));
+    let request = f
+        .app
+        .shared
+        .sync_request
+        .clone()
+        .expect("the job's request");
     assert_eq!(request.remote, None, "the vault's own remote");
     assert!(request.choices.each.is_empty() && request.choices.all.is_none());
     assert!(text(&mut f.app, 80, 24).contains("sync: starting"));
@@ -1108,20 +1144,24 @@ fn sync_runs_as_a_background_job_and_the_status_bar_shows_its_progress() {
     press(&mut f.app, KeyCode::Char('S'));
     assert!(f
         .app
+        .shared
         .message
         .as_ref()
         .is_some_and(|m| m.error && m.text.contains("already running")));
 
     synced(&mut f.app, 3, merged_one_case(), true);
-    assert!(!f.app.jobs.is_running(JobKind::Sync));
-    assert!(f.app.sync_request.is_none());
+    assert!(!f.app.shared.jobs.is_running(JobKind::Sync));
+    assert!(f.app.shared.sync_request.is_none());
     assert_eq!(
-        f.app.message.as_ref().map(|m| m.text.as_str()),
+        f.app.shared.message.as_ref().map(|m| m.text.as_str()),
         Some("Synced with origin: 3 new commits, merged 1 case, pushed")
     );
     // The vault changed: the list, history and ahead/behind are read again.
     for kind in [JobKind::List, JobKind::LastChanges, JobKind::Status] {
-        assert!(f.app.jobs.is_running(kind), "{kind:?} reloads after a sync");
+        assert!(
+            f.app.shared.jobs.is_running(kind),
+            "{kind:?} reloads after a sync"
+        );
     }
 }
 
@@ -1131,9 +1171,10 @@ fn sync_from_the_command_prompt_names_the_remote() {
     press(&mut f.app, KeyCode::Char(':'));
     typing(&mut f.app, "sync usb");
     press(&mut f.app, KeyCode::Enter);
-    assert!(f.app.jobs.is_running(JobKind::Sync));
+    assert!(f.app.shared.jobs.is_running(JobKind::Sync));
     assert_eq!(
         f.app
+            .shared
             .sync_request
             .as_ref()
             .and_then(|r| r.remote.as_deref()),
@@ -1154,12 +1195,15 @@ fn a_failed_sync_shows_the_library_sentence_whole() {
             add_command: "ssh-keyscan -p 2222 127.0.0.1 >> ~/.ssh/known_hosts".into(),
         }),
     );
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Notice(n)) if n.error));
+    assert!(f.app.top::<Notice>().is_some_and(|n| n.error));
     let screen = text(&mut f.app, 80, 24);
     assert!(screen.contains("Sync failed"), "{screen}");
     // Wrapped, not cut: the end of the sentence (how to add the host) shows.
     assert!(screen.contains("~/.ssh/known_hosts`"), "{screen}");
-    assert!(f.app.jobs.is_running(JobKind::Status), "status re-read");
+    assert!(
+        f.app.shared.jobs.is_running(JobKind::Status),
+        "status re-read"
+    );
     press(&mut f.app, KeyCode::Esc);
     assert!(f.app.overlays.is_empty());
 }
@@ -1168,12 +1212,12 @@ fn a_failed_sync_shows_the_library_sentence_whole() {
 fn snapshot_sync_conflicts_and_choices() {
     let mut f = fixture();
     open_conflicts(&mut f.app);
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(_))));
+    assert!(f.app.top::<ConflictView>().is_some());
     insta::assert_snapshot!("sync_conflicts_80x24", text(&mut f.app, 80, 24));
     press(&mut f.app, KeyCode::Char('t'));
     press(&mut f.app, KeyCode::Char('o'));
     insta::assert_snapshot!("sync_conflicts_chosen_80x24", text(&mut f.app, 80, 24));
-    let Some(Overlay::Conflicts(v)) = f.app.overlays.last() else {
+    let Some(v) = f.app.top::<ConflictView>() else {
         panic!("conflict view")
     };
     let chosen: Vec<Option<Side>> = v.rows.iter().map(|r| r.choice).collect();
@@ -1191,8 +1235,8 @@ fn snapshot_sync_conflicts_and_choices() {
         }
         panic!("{needle} is not on screen")
     };
-    let taken = f.app.theme.style(Style::Verified).fg.expect("fg");
-    let dropped = f.app.theme.style(Style::Muted).fg.expect("fg");
+    let taken = f.app.shared.theme.style(Style::Verified).fg.expect("fg");
+    let dropped = f.app.shared.theme.style(Style::Muted).fg.expect("fg");
     assert_ne!(taken, dropped);
     assert_eq!(style_of("Appeal to the"), taken);
     assert_eq!(style_of("Fresh claim"), dropped);
@@ -1204,15 +1248,15 @@ fn enter_with_undecided_conflicts_refuses_and_says_how_many() {
     open_conflicts(&mut f.app);
     press(&mut f.app, KeyCode::Char('t'));
     press(&mut f.app, KeyCode::Enter);
-    let m = f.app.message.clone().expect("message");
+    let m = f.app.shared.message.clone().expect("message");
     assert!(m.error);
     assert!(
         m.text.starts_with("2 of 3 conflict(s) still undecided"),
         "{}",
         m.text
     );
-    assert!(!f.app.jobs.is_running(JobKind::Sync));
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(_))));
+    assert!(!f.app.shared.jobs.is_running(JobKind::Sync));
+    assert!(f.app.top::<ConflictView>().is_some());
 }
 
 #[test]
@@ -1224,8 +1268,8 @@ fn enter_when_all_are_decided_syncs_again_carrying_exactly_those_choices() {
     press(&mut f.app, KeyCode::Char('k'));
     press(&mut f.app, KeyCode::Char('t')); // the first: theirs after all
     press(&mut f.app, KeyCode::Enter);
-    assert!(f.app.jobs.is_running(JobKind::Sync));
-    let request = f.app.sync_request.clone().expect("request");
+    assert!(f.app.shared.jobs.is_running(JobKind::Sync));
+    let request = f.app.shared.sync_request.clone().expect("request");
     assert_eq!(request.remote.as_deref(), Some("origin"));
     assert_eq!(request.choices.all, None);
     assert_eq!(
@@ -1237,9 +1281,9 @@ fn enter_when_all_are_decided_syncs_again_carrying_exactly_those_choices() {
         ])
     );
     // The view waits, choices kept, until the sync answers.
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(v)) if v.merging));
+    assert!(f.app.top::<ConflictView>().is_some_and(|v| v.merging));
     press(&mut f.app, KeyCode::Esc);
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Conflicts(_))));
+    assert!(f.app.top::<ConflictView>().is_some());
 
     // A new conflict appears (the remote moved on): earlier choices are carried.
     synced(
@@ -1255,7 +1299,7 @@ fn enter_when_all_are_decided_syncs_again_carrying_exactly_those_choices() {
     );
     press(&mut f.app, KeyCode::Char('t'));
     press(&mut f.app, KeyCode::Enter);
-    let request = f.app.sync_request.clone().expect("request");
+    let request = f.app.shared.sync_request.clone().expect("request");
     assert_eq!(request.choices.each.len(), 4, "{:?}", request.choices.each);
     assert_eq!(
         request.choices.each.get("27T8E7KFWC:title"),
@@ -1266,6 +1310,7 @@ fn enter_when_all_are_decided_syncs_again_carrying_exactly_those_choices() {
     assert!(f.app.overlays.is_empty(), "the view closes once merged");
     assert!(f
         .app
+        .shared
         .message
         .as_ref()
         .is_some_and(|m| m.text.contains("merged 1 case, pushed")));
@@ -1278,22 +1323,23 @@ fn a_failed_merge_keeps_the_choices_and_esc_leaves_without_merging() {
     press(&mut f.app, KeyCode::Char('T'));
     press(&mut f.app, KeyCode::Enter);
     finish_sync(&mut f.app, Err(dossier::Error::Busy));
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Notice(_))));
+    assert!(f.app.top::<Notice>().is_some());
     press(&mut f.app, KeyCode::Esc);
-    let Some(Overlay::Conflicts(v)) = f.app.overlays.last() else {
+    let Some(v) = f.app.top::<ConflictView>() else {
         panic!("the conflict view is still there")
     };
     assert!(!v.merging);
     assert_eq!(v.undecided(), 0, "choices kept");
     // `?` lists the view's keys; Esc closes help, then leaves the view.
     press(&mut f.app, KeyCode::Char('?'));
-    assert!(matches!(f.app.overlays.last(), Some(Overlay::Help { .. })));
+    assert!(f.app.top::<Help>().is_some());
     press(&mut f.app, KeyCode::Esc);
     press(&mut f.app, KeyCode::Esc);
     assert!(f.app.overlays.is_empty());
-    assert!(!f.app.jobs.is_running(JobKind::Sync));
+    assert!(!f.app.shared.jobs.is_running(JobKind::Sync));
     assert!(f
         .app
+        .shared
         .message
         .as_ref()
         .is_some_and(|m| !m.error && m.text.contains("nothing was merged")));
@@ -1304,11 +1350,9 @@ fn a_failed_merge_keeps_the_choices_and_esc_leaves_without_merging() {
 /// The key map as the user guide prints it.
 fn keymap_markdown() -> String {
     let mut out = String::new();
-    for (mode, rows) in crate::tui::action::help_sections() {
-        out.push_str(&format!(
-            "**{}**\n\n| Keys | Action |\n|---|---|\n",
-            mode.title()
-        ));
+    let maps = fixture().app.keymaps();
+    for (title, rows) in crate::tui::action::help_sections(&maps) {
+        out.push_str(&format!("**{}**\n\n| Keys | Action |\n|---|---|\n", title));
         for (keys, desc) in rows {
             let keys: Vec<String> = keys
                 .split(' ')
@@ -1334,7 +1378,7 @@ fn the_user_guide_lists_the_key_map_exactly() {
     let expected = keymap_markdown();
     assert!(
         guide.contains(&expected),
-        "docs/user-guide.md must contain the key map generated from action::KEYMAP:\n\n{expected}"
+        "docs/user-guide.md must contain the key map generated from the key tables:\n\n{expected}"
     );
 }
 
@@ -1387,20 +1431,26 @@ fn live_vault(
     )
     .expect("case");
     let (tx, rx) = std::sync::mpsc::channel();
-    let jobs = Jobs::new(tx, vault.root().to_path_buf());
+    let jobs = Jobs::new(
+        move |m| {
+            let _ = tx.send(crate::tui::event::Event::Job(m));
+        },
+        vault.root().to_path_buf(),
+    );
     let theme = Theme::preset("default").expect("theme");
-    let mut app = App::new(theme, Config::default(), home, jobs);
-    app.cases
+    let mut app = App::new(theme, Config::default(), home, jobs, 10);
+    app.shared
+        .cases
         .upsert(dossier::ops::cases::list(&vault, &session).expect("list"));
-    app.session = Some(Arc::new(session));
-    app.screen = Screen::Cases;
+    app.shared.session = Some(Arc::new(session));
+    app.screen = ScreenId::Cases;
     (app, rx, case)
 }
 
 /// Feeds job reports to the app until the opened case's job has answered.
 fn until_opened(app: &mut App, rx: &std::sync::mpsc::Receiver<crate::tui::event::Event>) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while app.jobs.is_running(JobKind::OpenCase) {
+    while app.shared.jobs.is_running(JobKind::OpenCase) {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match rx.recv_timeout(left) {
             Ok(crate::tui::event::Event::Job(m)) => app.on_job(m),
@@ -1420,16 +1470,19 @@ fn head_message(root: &std::path::Path) -> (git2::Oid, String) {
 fn opening_a_case_with_log_views_on_records_a_signed_view_in_the_job() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut app, rx, case) = live_vault(dir.path());
-    let root = app.jobs.vault_root.clone();
+    let root = app.shared.jobs.vault_root.clone();
     let (before, _) = head_message(&root);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, Screen::Detail);
+    assert_eq!(app.screen, ScreenId::Detail);
     until_opened(&mut app, &rx);
-    let detail = app.detail.as_ref().expect("detail");
+    let detail = app.screens.detail.case.as_ref().expect("detail");
     assert_eq!(detail.error, None);
     // What shows commits is read again after the view commit.
     for kind in [JobKind::CaseHistory, JobKind::Status] {
-        assert!(app.jobs.is_running(kind), "{kind:?} re-read after the view");
+        assert!(
+            app.shared.jobs.is_running(kind),
+            "{kind:?} re-read after the view"
+        );
     }
     let view = detail
         .loaded
@@ -1457,13 +1510,13 @@ fn opening_a_case_with_log_views_on_records_a_signed_view_in_the_job() {
 fn a_view_that_cannot_be_recorded_keeps_the_case_closed_in_the_tui() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut app, rx, _case) = live_vault(dir.path());
-    let root = app.jobs.vault_root.clone();
+    let root = app.shared.jobs.vault_root.clone();
     let (before, _) = head_message(&root);
     let _held =
         dossier::support::fsio::lock_exclusive(&root.join(".git/dossier.lock")).expect("lock");
     press(&mut app, KeyCode::Enter);
     until_opened(&mut app, &rx);
-    let detail = app.detail.as_ref().expect("detail");
+    let detail = app.screens.detail.case.as_ref().expect("detail");
     assert!(detail.loaded.is_none(), "nothing decrypted is shown");
     let error = detail.error.as_deref().expect("an error is shown");
     assert!(
@@ -1471,4 +1524,194 @@ fn a_view_that_cannot_be_recorded_keeps_the_case_closed_in_the_tui() {
         "{error}"
     );
     assert_eq!(head_message(&root).0, before, "no commit");
+}
+
+// ----- key tables -----------------------------------------------------------
+
+fn key_event(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// The key table of screen `id`.
+fn screen_keys(app: &App, id: ScreenId) -> &'static Keymap {
+    app.screens.get(id).keys()
+}
+
+#[test]
+fn vim_keys_and_arrows_move_the_same_way() {
+    let app = fixture().app;
+    for id in [
+        ScreenId::Cases,
+        ScreenId::Keyring,
+        ScreenId::Audit,
+        ScreenId::Detail,
+    ] {
+        let map = screen_keys(&app, id);
+        assert_eq!(
+            lookup(map, &key_event(KeyCode::Char('j'))),
+            Some(Action::Down)
+        );
+        assert_eq!(lookup(map, &key_event(KeyCode::Down)), Some(Action::Down));
+        assert_eq!(
+            lookup(map, &key_event(KeyCode::Char('k'))),
+            Some(Action::Up)
+        );
+        assert_eq!(lookup(map, &key_event(KeyCode::Up)), Some(Action::Up));
+    }
+}
+
+#[test]
+fn text_entry_types_letters_that_are_commands_elsewhere() {
+    let app = fixture().app;
+    let unlock = screen_keys(&app, ScreenId::Unlock);
+    for map in [&prompt::KEYS, &editor::KEYS, unlock] {
+        assert_eq!(
+            lookup(map, &key_event(KeyCode::Char('q'))),
+            Some(Action::Char('q'))
+        );
+        assert_eq!(
+            lookup(map, &key_event(KeyCode::Char('j'))),
+            Some(Action::Char('j'))
+        );
+    }
+    assert_eq!(
+        lookup(
+            screen_keys(&app, ScreenId::Cases),
+            &key_event(KeyCode::Char('q'))
+        ),
+        Some(Action::Quit)
+    );
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(lookup(&editor::KEYS, &ctrl_s), Some(Action::Save));
+    assert_eq!(
+        lookup(&editor::KEYS, &key_event(KeyCode::Enter)),
+        Some(Action::Newline)
+    );
+    assert_eq!(
+        lookup(&prompt::KEYS, &key_event(KeyCode::Enter)),
+        Some(Action::Submit)
+    );
+}
+
+#[test]
+fn screen_bindings_win_over_global_ones() {
+    let app = fixture().app;
+    // `c` clears the filter on the list but certifies in the keyring.
+    assert_eq!(
+        lookup(
+            screen_keys(&app, ScreenId::Cases),
+            &key_event(KeyCode::Char('c'))
+        ),
+        Some(Action::ClearFilter)
+    );
+    assert_eq!(
+        lookup(
+            screen_keys(&app, ScreenId::Keyring),
+            &key_event(KeyCode::Char('c'))
+        ),
+        Some(Action::KeyCertify)
+    );
+    assert_eq!(lookup(&confirm::KEYS, &key_event(KeyCode::Char('q'))), None);
+}
+
+#[test]
+fn no_key_is_bound_twice_in_one_table() {
+    for map in fixture().app.keymaps() {
+        for (i, a) in map.bindings.iter().enumerate() {
+            for bd in &map.bindings[i + 1..] {
+                assert!(
+                    a.key != bd.key,
+                    "{} {} is bound twice",
+                    map.title,
+                    a.key.label()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn help_lists_every_binding_and_hints_come_from_the_same_tables() {
+    let app = fixture().app;
+    let maps = app.keymaps();
+    let sections = help_sections(&maps);
+    let listed: usize = sections
+        .iter()
+        .flat_map(|(_, rows)| rows.iter())
+        .map(|(keys, _)| keys.split(' ').count())
+        .sum();
+    let bound: usize = maps.iter().map(|m| m.bindings.len()).sum();
+    assert_eq!(listed, bound);
+    let list = screen_keys(&app, ScreenId::Cases);
+    assert!(hints(list).iter().any(|(_, d)| *d == "quit"));
+    assert!(!hints(&editor::KEYS).iter().any(|(_, d)| *d == "quit"));
+}
+
+/// The hint line each screen shows, and its section of the `?` help, come
+/// from that screen's own key table (plus the global one on screens that
+/// take global keys), and what the app draws is exactly that.
+#[test]
+fn each_screen_s_help_and_hint_line_come_from_its_own_key_table() {
+    let mut f = fixture();
+    let maps = f.app.keymaps();
+    let sections = help_sections(&maps);
+    for &id in ScreenId::ALL {
+        let map = screen_keys(&f.app, id);
+        // The help section titled after the screen lists exactly its table.
+        let (_, rows) = sections
+            .iter()
+            .find(|(title, _)| *title == map.title)
+            .expect("a help section per screen");
+        let mut actions: Vec<Action> = Vec::new();
+        for bd in map.bindings {
+            if !actions.contains(&bd.action) {
+                actions.push(bd.action);
+            }
+        }
+        assert_eq!(rows.len(), actions.len(), "{}", map.title);
+        // One row per action, in table order: its first binding's text and
+        // every key bound to it.
+        for ((keys, desc), action) in rows.iter().zip(&actions) {
+            let bound: Vec<_> = map
+                .bindings
+                .iter()
+                .filter(|bd| bd.action == *action)
+                .collect();
+            assert_eq!(*desc, bound[0].desc, "{}", map.title);
+            let labels: Vec<String> = bound.iter().map(|bd| bd.key.label()).collect();
+            assert_eq!(*keys, labels.join(" "), "{}", map.title);
+        }
+        // The hint line: the hinted bindings of its table (and, for screens
+        // that take global keys, the global ones), first key per action.
+        let global = map.rest == Rest::Global;
+        let hinted = hints(map);
+        for (label, desc) in &hinted {
+            let from_table = map
+                .bindings
+                .iter()
+                .chain(GLOBAL.bindings.iter().filter(|_| global))
+                .any(|bd| bd.hint && bd.key.label() == *label && bd.desc == *desc);
+            assert!(from_table, "{}: hint {label} {desc}", map.title);
+        }
+        for bd in map.bindings.iter().filter(|bd| bd.hint) {
+            assert!(
+                hinted.iter().any(|(_, d)| *d == bd.desc),
+                "{}: {} is hinted in its table but not shown",
+                map.title,
+                bd.desc
+            );
+        }
+        // And the drawn hint bar is that line.
+        f.app.overlays.clear();
+        f.app.shared.message = None;
+        f.app.screen = id;
+        let screen = text(&mut f.app, 200, 24);
+        let bar = screen.lines().last().unwrap_or("");
+        let expected: String = hinted
+            .iter()
+            .map(|(k, d)| format!("{k} {d}"))
+            .collect::<Vec<_>>()
+            .join("  ");
+        assert_eq!(bar.trim(), expected, "{}", map.title);
+    }
 }

@@ -1,113 +1,593 @@
 //! The case list: one row per case, windowed so a 10,000-case vault builds
-//! only the rows on screen. Locked cases show their id and owners, never
+//! only the rows on screen, with the instant filter, full-text search,
+//! status filter and sort. Locked cases show their id and owners, never
 //! content; protected identities show their pseudonym.
+//!
+//! The summaries themselves are shared ([`crate::tui::shared::CaseIndex`]);
+//! this screen owns the view of them: which rows show, in what order, and
+//! the selection.
 
+use std::collections::BTreeMap;
+
+use dossier::case::{CaseId, CaseRecord, Status};
 use dossier::ops::cases::{CaseSummary, SummaryState};
+use ratatui::crossterm::event::KeyCode as K;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use super::{clip, row_style, scroll_window, sensitivity_style};
-use crate::tui::app::{list_reference, App};
+use crate::tui::action::{bind as b, Action, Action as A, Key, Keymap, Rest};
+use crate::tui::component::{Effect, FilterEdit, JobResult, Screen, Taken};
+use crate::tui::data::{self, SyncRequest};
+use crate::tui::jobs::{JobKind, JobOutput};
+use crate::tui::model::VaultInfo;
+use crate::tui::overlays::form::new_case_form;
+use crate::tui::overlays::prompt::{Prompt, PromptPurpose};
+use crate::tui::shared::Shared;
 use crate::tui::theme::Role;
+use crate::tui::widgets::{clip, row_style, scroll_window, sensitivity_style, step};
 
-/// Draws the list.
-pub fn render(f: &mut Frame, app: &mut App, area: Rect) {
-    app.cases.refresh_visible(&app.info);
-    let [head, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let t = &app.theme;
-    let c = &app.cases;
+/// The case list's keys.
+pub const KEYS: Keymap = Keymap {
+    title: "Case list",
+    bindings: &[
+        b(Key::plain(K::Enter), A::Open, "open", true),
+        b(Key::ch('l'), A::Open, "open case", false),
+        b(Key::ch('S'), A::Sync, "sync", true),
+        b(Key::ch('/'), A::Filter, "filter (Enter: full text)", true),
+        b(Key::ch('c'), A::ClearFilter, "clear filter and search", false),
+        b(Key::ch('s'), A::CycleSort, "sort", true),
+        b(Key::ch('r'), A::ReverseSort, "reverse sort", false),
+        b(Key::ch('f'), A::CycleStatus, "status", true),
+        b(Key::ch('n'), A::NewCase, "new case", true),
+    ],
+    rest: Rest::Global,
+};
 
-    let mut spans = vec![Span::styled(
-        format!(" Cases {} of {}", c.visible.len(), c.rows.len()),
-        t.style(Role::Header),
-    )];
-    if c.loading {
-        let total = c.total.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
-        spans.push(Span::styled(
-            format!("  loading {}/{total} (Esc stops)", c.rows.len()),
-            t.style(Role::Warning),
-        ));
-    }
-    let arrow = if c.reverse { "↑" } else { "↓" };
-    spans.push(Span::styled(
-        format!("  sort: {}{arrow}", c.sort.name()),
-        t.style(Role::Muted),
-    ));
-    if let Some(s) = c.status_filter {
-        spans.push(Span::styled(
-            format!("  status: {s}"),
-            t.style(Role::Accent),
-        ));
-    }
-    if !c.filter.is_empty() {
-        spans.push(Span::styled(
-            format!("  filter: {}", c.filter),
-            t.style(Role::Accent),
-        ));
-    }
-    if let Some(s) = &c.search {
-        let what = match &s.hits {
-            None => format!("  searching /{}/…", s.pattern),
-            Some(h) => format!("  search /{}/: {} case(s)", s.pattern, h.len()),
-        };
-        spans.push(Span::styled(what, t.style(Role::Accent)));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), head);
-
-    let wide = area.width >= 100;
-    let height = table.height.saturating_sub(1) as usize;
-    let offset = scroll_window(c.selected, c.offset, height);
-    let mut widths = vec![Constraint::Length(13)];
-    let mut header = vec!["Reference"];
-    if wide {
-        widths.push(Constraint::Length(18));
-        header.push("Client");
-    }
-    widths.extend([
-        Constraint::Min(10),
-        Constraint::Length(8),
-        Constraint::Length(12),
-        Constraint::Length(10),
-        Constraint::Length(10),
-    ]);
-    header.extend(["Title", "Status", "Sensitivity", "Deadline", "Changed"]);
-
-    let rows: Vec<Row> = c
-        .visible
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(pos, &i)| case_row(app, &c.rows[i], wide, pos == c.selected))
-        .collect();
-    let empty = rows.is_empty();
-    let widget = Table::new(rows, widths)
-        .header(Row::new(header).style(t.style(Role::Header)))
-        .column_spacing(1);
-    f.render_widget(widget, table);
-    if empty && !c.loading && table.height > 2 {
-        let text = if c.rows.is_empty() {
-            "No cases yet. Press n to create one."
-        } else {
-            "No case matches. Press c to clear the filter."
-        };
-        let y = table.y + 2;
-        f.render_widget(
-            Paragraph::new(Line::styled(format!(" {text}"), t.style(Role::Muted))),
-            Rect {
-                y,
-                height: 1,
-                ..table
-            },
-        );
-    }
-    app.cases.offset = offset;
+/// Columns the case list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// Reference (or pseudonym).
+    Reference,
+    /// Title.
+    Title,
+    /// Status.
+    Status,
+    /// Sensitivity.
+    Sensitivity,
+    /// Next deadline.
+    Deadline,
+    /// Last change.
+    Changed,
 }
 
-fn case_row<'a>(app: &App, s: &CaseSummary, wide: bool, selected: bool) -> Row<'a> {
-    let t = &app.theme;
+impl SortKey {
+    /// Every column, in the order `s` cycles through them.
+    pub const ALL: [SortKey; 6] = [
+        SortKey::Reference,
+        SortKey::Title,
+        SortKey::Status,
+        SortKey::Sensitivity,
+        SortKey::Deadline,
+        SortKey::Changed,
+    ];
+    /// Column name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Reference => "reference",
+            SortKey::Title => "title",
+            SortKey::Status => "status",
+            SortKey::Sensitivity => "sensitivity",
+            SortKey::Deadline => "deadline",
+            SortKey::Changed => "changed",
+        }
+    }
+    /// The column named `s`.
+    pub fn parse(s: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.name() == s)
+    }
+}
+
+/// A full-text search and what it found.
+#[derive(Debug, Clone, Default)]
+pub struct SearchState {
+    /// The pattern.
+    pub pattern: String,
+    /// Matching lines per case; `None` while running.
+    pub hits: Option<BTreeMap<CaseId, usize>>,
+}
+
+/// The case list.
+#[derive(Debug)]
+pub struct ListScreen {
+    /// The instant filter.
+    pub filter: String,
+    /// The full-text search.
+    pub search: Option<SearchState>,
+    /// Only this status.
+    pub status_filter: Option<Status>,
+    /// Sort column.
+    pub sort: SortKey,
+    /// Sort descending.
+    pub reverse: bool,
+    /// Indices into the shared rows of the visible rows, in order.
+    pub visible: Vec<usize>,
+    /// Selected visible row.
+    pub selected: usize,
+    /// First visible row on screen.
+    pub offset: usize,
+    dirty: bool,
+    /// The shared rows' generation `visible` was computed from.
+    seen: Option<u64>,
+}
+
+impl Default for ListScreen {
+    fn default() -> Self {
+        ListScreen {
+            filter: String::new(),
+            search: None,
+            status_filter: None,
+            sort: SortKey::Reference,
+            reverse: false,
+            visible: Vec::new(),
+            selected: 0,
+            offset: 0,
+            dirty: true,
+            seen: None,
+        }
+    }
+}
+
+impl ListScreen {
+    /// Recomputes the visible rows when something changed, keeping the
+    /// selected case selected.
+    pub fn refresh_visible(&mut self, ctx: &Shared) {
+        let generation = ctx.cases.generation();
+        if !self.dirty && self.seen == Some(generation) {
+            return;
+        }
+        self.dirty = false;
+        self.seen = Some(generation);
+        let (info, rows, changes) = (&ctx.info, &ctx.cases.rows, &ctx.cases.last_changes);
+        let keep = self
+            .visible
+            .get(self.selected)
+            .map(|&i| rows[i].id.clone());
+        let needle = self.filter.to_lowercase();
+        let mut visible: Vec<usize> = (0..rows.len())
+            .filter(|&i| {
+                let s = &rows[i];
+                if let Some(want) = self.status_filter {
+                    match &s.state {
+                        SummaryState::Readable { record } if record.status == want => {}
+                        _ => return false,
+                    }
+                }
+                if let Some(SearchState { hits: Some(h), .. }) = &self.search {
+                    if !h.contains_key(&s.id) {
+                        return false;
+                    }
+                }
+                needle.is_empty() || filter_text(s, info).to_lowercase().contains(&needle)
+            })
+            .collect();
+        visible.sort_by(|&a, &b| {
+            let (x, y) = (&rows[a], &rows[b]);
+            let ord = match self.sort {
+                SortKey::Reference => list_reference(x).cmp(&list_reference(y)),
+                SortKey::Title => title_of(x).cmp(&title_of(y)),
+                SortKey::Status => record_of(x)
+                    .map(|r| r.status)
+                    .cmp(&record_of(y).map(|r| r.status)),
+                SortKey::Sensitivity => record_of(y)
+                    .map(|r| r.sensitivity)
+                    .cmp(&record_of(x).map(|r| r.sensitivity)),
+                SortKey::Deadline => {
+                    let d = |s: &CaseSummary| {
+                        record_of(s).and_then(|r| r.next_deadline()).map(|d| d.date)
+                    };
+                    // Cases without a deadline go last.
+                    match (d(x), d(y)) {
+                        (Some(a), Some(b)) => a.cmp(&b),
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (None, None) => std::cmp::Ordering::Equal,
+                    }
+                }
+                SortKey::Changed => changes.get(&y.id).cmp(&changes.get(&x.id)),
+            };
+            let ord = ord.then_with(|| x.id.cmp(&y.id));
+            if self.reverse {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+        self.visible = visible;
+        self.selected = keep
+            .and_then(|id| self.visible.iter().position(|&i| rows[i].id == id))
+            .unwrap_or(self.selected)
+            .min(self.visible.len().saturating_sub(1));
+    }
+
+    /// Applies what happened in the filter prompt.
+    pub fn filter_edit(&mut self, edit: FilterEdit, ctx: &mut Shared) {
+        match edit {
+            FilterEdit::Typed(text) => {
+                self.filter = text;
+                self.dirty = true;
+                self.selected = 0;
+            }
+            FilterEdit::Cancelled => {
+                self.filter.clear();
+                self.dirty = true;
+            }
+            FilterEdit::Submitted(pattern) => {
+                self.filter.clear();
+                self.dirty = true;
+                if pattern.is_empty() {
+                    self.clear_filter(ctx);
+                } else {
+                    self.start_search(pattern, ctx);
+                }
+            }
+        }
+    }
+
+    fn clear_filter(&mut self, ctx: &mut Shared) {
+        ctx.jobs.cancel(JobKind::Search);
+        self.filter.clear();
+        self.search = None;
+        self.dirty = true;
+    }
+
+    fn start_search(&mut self, pattern: String, ctx: &mut Shared) {
+        let Some(session) = ctx.session.clone() else {
+            return;
+        };
+        let ids: Vec<CaseId> = ctx
+            .cases
+            .rows
+            .iter()
+            .filter(|s| matches!(s.state, SummaryState::Readable { .. }))
+            .map(|s| s.id.clone())
+            .collect();
+        let root = ctx.jobs.vault_root.clone();
+        self.search = Some(SearchState {
+            pattern: pattern.clone(),
+            hits: None,
+        });
+        self.dirty = true;
+        ctx.jobs
+            .spawn(JobKind::Search, "searching (Esc cancels)", move |job| {
+                data::run_search(job, &root, &session, &ids, pattern)
+            });
+    }
+
+    fn open_selected(&mut self, ctx: &Shared) -> Vec<Effect> {
+        self.refresh_visible(ctx);
+        match self.visible.get(self.selected) {
+            Some(&i) => vec![Effect::Open(ctx.cases.rows[i].id.clone())],
+            None => Vec::new(),
+        }
+    }
+
+    fn cycle_status(&mut self, ctx: &mut Shared) {
+        self.status_filter = match self.status_filter {
+            None => Some(Status::Open),
+            Some(Status::Open) => Some(Status::Pending),
+            Some(Status::Pending) => Some(Status::Closed),
+            Some(Status::Closed) => Some(Status::Archived),
+            Some(Status::Archived) => None,
+        };
+        self.dirty = true;
+        self.selected = 0;
+        let label = self
+            .status_filter
+            .map(|s| format!("Showing {s} cases"))
+            .unwrap_or_else(|| "Showing all cases".into());
+        ctx.info_msg(label);
+    }
+
+    /// Esc stops this screen's long jobs first; pressed again, it clears the
+    /// filter and search.
+    fn back(&mut self, ctx: &mut Shared) {
+        let stopped = ctx.stop(&[JobKind::List, JobKind::Search, JobKind::LastChanges]);
+        // Only what the stopped jobs were filling in is reset.
+        if stopped.contains(&JobKind::List) {
+            ctx.cases.loading = false;
+        }
+        if stopped.contains(&JobKind::Search) {
+            self.search = None;
+            self.dirty = true;
+        }
+        if stopped.is_empty() && (!self.filter.is_empty() || self.search.is_some()) {
+            self.clear_filter(ctx);
+        }
+    }
+
+    fn open_prefix(&mut self, arg: &str, ctx: &mut Shared) -> Vec<Effect> {
+        let wanted = arg.to_uppercase();
+        let found: Vec<CaseId> = ctx
+            .cases
+            .rows
+            .iter()
+            .map(|s| s.id.clone())
+            .filter(|id| id.as_str().starts_with(&wanted))
+            .collect();
+        match found.as_slice() {
+            [one] => return vec![Effect::Open(one.clone())],
+            [] => ctx.error_msg(format!("no case id starts with {arg}")),
+            _ => ctx.error_msg(format!(
+                "{arg} matches {} cases; type more of the id",
+                found.len()
+            )),
+        }
+        Vec::new()
+    }
+}
+
+impl Screen for ListScreen {
+    fn keys(&self) -> &'static Keymap {
+        &KEYS
+    }
+
+    fn update(&mut self, a: Action, ctx: &mut Shared) -> Vec<Effect> {
+        self.refresh_visible(ctx);
+        let n = self.visible.len();
+        match a {
+            a if a.moves() => {
+                self.selected = step(self.selected, n, a, ctx.page);
+            }
+            Action::Open => return self.open_selected(ctx),
+            Action::Filter => return vec![Prompt::open(PromptPurpose::Filter, "/", &self.filter)],
+            Action::ClearFilter => self.clear_filter(ctx),
+            Action::CycleSort => {
+                let i = SortKey::ALL
+                    .iter()
+                    .position(|k| *k == self.sort)
+                    .unwrap_or(0);
+                self.sort = SortKey::ALL[(i + 1) % SortKey::ALL.len()];
+                self.dirty = true;
+                ctx.info_msg(format!("Sorted by {}", self.sort.name()));
+            }
+            Action::ReverseSort => {
+                self.reverse = !self.reverse;
+                self.dirty = true;
+            }
+            Action::CycleStatus => self.cycle_status(ctx),
+            Action::NewCase => return vec![Effect::Push(Box::new(new_case_form()))],
+            Action::Sync => {
+                ctx.start_sync(SyncRequest::default());
+            }
+            Action::Back => self.back(ctx),
+            other => return vec![Effect::Global(other)],
+        }
+        Vec::new()
+    }
+
+    fn tab(&self) -> Option<Action> {
+        Some(Action::ShowCases)
+    }
+
+    fn tab_name(&self) -> Option<&'static str> {
+        Some("Cases")
+    }
+
+    fn on_job(&mut self, kind: JobKind, result: JobResult, ctx: &mut Shared) -> Taken {
+        match (kind, result) {
+            (JobKind::Search, Ok(JobOutput::SearchHits { pattern, hits })) => {
+                let mut per_case: BTreeMap<CaseId, usize> = BTreeMap::new();
+                for h in &hits {
+                    *per_case.entry(h.case.clone()).or_default() += 1;
+                }
+                let n = per_case.len();
+                self.search = Some(SearchState {
+                    pattern,
+                    hits: Some(per_case),
+                });
+                self.dirty = true;
+                self.selected = 0;
+                ctx.info_msg(format!(
+                    "{} matching line(s) in {n} case(s); Esc clears",
+                    hits.len()
+                ));
+                Taken::Yes(Vec::new())
+            }
+            (JobKind::Search, Err(e)) => {
+                self.search = None;
+                self.dirty = true;
+                ctx.error_msg(e.to_string());
+                Taken::Yes(Vec::new())
+            }
+            (kind, result) => Taken::No(kind, result),
+        }
+    }
+
+    fn command(&mut self, name: &str, arg: &str, ctx: &mut Shared) -> Option<Vec<Effect>> {
+        match name {
+            "new" => return Some(vec![Effect::Push(Box::new(new_case_form()))]),
+            "search" if !arg.is_empty() => self.start_search(arg.to_string(), ctx),
+            "filter" => {
+                self.filter = arg.to_string();
+                self.dirty = true;
+            }
+            "open" if !arg.is_empty() => return Some(self.open_prefix(arg, ctx)),
+            "status" => {
+                self.status_filter = match arg {
+                    "open" => Some(Status::Open),
+                    "pending" => Some(Status::Pending),
+                    "closed" => Some(Status::Closed),
+                    "archived" => Some(Status::Archived),
+                    _ => None,
+                };
+                self.dirty = true;
+                return Some(Vec::new());
+            }
+            "sort" => {
+                match SortKey::parse(arg) {
+                    Some(k) => {
+                        self.sort = k;
+                        self.dirty = true;
+                    }
+                    None => ctx.error_msg(
+                        "sort by reference, title, status, sensitivity, deadline or changed",
+                    ),
+                }
+                return Some(Vec::new());
+            }
+            _ => return None,
+        }
+        // `search` and `filter` show the list.
+        Some(vec![Effect::Home])
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Shared) {
+        self.refresh_visible(ctx);
+        let [head, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        let t = &ctx.theme;
+        let c = &*self;
+        let index = &ctx.cases;
+
+        let mut spans = vec![Span::styled(
+            format!(" Cases {} of {}", c.visible.len(), index.rows.len()),
+            t.style(Role::Header),
+        )];
+        if index.loading {
+            let total = index.total.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
+            spans.push(Span::styled(
+                format!("  loading {}/{total} (Esc stops)", index.rows.len()),
+                t.style(Role::Warning),
+            ));
+        }
+        let arrow = if c.reverse { "↑" } else { "↓" };
+        spans.push(Span::styled(
+            format!("  sort: {}{arrow}", c.sort.name()),
+            t.style(Role::Muted),
+        ));
+        if let Some(s) = c.status_filter {
+            spans.push(Span::styled(
+                format!("  status: {s}"),
+                t.style(Role::Accent),
+            ));
+        }
+        if !c.filter.is_empty() {
+            spans.push(Span::styled(
+                format!("  filter: {}", c.filter),
+                t.style(Role::Accent),
+            ));
+        }
+        if let Some(s) = &c.search {
+            let what = match &s.hits {
+                None => format!("  searching /{}/…", s.pattern),
+                Some(h) => format!("  search /{}/: {} case(s)", s.pattern, h.len()),
+            };
+            spans.push(Span::styled(what, t.style(Role::Accent)));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), head);
+
+        let wide = area.width >= 100;
+        let height = table.height.saturating_sub(1) as usize;
+        let offset = scroll_window(c.selected, c.offset, height);
+        let mut widths = vec![Constraint::Length(13)];
+        let mut header = vec!["Reference"];
+        if wide {
+            widths.push(Constraint::Length(18));
+            header.push("Client");
+        }
+        widths.extend([
+            Constraint::Min(10),
+            Constraint::Length(8),
+            Constraint::Length(12),
+            Constraint::Length(10),
+            Constraint::Length(10),
+        ]);
+        header.extend(["Title", "Status", "Sensitivity", "Deadline", "Changed"]);
+
+        let rows: Vec<Row> = c
+            .visible
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(height)
+            .map(|(pos, &i)| case_row(ctx, &index.rows[i], wide, pos == c.selected))
+            .collect();
+        let empty = rows.is_empty();
+        let widget = Table::new(rows, widths)
+            .header(Row::new(header).style(t.style(Role::Header)))
+            .column_spacing(1);
+        f.render_widget(widget, table);
+        if empty && !index.loading && table.height > 2 {
+            let text = if index.rows.is_empty() {
+                "No cases yet. Press n to create one."
+            } else {
+                "No case matches. Press c to clear the filter."
+            };
+            let y = table.y + 2;
+            f.render_widget(
+                Paragraph::new(Line::styled(format!(" {text}"), t.style(Role::Muted))),
+                Rect {
+                    y,
+                    height: 1,
+                    ..table
+                },
+            );
+        }
+        self.offset = offset;
+    }
+}
+
+fn record_of(s: &CaseSummary) -> Option<&CaseRecord> {
+    match &s.state {
+        SummaryState::Readable { record } => Some(record),
+        _ => None,
+    }
+}
+
+/// What the reference column shows: the pseudonym for protected
+/// identities, else the reference; the id for cases that cannot be read.
+pub fn list_reference(s: &CaseSummary) -> String {
+    match record_of(s) {
+        Some(r) if r.protected_identity => r.display_client().to_string(),
+        Some(r) => r.reference.clone(),
+        None => s.id.to_string(),
+    }
+}
+
+fn title_of(s: &CaseSummary) -> String {
+    record_of(s).map(|r| r.title.clone()).unwrap_or_default()
+}
+
+/// The text the instant filter matches: only what the list shows (so a
+/// protected client's real name is not matched; full-text search does that).
+fn filter_text(s: &CaseSummary, info: &VaultInfo) -> String {
+    match &s.state {
+        SummaryState::Readable { record } => format!(
+            "{} {} {} {} {} {} {} {}",
+            s.id,
+            list_reference(s),
+            record.title,
+            record.display_client(),
+            record.status,
+            record.sensitivity,
+            record.practice_area.as_deref().unwrap_or(""),
+            record.tags.join(" ")
+        ),
+        _ => format!(
+            "{} locked {}",
+            s.id,
+            s.owners
+                .iter()
+                .map(|o| info.name_of(o))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    }
+}
+
+fn case_row<'a>(ctx: &Shared, s: &CaseSummary, wide: bool, selected: bool) -> Row<'a> {
+    let t = &ctx.theme;
     let mut cells: Vec<Cell> = Vec::new();
     match &s.state {
         SummaryState::Readable { record } => {
@@ -143,7 +623,7 @@ fn case_row<'a>(app: &App, s: &CaseSummary, wide: bool, selected: bool) -> Row<'
             ));
         }
         SummaryState::Locked => {
-            let owners: Vec<String> = s.owners.iter().map(|o| app.info.name_of(o)).collect();
+            let owners: Vec<String> = s.owners.iter().map(|o| ctx.info.name_of(o)).collect();
             cells.push(Cell::from(s.id.to_string()));
             if wide {
                 cells.push(Cell::from("—"));
@@ -167,7 +647,7 @@ fn case_row<'a>(app: &App, s: &CaseSummary, wide: bool, selected: bool) -> Row<'
         }
     }
     cells.push(Cell::from(
-        app.cases
+        ctx.cases
             .last_changes
             .get(&s.id)
             .map(|d| d.format("%Y-%m-%d").to_string())
@@ -177,5 +657,5 @@ fn case_row<'a>(app: &App, s: &CaseSummary, wide: bool, selected: bool) -> Row<'
         SummaryState::Locked => t.style(Role::Locked),
         _ => t.style(Role::Text),
     };
-    Row::new(cells).style(row_style(app, selected, normal))
+    Row::new(cells).style(row_style(t, selected, normal))
 }

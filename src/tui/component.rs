@@ -1,0 +1,161 @@
+//! What a screen and an overlay are (STYLE rule 12): each owns its state,
+//! its key table, its key handling and its drawing, behind the [`Screen`] or
+//! [`Overlay`] trait. Handling a key or a job report returns [`Effect`]s, the
+//! few things only the app can do (switch screens, stack overlays, quit);
+//! everything else a component does itself through [`Shared`].
+//!
+//! Components draw plain data and never touch the vault: slow work is
+//! started as a job through [`Shared::jobs`] and its report arrives later.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use dossier::case::CaseId;
+use dossier::keys::identity::Session;
+use dossier::Error;
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+use crate::tui::action::{Action, Keymap};
+use crate::tui::jobs::{JobKind, JobOutput};
+use crate::tui::shared::Shared;
+
+/// What a component asks the app to do, in order.
+pub enum Effect {
+    /// Leave dossier.
+    Quit,
+    /// A key the component leaves to the app's global bindings (quit,
+    /// help, command prompt, screen switches, reload).
+    Global(Action),
+    /// Show the case list.
+    Home,
+    /// Open a case in the detail screen.
+    Open(CaseId),
+    /// Put an overlay on top of the stack.
+    Push(Box<dyn Overlay>),
+    /// Close the top overlay.
+    Close,
+    /// The identity unlocked: go in and load the vault.
+    Unlocked(Arc<Session>),
+    /// Run a `:` command line.
+    Command(String),
+    /// The case list's filter prompt changed.
+    Filter(FilterEdit),
+    /// Re-read what the vault shows.
+    Reload(Reload),
+    /// Hand the terminal to `$EDITOR` for a new note on this case.
+    External(CaseId),
+}
+
+/// What happened in the case list's filter prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterEdit {
+    /// The text is now this (filter as you type).
+    Typed(String),
+    /// Esc: no filter.
+    Cancelled,
+    /// Enter with this text: a full-text search (none when empty).
+    Submitted(String),
+}
+
+/// Why screens are asked to re-read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reload {
+    /// The vault changed (a change, a sync, a refresh); `Some` names the
+    /// one case a change touched.
+    Changed(Option<CaseId>),
+    /// Only a commit was added (a recorded view): re-read what shows
+    /// commits.
+    Commits,
+}
+
+/// A job's result, as a component receives it (partial output included).
+pub type JobResult = Result<JobOutput, Error>;
+
+/// Whether a component took a job report.
+pub enum Taken {
+    /// It was this component's; the effects follow.
+    Yes(Vec<Effect>),
+    /// Not this component's: the report, handed back.
+    No(JobKind, JobResult),
+}
+
+/// One main screen (case list, case detail, keyring, audit, unlock).
+pub trait Screen {
+    /// The key table in force while this screen has the keyboard; it also
+    /// builds this screen's hint bar and its section of the `?` help.
+    fn keys(&self) -> &'static Keymap;
+
+    /// Applies an action; what it cannot handle it returns as
+    /// [`Effect::Global`].
+    fn update(&mut self, a: Action, ctx: &mut Shared) -> Vec<Effect>;
+
+    /// Draws the main area.
+    fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Shared);
+
+    /// The global action whose title-bar tab is lit while this screen shows
+    /// (the case detail lights the case list's).
+    fn tab(&self) -> Option<Action> {
+        None
+    }
+
+    /// The name of this screen's own title-bar tab, if it has one; it is
+    /// reached by [`Screen::tab`]'s action.
+    fn tab_name(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Called when the app switches to this screen.
+    fn on_show(&mut self, _ctx: &mut Shared) {}
+
+    /// Offers a job report; a screen takes the reports of the jobs it
+    /// started for itself and hands back the rest.
+    fn on_job(&mut self, kind: JobKind, result: JobResult, _ctx: &mut Shared) -> Taken {
+        Taken::No(kind, result)
+    }
+
+    /// The vault changed: re-read what this screen shows; `active` says
+    /// whether it is the current screen.
+    fn reload(&mut self, _why: &Reload, _active: bool, _ctx: &mut Shared) {}
+
+    /// Offers a `:` command (`name`, then the rest of the line); `None`
+    /// when it is not this screen's.
+    fn command(&mut self, _name: &str, _arg: &str, _ctx: &mut Shared) -> Option<Vec<Effect>> {
+        None
+    }
+}
+
+/// Something drawn over the screen that has the keyboard while it is on
+/// top of the stack: help, a prompt, a confirmation, the note editor, a
+/// form, the sync conflicts, a message box.
+pub trait Overlay: AsAny {
+    /// The key table in force while this overlay is on top.
+    fn keys(&self) -> &'static Keymap;
+
+    /// Applies an action; [`Effect::Close`] closes it.
+    fn update(&mut self, a: Action, ctx: &mut Shared) -> Vec<Effect>;
+
+    /// Draws it over `main` (prompts draw over the hint bar, `hints`);
+    /// `top` says whether it has the keyboard (and so the cursor).
+    fn render(&mut self, f: &mut Frame, main: Rect, hints: Rect, top: bool, ctx: &Shared);
+
+    /// A job of `kind` ended (`ok` when it succeeded); returns whether the
+    /// overlay stays open. Overlays waiting on a change or a sync use it.
+    fn job_ended(&mut self, _kind: JobKind, _ok: bool) -> bool {
+        true
+    }
+}
+
+/// Lets tests look at the concrete overlay on top of the stack (the app
+/// itself never needs to: overlays are driven through [`Overlay`] alone).
+pub trait AsAny: Any {
+    /// The value as [`Any`].
+    #[cfg_attr(not(test), allow(dead_code))]
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Any> AsAny for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
