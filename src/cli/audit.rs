@@ -9,7 +9,7 @@ use dossier::vault::Vault;
 use dossier::{Error, Result};
 use serde_json::json;
 
-use super::commands::Context;
+use super::context::Context;
 use super::output::print_json;
 
 /// Who could decrypt case `case`'s version at commit `at` (default HEAD):

@@ -5,6 +5,7 @@
 mod ask;
 mod audit;
 mod commands;
+mod context;
 mod git_driver;
 mod output;
 mod passphrase;

@@ -12,7 +12,7 @@ use dossier::sync::transport::{self, UnknownHost};
 use dossier::sync::{self, Choices, Conflict, Outcome, Stage, SyncOptions};
 use dossier::{Error, Result};
 
-use super::commands::Context;
+use super::context::Context;
 use super::{BundleCommand, Prefer, RemoteCommand};
 
 impl From<Prefer> for Side {

@@ -125,6 +125,68 @@ pub fn clear_failed_clone(dir: &Path, created: bool) {
     }
 }
 
+/// A private scratch file for an external program (a note's draft in
+/// `$EDITOR`): created 0600 with O_EXCL in a fresh 0700 directory under
+/// `root`, and on drop overwritten with zeros, synced and removed, with its
+/// directory. The caller chooses `root` (a RAM file system for plaintext).
+#[cfg(unix)]
+#[derive(Debug)]
+pub struct Draft {
+    dir: PathBuf,
+    file: PathBuf,
+}
+
+#[cfg(unix)]
+impl Draft {
+    /// Creates `root/<dir_name>/<file_name>` holding `initial`.
+    pub fn create(root: &Path, dir_name: &str, file_name: &str, initial: &[u8]) -> Result<Draft> {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        let dir = root.join(dir_name);
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(Error::io("create a private directory", &dir))?;
+        let draft = Draft {
+            file: dir.join(file_name),
+            dir,
+        };
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&draft.file)
+            .map_err(Error::io("create the draft", &draft.file))?;
+        f.write_all(initial)
+            .map_err(Error::io("write the draft", &draft.file))?;
+        Ok(draft)
+    }
+
+    /// The draft's path, for the external program.
+    pub fn path(&self) -> &Path {
+        &self.file
+    }
+
+    /// The draft's bytes as the program left them.
+    pub fn read(&self) -> Result<Vec<u8>> {
+        read(&self.file)
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Draft {
+    fn drop(&mut self) {
+        if let Ok(meta) = fs::metadata(&self.file) {
+            if let Ok(mut f) = OpenOptions::new().write(true).open(&self.file) {
+                let zeros = vec![0u8; meta.len() as usize];
+                let _ = f.write_all(&zeros);
+                let _ = f.sync_all();
+            }
+        }
+        let _ = fs::remove_file(&self.file);
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// Reads a whole file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).map_err(Error::io("read", path))
@@ -307,5 +369,25 @@ mod tests {
         let path = dir.path().join("lock");
         let _held = lock_exclusive(&path).unwrap();
         assert!(matches!(lock_exclusive(&path), Err(Error::Busy)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_draft_is_private_and_gone_with_its_directory_when_dropped() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let draft = Draft::create(root.path(), "d", "note.md", b"secret text").unwrap();
+        let file = draft.path().to_path_buf();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(file.parent().unwrap()), 0o700);
+        assert_eq!(draft.read().unwrap(), b"secret text");
+        assert!(
+            Draft::create(root.path(), "d", "note.md", b"").is_err(),
+            "never reused"
+        );
+        drop(draft);
+        assert!(!file.exists());
+        assert!(!root.path().join("d").exists());
     }
 }

@@ -10,12 +10,10 @@
 //! The text then opens in the built-in editor for review; saving is the
 //! same Ctrl-S as always.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use dossier::support::fsio::Draft;
 use dossier::support::secret::Zeroizing;
 use zeroize::Zeroize;
 
@@ -79,38 +77,18 @@ pub fn editor_command(editor: &str, file: &Path) -> Option<Command> {
 /// returns what was written. The caller has handed over the terminal.
 pub fn edit(initial: &str) -> Result<Zeroizing<String>, Problem> {
     let root = private_root()?;
-    let dir = root.join(format!("dossier-{}", dossier::case::id::item_id()));
-    fs::DirBuilder::new()
-        .mode(0o700)
-        .create(&dir)
-        .map_err(|e| {
-            format!(
-                "cannot create a private directory in {}: {e}",
-                root.display()
-            )
-        })?;
-    let file = dir.join("note.md");
-    let result = run_in(&file, initial);
-    wipe(&file);
-    let _ = fs::remove_dir_all(&dir);
-    result
+    let dir = format!("dossier-{}", dossier::case::id::item_id());
+    let draft = Draft::create(&root, &dir, "note.md", initial.as_bytes())
+        .map_err(|e| format!("cannot prepare the draft: {e}"))?;
+    run_in(&draft)
+    // Dropping the draft wipes and removes it.
 }
 
-fn run_in(file: &Path, initial: &str) -> Result<Zeroizing<String>, Problem> {
-    {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(file)
-            .map_err(|e| format!("cannot create the draft: {e}"))?;
-        f.write_all(initial.as_bytes())
-            .map_err(|e| format!("cannot write the draft: {e}"))?;
-    }
+fn run_in(draft: &Draft) -> Result<Zeroizing<String>, Problem> {
     let editor = std::env::var("EDITOR")
         .or_else(|_| std::env::var("VISUAL"))
         .unwrap_or_else(|_| "vi".into());
-    let mut cmd = editor_command(&editor, file).ok_or("$EDITOR is empty")?;
+    let mut cmd = editor_command(&editor, draft.path()).ok_or("$EDITOR is empty")?;
     let status = cmd
         .status()
         .map_err(|e| format!("cannot start the editor `{editor}`: {e}"))?;
@@ -119,7 +97,9 @@ fn run_in(file: &Path, initial: &str) -> Result<Zeroizing<String>, Problem> {
             "the editor `{editor}` failed; the note was not kept"
         ));
     }
-    let bytes = fs::read(file).map_err(|e| format!("cannot read the draft back: {e}"))?;
+    let bytes = draft
+        .read()
+        .map_err(|e| format!("cannot read the draft back: {e}"))?;
     // No copy: the bytes become the text, or are wiped when they are not text.
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Zeroizing::new(text)),
@@ -128,18 +108,6 @@ fn run_in(file: &Path, initial: &str) -> Result<Zeroizing<String>, Problem> {
             Err("the note is not UTF-8 text".to_string())
         }
     }
-}
-
-/// Overwrites the draft with zeros, syncs, and removes it.
-fn wipe(file: &Path) {
-    if let Ok(meta) = fs::metadata(file) {
-        if let Ok(mut f) = OpenOptions::new().write(true).open(file) {
-            let zeros = vec![0u8; meta.len() as usize];
-            let _ = f.write_all(&zeros);
-            let _ = f.sync_all();
-        }
-    }
-    let _ = fs::remove_file(file);
 }
 
 #[cfg(test)]
