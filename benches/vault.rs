@@ -20,37 +20,17 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dossier::case::AccessEntry;
-use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::keys::identity::Session;
 use dossier::ops::{admin, cases};
-use dossier::samples::generate;
-use dossier::support::secret::NoPassphrase;
+use dossier::samples::{generate, testkit};
 use dossier::vault::Vault;
 
 fn person(dir: &Path, name: &str) -> Session {
-    let home = Home::new(dir.join(name));
-    identity::generate(
-        &home,
-        GenerateOptions {
-            name: name.into(),
-            email: format!("{}@bench.example", name.to_lowercase()),
-            passphrase: None,
-            expires: None,
-            scrypt_log_n: 10,
-        },
-    )
-    .expect("generate identity");
-    let id = Identity::load(&home).expect("load identity");
-    let s = Session::new(id, Box::new(NoPassphrase));
-    s.unlock().expect("unlock");
-    s
+    testkit::person(dir, name, "bench.example").expect("person")
 }
 
 fn join(vault: &mut Vault, root: &Session, who: &Session) {
-    let card = who.identity().card().to_yaml().expect("card");
-    let fp = admin::import_card(vault, root, card.as_bytes()).expect("import");
-    vault.reload().expect("reload");
-    admin::certify(vault, root, &fp).expect("certify");
-    vault.reload().expect("reload");
+    testkit::join(vault, root, who).expect("join");
 }
 
 fn secs(d: Duration) -> f64 {

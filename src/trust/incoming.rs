@@ -754,3 +754,109 @@ impl Rules<'_, '_> {
         self.before.keyring.label(fp)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The incoming rules on their own: a real repository, and commits made
+    //! past every check (forged as a hostile colleague would), verified
+    //! in-process.
+
+    use super::*;
+    use crate::ops::cases::{self, NewCase};
+    use crate::repo::store::CommitMessage;
+    use crate::samples::testkit::{self, forged_commit, TestKey};
+
+    fn refusal(repo: &git2::Repository, known: git2::Oid, tip: git2::Oid) -> String {
+        match verify(repo, None, &[known], tip) {
+            Err(Error::IncomingRejected { commit, reason }) => {
+                assert_eq!(commit, tip.to_string());
+                reason
+            }
+            other => panic!("expected a refusal of {tip}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn history_made_by_dossier_verifies_from_its_first_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ada, vault) = testkit::owner_and_vault(dir.path());
+        cases::create(&vault, &ada, NewCase::default()).unwrap();
+        let head = vault.repo().head().unwrap().target().unwrap();
+        let checked = verify(vault.repo(), Some(vault.keyring()), &[], head).unwrap();
+        assert_eq!(checked, 2, "init and the new case");
+    }
+
+    #[test]
+    fn unsigned_unknown_misplaced_and_unentitled_commits_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ada, mut vault) = testkit::owner_and_vault(dir.path());
+        let ben = testkit::person(dir.path(), "Ben", "x.example").unwrap();
+        let ben_fp = testkit::join(&mut vault, &ada, &ben).unwrap();
+        let id = cases::create(&vault, &ada, NewCase::default()).unwrap();
+        let repo = vault.repo();
+        let head = repo.head().unwrap().target().unwrap();
+        let record = format!("cases/{id}/case.yaml.age");
+        let by = |actor: Fingerprint| CommitMessage::for_case("edit", &id, actor).render();
+
+        // No signature at all.
+        let unsigned = forged_commit(
+            repo,
+            None,
+            head,
+            &[(&record, Some(b"x"))],
+            &by(ada.fingerprint()),
+        );
+        let reason = refusal(repo, head, unsigned.unwrap());
+        assert!(reason.contains("not signed"), "{reason}");
+
+        // Signed by a key the vault never certified.
+        let mallory = TestKey::new("Mallory", chrono::Utc::now()).unwrap();
+        let stranger = forged_commit(
+            repo,
+            Some(&mallory.signing),
+            head,
+            &[(&record, Some(b"x"))],
+            &by(mallory.fp),
+        )
+        .unwrap();
+        let reason = refusal(repo, head, stranger);
+        assert!(
+            reason.contains(&format!("{}, a key this vault does not know", mallory.fp)),
+            "{reason}"
+        );
+
+        // The root herself, writing a file the layout has no place for.
+        let misplaced = forged_commit(
+            repo,
+            Some(ada.signing_key().unwrap()),
+            head,
+            &[(&format!("cases/{id}/run.sh"), Some(b"#!/bin/sh\n"))],
+            &by(ada.fingerprint()),
+        )
+        .unwrap();
+        let reason = refusal(repo, head, misplaced);
+        assert!(
+            reason.ends_with("run.sh, which is not part of a dossier vault"),
+            "{reason}"
+        );
+
+        // A certified member of staff changing the groups, an administrator's document.
+        let groups = forged_commit(
+            repo,
+            Some(ben.signing_key().unwrap()),
+            head,
+            &[(
+                crate::vault::layout::GROUPS_PATH,
+                Some(b"dossier_groups: 2\n"),
+            )],
+            &CommitMessage::for_vault("group-set", ben_fp).render(),
+        )
+        .unwrap();
+        let reason = refusal(repo, head, groups);
+        assert!(
+            reason.starts_with("changes the groups, but its signer Ben")
+                && reason.ends_with("is not an administrator"),
+            "{reason}"
+        );
+    }
+}

@@ -320,3 +320,175 @@ pub fn check_may_manage(
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Policy on its own: keyrings and groups loaded from in-memory vault
+    //! states, no repository and no vault.
+
+    use super::*;
+    use crate::samples::testkit::{MemFiles, TestKey};
+    use crate::support::yaml;
+    use crate::vault::groups::GroupsDoc;
+    use crate::vault::layout::GROUPS_PATH;
+    use chrono::{TimeZone, Utc};
+
+    /// Ada (root), Ben (certified), Cy (uncertified), Dee (certified, then
+    /// revoked), and `@team` = Ben and Cy, signed by Ada.
+    struct Firm {
+        ada: TestKey,
+        ben: TestKey,
+        cy: TestKey,
+        dee: TestKey,
+        keyring: Keyring,
+        groups: Groups,
+    }
+
+    fn firm() -> Firm {
+        let when = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+        let key = |name| TestKey::new(name, when).unwrap();
+        let (ada, ben, cy, dee) = (key("Ada"), key("Ben"), key("Cy"), key("Dee"));
+        let mut files = MemFiles::default();
+        ada.add_to(&mut files, Some(&ada)).unwrap();
+        ben.add_to(&mut files, Some(&ada)).unwrap();
+        cy.add_to(&mut files, None).unwrap();
+        dee.add_to(&mut files, Some(&ada)).unwrap();
+        dee.revoke_in(&mut files, &ada, when).unwrap();
+        let doc = GroupsDoc {
+            dossier_groups: 2,
+            replaces: None,
+            groups: [("team".to_string(), vec![ben.fp, cy.fp])].into(),
+        };
+        let text = yaml::render(&doc).unwrap();
+        files.put(
+            format!("{GROUPS_PATH}.sig"),
+            ada.sign(text.as_bytes()).unwrap(),
+        );
+        files.put(GROUPS_PATH, text);
+        let keyring = Keyring::load_from(&files, &[ada.fp], &[]).unwrap();
+        let groups = Groups::load_from(&files, &keyring).unwrap();
+        assert_eq!(groups.problem(), None);
+        Firm {
+            ada,
+            ben,
+            cy,
+            dee,
+            keyring,
+            groups,
+        }
+    }
+
+    fn case() -> CaseId {
+        "7K2M9QX4AB".parse().unwrap()
+    }
+
+    fn list(f: &Firm, readers: &[AccessEntry]) -> AccessList {
+        let mut list = AccessList::new(case(), f.ada.fp);
+        for r in readers {
+            list.grant(r.clone());
+        }
+        list
+    }
+
+    fn refusal(f: &Firm, readers: &[AccessEntry]) -> String {
+        resolve(&f.keyring, &f.groups, &list(f, readers))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn certified_readers_are_the_recipients_in_list_order_without_repeats() {
+        let f = firm();
+        let readers = resolve(
+            &f.keyring,
+            &f.groups,
+            &list(
+                &f,
+                &[AccessEntry::Key(f.ben.fp), AccessEntry::Key(f.ada.fp)],
+            ),
+        )
+        .unwrap();
+        let labels: Vec<Fingerprint> = readers.labels().copied().collect();
+        assert_eq!(labels, vec![f.ada.fp, f.ben.fp]);
+        let keys: Vec<String> = readers
+            .entries()
+            .iter()
+            .map(|(_, r)| r.to_string())
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                f.ada.age.to_public().to_string(),
+                f.ben.age.to_public().to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn an_entry_that_cannot_be_encrypted_to_is_refused_by_name() {
+        let f = firm();
+        let uncertified = refusal(&f, &[AccessEntry::Key(f.cy.fp)]);
+        assert!(uncertified.contains(&f.cy.fp.to_string()), "{uncertified}");
+        assert!(uncertified.contains("not certified"), "{uncertified}");
+
+        let revoked = refusal(&f, &[AccessEntry::Key(f.dee.fp)]);
+        assert!(revoked.contains("the key is revoked"), "{revoked}");
+
+        let stranger = TestKey::new("Eve", Utc::now()).unwrap();
+        let unknown = refusal(&f, &[AccessEntry::Key(stranger.fp)]);
+        assert!(unknown.contains("not in the vault's keyring"), "{unknown}");
+
+        // A group is as good as its worst member, and the member is named.
+        let team = refusal(&f, &[AccessEntry::Group("team".into())]);
+        assert!(
+            team.contains(&format!("{} (member of @team)", f.cy.fp)),
+            "{team}"
+        );
+        let missing = refusal(&f, &[AccessEntry::Group("nobody".into())]);
+        assert!(missing.contains("@nobody"), "{missing}");
+    }
+
+    #[test]
+    fn listed_readers_expand_groups_without_judging_keys() {
+        let f = firm();
+        let readers = listed_readers(
+            &f.groups,
+            &list(
+                &f,
+                &[
+                    AccessEntry::Group("team".into()),
+                    AccessEntry::Key(f.dee.fp),
+                ],
+            ),
+        );
+        for fp in [f.ada.fp, f.ben.fp, f.cy.fp, f.dee.fp] {
+            assert!(readers.contains(&fp), "{fp} missing from {readers:?}");
+        }
+    }
+
+    #[test]
+    fn only_an_owner_of_the_list_before_may_sign_its_next_version() {
+        let f = firm();
+        let mut after = list(&f, &[AccessEntry::Key(f.ben.fp)]);
+        // A new case: whoever it names owner may sign it.
+        assert!(owner_entitled(&case(), None, &after, &f.ada.fp));
+        assert!(!owner_entitled(&case(), None, &after, &f.ben.fp));
+        // Ben cannot make himself owner: the list before decides.
+        let before = list(&f, &[AccessEntry::Key(f.ben.fp)]).to_yaml().unwrap();
+        after.owners.push(f.ben.fp);
+        assert!(!owner_entitled(
+            &case(),
+            Some(before.as_bytes()),
+            &after,
+            &f.ben.fp
+        ));
+        assert!(owner_entitled(
+            &case(),
+            Some(before.as_bytes()),
+            &after,
+            &f.ada.fp
+        ));
+        // A damaged list before entitles nobody.
+        assert!(!owner_entitled(&case(), Some(b"- [[["), &after, &f.ada.fp));
+    }
+}

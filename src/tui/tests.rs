@@ -20,6 +20,7 @@ use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::{Home, Identity, Session};
 use dossier::ops::cases::{CaseSummary, OpenCase, SummaryState};
 use dossier::ops::documents::Document;
+use dossier::samples::testkit;
 use dossier::sync::remotes::Remote;
 use dossier::sync::{Conflict, Outcome, Stage, SyncReport};
 use dossier::vault::keyring::{Role, Validity};
@@ -1397,23 +1398,9 @@ fn live_vault(
     CaseId,
 ) {
     let home = Home::new(dir.join("home"));
-    dossier::keys::identity::generate(
-        &home,
-        dossier::keys::identity::GenerateOptions {
-            name: "Ada Osei".into(),
-            email: "ada@osei-legal.example".into(),
-            passphrase: None,
-            expires: None,
-            scrypt_log_n: 10,
-        },
-    )
-    .expect("generate");
-    let session = Session::new(
-        Identity::load(&home).expect("identity"),
-        Box::new(dossier::support::secret::NoPassphrase),
-    );
-    let vault =
-        dossier::ops::admin::init(&dir.join("vault"), "Osei Legal", &session).expect("init");
+    let session =
+        testkit::person_at(home.dir(), "Ada Osei", "ada@osei-legal.example").expect("person");
+    let vault = testkit::founded_vault(&dir.join("vault"), "Osei Legal", &session).expect("init");
     dossier::vault::settings::set(
         &vault,
         &session,

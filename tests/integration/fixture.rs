@@ -67,7 +67,9 @@ fn expected() -> serde_json::Value {
 }
 
 fn field<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_else(|| panic!("expected.json has no {key}"))
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected.json has no {key}"))
 }
 
 #[test]
@@ -82,7 +84,11 @@ fn the_2026_12_vault_clones_verifies_decrypts_and_takes_new_work() {
     w.ok_in(
         &ada,
         &w.path(""),
-        &["clone", bundle.to_str().expect("utf8"), vault.to_str().expect("utf8")],
+        &[
+            "clone",
+            bundle.to_str().expect("utf8"),
+            vault.to_str().expect("utf8"),
+        ],
     );
 
     // Every commit verifies, every file decrypts for whoever may read it.
@@ -90,7 +96,10 @@ fn the_2026_12_vault_clones_verifies_decrypts_and_takes_new_work() {
     assert!(!report.contains("problem"), "{report}");
     let log: Vec<serde_json::Value> =
         serde_json::from_str(&w.ok(&ada, &["log", "--json"])).expect("log json");
-    assert_eq!(log.len(), want["commits"].as_u64().expect("commits") as usize);
+    assert_eq!(
+        log.len(),
+        want["commits"].as_u64().expect("commits") as usize
+    );
     for entry in &log {
         assert_eq!(entry["signature"], "verified", "{entry}");
     }
@@ -103,15 +112,24 @@ fn the_2026_12_vault_clones_verifies_decrypts_and_takes_new_work() {
         assert!(text.contains(value), "case A lacks {value:?}: {text}");
     }
     let listed = w.ok(&ada, &["case", "list"]);
-    assert!(listed.contains(REFERENCE_A) && listed.contains(REFERENCE_B), "{listed}");
+    assert!(
+        listed.contains(REFERENCE_A) && listed.contains(REFERENCE_B),
+        "{listed}"
+    );
     let b_shown = w.ok(&ada, &["case", "show", b]);
-    assert!(b_shown.contains(TITLE_B) && b_shown.contains(CLIENT_B), "{b_shown}");
+    assert!(
+        b_shown.contains(TITLE_B) && b_shown.contains(CLIENT_B),
+        "{b_shown}"
+    );
 
     // Ben (after his rotation) reads A through @team; B was never his.
     let ben_view = w.ok(&ben, &["case", "show", a]);
     assert!(ben_view.contains(CLIENT_A), "{ben_view}");
     let refused = w.fails(&ben, &["case", "show", b], 1);
-    assert!(refused.contains("you are not a recipient of case"), "{refused}");
+    assert!(
+        refused.contains("you are not a recipient of case"),
+        "{refused}"
+    );
 
     // Cy stays revoked, and the group no longer names him.
     let keys = w.ok(&ada, &["key", "list"]);
@@ -122,7 +140,10 @@ fn the_2026_12_vault_clones_verifies_decrypts_and_takes_new_work() {
     assert!(w.age_opens(&secret, &format!("cases/{a}/case.yaml.age")));
 
     // The old format takes new work and stays verifiable.
-    w.ok(&ada, &["note", "add", a, "--text", "Reviewed after the upgrade."]);
+    w.ok(
+        &ada,
+        &["note", "add", a, "--text", "Reviewed after the upgrade."],
+    );
     w.ok(&ben, &["case", "set", a, "status=pending"]);
     let after = w.ok(&ada, &["verify"]);
     assert!(!after.contains("problem"), "{after}");
@@ -155,8 +176,16 @@ fn make_fixture() {
         .ok(
             &ada,
             &[
-                "case", "new", "--title", TITLE_A, "--client", CLIENT_A, "--reference",
-                REFERENCE_A, "--grant", "@team",
+                "case",
+                "new",
+                "--title",
+                TITLE_A,
+                "--client",
+                CLIENT_A,
+                "--reference",
+                REFERENCE_A,
+                "--grant",
+                "@team",
             ],
         )
         .trim()
@@ -165,7 +194,13 @@ fn make_fixture() {
         .ok(
             &ada,
             &[
-                "case", "new", "--title", TITLE_B, "--client", CLIENT_B, "--reference",
+                "case",
+                "new",
+                "--title",
+                TITLE_B,
+                "--client",
+                CLIENT_B,
+                "--reference",
                 REFERENCE_B,
             ],
         )
@@ -173,11 +208,21 @@ fn make_fixture() {
         .to_string();
     w.ok(&ben, &["note", "add", &a, "--text", NOTE_BY_BEN]);
     w.ok(&ben, &["key", "rotate"]);
-    w.ok(&ada, &["key", "revoke", &cy_fp, "--reason", "left the firm"]);
+    w.ok(
+        &ada,
+        &["key", "revoke", &cy_fp, "--reason", "left the firm"],
+    );
 
     let out = fixture_dir();
     std::fs::create_dir_all(&out).expect("fixture dir");
-    w.ok(&ada, &["bundle", "create", out.join("vault.bundle").to_str().expect("utf8")]);
+    w.ok(
+        &ada,
+        &[
+            "bundle",
+            "create",
+            out.join("vault.bundle").to_str().expect("utf8"),
+        ],
+    );
     for p in [&ada, &ben] {
         let dir = out.join(p.name.to_lowercase());
         std::fs::create_dir_all(&dir).expect("dir");

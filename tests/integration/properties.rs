@@ -30,11 +30,11 @@ use std::sync::Once;
 use dossier::case::{AccessEntry, CaseId};
 use dossier::error::Error;
 use dossier::keys::fingerprint::Fingerprint;
-use dossier::keys::identity::{self, GenerateOptions, Home, Identity, Session};
+use dossier::keys::identity::Session;
 use dossier::keys::signature;
 use dossier::ops::{admin, cases};
 use dossier::repo::store::CommitMessage;
-use dossier::support::secret::NoPassphrase;
+use dossier::samples::testkit;
 use dossier::trust::verified;
 use dossier::vault::Vault;
 use proptest::prelude::*;
@@ -143,21 +143,7 @@ struct Run {
 }
 
 fn person(dir: &Path, name: &str) -> Session {
-    let home = Home::new(dir.join(name));
-    identity::generate(
-        &home,
-        GenerateOptions {
-            name: name.into(),
-            email: format!("{}@firm.example", name.to_lowercase()),
-            passphrase: None,
-            expires: None,
-            scrypt_log_n: 10,
-        },
-    )
-    .expect("generate identity");
-    let s = Session::new(Identity::load(&home).expect("load"), Box::new(NoPassphrase));
-    s.unlock().expect("unlock");
-    s
+    testkit::person(dir, name, "firm.example").expect("person")
 }
 
 fn head(repo: &git2::Repository) -> git2::Oid {

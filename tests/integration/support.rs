@@ -353,14 +353,7 @@ impl World {
     /// `who`'s identity as a library session (for building large fixtures
     /// faster than the binary would).
     pub fn session(&self, who: &Person) -> dossier::keys::identity::Session {
-        let identity =
-            dossier::keys::identity::Identity::load(&dossier::keys::identity::Home::new(&who.home))
-                .expect("identity");
-        let pass = dossier::support::secret::SecretString::from(who.passphrase.clone());
-        dossier::keys::identity::Session::new(
-            identity,
-            Box::new(dossier::support::secret::FixedPassphrase::new(pass)),
-        )
+        dossier::samples::testkit::session(&who.home, &who.passphrase).expect("session")
     }
 
     /// Exports `who`'s age secret keys to a file in the temp dir (for stock `age -d -i`).
