@@ -184,15 +184,7 @@ impl<'a> Writer<'a> {
         message: &CommitMessage,
         changes: &[Change],
     ) -> Result<git2::Oid> {
-        commit_with_parents(
-            self.repo,
-            self.root,
-            session,
-            message,
-            changes,
-            &[],
-            &|_| Ok(()),
-        )
+        self.write(session, message, changes, &[], &|_| Ok(()))
     }
 
     /// Records a merge: `changes` turn the current branch's tree into the
@@ -208,15 +200,7 @@ impl<'a> Writer<'a> {
         other: git2::Oid,
         check: &dyn Fn(git2::Oid) -> Result<()>,
     ) -> Result<git2::Oid> {
-        commit_with_parents(
-            self.repo,
-            self.root,
-            session,
-            message,
-            changes,
-            &[other],
-            check,
-        )
+        self.write(session, message, changes, &[other], check)
     }
 
     /// Moves the current branch from `from` to its descendant `to` (a
@@ -225,80 +209,84 @@ impl<'a> Writer<'a> {
     pub fn fast_forward(&self, from: git2::Oid, to: git2::Oid) -> Result<()> {
         fast_forward(self.repo, self.root, from, to)
     }
-}
 
-fn commit_with_parents(
-    repo: &git2::Repository,
-    root: &Path,
-    session: &Session,
-    message: &CommitMessage,
-    changes: &[Change],
-    extra_parents: &[git2::Oid],
-    check: &dyn Fn(git2::Oid) -> Result<()>,
-) -> Result<git2::Oid> {
-    let branch = head_branch(repo)?;
-    let parent = match repo.find_reference(&branch) {
-        Ok(r) => Some(r.peel_to_commit()?),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => None,
-        Err(e) => return Err(e.into()),
-    };
+    /// The one commit writer: the new tree from the branch tip plus
+    /// `changes`, a signed commit on the tip and `extra_parents`, `check` on
+    /// it, then the journaled compare-and-swap of the branch and the
+    /// working tree.
+    fn write(
+        &self,
+        session: &Session,
+        message: &CommitMessage,
+        changes: &[Change],
+        extra_parents: &[git2::Oid],
+        check: &dyn Fn(git2::Oid) -> Result<()>,
+    ) -> Result<git2::Oid> {
+        let (repo, root) = (self.repo, self.root);
+        let branch = head_branch(repo)?;
+        let parent = match repo.find_reference(&branch) {
+            Ok(r) => Some(r.peel_to_commit()?),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
 
-    // Everything is checked before the commit exists: a refusal here
-    // leaves the old state.
-    for change in changes {
-        check_relative(&change.path)?;
-        fsio::refuse_symlinks(root, &change.path)?;
-    }
-    let mut index = git2::Index::new()?;
-    if let Some(p) = &parent {
-        index.read_tree(&p.tree()?)?;
-    }
-    for change in changes {
-        match &change.content {
-            Content::Bytes(bytes) => {
-                let id = repo.blob(bytes)?;
-                index.add(&index_entry(&change.path, id, bytes.len()))?;
-            }
-            Content::Blob(id) => {
-                let size = repo.find_blob(*id)?.size();
-                index.add(&index_entry(&change.path, *id, size))?;
-            }
-            Content::Delete => {
-                let _ = index.remove_path(Path::new(&change.path));
+        // Everything is checked before the commit exists: a refusal here
+        // leaves the old state.
+        for change in changes {
+            check_relative(&change.path)?;
+            fsio::refuse_symlinks(root, &change.path)?;
+        }
+        let mut index = git2::Index::new()?;
+        if let Some(p) = &parent {
+            index.read_tree(&p.tree()?)?;
+        }
+        for change in changes {
+            match &change.content {
+                Content::Bytes(bytes) => {
+                    let id = repo.blob(bytes)?;
+                    index.add(&index_entry(&change.path, id, bytes.len()))?;
+                }
+                Content::Blob(id) => {
+                    let size = repo.find_blob(*id)?.size();
+                    index.add(&index_entry(&change.path, *id, size))?;
+                }
+                Content::Delete => {
+                    let _ = index.remove_path(Path::new(&change.path));
+                }
             }
         }
-    }
-    let tree_id = index.write_tree_to(repo)?;
-    if extra_parents.is_empty() && parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
-        return Err(Error::Refused(
-            "nothing would change; no commit was made".into(),
-        ));
-    }
-    let tree = repo.find_tree(tree_id)?;
-    let others = extra_parents
-        .iter()
-        .map(|id| repo.find_commit(*id))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let parents: Vec<&git2::Commit> = parent.iter().chain(others.iter()).collect();
-    let oid = signed_commit(repo, session, message, &tree, &parents)?;
-    check(oid)?;
+        let tree_id = index.write_tree_to(repo)?;
+        if extra_parents.is_empty() && parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
+            return Err(Error::Refused(
+                "nothing would change; no commit was made".into(),
+            ));
+        }
+        let tree = repo.find_tree(tree_id)?;
+        let others = extra_parents
+            .iter()
+            .map(|id| repo.find_commit(*id))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let parents: Vec<&git2::Commit> = parent.iter().chain(others.iter()).collect();
+        let oid = signed_commit(repo, session, message, &tree, &parents)?;
+        check(oid)?;
 
-    let journal = repo.path().join(JOURNAL);
-    fsio::write_atomic(&journal, format!("{oid}\n").as_bytes(), Mode::Private)?;
-    fault::point("commit-before-ref", 0);
-    let log = format!("dossier: {} ", message.action);
-    let moved = match &parent {
-        Some(p) => repo.reference_matching(&branch, oid, true, p.id(), &log),
-        None => repo.reference(&branch, oid, false, &log),
-    };
-    if moved.is_err() {
+        let journal = repo.path().join(JOURNAL);
+        fsio::write_atomic(&journal, format!("{oid}\n").as_bytes(), Mode::Private)?;
+        fault::point("commit-before-ref", 0);
+        let log = format!("dossier: {} ", message.action);
+        let moved = match &parent {
+            Some(p) => repo.reference_matching(&branch, oid, true, p.id(), &log),
+            None => repo.reference(&branch, oid, false, &log),
+        };
+        if moved.is_err() {
+            fsio::remove_if_exists(&journal)?;
+            return Err(Error::Raced);
+        }
+        fault::point("commit-after-ref", 0);
+        materialise(repo, root, changes)?;
         fsio::remove_if_exists(&journal)?;
-        return Err(Error::Raced);
+        Ok(oid)
     }
-    fault::point("commit-after-ref", 0);
-    materialise(repo, root, changes)?;
-    fsio::remove_if_exists(&journal)?;
-    Ok(oid)
 }
 
 fn fast_forward(

@@ -25,7 +25,6 @@ use crate::ops::cases;
 use crate::repo::snapshot::{CommitTree, Files};
 use crate::support::fsio::{self, Mode};
 use crate::trust::policy;
-use crate::vault::keyring::Validity;
 use crate::vault::layout::access_path;
 use crate::vault::Vault;
 
@@ -228,17 +227,8 @@ fn check_list_version(
     let Signed {
         doc: list, signer, ..
     } = Signed::read(|p| files.read(p), &rel, &what, |b| AccessList::parse(b, id))?
-        .ok_or_else(|| bad("it is missing".into()))?
-        .signed_by(
-            |_, signer| {
-                matches!(
-                    keyring.validity(signer),
-                    Some(Validity::Certified) | Some(Validity::Expired)
-                )
-            },
-            &what,
-            "which is not a certified key of this vault",
-        )?;
+        .ok_or_else(|| bad("it is missing".into()))
+        .and_then(|signed| policy::signed_by_a_vault_key(signed, keyring, &what))?;
     if keyring.is_valid_admin(&signer) {
         return Ok(());
     }

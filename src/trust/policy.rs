@@ -21,6 +21,27 @@ use crate::vault::keyring::{Keyring, Validity};
 use crate::vault::layout::access_path;
 use crate::vault::Vault;
 
+/// Keeps an access list signed by a certified key of `keyring` (an expired
+/// one included: whether its owner may still sign is decided after);
+/// refuses any other signer. The first check on every access list, local or
+/// incoming.
+pub fn signed_by_a_vault_key<T>(
+    signed: Signed<T>,
+    keyring: &Keyring,
+    what: &str,
+) -> Result<Signed<T>> {
+    signed.signed_by(
+        |_, signer| {
+            matches!(
+                keyring.validity(signer),
+                Some(Validity::Certified) | Some(Validity::Expired)
+            )
+        },
+        what,
+        "which is not a certified key of this vault",
+    )
+}
+
 /// An access list whose signature and signer were checked.
 #[derive(Debug, Clone)]
 pub struct VerifiedAccess {
@@ -86,16 +107,7 @@ fn check_access(vault: &Vault, id: &CaseId) -> Result<VerifiedAccess> {
         doc: list,
         signer,
         bytes,
-    } = signed.signed_by(
-        |_, signer| {
-            matches!(
-                keyring.validity(signer),
-                Some(Validity::Certified) | Some(Validity::Expired)
-            )
-        },
-        &what,
-        "which is not a certified key of this vault",
-    )?;
+    } = signed_by_a_vault_key(signed, keyring, &what)?;
     if keyring.is_valid_admin(&signer) {
         return Ok(VerifiedAccess { list, signer });
     }

@@ -159,3 +159,18 @@ impl<T: Any> AsAny for T {
         self
     }
 }
+
+/// For an overlay that saves through a change job (`saving` set while it
+/// runs): whether it stays open when a job of `kind` ends. A saved change
+/// closes it; a failed one leaves it open, no longer saving, so nothing
+/// typed is lost.
+pub fn stays_after_saving(saving: &mut bool, kind: JobKind, ok: bool) -> bool {
+    if kind != JobKind::Change {
+        return true;
+    }
+    if ok {
+        return !*saving;
+    }
+    *saving = false;
+    true
+}

@@ -10,7 +10,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use crate::tui::action::{bind as b, Action, Action as A, Key, Keymap, Rest};
-use crate::tui::component::{Effect, Overlay};
+use crate::tui::component::{stays_after_saving, Effect, Overlay};
 use crate::tui::data::Change;
 use crate::tui::jobs::JobKind;
 use crate::tui::overlays::confirm::{Confirm, OnYes};
@@ -112,14 +112,7 @@ impl Overlay for NoteEditor {
     }
 
     fn job_ended(&mut self, kind: JobKind, ok: bool) -> bool {
-        if kind != JobKind::Change {
-            return true;
-        }
-        if ok {
-            return !self.saving;
-        }
-        self.saving = false;
-        true
+        stays_after_saving(&mut self.saving, kind, ok)
     }
 }
 

@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::action::{bind as b, Action, Action as A, Key, Keymap, Rest};
-use crate::tui::component::{Effect, Overlay};
+use crate::tui::component::{stays_after_saving, Effect, Overlay};
 use crate::tui::data::{self, Change};
 use crate::tui::jobs::{JobKind, JobOutput};
 
@@ -170,14 +170,7 @@ impl Overlay for Form {
     }
 
     fn job_ended(&mut self, kind: JobKind, ok: bool) -> bool {
-        if kind != JobKind::Change {
-            return true;
-        }
-        if ok {
-            return !self.saving;
-        }
-        self.saving = false;
-        true
+        stays_after_saving(&mut self.saving, kind, ok)
     }
 }
 
