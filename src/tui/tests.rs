@@ -627,12 +627,18 @@ fn snapshot_editor_form_confirm_prompt() {
     insta::assert_snapshot!("command_prompt_80x24", text(&mut f.app, 80, 24));
 }
 
-#[test]
-fn snapshot_new_identity_form() {
+/// The fixture before any identity exists: the unlock screen offers to make one.
+fn without_identity() -> Fixture {
     let mut f = fixture();
     f.app.shared.identity = None;
     f.app.shared.session = None;
     f.app.screen = ScreenId::Unlock;
+    f
+}
+
+#[test]
+fn snapshot_new_identity_form() {
+    let mut f = without_identity();
     f.app.shared.info = VaultInfo::default();
     f.app.start();
     insta::assert_snapshot!("generate_identity_80x24", text(&mut f.app, 80, 24));
@@ -640,10 +646,7 @@ fn snapshot_new_identity_form() {
 
 #[test]
 fn the_identity_form_checks_its_fields_before_creating_anything() {
-    let mut f = fixture();
-    f.app.shared.identity = None;
-    f.app.shared.session = None;
-    f.app.screen = ScreenId::Unlock;
+    let mut f = without_identity();
     f.app.start();
     for value in ["Ada Osei", "ada@osei-legal.example", "pass one", "pass two"] {
         press(&mut f.app, KeyCode::Enter);
