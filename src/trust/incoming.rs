@@ -48,8 +48,7 @@ use crate::repo::store::CommitMessage;
 use crate::trust::policy;
 use crate::vault::groups::Groups;
 use crate::vault::keyring::{Keyring, Validity};
-use crate::vault::layout::KeyringFile;
-use crate::vault::layout::{self, CaseFile, VaultPath};
+use crate::vault::layout::{self, Authority, CaseFile, KeyringFile, VaultPath};
 use crate::vault::{self, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
 
 /// What a vault state trusts: its config, keyring and groups.
@@ -458,17 +457,31 @@ impl Rules<'_, '_> {
         // Files of each case, so its access lists are read once per commit.
         let mut cases: BTreeMap<CaseId, Vec<CaseFile>> = BTreeMap::new();
         for path in changed {
-            match VaultPath::parse(path) {
-                Some(VaultPath::Config { .. }) => self.config_change()?,
-                Some(VaultPath::Groups { .. }) => self.groups_change()?,
-                Some(VaultPath::AllowedSigners) => keyring_changed = true,
-                Some(VaultPath::Keyring { kind, key, .. }) => {
+            let Some(vault_path) = VaultPath::parse(path) else {
+                return Err(outside_layout(path));
+            };
+            // The layout says who may change the file; each rule is checked here.
+            match (vault_path.authority(), vault_path) {
+                (Authority::Roots, _) => self.config_change()?,
+                (Authority::Administrators, _) => self.groups_change()?,
+                (Authority::FollowsKeyring, _) => keyring_changed = true,
+                (Authority::Anyone, _) => {}
+                (
+                    Authority::CardHolders
+                    | Authority::Certifiers
+                    | Authority::KeyOrAdministrators
+                    | Authority::KeyItself,
+                    VaultPath::Keyring { kind, key, .. },
+                ) => {
                     keyring_changed = true;
                     self.keyring_change(path, kind, key)?;
                 }
-                Some(VaultPath::CasesKeep) => {}
-                Some(VaultPath::Case { case, file }) => cases.entry(case).or_default().push(file),
-                None => return Err(outside_layout(path)),
+                (
+                    Authority::OwnersOrAdministrators | Authority::Readers,
+                    VaultPath::Case { case, file },
+                ) => cases.entry(case).or_default().push(file),
+                // Every other pairing is impossible by `VaultPath::authority`.
+                (_, _) => return Err(outside_layout(path)),
             }
         }
         for (case, files) in cases {

@@ -355,6 +355,111 @@ pub fn binding_path(fp: &Fingerprint) -> String {
     VaultPath::keyring(KeyringFile::Binding, false, *fp).to_string()
 }
 
+/// Who may change a file of the layout: the rule history verification
+/// (`trust::incoming`) applies to every commit that touches the file. The
+/// one table of these rules is [`AUTHORITIES`], which the file-format
+/// document prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authority {
+    /// A root of the vault as the `vault.yaml` being replaced names them.
+    Roots,
+    /// A valid administrator.
+    Administrators,
+    /// Generated: it must match the keyring of the same commit.
+    FollowsKeyring,
+    /// Anyone may add a key card (it grants nothing until certified); only
+    /// an administrator removes one.
+    CardHolders,
+    /// An administrator certifies; an administrator, the key itself, or a
+    /// new card of that key removes a certification.
+    Certifiers,
+    /// The key itself or an administrator; never removed.
+    KeyOrAdministrators,
+    /// The key itself, and only forward.
+    KeyItself,
+    /// An owner of the case as its list stood before, or an administrator.
+    OwnersOrAdministrators,
+    /// Whoever could read the case as its list stood before.
+    Readers,
+    /// Nobody is asked (an empty marker file).
+    Anyone,
+}
+
+impl Authority {
+    /// The rule in one phrase, as the file-format document prints it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Authority::Roots => "a root of the vault, as the `vault.yaml` it replaces names them; the new file is signed by a root too",
+            Authority::Administrators => "a valid administrator",
+            Authority::FollowsKeyring => "whoever changes the keyring; it must match the keyring exactly",
+            Authority::CardHolders => "anyone may add one (it grants nothing until certified); only an administrator removes one",
+            Authority::Certifiers => "an administrator certifies; an administrator, the key itself, or a new card of that key removes a certification",
+            Authority::KeyOrAdministrators => "the key itself or an administrator; never removed",
+            Authority::KeyItself => "the key itself, only forward (a later binding, never an earlier key)",
+            Authority::OwnersOrAdministrators => "an owner of the case as its list stood before, or an administrator (a new case: an owner it names)",
+            Authority::Readers => "whoever could read the case as its list stood before (a new case: a reader it names)",
+            Authority::Anyone => "anyone (it is empty)",
+        }
+    }
+}
+
+/// Every kind of path of the layout with who may change it: the one table
+/// of these rules. Signatures (`.sig`) follow their document.
+pub const AUTHORITIES: &[(&str, Authority)] = &[
+    (".dossier/vault.yaml", Authority::Roots),
+    (".dossier/groups.yaml", Authority::Administrators),
+    (".dossier/allowed_signers", Authority::FollowsKeyring),
+    (".dossier/keyring/<fp-id>.yaml", Authority::CardHolders),
+    (".dossier/keyring/<fp-id>.yaml.sig", Authority::Certifiers),
+    (
+        ".dossier/keyring/<fp-id>.revoked.yaml",
+        Authority::KeyOrAdministrators,
+    ),
+    (
+        ".dossier/keyring/<fp-id>.binding.yaml",
+        Authority::KeyItself,
+    ),
+    ("cases/.keep", Authority::Anyone),
+    (
+        "cases/<CASE-ID>/access.yaml",
+        Authority::OwnersOrAdministrators,
+    ),
+    ("cases/<CASE-ID>/case.yaml.age", Authority::Readers),
+    ("cases/<CASE-ID>/notes/<name>.md.age", Authority::Readers),
+    ("cases/<CASE-ID>/docs/<name>.age", Authority::Readers),
+];
+
+impl VaultPath {
+    /// Who may change this file (see [`AUTHORITIES`]).
+    pub fn authority(&self) -> Authority {
+        match self {
+            VaultPath::Config { .. } => Authority::Roots,
+            VaultPath::Groups { .. } => Authority::Administrators,
+            VaultPath::AllowedSigners => Authority::FollowsKeyring,
+            VaultPath::Keyring { kind, .. } => match kind {
+                KeyringFile::Card => Authority::CardHolders,
+                KeyringFile::Certification => Authority::Certifiers,
+                KeyringFile::Revocation => Authority::KeyOrAdministrators,
+                KeyringFile::Binding => Authority::KeyItself,
+            },
+            VaultPath::CasesKeep => Authority::Anyone,
+            VaultPath::Case { file, .. } => match file {
+                CaseFile::Access { .. } => Authority::OwnersOrAdministrators,
+                CaseFile::Record | CaseFile::Note(_) | CaseFile::Document(_) => Authority::Readers,
+            },
+        }
+    }
+}
+
+/// The table of [`AUTHORITIES`] as the file-format document prints it.
+pub fn authority_table() -> String {
+    let mut out = String::from("| Path | Who may change it |\n|---|---|\n");
+    for (path, authority) in AUTHORITIES {
+        out.push_str(&format!("| `{path}` | {} |\n", authority.describe()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,5 +550,39 @@ mod tests {
         }
         let why = check_entry(b"cases/0123456789/notes/\xff.md.age", REGULAR_FILE).unwrap_err();
         assert!(why.contains("not UTF-8"), "{why}");
+    }
+
+    #[test]
+    fn every_row_of_the_authority_table_is_the_rule_of_its_paths() {
+        let fp = "X5SZBLq4EK1KpPidSFcCs6nqnaJwLvysrN__e9yYhbw";
+        assert!(crate::keys::fingerprint::Fingerprint::from_file_id(fp).is_some());
+        for (pattern, authority) in AUTHORITIES {
+            let path = pattern
+                .replace("<fp-id>", fp)
+                .replace("<CASE-ID>", "7K2M9QX4AB")
+                .replace("<name>", "20260101T000000Z-abc");
+            let parsed =
+                VaultPath::parse(&path).unwrap_or_else(|| panic!("{path} is no layout path"));
+            assert_eq!(parsed.authority(), *authority, "{path}");
+            // A signature follows its document; a card's is its certification.
+            if let Some(sig) = VaultPath::parse(&format!("{path}.sig")) {
+                if *authority != Authority::CardHolders {
+                    assert_eq!(sig.authority(), *authority, "{path}.sig");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_file_format_document_prints_the_authority_table_exactly() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/file-format.md"),
+        )
+        .unwrap();
+        assert!(
+            doc.contains(&authority_table()),
+            "docs/file-format.md must contain, as it is:\n{}",
+            authority_table()
+        );
     }
 }
