@@ -73,7 +73,7 @@ impl<T> Signed<T> {
     }
 
     /// Judges the signer: keeps the document when `allowed(doc, signer)`
-    /// says the signer may sign it, else refuses with "it is signed by <key>, <refusal>"
+    /// says the signer may sign it, else refuses with "it is signed by KEY, REFUSAL"
     /// (`refusal` says why: "who is not one of its roots").
     pub fn signed_by(
         self,

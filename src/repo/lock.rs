@@ -1,7 +1,7 @@
 //! The vault's write lock: one writer at a time, across processes.
 //!
 //! A [`WriteLock`] is the proof a writer holds `.git/dossier.lock`: every
-//! function that moves the branch ([`crate::repo::store::commit`] and
+//! function that moves the branch ([`crate::repo::store::Writer`] and
 //! friends) takes one, so a change cannot be committed by code that forgot
 //! to lock. The lock is an OS file lock, released when the guard drops or
 //! the process dies (a killed writer never leaves the vault locked).

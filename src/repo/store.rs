@@ -352,7 +352,7 @@ pub fn tree_changes(
 /// vault lock itself, without waiting: a busy vault is [`Error::Busy`], and
 /// a concurrent change that moves the branch first is [`Error::Raced`]. The
 /// working tree and index are untouched. Every other change goes through
-/// [`commit`], which refuses a commit that changes nothing.
+/// [`Writer::commit`], which refuses a commit that changes nothing.
 pub fn record_event(
     repo: &git2::Repository,
     session: &Session,

@@ -10,7 +10,7 @@
 //! quadratic in size (a 0.5 MB document of aliases to one long list
 //! exhausts memory), so without these checks anyone who can push a
 //! document could stall or crash every colleague who syncs. The pre-scan
-//! ([`prescan`]) is one linear pass that may over-estimate depth but never
+//! (`prescan`) is one linear pass that may over-estimate depth but never
 //! under-estimates it where libyaml would go on parsing.
 
 use serde::{de::DeserializeOwned, Serialize};

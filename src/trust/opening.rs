@@ -4,7 +4,7 @@
 //! §4), so opening is a trust decision, not a file read: [`Vault::open`]
 //! finishes an interrupted commit, verifies the history between the
 //! watermark and `HEAD` ([`verified::ensure`]), and only then reads the trust
-//! state from the verified commit ([`Vault::load`]) and checks the vault's
+//! state from the verified commit (`Vault::load`) and checks the vault's
 //! pinned roots ([`crate::vault::pins`]). The constructors live here, above
 //! `vault/`, so that `vault/` never depends on the rules that judge it.
 
