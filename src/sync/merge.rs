@@ -14,7 +14,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-
 use crate::case::merge::{merge_access, Side};
 use crate::case::{AccessList, CaseId};
 use crate::crypto;
@@ -271,8 +270,7 @@ struct SideList {
 
 /// Recipients as comparable text.
 fn recipient_set(list: &Readers) -> BTreeSet<String> {
-    list.entries()
-        .iter().map(|(_, r)| r.to_string()).collect()
+    list.entries().iter().map(|(_, r)| r.to_string()).collect()
 }
 
 /// Merged files of one case, path → bytes.

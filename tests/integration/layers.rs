@@ -607,9 +607,15 @@ fn the_checker_sees_what_it_should() {
 #[test]
 fn only_policy_approves_recipients_and_only_repo_lock_makes_locks() {
     let rules: &[(&str, &[&[&str]])] = &[
-        ("Recipients::approved(", &[&["crypto"], &["trust", "policy"]]),
+        (
+            "Recipients::approved(",
+            &[&["crypto"], &["trust", "policy"]],
+        ),
         ("WriteLock {", &[&["repo", "lock"]]),
-        ("lock_exclusive(", &[&["support", "fsio"], &["repo", "lock"]]),
+        (
+            "lock_exclusive(",
+            &[&["support", "fsio"], &["repo", "lock"]],
+        ),
     ];
     let mut found = Vec::new();
     for s in sources() {
