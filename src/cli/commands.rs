@@ -527,10 +527,7 @@ fn verify(ctx: &Context, json: bool) -> Result<()> {
     if report.problems.is_empty() {
         Ok(())
     } else {
-        Err(Error::Refused(format!(
-            "{} problem(s) found",
-            report.problems.len()
-        )))
+        Err(Error::ProblemsFound(report.problems.len()))
     }
 }
 

@@ -169,9 +169,9 @@ fn describe(outcome: &Outcome, again: &str) -> Result<()> {
             for c in conflicts {
                 println!("{}", conflict_line(c));
             }
-            return Err(Error::Refused(format!(
-                "nothing was merged and nothing was lost: your changes are on this vault's branch, theirs stay fetched. Decide each conflict in the terminal UI (sync view), or take one side for all of them with `{again} --prefer ours` or `--prefer theirs`"
-            )));
+            return Err(Error::UnresolvedConflicts {
+                retry: again.to_string(),
+            });
         }
     }
     Ok(())

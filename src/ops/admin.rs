@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::case::{AccessEntry, CaseId};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::card::KeyCard;
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
@@ -113,12 +113,15 @@ pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fin
     let lock = vault.lock()?;
     if let Some(existing) = vault.keyring().get(&fp) {
         if existing.card == card {
-            return Err(Error::Refused(format!("{fp} is already in the keyring")));
+            return Err(Unchanged::InKeyring {
+                key: fp.to_string(),
+            }
+            .into());
         }
         if existing.card.created > card.created {
-            return Err(Error::Refused(format!(
-                "the keyring holds a newer card for {fp}; refusing to replace it with an older one"
-            )));
+            return Err(Error::OlderCard {
+                key: fp.to_string(),
+            });
         }
     }
     let mut changes = vec![
@@ -154,12 +157,15 @@ pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()>
         .get(fp)
         .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
     if entry.certified_by.is_some() {
-        return Err(Error::Refused(format!("{fp} is already certified")));
+        return Err(Unchanged::Certified {
+            key: fp.to_string(),
+        }
+        .into());
     }
     if entry.revocation.is_some() {
-        return Err(Error::Refused(format!(
-            "{fp} is revoked and cannot be certified"
-        )));
+        return Err(Error::CertifyRevoked {
+            key: fp.to_string(),
+        });
     }
     let card_bytes = vault.read(&layout::card_path(fp))?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, &card_bytes)?;
@@ -203,9 +209,10 @@ pub fn set_group(
             None => return Err(Error::UnknownKey(m.to_string())),
             Some(Validity::Certified) => {}
             Some(v) => {
-                return Err(Error::Refused(format!(
-                    "{m} is {v}; only certified keys can join a group"
-                )))
+                return Err(Error::UncertifiedMember {
+                    key: m.to_string(),
+                    validity: v.to_string(),
+                })
             }
         }
     }
@@ -218,9 +225,10 @@ pub fn set_group(
     // Compared before the format is raised: an older groups file with the
     // same members is no change.
     if doc.groups == vault.groups().doc().groups {
-        return Err(Error::Refused(format!(
-            "@{name} already has exactly those members; no commit was made"
-        )));
+        return Err(Unchanged::GroupMembers {
+            group: name.to_string(),
+        }
+        .into());
     }
     let changes = signed_groups(vault, session.signing_key()?, &mut doc)?;
     let new_groups = Groups::from_doc(doc);
@@ -284,16 +292,10 @@ pub fn rekey_cases(
     if chosen.is_empty() {
         // Files no key of yours opens are not re-encryption's to fix: say
         // where they are rather than only that all is well.
-        let mut text = String::from(
-            "every file you can decrypt is already encrypted to exactly its case's recipients; nothing to do",
-        );
-        if !damaged.is_empty() {
-            text.push_str(&format!(
-                ". Some files cannot be decrypted with your keys, which re-encryption cannot fix: `dossier verify` names them, and {} removes them",
-                crate::ops::rekey::repair_commands(&damaged)
-            ));
+        return Err(Unchanged::Rekey {
+            damaged: damaged.iter().map(|c| c.to_string()).collect(),
         }
-        return Err(Error::Refused(text));
+        .into());
     }
     let mut plan = Plan::default();
     for id in &chosen {

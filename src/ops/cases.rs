@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::case::fields;
 use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, RecordMerge, Side, Status};
 use crate::crypto;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
@@ -280,7 +280,10 @@ pub fn set_fields(
 pub fn close(vault: &Vault, session: &Session, id: &CaseId) -> Result<()> {
     edit_record(vault, session, id, "close", |record| {
         if record.status == Status::Closed {
-            return Err(Error::Refused(format!("case {id} is already closed")));
+            return Err(Unchanged::Closed {
+                case: id.to_string(),
+            }
+            .into());
         }
         let mut updated = record.clone();
         updated.status = Status::Closed;
@@ -311,9 +314,7 @@ fn edit_record(
     let record = read_record(vault, session, id)?;
     let updated = change(&record)?;
     if updated == record {
-        return Err(Error::Refused(
-            "nothing would change; no commit was made".into(),
-        ));
+        return Err(Unchanged::Commit.into());
     }
     let changes = vec![encrypt_record(id, &updated, &recipients)?];
     vault.commit(
@@ -328,9 +329,7 @@ fn edit_record(
 /// Adds a note to a case.
 pub fn add_note(vault: &Vault, session: &Session, id: &CaseId, text: &str) -> Result<String> {
     if text.trim().is_empty() {
-        return Err(Error::Refused(
-            "the note is empty; nothing was added".into(),
-        ));
+        return Err(Error::EmptyNote);
     }
     let lock = vault.lock()?;
     let (_, recipients) = writable(vault, session, id)?;
@@ -369,9 +368,11 @@ pub fn grant(
 ) -> Result<AccessChange> {
     change_access(vault, session, id, "grant", |list| {
         if !list.grant(entry.clone()) {
-            return Err(Error::Refused(format!(
-                "{entry} can already read case {id}"
-            )));
+            return Err(Unchanged::Granted {
+                case: id.to_string(),
+                entry: entry.to_string(),
+            }
+            .into());
         }
         Ok(())
     })
@@ -391,9 +392,10 @@ pub fn revoke_access(
     let mut still_listed = false;
     let mut change = change_access(vault, session, id, "revoke-access", |list| {
         if !list.revoke(&entry)? {
-            return Err(Error::Refused(format!(
-                "{entry} is not on the access list of case {id}"
-            )));
+            return Err(Error::NotOnAccessList {
+                case: id.to_string(),
+                entry: entry.to_string(),
+            });
         }
         if let AccessEntry::Key(fp) = &entry {
             still_listed = policy::listed_readers(vault.groups(), list).contains(fp);
@@ -554,8 +556,10 @@ pub fn repair_plan(
         match crypto::decrypt(&bytes, keys, &path) {
             Ok(plain) => {
                 if crypto::x25519_stanza_count(&bytes) != Some(recipients.len()) {
-                    plan.changes
-                        .push(Change::write(rel.clone(), crypto::encrypt(&plain, &recipients)?));
+                    plan.changes.push(Change::write(
+                        rel.clone(),
+                        crypto::encrypt(&plain, &recipients)?,
+                    ));
                     plan.reencrypt.push(rel);
                 }
             }
@@ -619,10 +623,7 @@ pub(crate) fn writable(
 ) -> Result<(AccessList, Readers)> {
     let verified = policy::verified_access(vault, id)?;
     let recipients = policy::recipients(vault, &verified.list)?;
-    if !recipients
-        .labels()
-        .any(|fp| *fp == session.fingerprint())
-    {
+    if !recipients.labels().any(|fp| *fp == session.fingerprint()) {
         return Err(not_a_recipient(vault, &verified.list));
     }
     Ok((verified.list, recipients))
@@ -661,10 +662,7 @@ pub(crate) fn encrypt_record(
 
 /// The content of `case.yaml.age` for `record`, encrypted to exactly
 /// `recipients`.
-pub fn encrypt_record_bytes(
-    record: &CaseRecord,
-    recipients: &Readers,
-) -> Result<Vec<u8>> {
+pub fn encrypt_record_bytes(record: &CaseRecord, recipients: &Readers) -> Result<Vec<u8>> {
     let text: Zeroizing<String> = record.to_yaml()?;
     crypto::encrypt(text.as_bytes(), recipients)
 }

@@ -39,9 +39,9 @@ use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::repo::journal::{self, PreparedCase};
 use crate::repo::lock::WriteLock;
-use crate::trust::policy::Readers;
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::fault;
+use crate::trust::policy::Readers;
 use crate::vault::Vault;
 
 /// Cases prepared between two journal syncs and progress reports.
@@ -66,16 +66,7 @@ pub struct UnreadableFile {
 /// The `dossier case repair ID` commands for `cases` (each once, in the
 /// order given), as one comma-separated phrase for a message.
 pub fn repair_commands<'a>(cases: impl IntoIterator<Item = &'a CaseId>) -> String {
-    let mut seen: Vec<&CaseId> = Vec::new();
-    for case in cases {
-        if !seen.contains(&case) {
-            seen.push(case);
-        }
-    }
-    seen.iter()
-        .map(|c| format!("`dossier case repair {c}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::error::repair_commands(cases)
 }
 
 /// One case to re-encrypt, and to whom.
@@ -183,9 +174,9 @@ pub fn target_for(
 ) -> Result<Target> {
     let list = crate::trust::policy::verified_access(vault, id)?.list;
     if !crate::trust::policy::listed_readers(vault.groups(), &list).contains(reader) {
-        return Err(Error::Refused(format!(
-            "you cannot read case {id}, so it was not re-encrypted; one of its owners must run `dossier rekey {id}`"
-        )));
+        return Err(Error::CannotRekey {
+            case: id.to_string(),
+        });
     }
     Ok(Target {
         id: id.clone(),
@@ -346,10 +337,9 @@ fn reencrypt(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Reencrypted> {
     if target.recipients.is_empty() {
-        return Err(Error::Refused(format!(
-            "case {} would have no valid recipient left",
-            target.id
-        )));
+        return Err(Error::NoRecipientLeft {
+            case: target.id.to_string(),
+        });
     }
     let mut written = Vec::with_capacity(files.len());
     let mut unreadable = Vec::new();

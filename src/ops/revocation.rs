@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 
 use crate::case::{AccessList, CaseId};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
@@ -69,12 +69,13 @@ pub fn revoke(
         .get(fp)
         .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
     if entry.revocation.is_some() {
-        return Err(Error::Refused(format!("{fp} is already revoked")));
+        return Err(Unchanged::Revoked {
+            key: fp.to_string(),
+        }
+        .into());
     }
     if *fp == me {
-        return Err(Error::Refused(
-            "you cannot revoke your own key: its signature would be the last one it makes; ask another administrator".into(),
-        ));
+        return Err(Error::OwnKeyRevocation);
     }
     let my_role = ring.get(&me).map(|e| e.role);
     if entry.role != Role::Staff && my_role != Some(Role::Root) {

@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::binding::Binding;
 use crate::keys::identity::Session;
 use crate::ops::rekey::{self, Outcome, Plan, Progress};
@@ -35,14 +35,13 @@ pub fn rotate(
     let me = session.fingerprint();
     let entry = own_entry(vault, session)?;
     if vault.keyring().validity(&me) != Some(Validity::Certified) {
-        return Err(Error::Refused(format!(
-            "your key is {} in this vault; only a certified key can be rotated",
-            vault
+        return Err(Error::NotRotatable {
+            validity: vault
                 .keyring()
                 .validity(&me)
                 .map(|v| v.to_string())
-                .unwrap_or_default()
-        )));
+                .unwrap_or_default(),
+        });
     }
     let lock = vault.lock()?;
     let keys = session.decryption_keys()?;
@@ -104,9 +103,7 @@ pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc
         });
     }
     if entry.expires() == expires.map(crate::support::yaml::whole_seconds) {
-        return Err(Error::Refused(
-            "the key already has that expiry; no commit was made".into(),
-        ));
+        return Err(Unchanged::Expiry.into());
     }
     let lock = vault.lock()?;
     let (_, changes) = binding_changes(
@@ -125,13 +122,17 @@ pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc
 
 fn own_entry(vault: &Vault, session: &Session) -> Result<crate::vault::keyring::KeyEntry> {
     let me = session.fingerprint();
-    let entry = vault.keyring().get(&me).cloned().ok_or_else(|| {
-        Error::Refused(format!(
-            "your key {me} is not in this vault's keyring; an administrator must import and certify it"
-        ))
-    })?;
+    let entry = vault
+        .keyring()
+        .get(&me)
+        .cloned()
+        .ok_or_else(|| Error::NotInKeyring {
+            key: me.to_string(),
+        })?;
     if entry.revocation.is_some() {
-        return Err(Error::Refused(format!("your key {me} is revoked")));
+        return Err(Error::OwnKeyRevoked {
+            key: me.to_string(),
+        });
     }
     Ok(entry)
 }

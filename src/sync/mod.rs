@@ -193,9 +193,9 @@ pub fn integrate(
         return Ok((received, Outcome::FastForward));
     }
     progress(Stage::Merging);
-    let base = repo.merge_base(head, theirs).map_err(|_| {
-        Error::Refused("the incoming history shares no commit with this vault's".into())
-    })?;
+    let base = repo
+        .merge_base(head, theirs)
+        .map_err(|_| Error::UnrelatedHistory)?;
     let plan = merge::plan(
         repo,
         session,
@@ -230,9 +230,7 @@ pub fn integrate(
 
 fn require_clean(vault: &Vault) -> Result<()> {
     if crate::repo::status::read(vault.root())?.dirty {
-        return Err(Error::Refused(
-            "the vault's working tree has changes that were never committed (`git status` shows them); nothing was synced. Remove or restore them first".into(),
-        ));
+        return Err(Error::UncommittedChanges);
     }
     Ok(())
 }
@@ -409,10 +407,9 @@ fn clone_into(
         })?;
         drop_quarantine(&repo);
         repo.remote("origin", source)?;
-        tip.ok_or_else(|| {
-            Error::Refused(format!(
-                "{source} has no vault to clone (no {branch} branch)"
-            ))
+        tip.ok_or_else(|| Error::NothingToClone {
+            url: source.to_string(),
+            branch: branch.to_string(),
         })?
     };
     (options.progress)(Stage::Verifying);
@@ -448,7 +445,7 @@ fn bundle_tip(header: &bundle::BundleHeader, branch: &str) -> Result<git2::Oid> 
         .find(|(name, _)| name == branch)
         .or_else(|| heads.first())
         .map(|(_, id)| *id)
-        .ok_or_else(|| Error::Refused("the bundle holds no branch of a vault".into()))
+        .ok_or(Error::BundleWithoutBranch)
 }
 
 /// Writes the vault's branch to a bundle file for carrying by hand.
