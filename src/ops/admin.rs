@@ -184,6 +184,50 @@ pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()>
     Ok(())
 }
 
+/// What setting a group's members did.
+#[derive(Debug, Clone)]
+pub struct GroupChange {
+    /// The group's name (without the `@`).
+    pub group: String,
+    /// How many members it has now (0: it was removed).
+    pub members: usize,
+    /// The re-encryption of the cases granted to it.
+    pub outcome: Outcome,
+}
+
+/// The headline, as `dossier group set` prints it; what was left undone is
+/// [`Outcome::details`].
+impl std::fmt::Display for GroupChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Group @{} now has {} member(s); {} case(s) granted to it re-encrypted",
+            self.group,
+            self.members,
+            self.outcome.reencrypted.len()
+        )
+    }
+}
+
+/// What re-encrypting cases to their current recipients did.
+#[derive(Debug, Clone)]
+pub struct Rekeyed {
+    /// The re-encryption.
+    pub outcome: Outcome,
+}
+
+/// The headline, as `dossier rekey` prints it; what was left undone is
+/// [`Outcome::details`].
+impl std::fmt::Display for Rekeyed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} case(s) re-encrypted to exactly their recipients",
+            self.outcome.reencrypted.len()
+        )
+    }
+}
+
 /// An administrator sets a group's members (empty removes the group), and
 /// re-encrypts every case granted to the group that they can read, in the
 /// same journaled commit (see [`crate::ops::rekey`]). Cases they cannot read are
@@ -194,7 +238,7 @@ pub fn set_group(
     name: &str,
     members: &[Fingerprint],
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Outcome> {
+) -> Result<GroupChange> {
     let me = session.fingerprint();
     require_admin(vault, &me, "change groups")?;
     if !crate::case::access::is_group_name(name) {
@@ -243,7 +287,7 @@ pub fn set_group(
             plan.add(id, target);
         }
     }
-    rekey::reencrypt_and_commit(
+    let outcome = rekey::reencrypt_and_commit(
         vault,
         &lock,
         session,
@@ -254,7 +298,12 @@ pub fn set_group(
             ..plan
         },
         progress,
-    )
+    )?;
+    Ok(GroupChange {
+        group: name.to_string(),
+        members: members.len(),
+        outcome,
+    })
 }
 
 /// Re-encrypts cases to their current recipients (repair, or the follow-up
@@ -266,7 +315,7 @@ pub fn rekey_cases(
     session: &Session,
     ids: &[CaseId],
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Outcome> {
+) -> Result<Rekeyed> {
     let me = session.fingerprint();
     let lock = vault.lock()?;
     // Cases with files no key of yours opens, found in the same pass.
@@ -311,7 +360,8 @@ pub fn rekey_cases(
         [one] => CommitMessage::for_case("rekey", one, me),
         _ => CommitMessage::for_vault("rekey", me),
     };
-    rekey::reencrypt_and_commit(vault, &lock, session, &message, "", plan, progress)
+    let outcome = rekey::reencrypt_and_commit(vault, &lock, session, &message, "", plan, progress)?;
+    Ok(Rekeyed { outcome })
 }
 
 fn require_admin(vault: &Vault, me: &Fingerprint, action: &str) -> Result<()> {

@@ -23,6 +23,29 @@ use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
 
 const ROTATE: &str = "rotate-key";
 
+/// What a rotation did.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    /// The re-encryption to the new key.
+    pub outcome: Outcome,
+}
+
+/// The whole report, as `dossier key rotate` prints it (several lines):
+/// how many cases were re-encrypted, what was left undone
+/// ([`Outcome::details`]), and that the old keys are kept for history.
+impl std::fmt::Display for Rotation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "New encryption key in place; {} case(s) re-encrypted to it{}.",
+            self.outcome.reencrypted.len(),
+            self.outcome.resumed_note()
+        )?;
+        f.write_str(&self.outcome.details())?;
+        f.write_str("Your old keys stay in identity.age so history stays readable.")
+    }
+}
+
 /// Gives the session's owner a new encryption key and re-encrypts to it
 /// everything they can read. `scrypt_log_n` protects the rewritten
 /// `identity.age`.
@@ -31,7 +54,7 @@ pub fn rotate(
     session: &Session,
     scrypt_log_n: u8,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Outcome> {
+) -> Result<Rotation> {
     let me = session.fingerprint();
     let entry = own_entry(vault, session)?;
     if vault.keyring().validity(&me) != Some(Validity::Certified) {
@@ -77,7 +100,7 @@ pub fn rotate(
             plan.add(id, target);
         }
     }
-    rekey::reencrypt_and_commit(
+    let outcome = rekey::reencrypt_and_commit(
         vault,
         &lock,
         session,
@@ -88,7 +111,8 @@ pub fn rotate(
             ..plan
         },
         progress,
-    )
+    )?;
+    Ok(Rotation { outcome })
 }
 
 /// Sets (or, with `None`, removes) the expiry of the session owner's key.
