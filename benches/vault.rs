@@ -113,7 +113,7 @@ fn main() {
     let t = Instant::now();
     let outcome = admin::set_group(&vault, &root, "staff", &with_new, &|_| {}).expect("rekey");
     let rekey_time = t.elapsed();
-    assert_eq!(outcome.reencrypted.len(), count);
+    assert_eq!(outcome.outcome.reencrypted.len(), count);
     let ours = secs(rekey_time) / count as f64;
 
     // Baseline: the age CLI, twice per file, on a sample.

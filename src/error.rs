@@ -108,8 +108,140 @@ pub enum Error {
     #[error("{0}")]
     InvalidKeyCard(String),
 
+    /// A refusal the command line makes in its own words (a confirmation
+    /// not given, no terminal to ask on, two passphrases that differ). The
+    /// library never constructs it: every refusal of the core has its own
+    /// variant below.
     #[error("{0}")]
     Refused(String),
+
+    #[error("{0}")]
+    Unchanged(#[from] Unchanged),
+
+    #[error("the note is empty; nothing was added")]
+    EmptyNote,
+
+    #[error("{entry} is not on the access list of case {case}")]
+    NotOnAccessList { case: String, entry: String },
+
+    #[error("{key} is the only owner of case {case}; add another owner before removing them")]
+    LastOwner { case: String, key: String },
+
+    #[error("you cannot revoke your own key: its signature would be the last one it makes; ask another administrator")]
+    OwnKeyRevocation,
+
+    #[error("your key {key} is not in this vault's keyring; an administrator must import and certify it")]
+    NotInKeyring { key: String },
+
+    #[error("your key {key} is revoked")]
+    OwnKeyRevoked { key: String },
+
+    #[error("your key is {validity} in this vault; only a certified key can be rotated")]
+    NotRotatable { validity: String },
+
+    #[error("the keyring holds a newer card for {key}; refusing to replace it with an older one")]
+    OlderCard { key: String },
+
+    #[error("{key} is revoked and cannot be certified")]
+    CertifyRevoked { key: String },
+
+    #[error("{key} is {validity}; only certified keys can join a group")]
+    UncertifiedMember { key: String, validity: String },
+
+    #[error("group @{group} cannot be used: {problem}")]
+    UnusableGroup { group: String, problem: String },
+
+    #[error("you cannot read case {case}, so it was not re-encrypted; one of its owners must run `dossier rekey {case}`")]
+    CannotRekey { case: String },
+
+    #[error("case {case} would have no valid recipient left")]
+    NoRecipientLeft { case: String },
+
+    #[error("{} is larger than {limit_mib} MiB; attach a smaller file", .path.display())]
+    AttachmentTooLarge { path: PathBuf, limit_mib: u64 },
+
+    #[error("case {case} has no document {document}")]
+    UnknownDocument { case: String, document: String },
+
+    #[error("{} is inside the vault, where a decrypted copy could end up committed; choose a place outside it", .path.display())]
+    ExportInsideVault { path: PathBuf },
+
+    #[error("`{query}` matches {matches} cases; give more of the id")]
+    AmbiguousCase { query: String, matches: usize },
+
+    #[error("{what} has format version {found}; this dossier reads versions 1 to {supported}: upgrade dossier")]
+    UnsupportedVersion {
+        what: String,
+        found: u32,
+        supported: u32,
+    },
+
+    #[error("the vault at {} has a different history from the one pinned there; it may have been replaced. If this is expected, remove its entry from {}", .vault.display(), .config.display())]
+    HistoryReplaced { vault: PathBuf, config: PathBuf },
+
+    #[error("the path of the dossier program ({}) is not UTF-8 text, so git cannot be told to run it; move the program to a plain path", .0.display())]
+    ProgramPathNotUtf8(PathBuf),
+
+    #[error("refusing to write outside the vault: {0}")]
+    OutsideVault(String),
+
+    #[error("the two versions of the case record cannot be combined into a valid record ({detail}); nothing was merged, take one version and apply the other's changes by hand")]
+    UnmergeableRecord { detail: String },
+
+    #[error("{count} field(s) of {path} were changed differently on both sides; your version was left in place and git marks the file conflicted. Keep one side (`git checkout --ours {path}` or `--theirs`), `git add` it and commit, then set the other side's values with `dossier case set`")]
+    FieldConflicts { count: usize, path: String },
+
+    #[error("the dossier merge driver could not tell which commit is being merged, so it cannot know who may read the merged {0}; it supports `git merge` and `git pull` (not rebase or cherry-pick). The file was left as it was, marked conflicted")]
+    MergeDriverNoCommit(String),
+
+    #[error(
+        "the dossier merge driver merges case records (cases/<id>/case.yaml.age) only, not {0}"
+    )]
+    MergeDriverNotARecord(String),
+
+    #[error("there is already a remote named {0}; `dossier remote list` shows it")]
+    RemoteExists(String),
+
+    #[error("there is no remote named {0}; add one with `dossier remote add {0} URL`")]
+    UnknownRemote(String),
+
+    #[error("name the remote to sync with (`dossier remote list` shows them), or add one with `dossier remote add NAME URL`")]
+    NoDefaultRemote,
+
+    #[error("cannot find your known_hosts file: HOME is not set")]
+    NoKnownHosts,
+
+    #[error("the vault's working tree has changes that were never committed (`git status` shows them); nothing was synced. Remove or restore them first")]
+    UncommittedChanges,
+
+    #[error("the incoming history shares no commit with this vault's")]
+    UnrelatedHistory,
+
+    #[error("nothing was merged and nothing was lost: your changes are on this vault's branch, theirs stay fetched. Decide each conflict in the terminal UI (sync view), or take one side for all of them with `{retry} --prefer ours` or `--prefer theirs`")]
+    UnresolvedConflicts { retry: String },
+
+    #[error("{url} has no vault to clone (no {branch} branch)")]
+    NothingToClone { url: String, branch: String },
+
+    #[error("refusing to create an empty bundle: name at least one reference")]
+    EmptyBundle,
+
+    #[error(
+        "there is no reference {0} to put in the bundle; give a full name such as refs/heads/main"
+    )]
+    UnknownReference(String),
+
+    #[error("{0} does not point at anything")]
+    DanglingReference(String),
+
+    #[error("cannot leave out {0}: it is not a commit here")]
+    NotACommitHere(String),
+
+    #[error("the bundle holds no branch of a vault")]
+    BundleWithoutBranch,
+
+    #[error("{0} problem(s) found")]
+    ProblemsFound(usize),
 
     #[error("the vault's root keys changed from {pinned} to {found} without a signature by a previous root; this may be an attack. If the change is genuine, remove the vault from {config} after confirming the new roots in person")]
     RootsChanged {
@@ -220,6 +352,83 @@ pub enum Error {
     UnknownSetting(String),
 }
 
+/// A change refused because it would change nothing: no commit was made.
+/// Callers that treat "already so" as success match this one variant.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unchanged {
+    #[error("nothing would change; no commit was made")]
+    Commit,
+
+    #[error("case {case} is already closed")]
+    Closed { case: String },
+
+    #[error("{entry} can already read case {case}")]
+    Granted { case: String, entry: String },
+
+    #[error("{key} is already in the keyring")]
+    InKeyring { key: String },
+
+    #[error("{key} is already certified")]
+    Certified { key: String },
+
+    #[error("{key} is already revoked")]
+    Revoked { key: String },
+
+    #[error("the key already has that expiry; no commit was made")]
+    Expiry,
+
+    #[error("@{group} already has exactly those members; no commit was made")]
+    GroupMembers { group: String },
+
+    /// Each setting named with the value it already has.
+    #[error("{}; no commit was made", already_set(.settings))]
+    Settings { settings: Vec<(String, String)> },
+
+    /// `damaged`: cases with files no key of the caller opens, which
+    /// re-encryption cannot fix.
+    #[error("every file you can decrypt is already encrypted to exactly its case's recipients; nothing to do{}", damaged_advice(.damaged))]
+    Rekey { damaged: Vec<String> },
+}
+
+/// `log_views is already true, offline is already false`.
+fn already_set(settings: &[(String, String)]) -> String {
+    settings
+        .iter()
+        .map(|(k, v)| format!("{k} is already {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where files re-encryption cannot fix are, and what removes them.
+fn damaged_advice(damaged: &[String]) -> String {
+    if damaged.is_empty() {
+        return String::new();
+    }
+    format!(
+        ". Some files cannot be decrypted with your keys, which re-encryption cannot fix: `dossier verify` names them, and {} removes them",
+        repair_commands(damaged)
+    )
+}
+
+/// The `dossier case repair ID` commands for `cases` (each once, in the
+/// order given), as one comma-separated phrase for a message.
+pub fn repair_commands<T: std::fmt::Display + PartialEq>(
+    cases: impl IntoIterator<Item = T>,
+) -> String {
+    let mut seen: Vec<T> = Vec::new();
+    for case in cases {
+        if !seen.contains(&case) {
+            seen.push(case);
+        }
+    }
+    seen.iter()
+        .map(|c| format!("`dossier case repair {c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Error {
     /// Wraps an I/O error with the action and path it concerned.
     pub fn io(
@@ -260,5 +469,277 @@ fn return_advice(last_verified: Option<&str>) -> String {
             "Nothing was changed. To return to the last verified commit with stock git, run `git reset --hard {good}` (the refused commits stay in `git reflog`), or ask whoever made that commit to redo it with dossier"
         ),
         None => "Nothing was changed. Clone the vault again from a copy you trust".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CASE: &str = "27T8E7KF";
+    const FP: &str = "SHA256:AAAAbbbbCCCCddddEEEEffffGGGGhhhhIIIIjjjjKKK";
+
+    fn s(x: &str) -> String {
+        x.to_string()
+    }
+
+    /// Every refusal sentence, word for word: the CLI prints these, scripts
+    /// and tests grep for them, and the TUI shows the same words.
+    #[test]
+    fn refusals_say_exactly_what_they_always_said() {
+        let cases: Vec<(Error, String)> = vec![
+            (
+                Unchanged::Commit.into(),
+                s("nothing would change; no commit was made"),
+            ),
+            (
+                Unchanged::Closed { case: s(CASE) }.into(),
+                format!("case {CASE} is already closed"),
+            ),
+            (
+                Unchanged::Granted {
+                    case: s(CASE),
+                    entry: s("@immigration"),
+                }
+                .into(),
+                format!("@immigration can already read case {CASE}"),
+            ),
+            (
+                Unchanged::InKeyring { key: s(FP) }.into(),
+                format!("{FP} is already in the keyring"),
+            ),
+            (
+                Unchanged::Certified { key: s(FP) }.into(),
+                format!("{FP} is already certified"),
+            ),
+            (
+                Unchanged::Revoked { key: s(FP) }.into(),
+                format!("{FP} is already revoked"),
+            ),
+            (
+                Unchanged::Expiry.into(),
+                s("the key already has that expiry; no commit was made"),
+            ),
+            (
+                Unchanged::GroupMembers {
+                    group: s("immigration"),
+                }
+                .into(),
+                s("@immigration already has exactly those members; no commit was made"),
+            ),
+            (
+                Unchanged::Settings {
+                    settings: vec![(s("log_views"), s("true")), (s("offline"), s("false"))],
+                }
+                .into(),
+                s("log_views is already true, offline is already false; no commit was made"),
+            ),
+            (
+                Unchanged::Rekey { damaged: vec![] }.into(),
+                s("every file you can decrypt is already encrypted to exactly its case's recipients; nothing to do"),
+            ),
+            (
+                Unchanged::Rekey {
+                    damaged: vec![s("AAAA1111"), s("BBBB2222"), s("AAAA1111")],
+                }
+                .into(),
+                s("every file you can decrypt is already encrypted to exactly its case's recipients; nothing to do. Some files cannot be decrypted with your keys, which re-encryption cannot fix: `dossier verify` names them, and `dossier case repair AAAA1111`, `dossier case repair BBBB2222` removes them"),
+            ),
+            (Error::EmptyNote, s("the note is empty; nothing was added")),
+            (
+                Error::NotOnAccessList {
+                    case: s(CASE),
+                    entry: s(FP),
+                },
+                format!("{FP} is not on the access list of case {CASE}"),
+            ),
+            (
+                Error::LastOwner {
+                    case: s(CASE),
+                    key: s(FP),
+                },
+                format!("{FP} is the only owner of case {CASE}; add another owner before removing them"),
+            ),
+            (
+                Error::OwnKeyRevocation,
+                s("you cannot revoke your own key: its signature would be the last one it makes; ask another administrator"),
+            ),
+            (
+                Error::NotInKeyring { key: s(FP) },
+                format!("your key {FP} is not in this vault's keyring; an administrator must import and certify it"),
+            ),
+            (
+                Error::OwnKeyRevoked { key: s(FP) },
+                format!("your key {FP} is revoked"),
+            ),
+            (
+                Error::NotRotatable {
+                    validity: s("uncertified"),
+                },
+                s("your key is uncertified in this vault; only a certified key can be rotated"),
+            ),
+            (
+                Error::OlderCard { key: s(FP) },
+                format!("the keyring holds a newer card for {FP}; refusing to replace it with an older one"),
+            ),
+            (
+                Error::CertifyRevoked { key: s(FP) },
+                format!("{FP} is revoked and cannot be certified"),
+            ),
+            (
+                Error::UncertifiedMember {
+                    key: s(FP),
+                    validity: s("expired"),
+                },
+                format!("{FP} is expired; only certified keys can join a group"),
+            ),
+            (
+                Error::UnusableGroup {
+                    group: s("staff"),
+                    problem: s("groups.yaml has no valid signature"),
+                },
+                s("group @staff cannot be used: groups.yaml has no valid signature"),
+            ),
+            (
+                Error::CannotRekey { case: s(CASE) },
+                format!("you cannot read case {CASE}, so it was not re-encrypted; one of its owners must run `dossier rekey {CASE}`"),
+            ),
+            (
+                Error::NoRecipientLeft { case: s(CASE) },
+                format!("case {CASE} would have no valid recipient left"),
+            ),
+            (
+                Error::AttachmentTooLarge {
+                    path: PathBuf::from("/tmp/scan.pdf"),
+                    limit_mib: 64,
+                },
+                s("/tmp/scan.pdf is larger than 64 MiB; attach a smaller file"),
+            ),
+            (
+                Error::UnknownDocument {
+                    case: s(CASE),
+                    document: s("d1"),
+                },
+                format!("case {CASE} has no document d1"),
+            ),
+            (
+                Error::ExportInsideVault {
+                    path: PathBuf::from("vault/cases/out.pdf"),
+                },
+                s("vault/cases/out.pdf is inside the vault, where a decrypted copy could end up committed; choose a place outside it"),
+            ),
+            (
+                Error::AmbiguousCase {
+                    query: s("27"),
+                    matches: 3,
+                },
+                s("`27` matches 3 cases; give more of the id"),
+            ),
+            (
+                Error::UnsupportedVersion {
+                    what: s(".dossier/vault.yaml"),
+                    found: 9,
+                    supported: 2,
+                },
+                s(".dossier/vault.yaml has format version 9; this dossier reads versions 1 to 2: upgrade dossier"),
+            ),
+            (
+                Error::HistoryReplaced {
+                    vault: PathBuf::from("/srv/vault"),
+                    config: PathBuf::from("/home/a/.config/dossier/known_vaults.yaml"),
+                },
+                s("the vault at /srv/vault has a different history from the one pinned there; it may have been replaced. If this is expected, remove its entry from /home/a/.config/dossier/known_vaults.yaml"),
+            ),
+            (
+                Error::ProgramPathNotUtf8(PathBuf::from("/opt/dossier")),
+                s("the path of the dossier program (/opt/dossier) is not UTF-8 text, so git cannot be told to run it; move the program to a plain path"),
+            ),
+            (
+                Error::OutsideVault(s("../x")),
+                s("refusing to write outside the vault: ../x"),
+            ),
+            (
+                Error::UnmergeableRecord {
+                    detail: s("status: unknown variant"),
+                },
+                s("the two versions of the case record cannot be combined into a valid record (status: unknown variant); nothing was merged, take one version and apply the other's changes by hand"),
+            ),
+            (
+                Error::FieldConflicts {
+                    count: 2,
+                    path: format!("cases/{CASE}/case.yaml.age"),
+                },
+                format!("2 field(s) of cases/{CASE}/case.yaml.age were changed differently on both sides; your version was left in place and git marks the file conflicted. Keep one side (`git checkout --ours cases/{CASE}/case.yaml.age` or `--theirs`), `git add` it and commit, then set the other side's values with `dossier case set`"),
+            ),
+            (
+                Error::MergeDriverNoCommit(format!("cases/{CASE}/case.yaml.age")),
+                format!("the dossier merge driver could not tell which commit is being merged, so it cannot know who may read the merged cases/{CASE}/case.yaml.age; it supports `git merge` and `git pull` (not rebase or cherry-pick). The file was left as it was, marked conflicted"),
+            ),
+            (
+                Error::MergeDriverNotARecord(s("README")),
+                s("the dossier merge driver merges case records (cases/<id>/case.yaml.age) only, not README"),
+            ),
+            (
+                Error::RemoteExists(s("origin")),
+                s("there is already a remote named origin; `dossier remote list` shows it"),
+            ),
+            (
+                Error::UnknownRemote(s("usb")),
+                s("there is no remote named usb; add one with `dossier remote add usb URL`"),
+            ),
+            (
+                Error::NoDefaultRemote,
+                s("name the remote to sync with (`dossier remote list` shows them), or add one with `dossier remote add NAME URL`"),
+            ),
+            (
+                Error::NoKnownHosts,
+                s("cannot find your known_hosts file: HOME is not set"),
+            ),
+            (
+                Error::UncommittedChanges,
+                s("the vault's working tree has changes that were never committed (`git status` shows them); nothing was synced. Remove or restore them first"),
+            ),
+            (
+                Error::UnrelatedHistory,
+                s("the incoming history shares no commit with this vault's"),
+            ),
+            (
+                Error::UnresolvedConflicts {
+                    retry: s("dossier sync origin"),
+                },
+                s("nothing was merged and nothing was lost: your changes are on this vault's branch, theirs stay fetched. Decide each conflict in the terminal UI (sync view), or take one side for all of them with `dossier sync origin --prefer ours` or `--prefer theirs`"),
+            ),
+            (
+                Error::NothingToClone {
+                    url: s("/media/usb/vault.git"),
+                    branch: s("refs/heads/main"),
+                },
+                s("/media/usb/vault.git has no vault to clone (no refs/heads/main branch)"),
+            ),
+            (
+                Error::EmptyBundle,
+                s("refusing to create an empty bundle: name at least one reference"),
+            ),
+            (
+                Error::UnknownReference(s("main")),
+                s("there is no reference main to put in the bundle; give a full name such as refs/heads/main"),
+            ),
+            (
+                Error::DanglingReference(s("refs/heads/main")),
+                s("refs/heads/main does not point at anything"),
+            ),
+            (
+                Error::NotACommitHere(s("0123abcd")),
+                s("cannot leave out 0123abcd: it is not a commit here"),
+            ),
+            (
+                Error::BundleWithoutBranch,
+                s("the bundle holds no branch of a vault"),
+            ),
+            (Error::ProblemsFound(3), s("3 problem(s) found")),
+        ];
+        for (error, sentence) in cases {
+            assert_eq!(error.to_string(), sentence, "{error:?}");
+        }
     }
 }

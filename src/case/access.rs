@@ -165,10 +165,10 @@ impl AccessList {
         if let AccessEntry::Key(fp) = entry {
             if self.owners.contains(fp) {
                 if self.owners.len() == 1 {
-                    return Err(Error::Refused(format!(
-                        "{fp} is the only owner of case {}; add another owner before removing them",
-                        self.case
-                    )));
+                    return Err(Error::LastOwner {
+                        case: self.case.to_string(),
+                        key: fp.to_string(),
+                    });
                 }
                 self.owners.retain(|o| o != fp);
                 self.readers.retain(|r| r != entry);

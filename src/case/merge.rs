@@ -134,9 +134,7 @@ fn into_record(value: Value) -> Result<CaseRecord> {
             Error::MalformedYaml { detail, .. } => detail,
             other => other.to_string(),
         };
-        Error::Refused(format!(
-            "the two versions of the case record cannot be combined into a valid record ({detail}); nothing was merged, take one version and apply the other's changes by hand"
-        ))
+        Error::UnmergeableRecord { detail }
     })
 }
 

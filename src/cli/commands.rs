@@ -9,7 +9,6 @@ use dossier::audit::log;
 use dossier::audit::verify;
 use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
-use dossier::ops::rekey::UnreadableFile;
 use dossier::ops::{admin, cases, rekey, revocation, rotation, search};
 use dossier::support::secret::ExposeSecret;
 use dossier::vault::Vault;
@@ -181,46 +180,18 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
         KeyCommand::Revoke { fp, reason } => {
             let vault = ctx.vault()?;
             let fp = vault.keyring().resolve(&fp)?;
-            let label = vault.keyring().label(&fp);
             let session = ctx.session()?;
             let report = revocation::revoke(&vault, &session, &fp, &reason, &progress_line)?;
             end_progress();
-            println!("Revoked {label}");
-            println!(
-                "  taken off {} access list(s); {} case(s) re-encrypted without them{}",
-                report.lists_changed.len(),
-                report.outcome.reencrypted.len(),
-                resumed_note(report.outcome.resumed)
-            );
-            print_skipped(&report.outcome.skipped);
-            print!("{}", unreadable_report(&report.outcome.unreadable));
-            if report.ever_readable.is_empty() {
-                println!("  history shows they could never read any case.");
-            } else {
-                println!(
-                    "  at some point in history they could read {} case(s):",
-                    report.ever_readable.len()
-                );
-                for id in &report.ever_readable {
-                    println!("    {id}");
-                }
-                println!("Copies they already fetched, and older versions in history, stay readable to them: rotate the underlying secrets (passwords, account numbers, safe addresses) where that matters.");
-            }
+            println!("{report}");
             Ok(())
         }
         KeyCommand::Rotate => {
             let vault = ctx.vault()?;
             let session = ctx.session()?;
-            let outcome = rotation::rotate(&vault, &session, scrypt_log_n(), &progress_line)?;
+            let rotation = rotation::rotate(&vault, &session, scrypt_log_n(), &progress_line)?;
             end_progress();
-            println!(
-                "New encryption key in place; {} case(s) re-encrypted to it{}.",
-                outcome.reencrypted.len(),
-                resumed_note(outcome.resumed)
-            );
-            print_skipped(&outcome.skipped);
-            print!("{}", unreadable_report(&outcome.unreadable));
-            println!("Your old keys stay in identity.age so history stays readable.");
+            println!("{rotation}");
             Ok(())
         }
         KeyCommand::Expire { date } => {
@@ -313,18 +284,9 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
                 }
                 confirm(&format!("Remove them from case {id}?"), yes)?;
             }
-            cases::repair(&vault, &session, &plan)?;
-            for rel in &plan.remove {
-                println!("removed {rel}: it could not be decrypted with your keys");
-            }
-            for rel in &plan.reencrypt {
-                println!("re-encrypted {rel} to exactly the case's recipients");
-            }
-            eprintln!(
-                "Repaired case {id}: {} file(s) removed, {} re-encrypted, in one commit.",
-                plan.remove.len(),
-                plan.reencrypt.len()
-            );
+            let repaired = cases::repair(&vault, &session, &plan)?;
+            print!("{}", repaired.details());
+            eprintln!("{repaired}");
             Ok(())
         }
     }
@@ -370,49 +332,14 @@ fn access(ctx: &Context, id: &str, who: &str, grant: bool) -> Result<()> {
     let id: CaseId = vault.resolve_case(id)?;
     let entry = vault.resolve_entry(who)?;
     let session = ctx.session()?;
-    if grant {
-        let change = cases::grant(&vault, &session, &id, entry.clone())?;
-        eprintln!("{entry} can now read case {id}");
-        eprint!("{}", unreadable_report(&change.unreadable));
+    let change = if grant {
+        cases::grant(&vault, &session, &id, entry)?
     } else {
-        let change = cases::revoke_access(&vault, &session, &id, entry.clone())?;
-        if change.still_listed {
-            eprintln!("{entry} was removed as a reader but can still read case {id} through a group on its access list; remove them from the group or the group from the case.");
-        } else if change.unreadable.is_empty() {
-            eprintln!(
-                "{entry} can no longer read case {id}'s current files. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
-            );
-        } else {
-            eprintln!(
-                "{entry} was removed from case {id}'s access list and every file that could be decrypted was re-encrypted without them. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
-            );
-        }
-        eprint!("{}", unreadable_report(&change.unreadable));
-    }
+        cases::revoke_access(&vault, &session, &id, entry)?
+    };
+    eprintln!("{change}");
+    eprint!("{}", change.details());
     Ok(())
-}
-
-/// The files a re-encryption left as they were, one line each, then what
-/// that means and what to do; empty when there are none.
-fn unreadable_report(files: &[UnreadableFile]) -> String {
-    if files.is_empty() {
-        return String::new();
-    }
-    let mut out = format!(
-        "  {} file(s) could not be decrypted with your keys, so were not re-encrypted:\n",
-        files.len()
-    );
-    for f in files {
-        out.push_str(&format!(
-            "    {}: could not be decrypted; left exactly as it was\n",
-            f.path
-        ));
-    }
-    out.push_str(&format!(
-        "  They are still encrypted to whoever could read them before this change, including anyone it removed. Remove them with {}.\n",
-        rekey::repair_commands(files.iter().map(|f| &f.case))
-    ));
-    out
 }
 
 fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
@@ -422,15 +349,10 @@ fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
         .map(|m| vault.keyring().resolve(m))
         .collect::<Result<Vec<_>>>()?;
     let session = ctx.session()?;
-    let outcome = admin::set_group(&vault, &session, name, &fps, &progress_line)?;
+    let change = admin::set_group(&vault, &session, name, &fps, &progress_line)?;
     end_progress();
-    eprintln!(
-        "Group @{name} now has {} member(s); {} case(s) granted to it re-encrypted",
-        fps.len(),
-        outcome.reencrypted.len()
-    );
-    print_skipped(&outcome.skipped);
-    print!("{}", unreadable_report(&outcome.unreadable));
+    eprintln!("{change}");
+    print!("{}", change.outcome.details());
     Ok(())
 }
 
@@ -443,10 +365,7 @@ fn verify(ctx: &Context, json: bool) -> Result<()> {
     if report.problems.is_empty() {
         Ok(())
     } else {
-        Err(Error::Refused(format!(
-            "{} problem(s) found",
-            report.problems.len()
-        )))
+        Err(Error::ProblemsFound(report.problems.len()))
     }
 }
 
@@ -457,14 +376,10 @@ fn rekey(ctx: &Context, ids: &[String]) -> Result<()> {
         .map(|i| vault.resolve_case(i))
         .collect::<Result<Vec<_>>>()?;
     let session = ctx.session()?;
-    let outcome = admin::rekey_cases(&vault, &session, &ids, &progress_line)?;
+    let rekeyed = admin::rekey_cases(&vault, &session, &ids, &progress_line)?;
     end_progress();
-    eprintln!(
-        "{} case(s) re-encrypted to exactly their recipients",
-        outcome.reencrypted.len()
-    );
-    print_skipped(&outcome.skipped);
-    print!("{}", unreadable_report(&outcome.unreadable));
+    eprintln!("{rekeyed}");
+    print!("{}", rekeyed.outcome.details());
     Ok(())
 }
 
@@ -483,24 +398,6 @@ fn end_progress() {
     use std::io::IsTerminal;
     if std::io::stderr().is_terminal() {
         eprintln!();
-    }
-}
-
-fn resumed_note(resumed: usize) -> String {
-    if resumed > 0 {
-        format!(" ({resumed} prepared by an interrupted run were reused)")
-    } else {
-        String::new()
-    }
-}
-
-fn print_skipped(skipped: &[(CaseId, String)]) {
-    if skipped.is_empty() {
-        return;
-    }
-    println!("  {} case(s) were not re-encrypted:", skipped.len());
-    for (id, why) in skipped {
-        println!("    {id}: {why}");
     }
 }
 

@@ -50,12 +50,10 @@ pub(super) fn merge_driver(
                     shown(&c.theirs)
                 );
             }
-            Err(Error::Refused(format!(
-                "{} field(s) of {} were changed differently on both sides; your version was left in place and git marks the file conflicted. Keep one side (`git checkout --ours {}` or `--theirs`), `git add` it and commit, then set the other side's values with `dossier case set`",
-                conflicts.len(),
-                files.path,
-                files.path
-            )))
+            Err(Error::FieldConflicts {
+                count: conflicts.len(),
+                path: files.path.to_string(),
+            })
         }
     }
 }

@@ -118,61 +118,23 @@ pub(super) fn sync_command(
     );
     end_progress();
     let report = result?;
-    if report.received > 0 {
-        println!(
-            "Received and verified {} new commit{} from {}.",
-            report.received,
-            plural(report.received),
-            report.remote.name
-        );
-    }
-    describe(
+    println!("{report}");
+    conflicts_are_the_error(
         &report.outcome,
         &format!("dossier sync {}", report.remote.name),
-    )?;
-    if report.pushed {
-        println!("Pushed to {}.", report.remote.name);
-    } else {
-        println!("{} already has everything.", report.remote.name);
-    }
-    Ok(())
+    )
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
-/// Prints how incoming history was taken in; conflicts become the error.
-fn describe(outcome: &Outcome, again: &str) -> Result<()> {
-    match outcome {
-        Outcome::UpToDate => println!("Nothing new to merge."),
-        Outcome::FastForward => println!("Brought the vault up to date (fast-forward)."),
-        Outcome::Merged { commit, cases } => {
-            let id = commit.to_string();
-            if cases.is_empty() {
-                println!("Merged both histories in commit {}.", &id[..10]);
-            } else {
-                let list: Vec<String> = cases.iter().map(|c| c.to_string()).collect();
-                println!(
-                    "Merged both histories in commit {}; merged field by field: {}.",
-                    &id[..10],
-                    list.join(", ")
-                );
-            }
+/// After the library's report: lists the conflicts (their values are case
+/// content, the person's to see) and makes them the error.
+fn conflicts_are_the_error(outcome: &Outcome, again: &str) -> Result<()> {
+    if let Outcome::Conflicts(conflicts) = outcome {
+        for c in conflicts {
+            println!("{}", conflict_line(c));
         }
-        Outcome::Conflicts(conflicts) => {
-            println!("Both sides changed the same things differently:");
-            for c in conflicts {
-                println!("{}", conflict_line(c));
-            }
-            return Err(Error::Refused(format!(
-                "nothing was merged and nothing was lost: your changes are on this vault's branch, theirs stay fetched. Decide each conflict in the terminal UI (sync view), or take one side for all of them with `{again} --prefer ours` or `--prefer theirs`"
-            )));
-        }
+        return Err(Error::UnresolvedConflicts {
+            retry: again.to_string(),
+        });
     }
     Ok(())
 }
@@ -240,17 +202,10 @@ pub(super) fn bundle(ctx: &Context, command: BundleCommand) -> Result<()> {
         BundleCommand::Import { file, prefer } => {
             let mut vault = ctx.vault()?;
             let session = ctx.session()?;
-            let (received, outcome) =
-                sync::bundle_import(&mut vault, &session, &file, &choices(prefer))?;
-            if received > 0 {
-                println!(
-                    "Verified {received} new commit{} from {}.",
-                    plural(received),
-                    file.display()
-                );
-            }
-            describe(
-                &outcome,
+            let import = sync::bundle_import(&mut vault, &session, &file, &choices(prefer))?;
+            println!("{import}");
+            conflicts_are_the_error(
+                &import.outcome,
                 &format!("dossier bundle import {}", file.display()),
             )
         }

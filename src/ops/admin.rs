@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::case::{AccessEntry, CaseId};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::card::KeyCard;
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
@@ -113,12 +113,15 @@ pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fin
     let lock = vault.lock()?;
     if let Some(existing) = vault.keyring().get(&fp) {
         if existing.card == card {
-            return Err(Error::Refused(format!("{fp} is already in the keyring")));
+            return Err(Unchanged::InKeyring {
+                key: fp.to_string(),
+            }
+            .into());
         }
         if existing.card.created > card.created {
-            return Err(Error::Refused(format!(
-                "the keyring holds a newer card for {fp}; refusing to replace it with an older one"
-            )));
+            return Err(Error::OlderCard {
+                key: fp.to_string(),
+            });
         }
     }
     let mut changes = vec![
@@ -154,12 +157,15 @@ pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()>
         .get(fp)
         .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
     if entry.certified_by.is_some() {
-        return Err(Error::Refused(format!("{fp} is already certified")));
+        return Err(Unchanged::Certified {
+            key: fp.to_string(),
+        }
+        .into());
     }
     if entry.revocation.is_some() {
-        return Err(Error::Refused(format!(
-            "{fp} is revoked and cannot be certified"
-        )));
+        return Err(Error::CertifyRevoked {
+            key: fp.to_string(),
+        });
     }
     let card_bytes = vault.read(&layout::card_path(fp))?;
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, &card_bytes)?;
@@ -178,6 +184,50 @@ pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()>
     Ok(())
 }
 
+/// What setting a group's members did.
+#[derive(Debug, Clone)]
+pub struct GroupChange {
+    /// The group's name (without the `@`).
+    pub group: String,
+    /// How many members it has now (0: it was removed).
+    pub members: usize,
+    /// The re-encryption of the cases granted to it.
+    pub outcome: Outcome,
+}
+
+/// The headline, as `dossier group set` prints it; what was left undone is
+/// [`Outcome::details`].
+impl std::fmt::Display for GroupChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Group @{} now has {} member(s); {} case(s) granted to it re-encrypted",
+            self.group,
+            self.members,
+            self.outcome.reencrypted.len()
+        )
+    }
+}
+
+/// What re-encrypting cases to their current recipients did.
+#[derive(Debug, Clone)]
+pub struct Rekeyed {
+    /// The re-encryption.
+    pub outcome: Outcome,
+}
+
+/// The headline, as `dossier rekey` prints it; what was left undone is
+/// [`Outcome::details`].
+impl std::fmt::Display for Rekeyed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} case(s) re-encrypted to exactly their recipients",
+            self.outcome.reencrypted.len()
+        )
+    }
+}
+
 /// An administrator sets a group's members (empty removes the group), and
 /// re-encrypts every case granted to the group that they can read, in the
 /// same journaled commit (see [`crate::ops::rekey`]). Cases they cannot read are
@@ -188,7 +238,7 @@ pub fn set_group(
     name: &str,
     members: &[Fingerprint],
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Outcome> {
+) -> Result<GroupChange> {
     let me = session.fingerprint();
     require_admin(vault, &me, "change groups")?;
     if !crate::case::access::is_group_name(name) {
@@ -203,9 +253,10 @@ pub fn set_group(
             None => return Err(Error::UnknownKey(m.to_string())),
             Some(Validity::Certified) => {}
             Some(v) => {
-                return Err(Error::Refused(format!(
-                    "{m} is {v}; only certified keys can join a group"
-                )))
+                return Err(Error::UncertifiedMember {
+                    key: m.to_string(),
+                    validity: v.to_string(),
+                })
             }
         }
     }
@@ -218,9 +269,10 @@ pub fn set_group(
     // Compared before the format is raised: an older groups file with the
     // same members is no change.
     if doc.groups == vault.groups().doc().groups {
-        return Err(Error::Refused(format!(
-            "@{name} already has exactly those members; no commit was made"
-        )));
+        return Err(Unchanged::GroupMembers {
+            group: name.to_string(),
+        }
+        .into());
     }
     let changes = signed_groups(vault, session.signing_key()?, &mut doc)?;
     let new_groups = Groups::from_doc(doc);
@@ -235,7 +287,7 @@ pub fn set_group(
             plan.add(id, target);
         }
     }
-    rekey::reencrypt_and_commit(
+    let outcome = rekey::reencrypt_and_commit(
         vault,
         &lock,
         session,
@@ -246,7 +298,12 @@ pub fn set_group(
             ..plan
         },
         progress,
-    )
+    )?;
+    Ok(GroupChange {
+        group: name.to_string(),
+        members: members.len(),
+        outcome,
+    })
 }
 
 /// Re-encrypts cases to their current recipients (repair, or the follow-up
@@ -258,7 +315,7 @@ pub fn rekey_cases(
     session: &Session,
     ids: &[CaseId],
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Outcome> {
+) -> Result<Rekeyed> {
     let me = session.fingerprint();
     let lock = vault.lock()?;
     // Cases with files no key of yours opens, found in the same pass.
@@ -284,16 +341,10 @@ pub fn rekey_cases(
     if chosen.is_empty() {
         // Files no key of yours opens are not re-encryption's to fix: say
         // where they are rather than only that all is well.
-        let mut text = String::from(
-            "every file you can decrypt is already encrypted to exactly its case's recipients; nothing to do",
-        );
-        if !damaged.is_empty() {
-            text.push_str(&format!(
-                ". Some files cannot be decrypted with your keys, which re-encryption cannot fix: `dossier verify` names them, and {} removes them",
-                crate::ops::rekey::repair_commands(&damaged)
-            ));
+        return Err(Unchanged::Rekey {
+            damaged: damaged.iter().map(|c| c.to_string()).collect(),
         }
-        return Err(Error::Refused(text));
+        .into());
     }
     let mut plan = Plan::default();
     for id in &chosen {
@@ -309,7 +360,8 @@ pub fn rekey_cases(
         [one] => CommitMessage::for_case("rekey", one, me),
         _ => CommitMessage::for_vault("rekey", me),
     };
-    rekey::reencrypt_and_commit(vault, &lock, session, &message, "", plan, progress)
+    let outcome = rekey::reencrypt_and_commit(vault, &lock, session, &message, "", plan, progress)?;
+    Ok(Rekeyed { outcome })
 }
 
 fn require_admin(vault: &Vault, me: &Fingerprint, action: &str) -> Result<()> {

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::case::fields;
 use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, RecordMerge, Side, Status};
 use crate::crypto;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
@@ -280,7 +280,10 @@ pub fn set_fields(
 pub fn close(vault: &Vault, session: &Session, id: &CaseId) -> Result<()> {
     edit_record(vault, session, id, "close", |record| {
         if record.status == Status::Closed {
-            return Err(Error::Refused(format!("case {id} is already closed")));
+            return Err(Unchanged::Closed {
+                case: id.to_string(),
+            }
+            .into());
         }
         let mut updated = record.clone();
         updated.status = Status::Closed;
@@ -311,9 +314,7 @@ fn edit_record(
     let record = read_record(vault, session, id)?;
     let updated = change(&record)?;
     if updated == record {
-        return Err(Error::Refused(
-            "nothing would change; no commit was made".into(),
-        ));
+        return Err(Unchanged::Commit.into());
     }
     let changes = vec![encrypt_record(id, &updated, &recipients)?];
     vault.commit(
@@ -328,9 +329,7 @@ fn edit_record(
 /// Adds a note to a case.
 pub fn add_note(vault: &Vault, session: &Session, id: &CaseId, text: &str) -> Result<String> {
     if text.trim().is_empty() {
-        return Err(Error::Refused(
-            "the note is empty; nothing was added".into(),
-        ));
+        return Err(Error::EmptyNote);
     }
     let lock = vault.lock()?;
     let (_, recipients) = writable(vault, session, id)?;
@@ -348,16 +347,68 @@ pub fn add_note(vault: &Vault, session: &Session, id: &CaseId, text: &str) -> Re
     Ok(name)
 }
 
-/// What an access change did besides changing the list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Which way an access change went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessAction {
+    /// [`grant`]: the entry was added to the list.
+    Granted,
+    /// [`revoke_access`]: the entry was taken off the list.
+    Revoked,
+}
+
+/// What an access change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AccessChange {
+    /// The case.
+    pub case: CaseId,
+    /// Whose access changed.
+    pub entry: AccessEntry,
+    /// Granted or revoked.
+    pub action: AccessAction,
     /// The person removed can still read the case through a group on its
     /// list (revoking a key only).
     pub still_listed: bool,
     /// Files that could not be decrypted, so were not re-encrypted: they
     /// are still encrypted to whoever could read them before the change.
     pub unreadable: Vec<UnreadableFile>,
+}
+
+impl AccessChange {
+    /// The files that could not be re-encrypted, as the faces print them
+    /// after the headline ([`crate::ops::rekey::unreadable_report`]); empty
+    /// when there are none.
+    pub fn details(&self) -> String {
+        crate::ops::rekey::unreadable_report(&self.unreadable)
+    }
+}
+
+/// The headline, as `dossier grant` and `dossier revoke-access` print it.
+/// A revocation always says what DESIGN §4 requires: copies already
+/// fetched, and old versions in history, stay readable to whoever had
+/// them, so the underlying secrets must be rotated where that matters
+/// (unless the person can still read the case through a group, which is
+/// what it says instead).
+impl std::fmt::Display for AccessChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const STILL_READABLE: &str = "Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters.";
+        let (entry, id) = (&self.entry, &self.case);
+        match self.action {
+            AccessAction::Granted => write!(f, "{entry} can now read case {id}"),
+            AccessAction::Revoked if self.still_listed => write!(
+                f,
+                "{entry} was removed as a reader but can still read case {id} through a group on its access list; remove them from the group or the group from the case."
+            ),
+            AccessAction::Revoked if self.unreadable.is_empty() => write!(
+                f,
+                "{entry} can no longer read case {id}'s current files. {STILL_READABLE}"
+            ),
+            AccessAction::Revoked => write!(
+                f,
+                "{entry} was removed from case {id}'s access list and every file that could be decrypted was re-encrypted without them. {STILL_READABLE}"
+            ),
+        }
+    }
 }
 
 /// Gives `entry` read access and re-encrypts the case's files to it.
@@ -367,11 +418,13 @@ pub fn grant(
     id: &CaseId,
     entry: AccessEntry,
 ) -> Result<AccessChange> {
-    change_access(vault, session, id, "grant", |list| {
+    change_access(vault, session, id, &entry, AccessAction::Granted, |list| {
         if !list.grant(entry.clone()) {
-            return Err(Error::Refused(format!(
-                "{entry} can already read case {id}"
-            )));
+            return Err(Unchanged::Granted {
+                case: id.to_string(),
+                entry: entry.to_string(),
+            }
+            .into());
         }
         Ok(())
     })
@@ -389,11 +442,12 @@ pub fn revoke_access(
     entry: AccessEntry,
 ) -> Result<AccessChange> {
     let mut still_listed = false;
-    let mut change = change_access(vault, session, id, "revoke-access", |list| {
+    let mut change = change_access(vault, session, id, &entry, AccessAction::Revoked, |list| {
         if !list.revoke(&entry)? {
-            return Err(Error::Refused(format!(
-                "{entry} is not on the access list of case {id}"
-            )));
+            return Err(Error::NotOnAccessList {
+                case: id.to_string(),
+                entry: entry.to_string(),
+            });
         }
         if let AccessEntry::Key(fp) = &entry {
             still_listed = policy::listed_readers(vault.groups(), list).contains(fp);
@@ -408,9 +462,14 @@ fn change_access(
     vault: &Vault,
     session: &Session,
     id: &CaseId,
-    action: &str,
+    entry: &AccessEntry,
+    action: AccessAction,
     edit: impl FnOnce(&mut AccessList) -> Result<()>,
 ) -> Result<AccessChange> {
+    let commit_action = match action {
+        AccessAction::Granted => "grant",
+        AccessAction::Revoked => "revoke-access",
+    };
     let lock = vault.lock()?;
     let me = session.fingerprint();
     let current = policy::verified_access(vault, id)?;
@@ -427,10 +486,13 @@ fn change_access(
     vault.commit(
         &lock,
         session,
-        &CommitMessage::for_case(action, id, me),
+        &CommitMessage::for_case(commit_action, id, me),
         &changes,
     )?;
     Ok(AccessChange {
+        case: id.clone(),
+        entry: entry.clone(),
+        action,
         still_listed: false,
         unreadable,
     })
@@ -587,17 +649,70 @@ pub fn repair_plan(
 /// the case's recipients, and nothing else is touched. If any file of the
 /// case or its access list changed since the plan was made, nothing is
 /// written and the error is [`Error::Raced`].
-pub fn repair(vault: &Vault, session: &Session, plan: &RepairPlan) -> Result<git2::Oid> {
+pub fn repair(vault: &Vault, session: &Session, plan: &RepairPlan) -> Result<Repaired> {
     let lock = vault.lock()?;
     if case_state(vault, &plan.case)? != plan.seen {
         return Err(Error::Raced);
     }
-    vault.commit(
+    let commit = vault.commit(
         &lock,
         session,
         &CommitMessage::for_case("repair", &plan.case, session.fingerprint()),
         &plan.changes,
-    )
+    )?;
+    Ok(Repaired {
+        case: plan.case.clone(),
+        removed: plan.remove.clone(),
+        reencrypted: plan.reencrypt.clone(),
+        commit,
+    })
+}
+
+/// What a [`repair`] did, in its one commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Repaired {
+    /// The case.
+    pub case: CaseId,
+    /// Files removed because they could not be decrypted (they stay in
+    /// history).
+    pub removed: Vec<String>,
+    /// Files re-encrypted to exactly the case's recipients.
+    pub reencrypted: Vec<String>,
+    /// The `repair` commit.
+    pub commit: git2::Oid,
+}
+
+impl Repaired {
+    /// One line per file and what was done to it, as `dossier case repair`
+    /// prints them before its headline; every line ends in a newline.
+    pub fn details(&self) -> String {
+        let mut out = String::new();
+        for rel in &self.removed {
+            out.push_str(&format!(
+                "removed {rel}: it could not be decrypted with your keys\n"
+            ));
+        }
+        for rel in &self.reencrypted {
+            out.push_str(&format!(
+                "re-encrypted {rel} to exactly the case's recipients\n"
+            ));
+        }
+        out
+    }
+}
+
+/// The headline, as `dossier case repair` prints it.
+impl std::fmt::Display for Repaired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Repaired case {}: {} file(s) removed, {} re-encrypted, in one commit.",
+            self.case,
+            self.removed.len(),
+            self.reencrypted.len()
+        )
+    }
 }
 
 /// Decrypts a case's record.
@@ -703,4 +818,84 @@ pub fn signed_access(vault: &Vault, session: &Session, list: &AccessList) -> Res
         Change::write(rel.clone(), text),
         Change::write(format!("{rel}.sig"), sig),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(action: AccessAction, entry: AccessEntry) -> AccessChange {
+        AccessChange {
+            case: "27T8E7KFWC".parse().unwrap(),
+            entry,
+            action,
+            still_listed: false,
+            unreadable: Vec::new(),
+        }
+    }
+
+    fn key() -> Fingerprint {
+        Fingerprint::from_file_id(&"A".repeat(43)).unwrap()
+    }
+
+    #[test]
+    fn revoking_access_always_warns_that_fetched_copies_stay_readable() {
+        const WARNING: &str = "Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters.";
+        let fp = key();
+        let clean = change(AccessAction::Revoked, AccessEntry::Key(fp));
+        assert_eq!(
+            clean.to_string(),
+            format!("{fp} can no longer read case 27T8E7KFWC's current files. {WARNING}")
+        );
+        let damaged = AccessChange {
+            unreadable: vec![UnreadableFile {
+                case: clean.case.clone(),
+                path: "cases/27T8E7KFWC/notes/x.md.age".into(),
+            }],
+            ..clean.clone()
+        };
+        assert_eq!(
+            damaged.to_string(),
+            format!("{fp} was removed from case 27T8E7KFWC's access list and every file that could be decrypted was re-encrypted without them. {WARNING}")
+        );
+        assert_eq!(
+            damaged.details(),
+            "  1 file(s) could not be decrypted with your keys, so were not re-encrypted:\n    cases/27T8E7KFWC/notes/x.md.age: could not be decrypted; left exactly as it was\n  They are still encrypted to whoever could read them before this change, including anyone it removed. Remove them with `dossier case repair 27T8E7KFWC`.\n"
+        );
+        assert_eq!(clean.details(), "");
+        let through_group = AccessChange {
+            still_listed: true,
+            ..clean
+        };
+        assert_eq!(
+            through_group.to_string(),
+            format!("{fp} was removed as a reader but can still read case 27T8E7KFWC through a group on its access list; remove them from the group or the group from the case.")
+        );
+    }
+
+    #[test]
+    fn a_grant_and_a_repair_say_what_they_did() {
+        let granted = change(
+            AccessAction::Granted,
+            AccessEntry::Group("immigration".into()),
+        );
+        assert_eq!(
+            granted.to_string(),
+            "@immigration can now read case 27T8E7KFWC"
+        );
+        let repaired = Repaired {
+            case: granted.case.clone(),
+            removed: vec!["cases/27T8E7KFWC/notes/a.md.age".into()],
+            reencrypted: vec!["cases/27T8E7KFWC/case.yaml.age".into()],
+            commit: git2::Oid::ZERO_SHA1,
+        };
+        assert_eq!(
+            repaired.details(),
+            "removed cases/27T8E7KFWC/notes/a.md.age: it could not be decrypted with your keys\nre-encrypted cases/27T8E7KFWC/case.yaml.age to exactly the case's recipients\n"
+        );
+        assert_eq!(
+            repaired.to_string(),
+            "Repaired case 27T8E7KFWC: 1 file(s) removed, 1 re-encrypted, in one commit."
+        );
+    }
 }

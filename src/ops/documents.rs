@@ -93,11 +93,10 @@ pub fn attach(vault: &Vault, session: &Session, id: &CaseId, source: &Path) -> R
         });
     }
     if meta.len() > MAX_SIZE {
-        return Err(Error::Refused(format!(
-            "{} is larger than {} MiB; attach a smaller file",
-            source.display(),
-            MAX_SIZE / (1024 * 1024)
-        )));
+        return Err(Error::AttachmentTooLarge {
+            path: source.to_path_buf(),
+            limit_mib: MAX_SIZE / (1024 * 1024),
+        });
     }
     let plain = crate::support::secret::Zeroizing::new(fsio::read(source)?);
     let lock = vault.lock()?;
@@ -146,7 +145,10 @@ pub fn export(
     let doc = list(&record)?
         .into_iter()
         .find(|d| d.id == doc_id)
-        .ok_or_else(|| Error::Refused(format!("case {id} has no document {doc_id}")))?;
+        .ok_or_else(|| Error::UnknownDocument {
+            case: id.to_string(),
+            document: doc_id.to_string(),
+        })?;
     if dest.exists() {
         // Refused before anything is decrypted; write_new below closes the race.
         return Err(Error::FileExists(dest.to_path_buf()));
@@ -162,10 +164,9 @@ pub fn export(
         .canonicalize()
         .map_err(Error::io("find", vault.root()))?;
     if parent.starts_with(&root) {
-        return Err(Error::Refused(format!(
-            "{} is inside the vault, where a decrypted copy could end up committed; choose a place outside it",
-            dest.display()
-        )));
+        return Err(Error::ExportInsideVault {
+            path: dest.to_path_buf(),
+        });
     }
     let path = vault.root().join(document_path(id, &doc.file));
     let plain = crate::support::secret::Zeroizing::new(crypto::decrypt(
@@ -219,7 +220,7 @@ mod tests {
         let inside = vault.root().join("cases/out.pdf");
         assert!(matches!(
             export(&vault, &session, &id, &doc.id, &inside),
-            Err(Error::Refused(_))
+            Err(Error::ExportInsideVault { .. })
         ));
         let out = dir.path().join("out.pdf");
         export(&vault, &session, &id, &doc.id, &out).unwrap();

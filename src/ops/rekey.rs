@@ -66,16 +66,7 @@ pub struct UnreadableFile {
 /// The `dossier case repair ID` commands for `cases` (each once, in the
 /// order given), as one comma-separated phrase for a message.
 pub fn repair_commands<'a>(cases: impl IntoIterator<Item = &'a CaseId>) -> String {
-    let mut seen: Vec<&CaseId> = Vec::new();
-    for case in cases {
-        if !seen.contains(&case) {
-            seen.push(case);
-        }
-    }
-    seen.iter()
-        .map(|c| format!("`dossier case repair {c}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::error::repair_commands(cases)
 }
 
 /// One case to re-encrypt, and to whom.
@@ -136,6 +127,63 @@ pub struct Outcome {
     pub unreadable: Vec<UnreadableFile>,
 }
 
+impl Outcome {
+    /// What the re-encryption left undone, as every face prints it after
+    /// its headline: the cases not re-encrypted (with why), then the files
+    /// that could not be decrypted ([`unreadable_report`]). Empty when there
+    /// are none; otherwise one line each, every line ending in a newline.
+    pub fn details(&self) -> String {
+        let mut out = String::new();
+        if !self.skipped.is_empty() {
+            out.push_str(&format!(
+                "  {} case(s) were not re-encrypted:\n",
+                self.skipped.len()
+            ));
+            for (id, why) in &self.skipped {
+                out.push_str(&format!("    {id}: {why}\n"));
+            }
+        }
+        out.push_str(&unreadable_report(&self.unreadable));
+        out
+    }
+
+    /// ` (N prepared by an interrupted run were reused)`, or nothing.
+    pub(crate) fn resumed_note(&self) -> String {
+        if self.resumed > 0 {
+            format!(
+                " ({} prepared by an interrupted run were reused)",
+                self.resumed
+            )
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// The files a re-encryption left as they were, one line each, then what
+/// that means and what to do (every line ending in a newline); empty when
+/// there are none.
+pub fn unreadable_report(files: &[UnreadableFile]) -> String {
+    if files.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "  {} file(s) could not be decrypted with your keys, so were not re-encrypted:\n",
+        files.len()
+    );
+    for f in files {
+        out.push_str(&format!(
+            "    {}: could not be decrypted; left exactly as it was\n",
+            f.path
+        ));
+    }
+    out.push_str(&format!(
+        "  They are still encrypted to whoever could read them before this change, including anyone it removed. Remove them with {}.\n",
+        repair_commands(files.iter().map(|f| &f.case))
+    ));
+    out
+}
+
 /// The encrypted files of a case as committed at HEAD: (path, blob id).
 fn committed_files(repo: &git2::Repository, id: &CaseId) -> Result<Vec<(String, git2::Oid)>> {
     let Ok(head) = repo.head() else {
@@ -183,9 +231,9 @@ pub fn target_for(
 ) -> Result<Target> {
     let list = crate::trust::policy::verified_access(vault, id)?.list;
     if !crate::trust::policy::listed_readers(vault.groups(), &list).contains(reader) {
-        return Err(Error::Refused(format!(
-            "you cannot read case {id}, so it was not re-encrypted; one of its owners must run `dossier rekey {id}`"
-        )));
+        return Err(Error::CannotRekey {
+            case: id.to_string(),
+        });
     }
     Ok(Target {
         id: id.clone(),
@@ -346,10 +394,9 @@ fn reencrypt(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Reencrypted> {
     if target.recipients.is_empty() {
-        return Err(Error::Refused(format!(
-            "case {} would have no valid recipient left",
-            target.id
-        )));
+        return Err(Error::NoRecipientLeft {
+            case: target.id.to_string(),
+        });
     }
     let mut written = Vec::with_capacity(files.len());
     let mut unreadable = Vec::new();

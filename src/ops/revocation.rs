@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 
 use crate::case::{AccessList, CaseId};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
@@ -31,6 +31,8 @@ use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
 pub struct RevocationReport {
     /// The revoked key.
     pub key: Fingerprint,
+    /// How the keyring names the person (`name <email> fingerprint`).
+    pub label: String,
     /// Cases whose access list named the person (directly or by group) at
     /// any point of history: their contents may be in the person's hands.
     pub ever_readable: BTreeSet<CaseId>,
@@ -39,6 +41,38 @@ pub struct RevocationReport {
     pub lists_changed: Vec<CaseId>,
     /// The re-encryption.
     pub outcome: Outcome,
+}
+
+/// The whole report, as `dossier key revoke` prints it (several lines):
+/// who was revoked, how many lists changed and cases were re-encrypted,
+/// what was left undone ([`Outcome::details`]), and the cases history says
+/// they could read, with DESIGN §4's warning that copies already fetched
+/// and old ciphertext stay readable, so the underlying secrets must be
+/// rotated where that matters.
+impl std::fmt::Display for RevocationReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "Revoked {}", self.label)?;
+        writeln!(
+            f,
+            "  taken off {} access list(s); {} case(s) re-encrypted without them{}",
+            self.lists_changed.len(),
+            self.outcome.reencrypted.len(),
+            self.outcome.resumed_note()
+        )?;
+        f.write_str(&self.outcome.details())?;
+        if self.ever_readable.is_empty() {
+            return f.write_str("  history shows they could never read any case.");
+        }
+        writeln!(
+            f,
+            "  at some point in history they could read {} case(s):",
+            self.ever_readable.len()
+        )?;
+        for id in &self.ever_readable {
+            writeln!(f, "    {id}")?;
+        }
+        f.write_str("Copies they already fetched, and older versions in history, stay readable to them: rotate the underlying secrets (passwords, account numbers, safe addresses) where that matters.")
+    }
 }
 
 /// Revokes `fp`: see the module documentation. Administrators only; a root
@@ -69,12 +103,13 @@ pub fn revoke(
         .get(fp)
         .ok_or_else(|| Error::UnknownKey(fp.to_string()))?;
     if entry.revocation.is_some() {
-        return Err(Error::Refused(format!("{fp} is already revoked")));
+        return Err(Unchanged::Revoked {
+            key: fp.to_string(),
+        }
+        .into());
     }
     if *fp == me {
-        return Err(Error::Refused(
-            "you cannot revoke your own key: its signature would be the last one it makes; ask another administrator".into(),
-        ));
+        return Err(Error::OwnKeyRevocation);
     }
     let my_role = ring.get(&me).map(|e| e.role);
     if entry.role != Role::Staff && my_role != Some(Role::Root) {
@@ -84,6 +119,7 @@ pub fn revoke(
             actor: me.to_string(),
         });
     }
+    let label = ring.label(fp);
     let lock = vault.lock()?;
     let key = session.signing_key()?;
 
@@ -183,6 +219,7 @@ pub fn revoke(
     )?;
     Ok(RevocationReport {
         key: *fp,
+        label,
         ever_readable,
         lists_changed,
         outcome,
@@ -194,4 +231,75 @@ fn signer_of(vault: &Vault, id: &CaseId, bytes: &[u8]) -> Option<Fingerprint> {
         .read(&format!("{}.sig", crate::vault::layout::access_path(id)))
         .ok()?;
     crate::keys::signed::signer_of(bytes, &sig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(reencrypted: &[&str]) -> Outcome {
+        Outcome {
+            commit: git2::Oid::ZERO_SHA1,
+            reencrypted: reencrypted.iter().map(|c| c.parse().unwrap()).collect(),
+            resumed: 0,
+            skipped: Vec::new(),
+            unreadable: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_key_revocation_names_what_they_could_read_and_says_to_rotate_secrets() {
+        let key = Fingerprint::from_file_id(&"A".repeat(43)).unwrap();
+        let case: CaseId = "27T8E7KFWC".parse().unwrap();
+        let mut outcome = outcome(&["27T8E7KFWC"]);
+        outcome.resumed = 2;
+        outcome
+            .skipped
+            .push(("3M4N5P6Q7R".parse().unwrap(), "you cannot read it".into()));
+        let report = RevocationReport {
+            key,
+            label: format!("Bo <bo@firm.example> {key}"),
+            ever_readable: [case.clone()].into(),
+            lists_changed: vec![case],
+            outcome,
+        };
+        assert_eq!(
+            report.to_string(),
+            format!(
+                "Revoked Bo <bo@firm.example> {key}\n  taken off 1 access list(s); 1 case(s) re-encrypted without them (2 prepared by an interrupted run were reused)\n  1 case(s) were not re-encrypted:\n    3M4N5P6Q7R: you cannot read it\n  at some point in history they could read 1 case(s):\n    27T8E7KFWC\nCopies they already fetched, and older versions in history, stay readable to them: rotate the underlying secrets (passwords, account numbers, safe addresses) where that matters."
+            )
+        );
+        let never = RevocationReport {
+            ever_readable: BTreeSet::new(),
+            lists_changed: Vec::new(),
+            outcome: self::outcome(&[]),
+            ..report
+        };
+        assert_eq!(
+            never.to_string(),
+            format!("Revoked Bo <bo@firm.example> {key}\n  taken off 0 access list(s); 0 case(s) re-encrypted without them\n  history shows they could never read any case.")
+        );
+    }
+
+    #[test]
+    fn rotation_group_and_rekey_reports_say_what_they_did() {
+        let o = outcome(&["27T8E7KFWC", "3M4N5P6Q7R"]);
+        assert_eq!(
+            crate::ops::rotation::Rotation { outcome: o.clone() }.to_string(),
+            "New encryption key in place; 2 case(s) re-encrypted to it.\nYour old keys stay in identity.age so history stays readable."
+        );
+        assert_eq!(
+            crate::ops::admin::GroupChange {
+                group: "immigration".into(),
+                members: 3,
+                outcome: o.clone(),
+            }
+            .to_string(),
+            "Group @immigration now has 3 member(s); 2 case(s) granted to it re-encrypted"
+        );
+        assert_eq!(
+            crate::ops::admin::Rekeyed { outcome: o }.to_string(),
+            "2 case(s) re-encrypted to exactly their recipients"
+        );
+    }
 }

@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::binding::Binding;
 use crate::keys::identity::Session;
 use crate::ops::rekey::{self, Outcome, Plan, Progress};
@@ -23,6 +23,29 @@ use crate::vault::{Vault, ALLOWED_SIGNERS_PATH};
 
 const ROTATE: &str = "rotate-key";
 
+/// What a rotation did.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    /// The re-encryption to the new key.
+    pub outcome: Outcome,
+}
+
+/// The whole report, as `dossier key rotate` prints it (several lines):
+/// how many cases were re-encrypted, what was left undone
+/// ([`Outcome::details`]), and that the old keys are kept for history.
+impl std::fmt::Display for Rotation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "New encryption key in place; {} case(s) re-encrypted to it{}.",
+            self.outcome.reencrypted.len(),
+            self.outcome.resumed_note()
+        )?;
+        f.write_str(&self.outcome.details())?;
+        f.write_str("Your old keys stay in identity.age so history stays readable.")
+    }
+}
+
 /// Gives the session's owner a new encryption key and re-encrypts to it
 /// everything they can read. `scrypt_log_n` protects the rewritten
 /// `identity.age`.
@@ -31,18 +54,17 @@ pub fn rotate(
     session: &Session,
     scrypt_log_n: u8,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Outcome> {
+) -> Result<Rotation> {
     let me = session.fingerprint();
     let entry = own_entry(vault, session)?;
     if vault.keyring().validity(&me) != Some(Validity::Certified) {
-        return Err(Error::Refused(format!(
-            "your key is {} in this vault; only a certified key can be rotated",
-            vault
+        return Err(Error::NotRotatable {
+            validity: vault
                 .keyring()
                 .validity(&me)
                 .map(|v| v.to_string())
-                .unwrap_or_default()
-        )));
+                .unwrap_or_default(),
+        });
     }
     let lock = vault.lock()?;
     let keys = session.decryption_keys()?;
@@ -78,7 +100,7 @@ pub fn rotate(
             plan.add(id, target);
         }
     }
-    rekey::reencrypt_and_commit(
+    let outcome = rekey::reencrypt_and_commit(
         vault,
         &lock,
         session,
@@ -89,7 +111,8 @@ pub fn rotate(
             ..plan
         },
         progress,
-    )
+    )?;
+    Ok(Rotation { outcome })
 }
 
 /// Sets (or, with `None`, removes) the expiry of the session owner's key.
@@ -104,9 +127,7 @@ pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc
         });
     }
     if entry.expires() == expires.map(crate::support::yaml::whole_seconds) {
-        return Err(Error::Refused(
-            "the key already has that expiry; no commit was made".into(),
-        ));
+        return Err(Unchanged::Expiry.into());
     }
     let lock = vault.lock()?;
     let (_, changes) = binding_changes(
@@ -125,13 +146,17 @@ pub fn set_expiry(vault: &Vault, session: &Session, expires: Option<DateTime<Utc
 
 fn own_entry(vault: &Vault, session: &Session) -> Result<crate::vault::keyring::KeyEntry> {
     let me = session.fingerprint();
-    let entry = vault.keyring().get(&me).cloned().ok_or_else(|| {
-        Error::Refused(format!(
-            "your key {me} is not in this vault's keyring; an administrator must import and certify it"
-        ))
-    })?;
+    let entry = vault
+        .keyring()
+        .get(&me)
+        .cloned()
+        .ok_or_else(|| Error::NotInKeyring {
+            key: me.to_string(),
+        })?;
     if entry.revocation.is_some() {
-        return Err(Error::Refused(format!("your key {me} is revoked")));
+        return Err(Error::OwnKeyRevoked {
+            key: me.to_string(),
+        });
     }
     Ok(entry)
 }

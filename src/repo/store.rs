@@ -19,7 +19,7 @@ use std::path::Path;
 use chrono::Utc;
 
 use crate::case::CaseId;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, GIT_NAMESPACE};
@@ -257,9 +257,7 @@ impl<'a> Writer<'a> {
         }
         let tree_id = index.write_tree_to(repo)?;
         if extra_parents.is_empty() && parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
-            return Err(Error::Refused(
-                "nothing would change; no commit was made".into(),
-            ));
+            return Err(Unchanged::Commit.into());
         }
         let tree = repo.find_tree(tree_id)?;
         let others = extra_parents
@@ -464,9 +462,7 @@ fn check_relative(path: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Refused(format!(
-            "refusing to write outside the vault: {path}"
-        )))
+        Err(Error::OutsideVault(path.to_string()))
     }
 }
 
@@ -547,7 +543,7 @@ mod tests {
                 &CommitMessage::for_vault("edit", session.fingerprint()),
                 &[]
             ),
-            Err(Error::Refused(_))
+            Err(Error::Unchanged(Unchanged::Commit))
         ));
     }
 

@@ -67,9 +67,7 @@ pub fn create_excluding(
     exclude: &[Oid],
 ) -> Result<BundleHeader> {
     if refs.is_empty() {
-        return Err(Error::Refused(
-            "refusing to create an empty bundle: name at least one reference".into(),
-        ));
+        return Err(Error::EmptyBundle);
     }
     // Checked again, without a gap, when the file is put in place; this
     // early check only saves building a pack for nothing.
@@ -83,13 +81,11 @@ pub fn create_excluding(
     let mut pack = repo.packbuilder()?;
     let mut walk = repo.revwalk()?;
     for name in refs {
-        let reference = repo.find_reference(name).map_err(|_| {
-            Error::Refused(format!(
-                "there is no reference {name} to put in the bundle; give a full name such as refs/heads/main"
-            ))
-        })?;
+        let reference = repo
+            .find_reference(name)
+            .map_err(|_| Error::UnknownReference(name.to_string()))?;
         let Some(oid) = reference.resolve()?.target() else {
-            return Err(Error::Refused(format!("{name} does not point at anything")));
+            return Err(Error::DanglingReference(name.to_string()));
         };
         if header.refs.iter().any(|(n, _)| n == name) {
             continue;
@@ -108,9 +104,9 @@ pub fn create_excluding(
         }
     }
     for oid in exclude {
-        let commit = repo.find_commit(*oid).map_err(|_| {
-            Error::Refused(format!("cannot leave out {oid}: it is not a commit here"))
-        })?;
+        let commit = repo
+            .find_commit(*oid)
+            .map_err(|_| Error::NotACommitHere(oid.to_string()))?;
         walk.hide(commit.id())?;
         if !header.prerequisites.contains(&commit.id()) {
             header.prerequisites.push(commit.id());

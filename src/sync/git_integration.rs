@@ -91,12 +91,7 @@ pub fn run_merge_driver(
     if !merge.conflicts.is_empty() {
         return Ok(DriverOutcome::Conflicts(merge.conflicts));
     }
-    let theirs = theirs.ok_or_else(|| {
-        Error::Refused(format!(
-            "the dossier merge driver could not tell which commit is being merged, so it cannot know who may read the merged {}; it supports `git merge` and `git pull` (not rebase or cherry-pick). The file was left as it was, marked conflicted",
-            files.path
-        ))
-    })?;
+    let theirs = theirs.ok_or_else(|| Error::MergeDriverNoCommit(files.path.to_string()))?;
     let access = merged_access(vault, &id, &ours_access, theirs)?;
     let recipients = policy::resolve(vault.keyring(), vault.groups(), &access)?;
     let ct = cases::encrypt_record_bytes(&merge.merged, &recipients)?;
@@ -109,11 +104,7 @@ pub fn record_case(path: &str) -> Result<CaseId> {
     let id = path
         .strip_prefix("cases/")
         .and_then(|rest| rest.strip_suffix("/case.yaml.age"))
-        .ok_or_else(|| {
-            Error::Refused(format!(
-                "the dossier merge driver merges case records (cases/<id>/case.yaml.age) only, not {path}"
-            ))
-        })?;
+        .ok_or_else(|| Error::MergeDriverNotARecord(path.to_string()))?;
     id.parse()
 }
 

@@ -166,6 +166,96 @@ pub struct SyncReport {
     pub pushed: bool,
 }
 
+/// How the incoming history was taken in, as the CLI prints it. For
+/// [`Outcome::Conflicts`] it is only the line that introduces them: the
+/// conflicting values are the face's to show (they are case content).
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::UpToDate => f.write_str("Nothing new to merge."),
+            Outcome::FastForward => f.write_str("Brought the vault up to date (fast-forward)."),
+            Outcome::Merged { commit, cases } => {
+                let id = commit.to_string();
+                let short = id.get(..10).unwrap_or(&id);
+                if cases.is_empty() {
+                    write!(f, "Merged both histories in commit {short}.")
+                } else {
+                    let list: Vec<String> = cases.iter().map(|c| c.to_string()).collect();
+                    write!(
+                        f,
+                        "Merged both histories in commit {short}; merged field by field: {}.",
+                        list.join(", ")
+                    )
+                }
+            }
+            Outcome::Conflicts(_) => f.write_str("Both sides changed the same things differently:"),
+        }
+    }
+}
+
+/// `s` unless `n` is one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The whole report, as `dossier sync` prints it (one line for what was
+/// received, if anything; how it was taken in; what was pushed, unless
+/// there are conflicts, which the face lists after it).
+impl std::fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let remote = &self.remote.name;
+        if self.received > 0 {
+            writeln!(
+                f,
+                "Received and verified {} new commit{} from {remote}.",
+                self.received,
+                plural(self.received)
+            )?;
+        }
+        write!(f, "{}", self.outcome)?;
+        if matches!(self.outcome, Outcome::Conflicts(_)) {
+            return Ok(());
+        }
+        if self.pushed {
+            write!(f, "\nPushed to {remote}.")
+        } else {
+            write!(f, "\n{remote} already has everything.")
+        }
+    }
+}
+
+/// What importing a bundle did.
+#[derive(Debug, Clone)]
+pub struct BundleImport {
+    /// The bundle file.
+    pub file: PathBuf,
+    /// New commits received and verified.
+    pub received: usize,
+    /// How they were taken in.
+    pub outcome: Outcome,
+}
+
+/// The whole report, as `dossier bundle import` prints it (conflicts, as
+/// for [`SyncReport`], are listed by the face after it).
+impl std::fmt::Display for BundleImport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.received > 0 {
+            writeln!(
+                f,
+                "Verified {} new commit{} from {}.",
+                self.received,
+                plural(self.received),
+                self.file.display()
+            )?;
+        }
+        write!(f, "{}", self.outcome)
+    }
+}
+
 /// Verifies `theirs` and takes it into the current branch, under `lock`.
 /// The caller has checked the working tree is clean.
 pub fn integrate(
@@ -193,9 +283,9 @@ pub fn integrate(
         return Ok((received, Outcome::FastForward));
     }
     progress(Stage::Merging);
-    let base = repo.merge_base(head, theirs).map_err(|_| {
-        Error::Refused("the incoming history shares no commit with this vault's".into())
-    })?;
+    let base = repo
+        .merge_base(head, theirs)
+        .map_err(|_| Error::UnrelatedHistory)?;
     let plan = merge::plan(
         repo,
         session,
@@ -230,9 +320,7 @@ pub fn integrate(
 
 fn require_clean(vault: &Vault) -> Result<()> {
     if crate::repo::status::read(vault.root())?.dirty {
-        return Err(Error::Refused(
-            "the vault's working tree has changes that were never committed (`git status` shows them); nothing was synced. Remove or restore them first".into(),
-        ));
+        return Err(Error::UncommittedChanges);
     }
     Ok(())
 }
@@ -409,10 +497,9 @@ fn clone_into(
         })?;
         drop_quarantine(&repo);
         repo.remote("origin", source)?;
-        tip.ok_or_else(|| {
-            Error::Refused(format!(
-                "{source} has no vault to clone (no {branch} branch)"
-            ))
+        tip.ok_or_else(|| Error::NothingToClone {
+            url: source.to_string(),
+            branch: branch.to_string(),
         })?
     };
     (options.progress)(Stage::Verifying);
@@ -448,7 +535,7 @@ fn bundle_tip(header: &bundle::BundleHeader, branch: &str) -> Result<git2::Oid> 
         .find(|(name, _)| name == branch)
         .or_else(|| heads.first())
         .map(|(_, id)| *id)
-        .ok_or_else(|| Error::Refused("the bundle holds no branch of a vault".into()))
+        .ok_or(Error::BundleWithoutBranch)
 }
 
 /// Writes the vault's branch to a bundle file for carrying by hand.
@@ -463,15 +550,73 @@ pub fn bundle_import(
     session: &Session,
     file: &Path,
     resolver: &Choices,
-) -> Result<(usize, Outcome)> {
+) -> Result<BundleImport> {
     session.unlock()?;
     let lock = vault.lock()?;
     require_clean(vault)?;
     let branch = store::head_branch(vault.repo())?;
     let header = bundle::unpack(vault.repo(), file)?;
     let tip = bundle_tip(&header, &branch)?;
-    let result = integrate(vault, &lock, session, tip, None, resolver, &mut |_| {})?;
+    let (received, outcome) = integrate(vault, &lock, session, tip, None, resolver, &mut |_| {})?;
     drop(lock);
     vault.reload()?;
-    Ok(result)
+    Ok(BundleImport {
+        file: file.to_path_buf(),
+        received,
+        outcome,
+    })
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+
+    fn report(received: usize, outcome: Outcome, pushed: bool) -> SyncReport {
+        SyncReport {
+            remote: Remote {
+                name: "origin".into(),
+                url: "/srv/vault.git".into(),
+            },
+            received,
+            outcome,
+            pushed,
+        }
+    }
+
+    #[test]
+    fn a_sync_report_says_what_arrived_how_it_was_taken_in_and_what_was_pushed() {
+        let commit = git2::Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap();
+        assert_eq!(
+            report(0, Outcome::UpToDate, false).to_string(),
+            "Nothing new to merge.\norigin already has everything."
+        );
+        assert_eq!(
+            report(1, Outcome::FastForward, false).to_string(),
+            "Received and verified 1 new commit from origin.\nBrought the vault up to date (fast-forward).\norigin already has everything."
+        );
+        let merged = Outcome::Merged {
+            commit,
+            cases: vec!["27T8E7KFWC".parse().unwrap()],
+        };
+        assert_eq!(
+            report(3, merged, true).to_string(),
+            "Received and verified 3 new commits from origin.\nMerged both histories in commit 0123456789; merged field by field: 27T8E7KFWC.\nPushed to origin."
+        );
+        assert_eq!(
+            report(2, Outcome::Conflicts(Vec::new()), false).to_string(),
+            "Received and verified 2 new commits from origin.\nBoth sides changed the same things differently:"
+        );
+        let import = BundleImport {
+            file: PathBuf::from("/media/usb/vault.bundle"),
+            received: 1,
+            outcome: Outcome::Merged {
+                commit,
+                cases: Vec::new(),
+            },
+        };
+        assert_eq!(
+            import.to_string(),
+            "Verified 1 new commit from /media/usb/vault.bundle.\nMerged both histories in commit 0123456789."
+        );
+    }
 }

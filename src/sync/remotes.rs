@@ -46,9 +46,7 @@ pub fn add(vault: &Vault, name: &str, url: &str) -> Result<Remote> {
     check_offline(vault, &parsed, url)?;
     let repo = vault.repo();
     if repo.find_remote(name).is_ok() {
-        return Err(Error::Refused(format!(
-            "there is already a remote named {name}; `dossier remote list` shows it"
-        )));
+        return Err(Error::RemoteExists(name.to_string()));
     }
     repo.remote(name, url)?;
     Ok(Remote {
@@ -80,13 +78,8 @@ pub fn choose(vault: &Vault, name: Option<&str>) -> Result<Remote> {
         None => all.into_iter().find(|r| r.name == "origin"),
     };
     found.ok_or_else(|| match name {
-        Some(n) => Error::Refused(format!(
-            "there is no remote named {n}; add one with `dossier remote add {n} URL`"
-        )),
-        None => Error::Refused(
-            "name the remote to sync with (`dossier remote list` shows them), or add one with `dossier remote add NAME URL`"
-                .into(),
-        ),
+        Some(n) => Error::UnknownRemote(n.to_string()),
+        None => Error::NoDefaultRemote,
     })
 }
 

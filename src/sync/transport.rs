@@ -303,7 +303,7 @@ pub struct TransportOptions<'a> {
 pub fn default_known_hosts() -> Result<PathBuf> {
     home()
         .map(|h| h.join(".ssh/known_hosts"))
-        .ok_or_else(|| Error::Refused("cannot find your known_hosts file: HOME is not set".into()))
+        .ok_or(Error::NoKnownHosts)
 }
 
 fn home() -> Option<PathBuf> {

@@ -34,12 +34,9 @@ const ATTRIBUTES: &[&str] = &[
 /// is replaced, other lines of `.git/info/attributes` are kept, and the
 /// config values are overwritten.
 pub fn install(repo: &git2::Repository, exe: &Path) -> Result<()> {
-    let exe = exe.to_str().ok_or_else(|| {
-        Error::Refused(format!(
-            "the path of the dossier program ({}) is not UTF-8 text, so git cannot be told to run it; move the program to a plain path",
-            exe.display()
-        ))
-    })?;
+    let exe = exe
+        .to_str()
+        .ok_or_else(|| Error::ProgramPathNotUtf8(exe.to_path_buf()))?;
     let attributes = repo.path().join("info").join("attributes");
     let existing = match std::fs::read_to_string(&attributes) {
         Ok(text) => text,

@@ -81,7 +81,10 @@ impl Groups {
         match self.doc.groups.get(name) {
             Some(m) => Ok(m),
             None => match &self.problem {
-                Some(p) => Err(Error::Refused(format!("group @{name} cannot be used: {p}"))),
+                Some(p) => Err(Error::UnusableGroup {
+                    group: name.to_string(),
+                    problem: p.clone(),
+                }),
                 None => Err(Error::UnknownGroup(name.to_string())),
             },
         }

@@ -269,10 +269,10 @@ impl Vault {
         match matches.as_slice() {
             [one] => Ok((*one).clone()),
             [] => Err(Error::UnknownCase(query.to_string())),
-            _ => Err(Error::Refused(format!(
-                "`{query}` matches {} cases; give more of the id",
-                matches.len()
-            ))),
+            _ => Err(Error::AmbiguousCase {
+                query: query.to_string(),
+                matches: matches.len(),
+            }),
         }
     }
 
@@ -371,10 +371,11 @@ pub fn load_config_from(files: &dyn Files) -> Result<(VaultConfig, Fingerprint)>
     let parse = |bytes: &[u8]| -> Result<VaultConfig> {
         let config: VaultConfig = yaml::parse_bytes(bytes, CONFIG_PATH)?;
         if !(1..=VAULT_VERSION).contains(&config.dossier_vault) {
-            return Err(Error::Refused(format!(
-                "{CONFIG_PATH} has format version {}; this dossier reads versions 1 to {VAULT_VERSION}: upgrade dossier",
-                config.dossier_vault
-            )));
+            return Err(Error::UnsupportedVersion {
+                what: CONFIG_PATH.into(),
+                found: config.dossier_vault,
+                supported: VAULT_VERSION,
+            });
         }
         Ok(config)
     };

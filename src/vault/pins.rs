@@ -76,11 +76,10 @@ pub fn check(
             })
         }
         None if same_path_other_history => {
-            return Err(Error::Refused(format!(
-                "the vault at {} has a different history from the one pinned there; it may have been replaced. If this is expected, remove its entry from {}",
-                vault_path.display(),
-                file.display()
-            )))
+            return Err(Error::HistoryReplaced {
+                vault: vault_path.to_path_buf(),
+                config: file.to_path_buf(),
+            })
         }
         None => {}
     }

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unchanged};
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
 use crate::repo::store::{Change, CommitMessage};
@@ -118,14 +118,13 @@ pub fn set(vault: &Vault, session: &Session, changes: &[(Setting, bool)]) -> Res
         setting.put(&mut config.settings, *value);
     }
     if config.settings == vault.config().settings {
-        let now: Vec<String> = changes
-            .iter()
-            .map(|(k, v)| format!("{k} is already {v}"))
-            .collect();
-        return Err(Error::Refused(format!(
-            "{}; no commit was made",
-            now.join(", ")
-        )));
+        return Err(Unchanged::Settings {
+            settings: changes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+        .into());
     }
     crate::vault::succession::chain(
         vault,
@@ -185,7 +184,7 @@ mod tests {
         assert_eq!(reopened.repo().head().unwrap().target(), Some(oid));
         assert!(matches!(
             set(&reopened, &session, &[(Setting::LogViews, true)]),
-            Err(Error::Refused(_))
+            Err(Error::Unchanged(Unchanged::Settings { .. }))
         ));
     }
 }

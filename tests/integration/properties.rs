@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use dossier::case::{AccessEntry, CaseId};
-use dossier::error::Error;
+use dossier::error::{Error, Unchanged};
 use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::Session;
 use dossier::keys::signature;
@@ -407,7 +407,11 @@ impl Run {
                     self.after_legit("revoke-access");
                 }
             }
-            Err(Error::Refused(why)) => {
+            Err(
+                why @ (Error::Unchanged(Unchanged::Granted { .. })
+                | Error::NotOnAccessList { .. }
+                | Error::LastOwner { .. }),
+            ) => {
                 assert_eq!(listed, grant, "refused: {why}\n{}", self.log.join("\n"));
                 self.log.push(format!("  refused: {why}"));
             }
