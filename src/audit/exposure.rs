@@ -257,7 +257,9 @@ fn lists(
             continue;
         }
         let sub = repo.find_tree(dir.id())?;
-        let list = sub.get_name("access.yaml").map(|e| e.id());
+        let list = sub
+            .get_name(crate::vault::layout::ACCESS_FILE)
+            .map(|e| e.id());
         if let Some(blob) = list {
             out.push((id, blob));
         }
@@ -266,7 +268,7 @@ fn lists(
 }
 
 fn subtree<'r>(repo: &'r git2::Repository, tree: &git2::Tree) -> Result<Option<git2::Tree<'r>>> {
-    match tree.get_path(Path::new("cases")) {
+    match tree.get_path(Path::new(crate::vault::layout::CASES_DIR)) {
         Ok(e) => Ok(Some(repo.find_tree(e.id())?)),
         Err(_) => Ok(None),
     }

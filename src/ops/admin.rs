@@ -19,7 +19,7 @@ use crate::vault::groups::Groups;
 use crate::vault::groups::{GroupsDoc, GROUPS_PATH};
 use crate::vault::keyring::Validity;
 use crate::vault::keyring::{Keyring, Role};
-use crate::vault::layout;
+use crate::vault::layout::{self, VaultPath};
 use crate::vault::{Vault, VaultConfig, ALLOWED_SIGNERS_PATH, CONFIG_PATH};
 
 /// Creates a vault in `dir` (new or empty) with the session's key as root,
@@ -61,7 +61,7 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
             signature::sign(key, DOCUMENT_NAMESPACE, card_text.as_bytes())?,
         ),
         Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
-        Change::write("cases/.keep", ""),
+        Change::write(VaultPath::CasesKeep.to_string(), ""),
     ];
 
     fsio::create_dir(dir)?;

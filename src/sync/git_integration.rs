@@ -25,7 +25,7 @@ use crate::ops::cases;
 use crate::repo::snapshot::{CommitTree, Files};
 use crate::support::fsio::{self, Mode};
 use crate::trust::policy;
-use crate::vault::layout::access_path;
+use crate::vault::layout::{access_path, CaseFile, VaultPath};
 use crate::vault::Vault;
 
 /// What `dossier textconv` prints for a file the user cannot decrypt.
@@ -101,11 +101,13 @@ pub fn run_merge_driver(
 
 /// The case a merge driver path names: `cases/<id>/case.yaml.age`.
 pub fn record_case(path: &str) -> Result<CaseId> {
-    let id = path
-        .strip_prefix("cases/")
-        .and_then(|rest| rest.strip_suffix("/case.yaml.age"))
-        .ok_or_else(|| Error::MergeDriverNotARecord(path.to_string()))?;
-    id.parse()
+    match VaultPath::parse(path) {
+        Some(VaultPath::Case {
+            case,
+            file: CaseFile::Record,
+        }) => Ok(case),
+        _ => Err(Error::MergeDriverNotARecord(path.to_string())),
+    }
 }
 
 /// The commit `git merge` is merging in: the one `GITHEAD_<oid>` variable

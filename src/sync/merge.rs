@@ -230,7 +230,7 @@ fn cases_changed_on_both_sides(
 ) -> Result<Vec<CaseId>> {
     let mut ids = BTreeSet::new();
     for tree in [ours, theirs] {
-        for name in tree.list_dirs("cases")? {
+        for name in tree.list_dirs(crate::vault::layout::CASES_DIR)? {
             if let Ok(id) = name.parse::<CaseId>() {
                 ids.insert(id);
             }

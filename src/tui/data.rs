@@ -240,28 +240,15 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
                 dest.display()
             )
         }
+        // The library words each result once; the TUI shows the same sentence.
         Change::Grant(id, who) => {
             let entry = vault.resolve_entry(&who)?;
-            let change = cases::grant(&vault, s, &id, entry.clone())?;
-            format!(
-                "{} can now read case {id}{}",
-                entry_label(&vault, &entry),
-                unreadable_note(&change.unreadable)
-            )
+            let change = cases::grant(&vault, s, &id, entry)?;
+            format!("{change}{}", unreadable_note(&change.unreadable))
         }
         Change::Revoke(id, entry) => {
-            let change = cases::revoke_access(&vault, s, &id, entry.clone())?;
-            let who = entry_label(&vault, &entry);
-            let damaged = unreadable_note(&change.unreadable);
-            if change.still_listed {
-                format!(
-                    "{who} was removed but can still read case {id} through a group on its list{damaged}"
-                )
-            } else if change.unreadable.is_empty() {
-                format!("{who} can no longer read case {id}'s current files; copies already fetched and older versions in history stay readable to whoever had them")
-            } else {
-                format!("{who} was removed from case {id}; copies already fetched and older versions in history stay readable to whoever had them{damaged}")
-            }
+            let change = cases::revoke_access(&vault, s, &id, entry)?;
+            format!("{change}{}", unreadable_note(&change.unreadable))
         }
         Change::ImportCard(path) => {
             let bytes = dossier::support::fsio::read(&path)?;
@@ -290,17 +277,20 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         }
         Change::RevokeKey(fp) => {
             let report = dossier::ops::revocation::revoke(&vault, s, &fp, "", &|_| {})?;
-            format!(
-                "Revoked {}: {} case(s) re-encrypted, {} left for their owners to rekey; they could read {} case(s) at some point, and copies they fetched stay readable to them{}",
-                vault.keyring().label(&fp),
-                report.outcome.reencrypted.len(),
-                report.outcome.skipped.len(),
-                report.ever_readable.len(),
-                unreadable_note(&report.outcome.unreadable)
-            )
+            one_line(&report.to_string())
         }
     };
     Ok(JobOutput::Changed(msg))
+}
+
+/// A report of several lines as the one line of the message bar.
+fn one_line(report: &str) -> String {
+    report
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A status-line clause naming the files a re-encryption left as they were
@@ -417,17 +407,6 @@ pub fn sync_summary(report: &SyncReport) -> String {
         "nothing to push".into()
     });
     format!("Synced with {}: {}", report.remote.name, parts.join(", "))
-}
-
-fn entry_label(vault: &Vault, entry: &AccessEntry) -> String {
-    match entry {
-        AccessEntry::Key(fp) => vault
-            .keyring()
-            .get(fp)
-            .map(|e| e.card.name.clone())
-            .unwrap_or_else(|| fp.short()),
-        AccessEntry::Group(g) => format!("@{g}"),
-    }
 }
 
 /// The text of a record field for forms: scalars as typed, lists as

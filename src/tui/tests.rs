@@ -1705,3 +1705,37 @@ fn each_screen_s_help_and_hint_line_come_from_its_own_key_table() {
         assert_eq!(bar.trim(), expected, "{}", map.title);
     }
 }
+
+/// The TUI reports a change of access in the library's own sentence, the
+/// one the CLI prints: revoking carries DESIGN §4's warning that fetched
+/// copies stay readable and secrets should be rotated.
+#[test]
+fn access_changes_are_reported_in_the_library_sentence_with_the_rotation_warning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ada = testkit::person(dir.path(), "Ada", "x.example").expect("Ada");
+    let ben = testkit::person(dir.path(), "Ben", "x.example").expect("Ben");
+    let mut vault = testkit::founded_vault(&dir.path().join("vault"), "T", &ada).expect("vault");
+    let ben_fp = testkit::join(&mut vault, &ada, &ben).expect("join");
+    let id = dossier::ops::cases::create(&vault, &ada, Default::default()).expect("case");
+    let root = vault.root().to_path_buf();
+    drop(vault);
+    let session = Arc::new(ada);
+    let said = |change| match crate::tui::data::run_change(&root, &session, change) {
+        Ok(JobOutput::Changed(message)) => message,
+        Ok(_) => panic!("a change reports Changed"),
+        Err(e) => panic!("the change failed: {e}"),
+    };
+    assert_eq!(
+        said(crate::tui::data::Change::Grant(
+            id.clone(),
+            ben_fp.to_string()
+        )),
+        format!("{ben_fp} can now read case {id}")
+    );
+    assert_eq!(
+        said(crate::tui::data::Change::Revoke(id.clone(), AccessEntry::Key(ben_fp))),
+        format!(
+            "{ben_fp} can no longer read case {id}'s current files. Copies already fetched, and older versions in history, stay readable to whoever had them: rotate any underlying secrets where that matters."
+        )
+    );
+}

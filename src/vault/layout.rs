@@ -33,6 +33,8 @@ pub const GROUPS_PATH: &str = ".dossier/groups.yaml";
 pub const KEYRING_DIR: &str = ".dossier/keyring";
 /// The directory of the cases.
 pub const CASES_DIR: &str = "cases";
+/// The name of a case's access list in its directory.
+pub const ACCESS_FILE: &str = "access.yaml";
 
 /// The git file mode of the only kind of entry a vault holds: a regular,
 /// non-executable file.
@@ -206,7 +208,7 @@ impl fmt::Display for VaultPath {
                 write!(f, "{}/", case_dir(case))?;
                 match file {
                     CaseFile::Record => f.write_str("case.yaml.age"),
-                    CaseFile::Access { sig: s } => write!(f, "access.yaml{}", sig(*s)),
+                    CaseFile::Access { sig: s } => write!(f, "{ACCESS_FILE}{}", sig(*s)),
                     CaseFile::Note(name) => write!(f, "notes/{name}"),
                     CaseFile::Document(name) => write!(f, "docs/{name}"),
                 }
@@ -218,6 +220,11 @@ impl fmt::Display for VaultPath {
 /// `cases/<id>`: a case's directory.
 pub fn case_dir(case: &CaseId) -> String {
     format!("{CASES_DIR}/{case}")
+}
+
+/// `cases/<id>/notes`: the directory of a case's notes.
+pub fn notes_dir(case: &CaseId) -> String {
+    format!("{CASES_DIR}/{case}/notes")
 }
 
 /// `cases/<id>/access.yaml`: a case's access list.

@@ -238,7 +238,7 @@ impl Vault {
 
     /// Every case id present, sorted.
     pub fn case_ids(&self) -> Result<Vec<CaseId>> {
-        let dir = self.root.join("cases");
+        let dir = self.root.join(crate::vault::layout::CASES_DIR);
         let mut ids = Vec::new();
         let listing = match std::fs::read_dir(&dir) {
             Ok(l) => l,
@@ -339,9 +339,7 @@ impl Vault {
 
     /// The names of a case's note files, oldest first.
     pub fn note_files(&self, id: &CaseId) -> Result<Vec<String>> {
-        let dir = self
-            .root
-            .join(format!("{}/notes", crate::vault::layout::case_dir(id)));
+        let dir = self.root.join(crate::vault::layout::notes_dir(id));
         let mut names = Vec::new();
         if let Ok(listing) = std::fs::read_dir(&dir) {
             for item in listing {
