@@ -9,6 +9,7 @@ use dossier::audit::log;
 use dossier::audit::verify;
 use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
+use dossier::ops::done::Done;
 use dossier::ops::{admin, cases, rekey, revocation, rotation, search};
 use dossier::support::secret::ExposeSecret;
 use dossier::vault::Vault;
@@ -166,7 +167,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             let vault = ctx.vault()?;
             let session = ctx.session()?;
             let fp = admin::import_card(&vault, &session, &bytes)?;
-            println!("Imported {fp} (uncertified). Compare its fingerprint with its owner, then run `dossier key certify {fp}`.");
+            println!("{}", Done::Imported(fp));
             Ok(())
         }
         KeyCommand::Certify { fp } => {
@@ -174,7 +175,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             let fp = vault.keyring().resolve(&fp)?;
             let session = ctx.session()?;
             admin::certify(&vault, &session, &fp)?;
-            println!("Certified {}", vault.keyring().label(&fp));
+            println!("{}", Done::Certified(vault.keyring().label(&fp)));
             Ok(())
         }
         KeyCommand::Revoke { fp, reason } => {
@@ -259,13 +260,13 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
         CaseCommand::Set { id, assignments } => {
             let id = vault.resolve_case(&id)?;
             cases::set_fields(&vault, &session, &id, &assignments)?;
-            eprintln!("Updated case {id}");
+            eprintln!("{}", Done::Updated(id));
             Ok(())
         }
         CaseCommand::Close { id } => {
             let id = vault.resolve_case(&id)?;
             cases::close(&vault, &session, &id)?;
-            eprintln!("Closed case {id}");
+            eprintln!("{}", Done::Closed(id));
             Ok(())
         }
         CaseCommand::Repair {
@@ -323,7 +324,7 @@ fn note_add(ctx: &Context, id: &str, text: Option<String>) -> Result<()> {
         }
     };
     cases::add_note(&vault, &session, &id, &text)?;
-    eprintln!("Added a note to case {id}");
+    eprintln!("{}", Done::NoteAdded(id));
     Ok(())
 }
 

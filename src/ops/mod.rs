@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod cases;
 pub mod documents;
+pub mod done;
 pub mod listing;
 pub mod rekey;
 pub mod revocation;

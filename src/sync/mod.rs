@@ -202,6 +202,36 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+impl SyncReport {
+    /// The report in one line, for a status line (the TUI), e.g. "Synced
+    /// with origin: 3 new commits, merged 1 case, pushed"; the `Display`
+    /// is the whole report, as `dossier sync` prints it.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        parts.push(match self.received {
+            0 => "nothing new".into(),
+            1 => "1 new commit".into(),
+            n => format!("{n} new commits"),
+        });
+        match &self.outcome {
+            Outcome::UpToDate => {}
+            Outcome::FastForward => parts.push("fast-forward".into()),
+            Outcome::Merged { cases, .. } => parts.push(match cases.len() {
+                0 => "merged both histories".into(),
+                1 => "merged 1 case".into(),
+                n => format!("merged {n} cases"),
+            }),
+            Outcome::Conflicts(list) => parts.push(format!("{} conflict(s) to decide", list.len())),
+        }
+        parts.push(if self.pushed {
+            "pushed".into()
+        } else {
+            "nothing to push".into()
+        });
+        format!("Synced with {}: {}", self.remote.name, parts.join(", "))
+    }
+}
+
 /// The whole report, as `dossier sync` prints it (one line for what was
 /// received, if anything; how it was taken in; what was pushed, unless
 /// there are conflicts, which the face lists after it).

@@ -343,7 +343,7 @@ impl App {
                 self.shared.load_status();
             }
             _ => {
-                self.shared.info_msg(data::sync_summary(&report));
+                self.shared.info_msg(report.summary());
                 self.reload(None);
             }
         }

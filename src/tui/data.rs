@@ -15,9 +15,10 @@ use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::Session;
 use dossier::ops::cases::{self, CaseSummary, NewCase};
 use dossier::ops::documents;
+use dossier::ops::done::Done;
 use dossier::ops::{admin, listing, search};
 use dossier::sync::transport;
-use dossier::sync::{self, Choices, Outcome, Stage, SyncOptions, SyncReport};
+use dossier::sync::{self, Choices, Stage, SyncOptions};
 use dossier::vault::keyring::Validity;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
@@ -219,15 +220,15 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         }
         Change::SetFields(id, assignments) => {
             cases::set_fields(&vault, s, &id, &assignments)?;
-            format!("Saved case {id} ({} field(s) changed)", assignments.len())
+            Done::Updated(id).to_string()
         }
         Change::Note(id, text) => {
             cases::add_note(&vault, s, &id, &text)?;
-            format!("Added a note to case {id}")
+            Done::NoteAdded(id).to_string()
         }
         Change::Close(id) => {
             cases::close(&vault, s, &id)?;
-            format!("Closed case {id}")
+            Done::Closed(id).to_string()
         }
         Change::Attach(id, path) => {
             let doc = documents::attach(&vault, s, &id, &path)?;
@@ -253,7 +254,7 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         Change::ImportCard(path) => {
             let bytes = dossier::support::fsio::read(&path)?;
             let fp = admin::import_card(&vault, s, &bytes)?;
-            format!("Imported {fp} (uncertified); compare the fingerprint with its owner, then certify it")
+            Done::Imported(fp).to_string()
         }
         Change::ExportCard(fp, dest) => {
             let entry = vault
@@ -273,7 +274,7 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         }
         Change::Certify(fp) => {
             admin::certify(&vault, s, &fp)?;
-            format!("Certified {}", vault.keyring().label(&fp))
+            Done::Certified(vault.keyring().label(&fp)).to_string()
         }
         Change::RevokeKey(fp) => {
             let report = dossier::ops::revocation::revoke(&vault, s, &fp, "", &|_| {})?;
@@ -380,33 +381,6 @@ fn finished_transfer(stage: &Stage) -> bool {
 /// What the status bar says while a sync is at `stage`.
 pub fn stage_text(stage: &Stage) -> String {
     format!("sync: {stage}")
-}
-
-/// One line saying what a finished sync did, e.g. "Synced with origin: 3
-/// new commits, merged 1 case, pushed".
-pub fn sync_summary(report: &SyncReport) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    parts.push(match report.received {
-        0 => "nothing new".into(),
-        1 => "1 new commit".into(),
-        n => format!("{n} new commits"),
-    });
-    match &report.outcome {
-        Outcome::UpToDate => {}
-        Outcome::FastForward => parts.push("fast-forward".into()),
-        Outcome::Merged { cases, .. } => parts.push(match cases.len() {
-            0 => "merged both histories".into(),
-            1 => "merged 1 case".into(),
-            n => format!("merged {n} cases"),
-        }),
-        Outcome::Conflicts(list) => parts.push(format!("{} conflict(s) to decide", list.len())),
-    }
-    parts.push(if report.pushed {
-        "pushed".into()
-    } else {
-        "nothing to push".into()
-    });
-    format!("Synced with {}: {}", report.remote.name, parts.join(", "))
 }
 
 /// The text of a record field for forms: scalars as typed, lists as

@@ -1,6 +1,7 @@
 //! The keyring (gpg-tui-like): every key with its validity and role, and
 //! the selected key's full fingerprint, grouped for reading aloud.
 
+use dossier::error::{Error, Unchanged};
 use dossier::vault::keyring::Validity;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -61,7 +62,7 @@ impl Screen for KeyringScreen {
             }
             Action::KeyCertify => match selected {
                 Some(k) if k.validity == Validity::Certified => {
-                    ctx.error_msg(format!("{} is already certified", k.name));
+                    ctx.error_msg(Error::from(Unchanged::Certified { key: k.name.clone() }).to_string());
                 }
                 Some(k) => return vec![Confirm::ask(
                     format!(
@@ -92,7 +93,7 @@ impl Screen for KeyringScreen {
             },
             Action::KeyRevoke => match selected {
                 Some(k) if k.validity == Validity::Revoked => {
-                    ctx.error_msg(format!("{} is already revoked", k.name));
+                    ctx.error_msg(Error::from(Unchanged::Revoked { key: k.name.clone() }).to_string());
                 }
                 Some(k) => return vec![Confirm::ask(
                     format!(
