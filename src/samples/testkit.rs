@@ -233,3 +233,21 @@ pub fn forged_commit(
             .write(git2::ObjectType::Commit, content.as_bytes())?,
     })
 }
+
+/// A sync report from the remote `origin` (for tests of how results are
+/// shown).
+pub fn sync_report(
+    received: usize,
+    outcome: crate::sync::Outcome,
+    pushed: bool,
+) -> crate::sync::SyncReport {
+    crate::sync::SyncReport {
+        remote: crate::sync::remotes::Remote {
+            name: "origin".into(),
+            url: "/srv/vault.git".into(),
+        },
+        received,
+        outcome,
+        pushed,
+    }
+}

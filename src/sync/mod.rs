@@ -602,15 +602,7 @@ mod report_tests {
     use super::*;
 
     fn report(received: usize, outcome: Outcome, pushed: bool) -> SyncReport {
-        SyncReport {
-            remote: Remote {
-                name: "origin".into(),
-                url: "/srv/vault.git".into(),
-            },
-            received,
-            outcome,
-            pushed,
-        }
+        crate::samples::testkit::sync_report(received, outcome, pushed)
     }
 
     #[test]

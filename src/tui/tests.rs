@@ -21,8 +21,7 @@ use dossier::keys::identity::{Home, Identity, Session};
 use dossier::ops::cases::{CaseSummary, OpenCase, SummaryState};
 use dossier::ops::documents::Document;
 use dossier::samples::testkit;
-use dossier::sync::remotes::Remote;
-use dossier::sync::{Conflict, Outcome, Stage, SyncReport};
+use dossier::sync::{Conflict, Outcome, Stage};
 use dossier::vault::keyring::{Role, Validity};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -1077,15 +1076,7 @@ fn finish_sync(app: &mut App, out: Result<JobOutput, dossier::Error>) {
 
 /// Answers the running sync job with a report from `origin`.
 fn synced(app: &mut App, received: usize, outcome: Outcome, pushed: bool) {
-    let report = SyncReport {
-        remote: Remote {
-            name: "origin".into(),
-            url: "/srv/vault.git".into(),
-        },
-        received,
-        outcome,
-        pushed,
-    };
+    let report = testkit::sync_report(received, outcome, pushed);
     finish_sync(app, Ok(JobOutput::Synced(Box::new(report))));
 }
 
