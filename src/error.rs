@@ -243,6 +243,34 @@ pub enum Error {
     #[error("{0} problem(s) found")]
     ProblemsFound(usize),
 
+    #[error("a disclosure on the basis {basis} needs {missing}; nothing was disclosed")]
+    DisclosureRequires { basis: String, missing: String },
+
+    #[error("{why}, so a disclosure from case {case} needs a second person's approval (four eyes), which this version of dossier cannot record yet; nothing was disclosed")]
+    DisclosureNeedsApproval { case: String, why: String },
+
+    #[error("choose at least one field, document or note to disclose (--fields, --docs, --notes); nothing was disclosed")]
+    NothingToDisclose,
+
+    #[error("case {case} has no {kind} {name} to disclose; nothing was disclosed")]
+    NoSuchItem {
+        case: String,
+        kind: &'static str,
+        name: String,
+    },
+
+    #[error(
+        "no consent on case {case} covers this disclosure today: {reason}; nothing was disclosed"
+    )]
+    ConsentDoesNotCover { case: String, reason: String },
+
+    #[error("the disclosure from case {case} was recorded, but the export could not be written to {path}: {reason}. Nothing left the firm; make the export again with another --out (the record shows the disclosure as authorised)")]
+    DisclosureNotWritten {
+        case: String,
+        path: PathBuf,
+        reason: String,
+    },
+
     #[error("the vault's root keys changed from {pinned} to {found} without a signature by a previous root; this may be an attack. If the change is genuine, remove the vault from {config} after confirming the new roots in person")]
     RootsChanged {
         pinned: String,

@@ -233,9 +233,44 @@ pub struct Consent {
     /// When it lapses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry: Option<NaiveDate>,
+    /// When it was withdrawn (kept, never deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<NaiveDate>,
+    /// Exactly what it covers, for enforcement: a disclosure on the basis
+    /// of consent must fall inside it. A consent without it covers nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covers: Option<ConsentScope>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// What a consent allows to be disclosed, and to whom.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentScope {
+    /// Field paths of the record (`client.name`, `title`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// Document ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
+    /// Note file names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Recipients' public keys (`age1…`, `ssh-ed25519 …`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
+}
+
+/// One item a disclosure enclosed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enclosed {
+    /// `field`, `document` or `note`.
+    pub kind: String,
+    /// The field path, document id or note file name.
+    pub name: String,
+    /// SHA-256 of the item as enclosed, hex.
+    pub sha256: String,
 }
 
 /// A disclosure of case information to a third party.
@@ -257,6 +292,24 @@ pub struct Disclosure {
     /// The order's or request's reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// Where the recipient is (a country code), for a transfer abroad.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// The instrument (treaty, request number) of a mutual legal assistance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<String>,
+    /// Why, for a disclosure on the basis `other`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// The public key the export was encrypted to, alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_key: Option<String>,
+    /// Exactly what left, item by item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enclosed: Vec<Enclosed>,
+    /// SHA-256 of the export file, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_sha256: Option<String>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
     pub extra: Extra,

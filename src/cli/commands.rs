@@ -9,6 +9,7 @@ use dossier::audit::log;
 use dossier::audit::verify;
 use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
+use dossier::ops::disclose;
 use dossier::ops::done::Done;
 use dossier::ops::{admin, cases, rekey, revocation, rotation, search};
 use dossier::support::secret::ExposeSecret;
@@ -39,6 +40,50 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::RevokeAccess { id, who } => access(&ctx, &id, &who, false),
         Command::Group(GroupCommand::Set { name, members }) => group_set(&ctx, &name, &members),
         Command::Grep { pattern } => grep(&ctx, &pattern),
+        Command::Disclose {
+            id,
+            to,
+            basis,
+            fields,
+            docs,
+            notes,
+            reference,
+            jurisdiction,
+            instrument,
+            justification,
+            out,
+        } => {
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let request = disclose::Request {
+                case: vault.resolve_case(&id)?,
+                to,
+                basis: disclose::LegalBasis::parse(&basis)?,
+                fields,
+                documents: docs,
+                notes,
+                reference,
+                jurisdiction,
+                instrument,
+                justification,
+                out,
+            };
+            println!("{}", disclose::disclose(&vault, &session, &request)?);
+            Ok(())
+        }
+        Command::Disclosures {
+            since,
+            case,
+            json,
+            csv,
+        } => {
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let since = since.as_deref().map(parse_date).transpose()?;
+            let case = case.map(|c| vault.resolve_case(&c)).transpose()?;
+            let register = disclose::register(&vault, &session, since, case.as_ref())?;
+            output::register(&register, json.json, csv)
+        }
         Command::Log {
             who_could_read: Some(case),
             at,
@@ -476,6 +521,13 @@ fn demo(dir: Option<PathBuf>, no_tui: bool, extra: usize, theme: Option<String>)
         demo.vault.display()
     );
     Ok(())
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::InvalidValue {
+        field: "--since".into(),
+        reason: "expected a date as YYYY-MM-DD".into(),
+    })
 }
 
 fn parse_date_end(s: &str) -> Result<chrono::DateTime<Utc>> {

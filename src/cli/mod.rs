@@ -85,6 +85,59 @@ enum Command {
     /// Named groups of people.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// Disclose chosen items of a case to one external recipient, on a legal
+    /// basis, recorded on the case in the same signed commit.
+    #[command(
+        long_about = "Disclose chosen fields, documents and notes of a case to one external recipient, on a legal basis from a closed list, recorded on the case in the same signed commit.\n\nThe export is one age file encrypted to the recipient's key alone (age1... or ssh-ed25519 ...), with a cover sheet listing what is enclosed and the SHA-256 of each item; the recipient opens it with stock `age -d`. It is never written over an existing file, and nothing decrypted touches disk.\n\nBases and what each needs: court_order (--reference), statutory_duty, client_consent (a consent on the case, current today, whose `covers` lists every item and the recipient), public_safety (a second person's approval: not yet supported, refused), mutual_legal_assistance (--reference and --instrument), legal_professional_privilege_waived, other (--justification). Restricted cases need a second person's approval (refused in this version)."
+    )]
+    Disclose {
+        /// The case.
+        id: String,
+        /// The recipient's public key: age1... or "ssh-ed25519 AAAA...".
+        #[arg(long, value_name = "KEY")]
+        to: String,
+        /// The legal basis (see the long help).
+        #[arg(long)]
+        basis: String,
+        /// Field paths to enclose, comma-separated (title,client.name,...).
+        #[arg(long, value_delimiter = ',', value_name = "F,...")]
+        fields: Vec<String>,
+        /// Document ids to enclose, comma-separated.
+        #[arg(long, value_delimiter = ',', value_name = "DOC,...")]
+        docs: Vec<String>,
+        /// Note file names to enclose, comma-separated.
+        #[arg(long, value_delimiter = ',', value_name = "NOTE,...")]
+        notes: Vec<String>,
+        /// The order's or request's reference.
+        #[arg(long, value_name = "REF")]
+        reference: Option<String>,
+        /// Where the recipient is (a country code).
+        #[arg(long, value_name = "CC")]
+        jurisdiction: Option<String>,
+        /// The instrument (treaty, request number) of a mutual legal assistance.
+        #[arg(long, value_name = "TEXT")]
+        instrument: Option<String>,
+        /// Why, for the basis `other`.
+        #[arg(long, value_name = "TEXT")]
+        justification: Option<String>,
+        /// The export file to create (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The disclosure register: every disclosure recorded in the cases you can read.
+    Disclosures {
+        /// Only disclosures on or after this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only this case.
+        #[arg(long = "case", value_name = "ID")]
+        case: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+        /// Print CSV instead (for a regulator or an audit).
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
     /// Search everything you can decrypt (regular expression, smart case).
     Grep {
         /// The pattern.

@@ -300,3 +300,62 @@ pub fn log(vault: &Vault, entries: &[LogEntry], json: bool) -> Result<()> {
     }
     Ok(())
 }
+
+/// `dossier disclosures`: the register as a table, JSON or CSV.
+pub fn register(register: &dossier::ops::disclose::Register, json: bool, csv: bool) -> Result<()> {
+    if json {
+        let value = serde_json::to_value(register)
+            .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+        return print_json(&value);
+    }
+    if csv {
+        println!("date,case,reference,pseudonym,basis,to,scope,authorised_by,disclosure_reference");
+        for r in &register.rows {
+            let cells = [
+                r.date.to_string(),
+                r.case.to_string(),
+                r.reference.clone(),
+                r.pseudonym.clone().unwrap_or_default(),
+                r.basis.clone(),
+                r.to.clone(),
+                r.scope.clone(),
+                r.authorised_by.clone(),
+                r.disclosure_reference.clone().unwrap_or_default(),
+            ];
+            let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+            println!("{}", line.join(","));
+        }
+    } else if register.rows.is_empty() {
+        println!("No disclosures recorded in the cases you can read.");
+    } else {
+        for r in &register.rows {
+            let case = match &r.pseudonym {
+                Some(p) => format!("{} ({}, {p})", r.case, r.reference),
+                None => format!("{} ({})", r.case, r.reference),
+            };
+            println!("{}  {case}  {}  to {}", r.date, r.basis, r.to);
+            println!("    {}; authorised by {}", r.scope, r.authorised_by);
+            if let Some(reference) = &r.disclosure_reference {
+                println!("    reference {reference}");
+            }
+        }
+    }
+    if register.unreadable > 0 {
+        eprintln!(
+            "{} case(s) could not be read; their disclosures, if any, stay inside their encrypted records.",
+            register.unreadable
+        );
+    }
+    Ok(())
+}
+
+/// One CSV cell (RFC 4180): always quoted, quotes doubled; a cell a
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@`) starts with `'`.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    format!("\"{}\"", text.replace('"', "\"\""))
+}

@@ -26,17 +26,46 @@ use crate::support::secret::Zeroizing;
 /// `tests/integration/layers.rs` fails when another module constructs it.
 #[derive(Clone)]
 pub struct Recipients<L> {
-    entries: Vec<(L, x25519::Recipient)>,
+    entries: Vec<(L, Key)>,
+}
+
+/// One public key a file can be encrypted to: a person's age X25519 key
+/// (every recipient inside the firm), or an ssh-ed25519 key (an external
+/// recipient of a disclosure, who may have only an SSH key).
+#[derive(Clone, Debug)]
+pub enum Key {
+    /// `age1…`.
+    X25519(x25519::Recipient),
+    /// `ssh-ed25519 AAAA…`.
+    SshEd25519(age::ssh::Recipient),
+}
+
+impl Key {
+    fn as_recipient(&self) -> &dyn age::Recipient {
+        match self {
+            Key::X25519(r) => r,
+            Key::SshEd25519(r) => r,
+        }
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::X25519(r) => write!(f, "{r}"),
+            Key::SshEd25519(r) => write!(f, "{r}"),
+        }
+    }
 }
 
 impl<L> Recipients<L> {
     /// Recipients approved by policy (see the type's documentation).
-    pub(crate) fn approved(entries: Vec<(L, x25519::Recipient)>) -> Recipients<L> {
+    pub(crate) fn approved(entries: Vec<(L, Key)>) -> Recipients<L> {
         Recipients { entries }
     }
 
     /// Each recipient with its label, in policy's order.
-    pub fn entries(&self) -> &[(L, x25519::Recipient)] {
+    pub fn entries(&self) -> &[(L, Key)] {
         &self.entries
     }
 
@@ -69,7 +98,7 @@ pub fn encrypt<L>(plaintext: &[u8], recipients: &Recipients<L>) -> Result<Vec<u8
         return Err(Error::Encrypt("no recipients to encrypt to".into()));
     }
     let encryptor =
-        age::Encryptor::with_recipients(recipients.iter().map(|(_, r)| r as &dyn age::Recipient))
+        age::Encryptor::with_recipients(recipients.iter().map(|(_, r)| r.as_recipient()))
             .map_err(|e| Error::Encrypt(e.to_string()))?;
     let mut out = Vec::with_capacity(plaintext.len() + 200 + 90 * recipients.len());
     let mut writer = encryptor
@@ -267,7 +296,7 @@ mod tests {
     use super::*;
 
     fn approved(keys: &[x25519::Recipient]) -> Recipients<()> {
-        Recipients::approved(keys.iter().map(|k| ((), k.clone())).collect())
+        Recipients::approved(keys.iter().map(|k| ((), Key::X25519(k.clone()))).collect())
     }
 
     #[test]

@@ -153,7 +153,19 @@ pub fn export(
         // Refused before anything is decrypted; write_new below closes the race.
         return Err(Error::FileExists(dest.to_path_buf()));
     }
-    // A plaintext copy inside the working tree could be committed by plain git.
+    refuse_inside_vault(vault, dest)?;
+    let plain = decrypt_document(vault, session, id, &doc)?;
+    fsio::write_new(dest, &plain, Mode::Private)?;
+    Ok(doc)
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Refuses a destination inside the vault's working tree, where a copy
+/// could end up committed by plain git.
+pub(crate) fn refuse_inside_vault(vault: &Vault, dest: &Path) -> Result<()> {
     let parent = match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
         Some(p) => p.to_path_buf(),
         None => std::env::current_dir().map_err(Error::io("find", "the current directory"))?,
@@ -168,21 +180,27 @@ pub fn export(
             path: dest.to_path_buf(),
         });
     }
-    let path = vault.root().join(document_path(id, &doc.file));
-    let plain = crate::support::secret::Zeroizing::new(crypto::decrypt(
-        &fsio::read_in_vault(vault.root(), &document_path(id, &doc.file))?,
+    Ok(())
+}
+
+/// A document's plaintext, checked against the checksum its record keeps.
+pub(crate) fn decrypt_document(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    doc: &Document,
+) -> Result<crate::support::secret::Zeroizing<Vec<u8>>> {
+    let rel = document_path(id, &doc.file);
+    let path = vault.root().join(&rel);
+    let plain = crypto::decrypt(
+        &fsio::read_in_vault(vault.root(), &rel)?,
         session.decryption_keys()?,
         &path,
-    )?);
+    )?;
     if hex(&Sha256::digest(&*plain)) != doc.sha256 {
         return Err(Error::CannotDecrypt { path });
     }
-    fsio::write_new(dest, &plain, Mode::Private)?;
-    Ok(doc)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    Ok(plain)
 }
 
 #[cfg(test)]

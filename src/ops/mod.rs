@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod cases;
+pub mod disclose;
 pub mod documents;
 pub mod done;
 pub mod listing;

@@ -153,7 +153,7 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
             given_by: sample.client.into(),
             scope: "Share medical evidence with the expert witness".into(),
             expiry: Some(today + Duration::days(365)),
-            extra: Default::default(),
+            ..Default::default()
         }];
         if i % 3 == 0 {
             record.disclosures = vec![Disclosure {
@@ -164,7 +164,7 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
                 scope: "Witness statement and translation".into(),
                 authorised_by: "Ada Osei".into(),
                 reference: Some(format!("FtT/{}/2026", 3100 + i)),
-                extra: Default::default(),
+                ..Default::default()
             }];
         }
         record.tags = sample.tags.iter().map(|t| t.to_string()).collect();

@@ -46,6 +46,48 @@ pub fn write_new(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
     sync_dir(dir)
 }
 
+/// A new file written and synced under a temporary name beside `path`,
+/// waiting to be put in place with [`Staged::publish`] (which never
+/// overwrites); dropped unpublished, it is removed. For a file that must
+/// appear only after something else succeeded (a disclosure's export,
+/// after its record is committed).
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Writes `bytes` beside `path`; refuses at once when `path` exists.
+    pub fn new(path: &Path, bytes: &[u8], mode: Mode) -> Result<Staged> {
+        if path.exists() {
+            return Err(Error::FileExists(path.to_path_buf()));
+        }
+        let (_, tmp) = written_beside(path, bytes, mode)?;
+        Ok(Staged {
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Moves the file into place, unless something took the name meanwhile.
+    pub fn publish(self) -> Result<()> {
+        let path = self.path;
+        self.tmp.persist_noclobber(&path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::FileExists(path.clone())
+            } else {
+                Error::io("create", &path)(e.error)
+            }
+        })?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        sync_dir(dir)
+    }
+}
+
 /// `bytes` in a new temporary file in `path`'s directory (created if
 /// missing), with `mode`, fsynced: ready to be moved into place.
 fn written_beside<'p>(

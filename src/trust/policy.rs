@@ -11,7 +11,7 @@
 use age::x25519;
 
 use crate::case::{AccessEntry, AccessList, CaseId};
-use crate::crypto::Recipients;
+use crate::crypto::{Key, Recipients};
 use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::signed::Signed;
@@ -172,6 +172,31 @@ pub fn resolve(keyring: &Keyring, groups: &Groups, list: &AccessList) -> Result<
     check_entries(keyring, groups, list).map_err(|bad| bad.into_error(list, None))
 }
 
+/// The one recipient of a disclosure's export, from what the user typed:
+/// an `age1…` key or an `ssh-ed25519 …` public key (nothing else, and only
+/// one). Its label is the key as written.
+pub fn external_recipient(text: &str) -> Result<Recipients<String>> {
+    let text = text.trim();
+    let refuse = |reason: &str| Error::InvalidValue {
+        field: "--to".into(),
+        reason: reason.into(),
+    };
+    let key = if text.starts_with("age1") {
+        text.parse::<x25519::Recipient>()
+            .map(Key::X25519)
+            .map_err(|_| refuse("it is not a valid age public key (age1…)"))?
+    } else if text.starts_with("ssh-ed25519 ") {
+        text.parse::<age::ssh::Recipient>()
+            .map(Key::SshEd25519)
+            .map_err(|_| refuse("it is not a valid ssh-ed25519 public key"))?
+    } else {
+        return Err(refuse(
+            "give the external recipient's age public key (age1…) or ssh-ed25519 public key, and only one",
+        ));
+    };
+    Ok(Recipients::approved(vec![(text.to_string(), key)]))
+}
+
 /// The first entry of a list that cannot be encrypted to.
 struct InvalidEntry {
     /// The entry on the list (the group, for a member of one).
@@ -250,7 +275,11 @@ fn check_entries(
             }
         }
     }
-    Ok(Recipients::approved(out))
+    Ok(Recipients::approved(
+        out.into_iter()
+            .map(|(fp, r)| (fp, Key::X25519(r)))
+            .collect(),
+    ))
 }
 
 /// Who put `wanted` on the access list: "by NAME in commit ABC1234", or

@@ -184,7 +184,7 @@ fn asylum() -> CaseRecord {
         given_by: "Miriam Tesfaye".into(),
         scope: "Share medical evidence with the expert".into(),
         expiry: Some(day(2027, 2, 3)),
-        extra: Default::default(),
+        ..Default::default()
     }];
     r.disclosures = vec![Disclosure {
         id: "x1".into(),
@@ -194,7 +194,7 @@ fn asylum() -> CaseRecord {
         scope: "Witness statement".into(),
         authorised_by: "Ada Osei".into(),
         reference: Some("FtT/3100/2026".into()),
-        extra: Default::default(),
+        ..Default::default()
     }];
     r.tags = vec!["appeal".into(), "vulnerable".into()];
     r

@@ -6,6 +6,7 @@ mod bad_input;
 mod core_flows;
 mod crash;
 mod damaged;
+mod disclosure;
 mod fixture;
 mod history_attacks;
 mod layers;

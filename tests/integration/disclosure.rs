@@ -1,0 +1,355 @@
+//! `dossier disclose` and `dossier disclosures`: every basis's allowed path
+//! and refusals, the export opened by stock `age` with the recipient's key
+//! only, exactly the chosen items in it, and the record's entry matching
+//! the cover sheet.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{require, Person, World};
+
+const TITLE: &str = "MARKER-TITLE appeal";
+const CLIENT: &str = "MARKER-CLIENT Tesfaye";
+const NATIONALITY: &str = "MARKER-NATIONALITY";
+const AREA: &str = "MARKER-AREA";
+
+/// Alice (root) with a case holding marker values, and an external
+/// recipient's age key pair: (world, alice, case id, recipient, key file).
+fn setup() -> (World, Person, String, String, PathBuf) {
+    require("age-keygen");
+    let w = World::new();
+    let alice = w.person("Alice");
+    w.init_vault(&alice);
+    let id = w
+        .ok(
+            &alice,
+            &["case", "new", "--title", TITLE, "--client", CLIENT],
+        )
+        .trim()
+        .to_string();
+    w.ok(
+        &alice,
+        &[
+            "case",
+            "set",
+            &id,
+            &format!("client.nationality={NATIONALITY}"),
+            &format!("practice_area={AREA}"),
+        ],
+    );
+    let key = w.path("tribunal.agekey");
+    let out = Command::new("age-keygen")
+        .arg("-o")
+        .arg(&key)
+        .output()
+        .expect("age-keygen");
+    assert!(out.status.success());
+    let recipient = std::fs::read_to_string(&key)
+        .expect("key")
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: ").map(str::to_string))
+        .expect("public key line");
+    (w, alice, id, recipient, key)
+}
+
+fn age_decrypt(key: &Path, file: &Path) -> Option<String> {
+    let out = Command::new("age")
+        .args(["-d", "-i"])
+        .arg(key)
+        .arg(file)
+        .output()
+        .expect("age");
+    out.status
+        .success()
+        .then(|| String::from_utf8(out.stdout).expect("utf8"))
+}
+
+fn sha256_hex(path: &Path) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(std::fs::read(path).expect("read"));
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn disclose_args<'a>(id: &'a str, to: &'a str, basis: &'a str, out: &'a Path) -> Vec<&'a str> {
+    vec![
+        "disclose",
+        id,
+        "--to",
+        to,
+        "--basis",
+        basis,
+        "--fields",
+        "title,client.name",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]
+}
+
+#[test]
+fn a_court_ordered_disclosure_leaves_only_what_was_chosen_for_the_recipient_alone() {
+    let (w, alice, id, recipient, key) = setup();
+    let out = w.path("to-tribunal.age");
+    let mut args = disclose_args(&id, &recipient, "court_order", &out);
+    args.extend(["--reference", "FtT/3100/2026", "--jurisdiction", "GB"]);
+    let before = w.commit_count();
+    let said = w.ok(&alice, &args);
+    assert!(said.contains("Disclosed 2 item(s) of case"), "{said}");
+    assert_eq!(w.commit_count(), before + 1, "one signed commit records it");
+
+    // The recipient opens it with stock age; it holds the chosen items only.
+    let plain = age_decrypt(&key, &out).expect("the recipient decrypts the export");
+    assert!(plain.contains(TITLE) && plain.contains(CLIENT), "{plain}");
+    for absent in [NATIONALITY, AREA] {
+        assert!(!plain.contains(absent), "{absent} left the firm: {plain}");
+    }
+    let cover: serde_yaml::Value = serde_yaml::from_str(&plain).expect("export yaml");
+    let cover = &cover["cover"];
+    assert_eq!(cover["basis"].as_str(), Some("court_order"));
+    assert_eq!(cover["reference"].as_str(), Some("FtT/3100/2026"));
+    assert_eq!(cover["recipient"].as_str(), Some(recipient.as_str()));
+    assert_eq!(
+        cover["authorised_by"]["fingerprint"].as_str(),
+        Some(w.fingerprint(&alice).as_str())
+    );
+
+    // Nobody in the firm can open it: not even the person who made it.
+    let staff = w.age_secret(&alice, "staff");
+    assert!(
+        age_decrypt(&staff, &out).is_none(),
+        "a staff key opened the export"
+    );
+
+    // The record's entry is the cover sheet, and names the export's digest.
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&alice, &["case", "show", &id, "--json"])).expect("json");
+    let entry = &shown["record"]["disclosures"][0];
+    assert_eq!(entry["legal_basis"], "court_order");
+    assert_eq!(entry["reference"], "FtT/3100/2026");
+    assert_eq!(entry["jurisdiction"], "GB");
+    assert_eq!(entry["recipient_key"], recipient.as_str());
+    assert_eq!(entry["export_sha256"], sha256_hex(&out).as_str());
+    let recorded: Vec<(String, String)> = entry["enclosed"]
+        .as_array()
+        .expect("enclosed")
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().into(),
+                e["sha256"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let covered: Vec<(String, String)> = cover["enclosed"]
+        .as_sequence()
+        .expect("cover enclosed")
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().into(),
+                e["sha256"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(recorded, covered);
+    assert_eq!(recorded.len(), 2);
+    let log = w.ok(&alice, &["log", "--json"]);
+    assert!(log.contains("\"action\": \"disclose\""), "{log}");
+    assert!(!log.contains("MARKER"), "content in the log: {log}");
+
+    // The register lists it; someone who cannot read the case learns only a count.
+    let register: serde_json::Value =
+        serde_json::from_str(&w.ok(&alice, &["disclosures", "--json"])).expect("json");
+    assert_eq!(register["rows"][0]["basis"], "court_order");
+    assert_eq!(register["unreadable"], 0);
+    let csv = w.ok(&alice, &["disclosures", "--csv"]);
+    assert!(csv.starts_with("date,case,reference"), "{csv}");
+    assert!(csv.contains("\"court_order\""), "{csv}");
+}
+
+#[test]
+fn an_ssh_ed25519_recipient_opens_the_export_with_stock_age() {
+    let (w, alice, id, _, _) = setup();
+    let key = w.path("counsel_ed25519");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen");
+    assert!(made.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).expect("pub");
+    let public = public
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = w.path("to-counsel.age");
+    let mut args = disclose_args(&id, &public, "legal_professional_privilege_waived", &out);
+    args[7] = "title";
+    w.ok(&alice, &args);
+    let plain = age_decrypt(&key, &out).expect("ssh key decrypts");
+    assert!(plain.contains(TITLE) && !plain.contains(CLIENT), "{plain}");
+}
+
+/// Runs a disclosure that must be refused: exit 1, the sentence, no
+/// commit, no export.
+fn refused(w: &World, who: &Person, args: &[&str], out: &Path, sentence: &str) {
+    let before = w.commit_count();
+    let err = w.fails(who, args, 1);
+    assert!(err.contains(sentence), "expected {sentence:?} in: {err}");
+    assert_eq!(w.commit_count(), before, "a refusal committed something");
+    assert!(!out.exists(), "a refusal wrote the export");
+}
+
+#[test]
+fn each_basis_refuses_what_it_lacks_and_nothing_is_written() {
+    let (w, alice, id, recipient, _) = setup();
+    let out = w.path("x.age");
+    let args = |basis| disclose_args(&id, &recipient, basis, &out);
+    refused(
+        &w,
+        &alice,
+        &args("court_order"),
+        &out,
+        "a disclosure on the basis court_order needs the order's reference (--reference); nothing was disclosed",
+    );
+    let mut mla = args("mutual_legal_assistance");
+    mla.extend(["--reference", "MLA-7"]);
+    refused(
+        &w,
+        &alice,
+        &mla,
+        &out,
+        "needs its instrument, the treaty or request it rests on (--instrument)",
+    );
+    refused(
+        &w,
+        &alice,
+        &args("other"),
+        &out,
+        "needs a written justification (--justification)",
+    );
+    refused(
+        &w,
+        &alice,
+        &args("because"),
+        &out,
+        "the legal basis must be one of court_order, statutory_duty",
+    );
+    refused(
+        &w,
+        &alice,
+        &args("public_safety"),
+        &out,
+        "needs a second person's approval (four eyes)",
+    );
+    let mut nothing = vec![
+        "disclose",
+        &id,
+        "--to",
+        &recipient,
+        "--basis",
+        "statutory_duty",
+    ];
+    nothing.extend(["--out", out.to_str().unwrap()]);
+    refused(
+        &w,
+        &alice,
+        &nothing,
+        &out,
+        "choose at least one field, document or note to disclose",
+    );
+    let mut unknown = args("statutory_duty");
+    unknown[7] = "client.phone";
+    refused(
+        &w,
+        &alice,
+        &unknown,
+        &out,
+        &format!("case {id} has no field client.phone to disclose"),
+    );
+    let mut rsa = args("statutory_duty");
+    rsa[3] = "ssh-rsa AAAAB3NzaC1yc2E";
+    refused(
+        &w,
+        &alice,
+        &rsa,
+        &out,
+        "give the external recipient's age public key",
+    );
+
+    // A restricted case always needs the second person.
+    w.ok(&alice, &["case", "set", &id, "sensitivity=restricted"]);
+    let mut order = args("court_order");
+    order.extend(["--reference", "FtT/1"]);
+    refused(
+        &w,
+        &alice,
+        &order,
+        &out,
+        "the case is restricted, so a disclosure from case",
+    );
+    w.ok(&alice, &["case", "set", &id, "sensitivity=standard"]);
+
+    // Never over an existing file.
+    std::fs::write(&out, "already here").unwrap();
+    let before = w.commit_count();
+    let err = w.fails(&alice, &order, 1);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "already here");
+    assert_eq!(w.commit_count(), before);
+
+    // Someone who cannot read the case discloses nothing of it.
+    let ben = w.person("Ben");
+    w.join(&ben, &alice);
+    let other = w.path("y.age");
+    let mut by_ben = disclose_args(&id, &recipient, "court_order", &other);
+    by_ben.extend(["--reference", "FtT/1"]);
+    refused(&w, &ben, &by_ben, &other, "you are not a recipient of case");
+    let err = w.ok_or_fail_stdout(&ben, &["disclosures"]);
+    assert!(!err.contains("court_order"), "{err}");
+}
+
+#[test]
+fn consent_is_enforced_current_covering_every_item_and_the_recipient() {
+    let (w, alice, id, recipient, key) = setup();
+    let out = w.path("consented.age");
+    let args = disclose_args(&id, &recipient, "client_consent", &out);
+    refused(&w, &alice, &args, &out, "the case records no consent");
+
+    let consent = |extra: &str| {
+        format!(
+            "consents=[{{id: c1, date: 2026-01-05, given_by: client, scope: tribunal, covers: {{fields: [title, client.name], recipients: ['{recipient}']}}{extra}}}]"
+        )
+    };
+    w.ok(
+        &alice,
+        &["case", "set", &id, &consent(", expiry: 2026-02-01")],
+    );
+    refused(&w, &alice, &args, &out, "consent c1 has expired");
+    w.ok(
+        &alice,
+        &["case", "set", &id, &consent(", withdrawn: 2026-03-01")],
+    );
+    refused(&w, &alice, &args, &out, "consent c1 was withdrawn");
+    w.ok(
+        &alice,
+        &[
+            "case",
+            "set",
+            &id,
+            &format!(
+                "consents=[{{id: c1, date: 2026-01-05, given_by: client, scope: tribunal, covers: {{fields: [title], recipients: ['{recipient}']}}}}]"
+            ),
+        ],
+    );
+    refused(
+        &w,
+        &alice,
+        &args,
+        &out,
+        "consent c1 does not cover field client.name",
+    );
+    w.ok(&alice, &["case", "set", &id, &consent("")]);
+    w.ok(&alice, &args);
+    assert!(age_decrypt(&key, &out).is_some_and(|p| p.contains(CLIENT)));
+}
