@@ -198,6 +198,7 @@ fn watermark(dir: &Path, root: &Session) {
             client: None,
             reference: None,
             grants: Vec::new(),
+            pseudonym: None,
         },
     )
     .expect("case");

@@ -243,6 +243,15 @@ pub enum Error {
     #[error("{0} problem(s) found")]
     ProblemsFound(usize),
 
+    #[error("case {case} is restricted: it can be granted to named, certified people only, not to the group @{group}")]
+    RestrictedGroupGrant { case: String, group: String },
+
+    #[error("case {case} is granted to {groups}; remove them first (`dossier revoke-access {case} @GROUP`), then make it restricted")]
+    RestrictedWithGroups { case: String, groups: String },
+
+    #[error("a protected case needs a pseudonym that is not the client's name (--pseudonym); nothing was created")]
+    PseudonymNeeded,
+
     #[error("a disclosure on the basis {basis} needs {missing}; nothing was disclosed")]
     DisclosureRequires { basis: String, missing: String },
 

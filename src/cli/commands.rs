@@ -71,6 +71,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             println!("{}", disclose::disclose(&vault, &session, &request)?);
             Ok(())
         }
+        Command::Consents { expiring, json } => {
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let report = disclose::consents(&vault, &session, expiring)?;
+            output::consents(&report, json.json)
+        }
         Command::Disclosures {
             since,
             case,
@@ -277,6 +283,8 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
             client,
             reference,
             grant,
+            protected: _,
+            pseudonym,
         } => {
             let grants = grant
                 .iter()
@@ -290,6 +298,7 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
                     client,
                     reference,
                     grants,
+                    pseudonym,
                 },
             )?;
             println!("{id}");

@@ -124,6 +124,14 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Consents recorded in the cases you can read, with whether each is current.
+    Consents {
+        /// Only those expired or expiring within DAYS.
+        #[arg(long, value_name = "DAYS")]
+        expiring: Option<u32>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// The disclosure register: every disclosure recorded in the cases you can read.
     Disclosures {
         /// Only disclosures on or after this date (YYYY-MM-DD).
@@ -342,6 +350,12 @@ enum CaseCommand {
         /// Also grant read access to a fingerprint or @group (repeatable).
         #[arg(long, value_name = "FP|@GROUP")]
         grant: Vec<String>,
+        /// Protect the client's identity from the start (needs --pseudonym).
+        #[arg(long, requires = "pseudonym")]
+        protected: bool,
+        /// The name lists show instead of the client's.
+        #[arg(long, requires = "protected")]
+        pseudonym: Option<String>,
     },
     /// List cases (pseudonyms for protected identities).
     List {

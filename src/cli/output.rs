@@ -359,3 +359,48 @@ fn csv_cell(text: &str) -> String {
     };
     format!("\"{}\"", text.replace('"', "\"\""))
 }
+
+/// `dossier consents`: each consent with its state, as a table or JSON.
+pub fn consents(report: &dossier::ops::disclose::Consents, json: bool) -> Result<()> {
+    use dossier::ops::disclose::ConsentState;
+    if json {
+        let value = serde_json::to_value(report)
+            .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+        return print_json(&value);
+    }
+    if report.rows.is_empty() {
+        println!("No consents to show in the cases you can read.");
+    }
+    for r in &report.rows {
+        let case = match &r.pseudonym {
+            Some(p) => format!("{} ({}, {p})", r.case, r.reference),
+            None => format!("{} ({})", r.case, r.reference),
+        };
+        let state = match r.state {
+            ConsentState::Current => "current".to_string(),
+            ConsentState::Expiring => "EXPIRING".to_string(),
+            ConsentState::Expired => "EXPIRED".to_string(),
+            ConsentState::Withdrawn => "WITHDRAWN".to_string(),
+        };
+        let until = r
+            .expiry
+            .map(|e| format!(" until {e}"))
+            .unwrap_or_else(|| " (no expiry)".into());
+        let covers = if r.enforceable {
+            ""
+        } else {
+            "; does not say what it covers, so it allows no disclosure"
+        };
+        println!(
+            "{state:<9}  {case}  consent {} of {}{until}{covers}",
+            r.consent, r.date
+        );
+    }
+    if report.unreadable > 0 {
+        eprintln!(
+            "{} case(s) could not be read; their consents, if any, stay inside their encrypted records.",
+            report.unreadable
+        );
+    }
+    Ok(())
+}

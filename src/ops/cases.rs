@@ -16,7 +16,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::case::fields;
-use crate::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, RecordMerge, Side, Status};
+use crate::case::{
+    AccessEntry, AccessList, CaseId, CaseRecord, Note, RecordMerge, Sensitivity, Side, Status,
+};
 use crate::crypto;
 use crate::error::{Error, Result, Unchanged};
 use crate::keys::fingerprint::Fingerprint;
@@ -54,10 +56,19 @@ pub struct NewCase {
     pub reference: Option<String>,
     /// Extra readers.
     pub grants: Vec<AccessEntry>,
+    /// When set, the client's identity is protected from the start and
+    /// lists show this instead.
+    pub pseudonym: Option<String>,
 }
 
 /// Creates a case owned by the acting person; returns its id.
 pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> {
+    let pseudonym = match new.pseudonym.map(|p| p.trim().to_string()) {
+        Some(p) if p.is_empty() || Some(&p) == new.client.as_ref() => {
+            return Err(Error::PseudonymNeeded)
+        }
+        other => other,
+    };
     let lock = vault.lock()?;
     let me = session.fingerprint();
     let mut id = CaseId::random();
@@ -77,6 +88,8 @@ pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> 
             name: new.client.unwrap_or_default(),
             ..Default::default()
         },
+        protected_identity: pseudonym.is_some(),
+        pseudonym,
         ..Default::default()
     };
     let mut changes = vec![encrypt_record(&id, &record, &recipients)?];
@@ -316,6 +329,9 @@ fn edit_record(
     if updated == record {
         return Err(Unchanged::Commit.into());
     }
+    if updated.sensitivity == Sensitivity::Restricted {
+        refuse_groups_on_restricted(vault, id)?;
+    }
     let changes = vec![encrypt_record(id, &updated, &recipients)?];
     vault.commit(
         &lock,
@@ -324,6 +340,26 @@ fn edit_record(
         &changes,
     )?;
     Ok(())
+}
+
+/// A restricted case is read by named people only: refuses while its
+/// access list names a group.
+fn refuse_groups_on_restricted(vault: &Vault, id: &CaseId) -> Result<()> {
+    let groups: Vec<String> = vault
+        .access_list(id)?
+        .entries()
+        .into_iter()
+        .filter(|e| matches!(e, AccessEntry::Group(_)))
+        .map(|e| e.to_string())
+        .collect();
+    if groups.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::RestrictedWithGroups {
+            case: id.to_string(),
+            groups: groups.join(", "),
+        })
+    }
 }
 
 /// Adds a note to a case.
@@ -476,6 +512,16 @@ fn change_access(
     policy::check_may_change_access(vault, &me, &current.list)?;
     let mut list = current.list.clone();
     edit(&mut list)?;
+    if let AccessEntry::Group(group) = entry {
+        let restricted = matches!(action, AccessAction::Granted)
+            && read_record(vault, session, id)?.sensitivity == Sensitivity::Restricted;
+        if restricted {
+            return Err(Error::RestrictedGroupGrant {
+                case: id.to_string(),
+                group: group.clone(),
+            });
+        }
+    }
     let recipients = policy::recipients(vault, &list)?;
     let Reencryption {
         mut changes,

@@ -601,6 +601,116 @@ pub fn register(
     Ok(Register { rows, unreadable })
 }
 
+/// Where a consent stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsentState {
+    /// Current, and not expiring within the window asked about.
+    Current,
+    /// Current, but it lapses within the window.
+    Expiring,
+    /// Its expiry has passed.
+    Expired,
+    /// Withdrawn (kept, never deleted).
+    Withdrawn,
+}
+
+/// One consent of the consent list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsentRow {
+    /// The case.
+    pub case: CaseId,
+    /// The firm's reference of the case.
+    pub reference: String,
+    /// The pseudonym, when the case's identity is protected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
+    /// The consent's id.
+    pub consent: String,
+    /// When it was given.
+    pub date: NaiveDate,
+    /// When it lapses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<NaiveDate>,
+    /// When it was withdrawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<NaiveDate>,
+    /// Where it stands today.
+    pub state: ConsentState,
+    /// Whether it says what it covers (only then can it allow a disclosure).
+    pub enforceable: bool,
+}
+
+/// The consents of every readable case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Consents {
+    /// By expiry, soonest first (those without one last).
+    pub rows: Vec<ConsentRow>,
+    /// Cases that could not be read.
+    pub unreadable: usize,
+}
+
+/// How many days ahead a consent counts as expiring when none is asked.
+pub const EXPIRING_DAYS: u32 = 30;
+
+/// Every consent in the cases the session can read, each with its state;
+/// with `expiring`, only those expired or lapsing within that many days.
+/// Who gave a consent and what it says stay in the case: a list shows the
+/// case's reference (and pseudonym), never a name.
+pub fn consents(vault: &Vault, session: &Session, expiring: Option<u32>) -> Result<Consents> {
+    let today = chrono::Utc::now().date_naive();
+    let window = i64::from(expiring.unwrap_or(EXPIRING_DAYS));
+    let horizon = today + chrono::Duration::days(window);
+    let me = session.fingerprint();
+    let mut rows = Vec::new();
+    let mut unreadable = 0;
+    for id in vault.case_ids()? {
+        let listed = vault
+            .access_list(&id)
+            .is_ok_and(|l| policy::listed_readers(vault.groups(), &l).contains(&me));
+        let record = match listed.then(|| cases::read_record(vault, session, &id)) {
+            Some(Ok(record)) => record,
+            _ => {
+                unreadable += 1;
+                continue;
+            }
+        };
+        for c in &record.consents {
+            let state = if c.withdrawn.is_some_and(|w| w <= today) {
+                ConsentState::Withdrawn
+            } else if c.expiry.is_some_and(|e| e < today) {
+                ConsentState::Expired
+            } else if c.expiry.is_some_and(|e| e <= horizon) {
+                ConsentState::Expiring
+            } else {
+                ConsentState::Current
+            };
+            let due = matches!(state, ConsentState::Expired | ConsentState::Expiring);
+            if expiring.is_some() && !due {
+                continue;
+            }
+            rows.push(ConsentRow {
+                case: id.clone(),
+                reference: record.reference.clone(),
+                pseudonym: record
+                    .protected_identity
+                    .then(|| record.pseudonym.clone())
+                    .flatten(),
+                consent: c.id.clone(),
+                date: c.date,
+                expiry: c.expiry,
+                withdrawn: c.withdrawn,
+                state,
+                enforceable: c.covers.is_some(),
+            });
+        }
+    }
+    rows.sort_by(|a, b| {
+        (a.expiry.is_none(), a.expiry, &a.case).cmp(&(b.expiry.is_none(), b.expiry, &b.case))
+    });
+    Ok(Consents { rows, unreadable })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -112,6 +112,7 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
                 client: Some(sample.client.into()),
                 reference: Some(format!("OL-2026-{:03}", 101 + i)),
                 grants,
+                pseudonym: None,
             },
         )?;
         let mut record: CaseRecord = cases::read_record(&vault, author, &id)?;

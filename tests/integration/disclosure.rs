@@ -353,3 +353,159 @@ fn consent_is_enforced_current_covering_every_item_and_the_recipient() {
     w.ok(&alice, &args);
     assert!(age_decrypt(&key, &out).is_some_and(|p| p.contains(CLIENT)));
 }
+
+#[test]
+fn a_case_protected_from_creation_shows_its_pseudonym_everywhere_it_is_listed() {
+    let w = World::new();
+    let alice = w.person("Alice");
+    w.init_vault(&alice);
+    let real = "MARKER-REAL-NAME";
+    let err = w.fails(
+        &alice,
+        &[
+            "case",
+            "new",
+            "--title",
+            "Asylum",
+            "--client",
+            real,
+            "--protected",
+            "--pseudonym",
+            real,
+        ],
+        1,
+    );
+    assert!(
+        err.contains("needs a pseudonym that is not the client's name"),
+        "{err}"
+    );
+    let err = w.fails(
+        &alice,
+        &["case", "new", "--title", "Asylum", "--protected"],
+        2,
+    );
+    assert!(err.contains("--pseudonym"), "{err}");
+    let id = w
+        .ok(
+            &alice,
+            &[
+                "case",
+                "new",
+                "--title",
+                "Asylum",
+                "--client",
+                real,
+                "--protected",
+                "--pseudonym",
+                "Client K",
+            ],
+        )
+        .trim()
+        .to_string();
+    w.ok(
+        &alice,
+        &[
+            "case",
+            "set",
+            &id,
+            "consents=[{id: c1, date: 2026-01-05, given_by: MARKER-REAL-NAME, scope: x, expiry: 2026-02-01}]",
+        ],
+    );
+    let outputs = [
+        w.ok(&alice, &["case", "list"]),
+        w.ok(&alice, &["case", "list", "--json"]),
+        w.ok(&alice, &["log", "--json"]),
+        w.ok(&alice, &["consents"]),
+        w.ok(&alice, &["consents", "--json"]),
+        w.ok(&alice, &["disclosures", "--json"]),
+    ];
+    for out in &outputs {
+        assert!(!out.contains(real), "the real name was listed: {out}");
+    }
+    assert!(outputs[0].contains("Client K"), "{}", outputs[0]);
+    assert!(
+        outputs[3].contains("Client K") && outputs[3].contains("EXPIRED"),
+        "{}",
+        outputs[3]
+    );
+    // Opening the case deliberately shows who it is.
+    assert!(w.ok(&alice, &["case", "show", &id]).contains(real));
+}
+
+#[test]
+fn consents_are_listed_with_their_state_and_filtered_by_expiry() {
+    let (w, alice, id, _, _) = setup();
+    let far = (chrono::Utc::now().date_naive() + chrono::Duration::days(400)).to_string();
+    let soon = (chrono::Utc::now().date_naive() + chrono::Duration::days(10)).to_string();
+    w.ok(
+        &alice,
+        &[
+            "case",
+            "set",
+            &id,
+            &format!(
+                "consents=[{{id: old, date: 2025-01-05, given_by: c, scope: x, expiry: 2025-06-01}}, {{id: soon, date: 2026-01-05, given_by: c, scope: x, expiry: {soon}, covers: {{fields: [title]}}}}, {{id: far, date: 2026-01-05, given_by: c, scope: x, expiry: {far}}}, {{id: gone, date: 2026-01-05, given_by: c, scope: x, withdrawn: 2026-02-01}}]"
+            ),
+        ],
+    );
+    let all: serde_json::Value =
+        serde_json::from_str(&w.ok(&alice, &["consents", "--json"])).expect("json");
+    let states: Vec<(String, String)> = all["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["consent"].as_str().unwrap().into(),
+                r["state"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want = |c: &str, s: &str| (c.to_string(), s.to_string());
+    for pair in [
+        want("old", "expired"),
+        want("soon", "expiring"),
+        want("far", "current"),
+        want("gone", "withdrawn"),
+    ] {
+        assert!(states.contains(&pair), "{pair:?} not in {states:?}");
+    }
+    let due: serde_json::Value =
+        serde_json::from_str(&w.ok(&alice, &["consents", "--expiring", "30", "--json"]))
+            .expect("json");
+    let due: Vec<&str> = due["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["consent"].as_str().unwrap())
+        .collect();
+    assert_eq!(due, vec!["old", "soon"]);
+}
+
+#[test]
+fn a_restricted_case_is_granted_to_named_people_only() {
+    let w = World::new();
+    let alice = w.person("Alice");
+    let ben = w.person("Ben");
+    w.init_vault(&alice);
+    let ben_fp = w.join(&ben, &alice);
+    w.ok(&alice, &["group", "set", "team", &ben_fp]);
+    let id = w.new_case(&alice, &["--grant", "@team"]);
+    let before = w.commit_count();
+    let err = w.fails(&alice, &["case", "set", &id, "sensitivity=restricted"], 1);
+    assert!(
+        err.contains(&format!("case {id} is granted to @team; remove them first")),
+        "{err}"
+    );
+    assert_eq!(w.commit_count(), before);
+    w.ok(&alice, &["revoke-access", &id, "@team"]);
+    w.ok(&alice, &["case", "set", &id, "sensitivity=restricted"]);
+    let before = w.commit_count();
+    let err = w.fails(&alice, &["grant", &id, "@team"], 1);
+    assert!(
+        err.contains(&format!("case {id} is restricted: it can be granted to named, certified people only, not to the group @team")),
+        "{err}"
+    );
+    assert_eq!(w.commit_count(), before);
+    w.ok(&alice, &["grant", &id, &ben_fp]);
+}

@@ -180,6 +180,7 @@ impl Run {
                     AccessEntry::Key(people[BEN].fingerprint()),
                     AccessEntry::Key(people[CHIDI].fingerprint()),
                 ],
+                pseudonym: None,
             },
         )
         .expect("create case");

@@ -236,6 +236,7 @@ impl Form {
                     client: opt(self.value("client")),
                     reference: opt(self.value("reference")),
                     grants: Vec::new(),
+                    pseudonym: None,
                 };
                 self.saving = ctx.start_change(Change::Create(new));
             }
