@@ -258,6 +258,13 @@ pub enum Error {
     #[error("{why}, so a disclosure from case {case} needs a second person's approval (four eyes), which this version of dossier cannot record yet; nothing was disclosed")]
     DisclosureNeedsApproval { case: String, why: String },
 
+    #[error("{item} of case {case} carries condition {condition}, in force and not released; record its release (`released: {{by, date, reference}}`) before disclosing it; nothing was disclosed")]
+    ConditionNotReleased {
+        case: String,
+        item: String,
+        condition: String,
+    },
+
     #[error("choose at least one field, document or note to disclose (--fields, --docs, --notes); nothing was disclosed")]
     NothingToDisclose,
 

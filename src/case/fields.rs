@@ -56,6 +56,7 @@ pub const FIELDS: &[(&str, Kind)] = &[
     ("deadlines", Kind::Yaml),
     ("consents", Kind::Yaml),
     ("disclosures", Kind::Yaml),
+    ("conditions", Kind::Yaml),
     ("retention_until", Kind::Date),
     ("tags", Kind::Yaml),
 ];

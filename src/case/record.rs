@@ -112,6 +112,10 @@ pub struct CaseRecord {
     /// Disclosures made to third parties.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disclosures: Vec<Disclosure>,
+    /// Conditions on information received (the rule of speciality),
+    /// enforced on disclosure until released.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
     /// When the file must be reviewed for deletion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_until: Option<NaiveDate>,
@@ -245,6 +249,46 @@ pub struct Consent {
     pub extra: Extra,
 }
 
+/// A condition set by whoever supplied an item (a document or a field):
+/// the rule of speciality of mutual legal assistance. While it is in force
+/// and not released, a disclosure enclosing the item is refused.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    /// Stable identity for merging.
+    #[serde(default = "item_id")]
+    pub id: String,
+    /// The item: `field:<path>` or `document:<id>`.
+    pub item: String,
+    /// Who set it (the supplying authority).
+    pub set_by: String,
+    /// The only purpose the item may be used for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_only_for: Option<String>,
+    /// Whose consent an onward transfer needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_onward_transfer_without: Option<String>,
+    /// The last day it binds (binding indefinitely without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+    /// Its release, once recorded (kept, never deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<Release>,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Who released a condition, when, and on what authority.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    /// Who recorded the release.
+    pub by: String,
+    /// When.
+    pub date: NaiveDate,
+    /// The authority's consent or decision it rests on.
+    pub reference: String,
+}
+
 /// What a consent allows to be disclosed, and to whom.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentScope {
@@ -347,7 +391,7 @@ impl CaseRecord {
 
 // Decrypted content: Debug never shows it.
 crate::redacted_debug!(
-    CaseRecord, Client, Identifier, Contact, Party, Deadline, Consent, Disclosure
+    CaseRecord, Client, Identifier, Contact, Party, Deadline, Consent, Disclosure, Condition
 );
 
 #[cfg(test)]

@@ -304,6 +304,7 @@ pub fn disclose(vault: &Vault, session: &Session, request: &Request) -> Result<D
     if enclosed.is_empty() {
         return Err(Error::NothingToDisclose);
     }
+    check_conditions(&record, id, &enclosed, today)?;
     documents::refuse_inside_vault(vault, &request.out)?;
 
     // The export, built and encrypted in memory, staged beside its place.
@@ -456,6 +457,30 @@ fn check_basis(
         LegalBasis::ClientConsent => consent_covers(record, id, request, recipient, today),
         _ => Ok(()),
     }
+}
+
+/// Refuses while an enclosed item carries a condition in force that was
+/// not released.
+fn check_conditions(
+    record: &CaseRecord,
+    id: &CaseId,
+    enclosed: &[Enclosed],
+    today: NaiveDate,
+) -> Result<()> {
+    for item in enclosed {
+        let key = format!("{}:{}", item.kind, item.name);
+        let binding = record.conditions.iter().find(|c| {
+            c.item.trim() == key && c.released.is_none() && c.until.is_none_or(|u| u >= today)
+        });
+        if let Some(c) = binding {
+            return Err(Error::ConditionNotReleased {
+                case: id.to_string(),
+                item: key,
+                condition: c.id.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A consent current on `today` covering every item and the recipient.

@@ -99,8 +99,14 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
 
     let today = Utc::now().date_naive();
     for (i, sample) in samples().into_iter().enumerate() {
+        // A restricted case is read by named people only (never a group).
+        let team = if sample.sensitivity == Sensitivity::Restricted {
+            AccessEntry::Key(chidi.fingerprint())
+        } else {
+            AccessEntry::Group("immigration".into())
+        };
         let (author, grants) = match i % 4 {
-            0 | 1 => (&ada, vec![AccessEntry::Group("immigration".into())]),
+            0 | 1 => (&ada, vec![team]),
             2 => (&ada, vec![AccessEntry::Key(ben.fingerprint())]),
             _ => (&ben, vec![]),
         };
@@ -112,7 +118,7 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
                 client: Some(sample.client.into()),
                 reference: Some(format!("OL-2026-{:03}", 101 + i)),
                 grants,
-                pseudonym: None,
+                pseudonym: sample.pseudonym.map(String::from),
             },
         )?;
         let mut record: CaseRecord = cases::read_record(&vault, author, &id)?;
@@ -127,10 +133,6 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
             value: format!("HO-{}-{}", 4000 + i * 37, 10 + i),
             extra: Default::default(),
         }];
-        if let Some(p) = sample.pseudonym {
-            record.protected_identity = true;
-            record.pseudonym = Some(p.into());
-        }
         record.parties = sample
             .parties
             .iter()

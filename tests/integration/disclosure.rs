@@ -509,3 +509,43 @@ fn a_restricted_case_is_granted_to_named_people_only() {
     assert_eq!(w.commit_count(), before);
     w.ok(&alice, &["grant", &id, &ben_fp]);
 }
+
+#[test]
+fn a_condition_on_information_received_binds_until_released_or_past() {
+    let (w, alice, id, recipient, key) = setup();
+    let out = w.path("onward.age");
+    let args = disclose_args(&id, &recipient, "statutory_duty", &out);
+    let condition = |extra: &str| {
+        format!("conditions=[{{id: k1, item: 'field:title', set_by: Requesting State, no_onward_transfer_without: Ministry of Justice{extra}}}]")
+    };
+    w.ok(&alice, &["case", "set", &id, &condition("")]);
+    refused(
+        &w,
+        &alice,
+        &args,
+        &out,
+        &format!("field:title of case {id} carries condition k1, in force and not released"),
+    );
+    // A condition past its date binds no more; one released is kept, and allows it.
+    w.ok(
+        &alice,
+        &["case", "set", &id, &condition(", until: 2020-01-01")],
+    );
+    let earlier = w.path("earlier.age");
+    let mut past = disclose_args(&id, &recipient, "statutory_duty", &earlier);
+    past[7] = "title";
+    w.ok(&alice, &past);
+    w.ok(
+        &alice,
+        &[
+            "case",
+            "set",
+            &id,
+            &condition(", released: {by: Ada, date: 2026-11-30, reference: MoJ-77}"),
+        ],
+    );
+    w.ok(&alice, &args);
+    assert!(age_decrypt(&key, &out).is_some_and(|p| p.contains(TITLE)));
+    let shown = w.ok(&alice, &["case", "show", &id, "--json"]);
+    assert!(shown.contains("MoJ-77"), "the release is kept: {shown}");
+}
