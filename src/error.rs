@@ -255,7 +255,7 @@ pub enum Error {
     #[error("a disclosure on the basis {basis} needs {missing}; nothing was disclosed")]
     DisclosureRequires { basis: String, missing: String },
 
-    #[error("{why}, so a disclosure from case {case} needs a second person's approval (four eyes), which this version of dossier cannot record yet; nothing was disclosed")]
+    #[error("{why}, so a disclosure from case {case} needs a second person's approval (four eyes): record it with --request, then an administrator other than you approves it with `dossier disclose {case} --approve REQUEST --out FILE`; nothing was disclosed")]
     DisclosureNeedsApproval { case: String, why: String },
 
     #[error("{item} of case {case} carries condition {condition}, in force and not released; record its release (`released: {{by, date, reference}}`) before disclosing it; nothing was disclosed")]
@@ -264,6 +264,12 @@ pub enum Error {
         item: String,
         condition: String,
     },
+
+    #[error("case {case} has no pending disclosure request {request}; `dossier case show {case} --json` lists its disclosure_requests")]
+    UnknownDisclosureRequest { case: String, request: String },
+
+    #[error("you asked for disclosure request {request} yourself; a second person must approve it (four eyes)")]
+    SelfApproval { request: String },
 
     #[error("choose at least one field, document or note to disclose (--fields, --docs, --notes); nothing was disclosed")]
     NothingToDisclose,

@@ -5,6 +5,7 @@
 //! carry a short random `id` so that concurrent edits can be merged by
 //! identity, not position.
 
+use crate::keys::fingerprint::Fingerprint;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -116,6 +117,10 @@ pub struct CaseRecord {
     /// enforced on disclosure until released.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
+    /// Disclosures waiting for a second person's approval (four eyes);
+    /// kept once approved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disclosure_requests: Vec<DisclosureRequest>,
     /// When the file must be reviewed for deletion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_until: Option<NaiveDate>,
@@ -289,6 +294,61 @@ pub struct Release {
     pub reference: String,
 }
 
+/// A disclosure prepared by one person, waiting for a second person's
+/// approval (four eyes): everything the disclosure will be, and who asked.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisclosureRequest {
+    /// Stable identity for merging; what `--approve` names.
+    #[serde(default = "item_id")]
+    pub id: String,
+    /// When it was asked for.
+    pub date: NaiveDate,
+    /// Who asked (name, address and fingerprint).
+    pub requested_by: String,
+    /// The fingerprint of who asked: they cannot approve it themselves.
+    pub requested_by_key: Fingerprint,
+    /// The recipient's public key.
+    pub to: String,
+    /// The legal basis token.
+    pub basis: String,
+    /// Field paths.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// Document ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
+    /// Note file names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The order's or request's reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Where the recipient is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// The instrument of a mutual legal assistance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<String>,
+    /// Why, for the basis `other`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// Its approval, once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<Approved>,
+    /// Unknown fields, preserved.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Who approved a disclosure request, and when.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approved {
+    /// The approver (name, address and fingerprint).
+    pub by: String,
+    /// When.
+    pub date: NaiveDate,
+}
+
 /// What a consent allows to be disclosed, and to whom.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentScope {
@@ -354,6 +414,12 @@ pub struct Disclosure {
     /// SHA-256 of the export file, hex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_sha256: Option<String>,
+    /// Who approved it, when it needed a second person (four eyes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// The request it carried out, when it was approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
     pub extra: Extra,
@@ -391,7 +457,16 @@ impl CaseRecord {
 
 // Decrypted content: Debug never shows it.
 crate::redacted_debug!(
-    CaseRecord, Client, Identifier, Contact, Party, Deadline, Consent, Disclosure, Condition
+    CaseRecord,
+    Client,
+    Identifier,
+    Contact,
+    Party,
+    Deadline,
+    Consent,
+    Disclosure,
+    Condition,
+    DisclosureRequest
 );
 
 #[cfg(test)]

@@ -52,13 +52,24 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             instrument,
             justification,
             out,
+            request,
+            approve,
         } => {
             let vault = ctx.vault()?;
             let session = ctx.session()?;
-            let request = disclose::Request {
-                case: vault.resolve_case(&id)?,
-                to,
-                basis: disclose::LegalBasis::parse(&basis)?,
+            let case = vault.resolve_case(&id)?;
+            if let Some(pending) = approve {
+                let out = out.unwrap_or_default();
+                println!(
+                    "{}",
+                    disclose::approve(&vault, &session, &case, &pending, out)?
+                );
+                return Ok(());
+            }
+            let asked = disclose::Request {
+                case,
+                to: to.unwrap_or_default(),
+                basis: disclose::LegalBasis::parse(basis.as_deref().unwrap_or_default())?,
                 fields,
                 documents: docs,
                 notes,
@@ -66,9 +77,13 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 jurisdiction,
                 instrument,
                 justification,
-                out,
+                out: out.unwrap_or_default(),
             };
-            println!("{}", disclose::disclose(&vault, &session, &request)?);
+            if request {
+                println!("{}", disclose::request_approval(&vault, &session, &asked)?);
+            } else {
+                println!("{}", disclose::disclose(&vault, &session, &asked)?);
+            }
             Ok(())
         }
         Command::Consents { expiring, json } => {

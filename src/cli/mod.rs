@@ -88,17 +88,17 @@ enum Command {
     /// Disclose chosen items of a case to one external recipient, on a legal
     /// basis, recorded on the case in the same signed commit.
     #[command(
-        long_about = "Disclose chosen fields, documents and notes of a case to one external recipient, on a legal basis from a closed list, recorded on the case in the same signed commit.\n\nThe export is one age file encrypted to the recipient's key alone (age1... or ssh-ed25519 ...), with a cover sheet listing what is enclosed and the SHA-256 of each item; the recipient opens it with stock `age -d`. It is never written over an existing file, and nothing decrypted touches disk.\n\nBases and what each needs: court_order (--reference), statutory_duty, client_consent (a consent on the case, current today, whose `covers` lists every item and the recipient), public_safety (a second person's approval: not yet supported, refused), mutual_legal_assistance (--reference and --instrument), legal_professional_privilege_waived, other (--justification). Restricted cases need a second person's approval (refused in this version)."
+        long_about = "Disclose chosen fields, documents and notes of a case to one external recipient, on a legal basis from a closed list, recorded on the case in the same signed commit.\n\nThe export is one age file encrypted to the recipient's key alone (age1... or ssh-ed25519 ...), with a cover sheet listing what is enclosed and the SHA-256 of each item; the recipient opens it with stock `age -d`. It is never written over an existing file, and nothing decrypted touches disk.\n\nBases and what each needs: court_order (--reference), statutory_duty, client_consent (a consent on the case, current today, whose `covers` lists every item and the recipient), public_safety (a second person's approval), mutual_legal_assistance (--reference and --instrument), legal_professional_privilege_waived, other (--justification). Disclosures from restricted cases always need a second person's approval.\n\nFour eyes: `--request` records the disclosure on the case (nothing is exported) and prints its request id; an administrator other than the person who asked runs `dossier disclose ID --approve REQUEST --out FILE`, which checks everything again and makes the disclosure in their own signed commit."
     )]
     Disclose {
         /// The case.
         id: String,
         /// The recipient's public key: age1... or "ssh-ed25519 AAAA...".
-        #[arg(long, value_name = "KEY")]
-        to: String,
+        #[arg(long, value_name = "KEY", required_unless_present = "approve")]
+        to: Option<String>,
         /// The legal basis (see the long help).
-        #[arg(long)]
-        basis: String,
+        #[arg(long, required_unless_present = "approve")]
+        basis: Option<String>,
         /// Field paths to enclose, comma-separated (title,client.name,...).
         #[arg(long, value_delimiter = ',', value_name = "F,...")]
         fields: Vec<String>,
@@ -121,8 +121,20 @@ enum Command {
         #[arg(long, value_name = "TEXT")]
         justification: Option<String>,
         /// The export file to create (never overwritten).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "request")]
+        out: Option<PathBuf>,
+        /// Record the disclosure for a second person's approval instead
+        /// (public_safety and restricted cases need one); nothing is exported.
+        #[arg(long, conflicts_with_all = ["approve", "out"])]
+        request: bool,
+        /// Approve a pending request (administrators other than who asked)
+        /// and make the disclosure it describes.
+        #[arg(
+            long,
+            value_name = "REQUEST",
+            conflicts_with_all = ["to", "basis", "fields", "docs", "notes", "reference", "jurisdiction", "instrument", "justification"]
+        )]
+        approve: Option<String>,
     },
     /// Consents recorded in the cases you can read, with whether each is current.
     Consents {

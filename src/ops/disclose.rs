@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::case::record::{Disclosure, Enclosed, Sensitivity};
+use crate::case::record::{Approved, Disclosure, DisclosureRequest, Enclosed, Sensitivity};
 use crate::case::{CaseId, CaseRecord};
 use crate::crypto;
 use crate::error::{Error, Result};
@@ -28,6 +28,7 @@ use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::ops::cases;
 use crate::ops::documents::{self, hex};
+use crate::repo::lock::WriteLock;
 use crate::repo::store::CommitMessage;
 use crate::support::fsio::{Mode, Staged};
 use crate::support::secret::Zeroizing;
@@ -235,8 +236,39 @@ struct ExportedNote {
 }
 
 /// Makes the disclosure `request` describes: see the module documentation.
-/// Every refusal comes before anything is written.
+/// Every refusal comes before anything is written. A basis or a case that
+/// needs a second person's approval is refused: see [`request_approval`].
 pub fn disclose(vault: &Vault, session: &Session, request: &Request) -> Result<DisclosureReport> {
+    let lock = vault.lock()?;
+    make(vault, &lock, session, request, None)
+}
+
+/// A disclosure request recorded for a second person's approval.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// The case.
+    pub case: CaseId,
+    /// The request's id, for `--approve`.
+    pub request: String,
+    /// The commit that recorded it.
+    pub commit: git2::Oid,
+}
+
+impl fmt::Display for Pending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Recorded disclosure request {} on case {}; nothing has left the firm. An administrator other than you approves it with `dossier disclose {} --approve {} --out FILE`.",
+            self.request, self.case, self.case, self.request
+        )
+    }
+}
+
+/// Records `request` on its case for a second person's approval (the
+/// four-eyes rule of public safety and restricted cases), in one signed
+/// commit; nothing is exported. Everything else the disclosure needs is
+/// checked now, and again when it is approved.
+pub fn request_approval(vault: &Vault, session: &Session, request: &Request) -> Result<Pending> {
     let id = &request.case;
     let lock = vault.lock()?;
     let (_, readers) = cases::writable(vault, session, id)?;
@@ -244,63 +276,129 @@ pub fn disclose(vault: &Vault, session: &Session, request: &Request) -> Result<D
     let recipient = policy::external_recipient(&request.to)?;
     let to = recipient.labels().next().cloned().unwrap_or_default();
     let today = chrono::Utc::now().date_naive();
-    check_basis(&record, id, request, &to, today)?;
-
-    // Gather exactly what was chosen; a name that is not there is refused.
-    let mut enclosed = Vec::new();
-    let mut fields = Vec::new();
-    let value = yaml::to_value(&record)?;
-    for path in &request.fields {
-        let v = field_value(&value, path).ok_or_else(|| Error::NoSuchItem {
-            case: id.to_string(),
-            kind: "field",
-            name: path.clone(),
-        })?;
-        let text = Zeroizing::new(yaml::render(&v)?);
-        enclosed.push(item("field", path, text.as_bytes()));
-        fields.push((path.clone(), v));
+    check_basis(&record, id, request, &to, today, true)?;
+    let gathered = gather(vault, session, &record, request)?;
+    if gathered.enclosed.is_empty() {
+        return Err(Error::NothingToDisclose);
     }
-    let listed = documents::list(&record)?;
-    let mut docs = Vec::new();
-    for wanted in &request.documents {
-        let doc = listed
-            .iter()
-            .find(|d| &d.id == wanted)
-            .ok_or_else(|| Error::NoSuchItem {
-                case: id.to_string(),
-                kind: "document",
-                name: wanted.clone(),
-            })?;
-        let plain = documents::decrypt_document(vault, session, id, doc)?;
-        enclosed.push(item("document", wanted, &plain));
-        docs.push(ExportedDocument {
-            id: doc.id.clone(),
-            name: doc.name.clone(),
-            content_base64: base64::engine::general_purpose::STANDARD.encode(&*plain),
+    check_conditions(&record, id, &gathered.enclosed, today)?;
+    drop(gathered);
+    let card = session.identity().card();
+    let pending = DisclosureRequest {
+        id: crate::case::id::item_id(),
+        date: today,
+        requested_by: format!("{} <{}> {}", card.name, card.email, session.fingerprint()),
+        requested_by_key: session.fingerprint(),
+        to,
+        basis: request.basis.token().to_string(),
+        fields: request.fields.clone(),
+        documents: request.documents.clone(),
+        notes: request.notes.clone(),
+        reference: request.reference.clone(),
+        jurisdiction: request.jurisdiction.clone(),
+        instrument: request.instrument.clone(),
+        justification: request.justification.clone(),
+        approved: None,
+        extra: Default::default(),
+    };
+    let request_id = pending.id.clone();
+    record.disclosure_requests.push(pending);
+    let change = cases::encrypt_record(id, &record, &readers)?;
+    let commit = vault.commit(
+        &lock,
+        session,
+        &CommitMessage::for_case("disclose-request", id, session.fingerprint()),
+        &[change],
+    )?;
+    Ok(Pending {
+        case: id.clone(),
+        request: request_id,
+        commit,
+    })
+}
+
+/// Approves pending request `request_id` of case `id` and makes the
+/// disclosure it describes, written to `out`: by a valid administrator who
+/// is not the person who asked, in their own signed commit. Everything is
+/// checked again as of today (a consent may have lapsed meanwhile).
+pub fn approve(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    request_id: &str,
+    out: PathBuf,
+) -> Result<DisclosureReport> {
+    let lock = vault.lock()?;
+    let me = session.fingerprint();
+    let record = cases::read_record(vault, session, id)?;
+    let pending = record
+        .disclosure_requests
+        .iter()
+        .find(|r| r.id == request_id && r.approved.is_none())
+        .ok_or_else(|| Error::UnknownDisclosureRequest {
+            case: id.to_string(),
+            request: request_id.to_string(),
+        })?;
+    if pending.requested_by_key == me {
+        return Err(Error::SelfApproval {
+            request: request_id.to_string(),
         });
     }
-    let note_files = vault.note_files(id)?;
-    for wanted in &request.notes {
-        if !note_files.contains(wanted) {
-            return Err(Error::NoSuchItem {
-                case: id.to_string(),
-                kind: "note",
-                name: wanted.clone(),
-            });
-        }
+    if !vault.keyring().is_valid_admin(&me) {
+        return Err(Error::NotEntitled {
+            action: "approve a disclosure".into(),
+            required: "vault administrators".into(),
+            actor: me.to_string(),
+        });
     }
-    let notes: Vec<ExportedNote> =
-        cases::read_notes(vault.root(), session.decryption_keys()?, id, &request.notes)?
-            .into_iter()
-            .map(|n| {
-                enclosed.push(item("note", &n.file, n.text.as_bytes()));
-                ExportedNote {
-                    file: n.file,
-                    created: n.created,
-                    text: n.text,
-                }
-            })
-            .collect();
+    let request = Request {
+        case: id.clone(),
+        to: pending.to.clone(),
+        basis: LegalBasis::parse(&pending.basis)?,
+        fields: pending.fields.clone(),
+        documents: pending.documents.clone(),
+        notes: pending.notes.clone(),
+        reference: pending.reference.clone(),
+        jurisdiction: pending.jurisdiction.clone(),
+        instrument: pending.instrument.clone(),
+        justification: pending.justification.clone(),
+        out,
+    };
+    let card = session.identity().card();
+    let approval = Approval {
+        request: request_id.to_string(),
+        by: format!("{} <{}> {}", card.name, card.email, me),
+    };
+    make(vault, &lock, session, &request, Some(&approval))
+}
+
+/// The approval of a pending request, by a second person.
+struct Approval {
+    request: String,
+    by: String,
+}
+
+fn make(
+    vault: &Vault,
+    lock: &WriteLock,
+    session: &Session,
+    request: &Request,
+    approval: Option<&Approval>,
+) -> Result<DisclosureReport> {
+    let id = &request.case;
+    let (_, readers) = cases::writable(vault, session, id)?;
+    let mut record = cases::read_record(vault, session, id)?;
+    let recipient = policy::external_recipient(&request.to)?;
+    let to = recipient.labels().next().cloned().unwrap_or_default();
+    let today = chrono::Utc::now().date_naive();
+    check_basis(&record, id, request, &to, today, approval.is_some())?;
+
+    let Gathered {
+        enclosed,
+        fields,
+        docs,
+        notes,
+    } = gather(vault, session, &record, request)?;
     if enclosed.is_empty() {
         return Err(Error::NothingToDisclose);
     }
@@ -358,11 +456,25 @@ pub fn disclose(vault: &Vault, session: &Session, request: &Request) -> Result<D
         recipient_key: Some(to.clone()),
         enclosed: enclosed.clone(),
         export_sha256: Some(export_sha256.clone()),
+        approved_by: approval.map(|a| a.by.clone()),
+        request: approval.map(|a| a.request.clone()),
         extra: Default::default(),
     });
+    if let Some(a) = approval {
+        if let Some(pending) = record
+            .disclosure_requests
+            .iter_mut()
+            .find(|r| r.id == a.request)
+        {
+            pending.approved = Some(Approved {
+                by: a.by.clone(),
+                date: today,
+            });
+        }
+    }
     let change = cases::encrypt_record(id, &record, &readers)?;
     let commit = vault.commit(
-        &lock,
+        lock,
         session,
         &CommitMessage::for_case("disclose", id, session.fingerprint()),
         &[change],
@@ -380,6 +492,85 @@ pub fn disclose(vault: &Vault, session: &Session, request: &Request) -> Result<D
         enclosed,
         export_sha256,
         commit,
+    })
+}
+
+/// What a disclosure encloses, read and decrypted.
+struct Gathered {
+    enclosed: Vec<Enclosed>,
+    fields: Vec<(String, Value)>,
+    docs: Vec<ExportedDocument>,
+    notes: Vec<ExportedNote>,
+}
+
+/// Reads exactly the items `request` names; a name the case does not have
+/// is refused.
+fn gather(
+    vault: &Vault,
+    session: &Session,
+    record: &CaseRecord,
+    request: &Request,
+) -> Result<Gathered> {
+    let id = &request.case;
+    let mut enclosed = Vec::new();
+    let mut fields = Vec::new();
+    let value = yaml::to_value(record)?;
+    for path in &request.fields {
+        let v = field_value(&value, path).ok_or_else(|| Error::NoSuchItem {
+            case: id.to_string(),
+            kind: "field",
+            name: path.clone(),
+        })?;
+        let text = Zeroizing::new(yaml::render(&v)?);
+        enclosed.push(item("field", path, text.as_bytes()));
+        fields.push((path.clone(), v));
+    }
+    let listed = documents::list(record)?;
+    let mut docs = Vec::new();
+    for wanted in &request.documents {
+        let doc = listed
+            .iter()
+            .find(|d| &d.id == wanted)
+            .ok_or_else(|| Error::NoSuchItem {
+                case: id.to_string(),
+                kind: "document",
+                name: wanted.clone(),
+            })?;
+        let plain = documents::decrypt_document(vault, session, id, doc)?;
+        enclosed.push(item("document", wanted, &plain));
+        docs.push(ExportedDocument {
+            id: doc.id.clone(),
+            name: doc.name.clone(),
+            content_base64: base64::engine::general_purpose::STANDARD.encode(&*plain),
+        });
+    }
+    let note_files = vault.note_files(id)?;
+    for wanted in &request.notes {
+        if !note_files.contains(wanted) {
+            return Err(Error::NoSuchItem {
+                case: id.to_string(),
+                kind: "note",
+                name: wanted.clone(),
+            });
+        }
+    }
+    let notes: Vec<ExportedNote> =
+        cases::read_notes(vault.root(), session.decryption_keys()?, id, &request.notes)?
+            .into_iter()
+            .map(|n| {
+                enclosed.push(item("note", &n.file, n.text.as_bytes()));
+                ExportedNote {
+                    file: n.file,
+                    created: n.created,
+                    text: n.text,
+                }
+            })
+            .collect();
+    Ok(Gathered {
+        enclosed,
+        fields,
+        docs,
+        notes,
     })
 }
 
@@ -424,6 +615,7 @@ fn check_basis(
     request: &Request,
     recipient: &str,
     today: NaiveDate,
+    approved: bool,
 ) -> Result<()> {
     let basis = request.basis;
     let needs = |missing: &str| Error::DisclosureRequires {
@@ -431,7 +623,7 @@ fn check_basis(
         missing: missing.to_string(),
     };
     let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-    if record.sensitivity == Sensitivity::Restricted {
+    if record.sensitivity == Sensitivity::Restricted && !approved {
         return Err(Error::DisclosureNeedsApproval {
             case: id.to_string(),
             why: "the case is restricted".into(),
@@ -450,7 +642,7 @@ fn check_basis(
         LegalBasis::Other if !given(&request.justification) => {
             Err(needs("a written justification (--justification)"))
         }
-        LegalBasis::PublicSafety => Err(Error::DisclosureNeedsApproval {
+        LegalBasis::PublicSafety if !approved => Err(Error::DisclosureNeedsApproval {
             case: id.to_string(),
             why: "a disclosure on the basis public_safety rests on one person's judgement".into(),
         }),

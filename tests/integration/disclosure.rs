@@ -549,3 +549,94 @@ fn a_condition_on_information_received_binds_until_released_or_past() {
     let shown = w.ok(&alice, &["case", "show", &id, "--json"]);
     assert!(shown.contains("MoJ-77"), "the release is kept: {shown}");
 }
+
+#[test]
+fn four_eyes_one_person_asks_an_administrator_who_is_someone_else_approves() {
+    let (w, alice, id, recipient, key) = setup();
+    let ben = w.person("Ben");
+    let ben_fp = w.join(&ben, &alice);
+    w.ok(&alice, &["grant", &id, &ben_fp]);
+    w.ok(&alice, &["case", "set", &id, "sensitivity=restricted"]);
+    let out = w.path("safety.age");
+    let mut asked = disclose_args(&id, &recipient, "public_safety", &out);
+    asked.truncate(8);
+    refused(
+        &w,
+        &ben,
+        &[asked.clone(), vec!["--out", out.to_str().unwrap()]].concat(),
+        &out,
+        "record it with --request",
+    );
+
+    // Ben asks: a signed commit, nothing exported.
+    let before = w.commit_count();
+    let said = w.ok(&ben, &[asked.clone(), vec!["--request"]].concat());
+    assert_eq!(w.commit_count(), before + 1);
+    assert!(!out.exists());
+    let request = said
+        .split_whitespace()
+        .nth(3)
+        .expect("the request id")
+        .to_string();
+    assert!(said.contains("nothing has left the firm"), "{said}");
+
+    // He cannot approve it himself, and it cannot be approved twice.
+    let approve = |who: &Person| {
+        w.fails(
+            who,
+            &[
+                "disclose",
+                &id,
+                "--approve",
+                &request,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            1,
+        )
+    };
+    let err = approve(&ben);
+    assert!(
+        err.contains(&format!(
+            "you asked for disclosure request {request} yourself"
+        )),
+        "{err}"
+    );
+    assert!(!out.exists());
+    // A second reader who is not an administrator cannot approve it either.
+    let cy = w.person("Cy");
+    let cy_fp = w.join(&cy, &alice);
+    w.ok(&alice, &["grant", &id, &cy_fp]);
+    let err = approve(&cy);
+    assert!(err.contains("approve a disclosure"), "{err}");
+    assert!(!out.exists());
+
+    // Alice, an administrator and someone else, approves: the export, signed by her.
+    w.ok(
+        &alice,
+        &[
+            "disclose",
+            &id,
+            "--approve",
+            &request,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let plain = age_decrypt(&key, &out).expect("recipient decrypts");
+    assert!(plain.contains(TITLE) && plain.contains(CLIENT), "{plain}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&alice, &["case", "show", &id, "--json"])).expect("json");
+    let record = &shown["record"];
+    assert_eq!(record["disclosures"][0]["request"], request.as_str());
+    assert!(record["disclosures"][0]["approved_by"]
+        .as_str()
+        .is_some_and(|a| a.contains(&w.fingerprint(&alice))));
+    assert!(record["disclosure_requests"][0]["approved"]["by"].is_string());
+    std::fs::remove_file(&out).unwrap();
+    let err = approve(&alice);
+    assert!(
+        err.contains(&format!("has no pending disclosure request {request}")),
+        "{err}"
+    );
+}
