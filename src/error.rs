@@ -271,6 +271,12 @@ pub enum Error {
     #[error("you asked for disclosure request {request} yourself; a second person must approve it (four eyes)")]
     SelfApproval { request: String },
 
+    #[error("there is no item {item} in {list}; `dossier case show ID --json` lists their ids")]
+    UnknownItem { list: String, item: String },
+
+    #[error("an item of {list} stays on the record: {instead}")]
+    ItemKept { list: String, instead: String },
+
     #[error("choose at least one field, document or note to disclose (--fields, --docs, --notes); nothing was disclosed")]
     NothingToDisclose,
 

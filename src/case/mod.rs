@@ -4,6 +4,7 @@
 pub mod access;
 pub mod fields;
 pub mod id;
+pub mod items;
 pub mod merge;
 pub mod note;
 pub mod record;

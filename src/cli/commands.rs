@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, TimeZone, Utc};
 use dossier::audit::log;
 use dossier::audit::verify;
+use dossier::case::items::ItemChange;
 use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
 use dossier::ops::disclose;
@@ -338,6 +339,56 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
             eprintln!("{}", Done::Closed(id));
             Ok(())
         }
+        CaseCommand::Add {
+            id,
+            list,
+            assignments,
+        } => {
+            let case = vault.resolve_case(&id)?;
+            let item = cases::edit_item(
+                &vault,
+                &session,
+                &case,
+                &list,
+                ItemChange::Add(&assignments),
+            )?;
+            println!("{item}");
+            eprintln!("{}", Done::ItemAdded { case, list, item });
+            Ok(())
+        }
+        CaseCommand::Edit {
+            id,
+            list,
+            item,
+            assignments,
+        } => {
+            let case = vault.resolve_case(&id)?;
+            cases::edit_item(
+                &vault,
+                &session,
+                &case,
+                &list,
+                ItemChange::Edit(&item, &assignments),
+            )?;
+            eprintln!("{}", Done::ItemUpdated { case, list, item });
+            Ok(())
+        }
+        CaseCommand::Rm {
+            id,
+            list,
+            item,
+            yes,
+        } => {
+            let case = vault.resolve_case(&id)?;
+            confirm(
+                &format!("Remove {item} from the {list} of case {case}? History keeps it."),
+                yes,
+                "removes an item of a case",
+            )?;
+            cases::edit_item(&vault, &session, &case, &list, ItemChange::Remove(&item))?;
+            eprintln!("{}", Done::ItemRemoved { case, list, item });
+            Ok(())
+        }
         CaseCommand::Repair {
             id,
             include_record,
@@ -352,7 +403,11 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
                 for rel in &plan.remove {
                     eprintln!("  {rel}");
                 }
-                confirm(&format!("Remove them from case {id}?"), yes)?;
+                confirm(
+                    &format!("Remove them from case {id}?"),
+                    yes,
+                    "removes files",
+                )?;
             }
             let repaired = cases::repair(&vault, &session, &plan)?;
             print!("{}", repaired.details());
@@ -365,16 +420,16 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
 /// A destructive command goes ahead only with `--yes`, or when the person
 /// answers yes on a terminal; without a terminal and without `--yes` it is
 /// refused (DESIGN §10).
-fn confirm(question: &str, yes: bool) -> Result<()> {
+fn confirm(question: &str, yes: bool, what: &str) -> Result<()> {
     if yes {
         return Ok(());
     }
     match super::ask::yes_no(question) {
         Some(true) => Ok(()),
         Some(false) => Err(Error::Refused("not confirmed; nothing was changed".into())),
-        None => Err(Error::Refused(
-            "this command removes files and there is no terminal to ask on; run it again with --yes to confirm (nothing was changed)".into(),
-        )),
+        None => Err(Error::Refused(format!(
+            "this command {what} and there is no terminal to ask on; run it again with --yes to confirm (nothing was changed)"
+        ))),
     }
 }
 

@@ -395,6 +395,40 @@ enum CaseCommand {
         /// Case id (or a unique prefix).
         id: String,
     },
+    /// Add an item to a list of a case (parties, deadlines, consents, conditions); prints its id.
+    Add {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// The list: parties, deadlines, consents or conditions.
+        list: String,
+        /// FIELD=VALUE for the new item (a dotted FIELD reaches into it: covers.fields=[title]).
+        #[arg(required = true)]
+        assignments: Vec<String>,
+    },
+    /// Change fields of one item of a list, found by its id (the id never changes).
+    Edit {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// The list: parties, deadlines, consents or conditions.
+        list: String,
+        /// The item's id (`case show ID --json` lists them).
+        item: String,
+        /// FIELD=VALUE (an empty VALUE removes the field).
+        #[arg(required = true)]
+        assignments: Vec<String>,
+    },
+    /// Remove one item of parties or deadlines (consents are withdrawn, conditions released: never removed).
+    Rm {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// The list: parties or deadlines.
+        list: String,
+        /// The item's id.
+        item: String,
+        /// Do not ask (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Remove the files of a case you cannot decrypt (owners and administrators), and re-encrypt readable files whose recipient count is off; one commit.
     #[command(
         long_about = "Remove every file of a case that none of your keys decrypts (damaged, altered, or encrypted to someone else), in one signed commit; the removed files stay in history. Files that decrypt but carry a different number of X25519 recipients than the case has are re-encrypted to exactly its recipients, never removed. For owners of the case and administrators who can read it.\n\nThe record (case.yaml.age) is removed only with --include-record: a record you cannot open more often means the case was never re-encrypted to you than that it is damaged, so without the flag nothing is removed."

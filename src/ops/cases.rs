@@ -272,6 +272,24 @@ pub fn read_notes(
         .collect()
 }
 
+/// Adds, edits or removes one item of a list of a case's record (see
+/// [`crate::case::items`]) in one commit; returns the item's id.
+pub fn edit_item(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    list: &str,
+    change: crate::case::items::ItemChange<'_>,
+) -> Result<String> {
+    let mut item = String::new();
+    edit_record(vault, session, id, "edit", |record| {
+        let (updated, changed) = crate::case::items::apply(record, list, change)?;
+        item = changed;
+        Ok(updated)
+    })?;
+    Ok(item)
+}
+
 /// Sets fields (`FIELD=VALUE`) of a case's record in one commit.
 pub fn set_fields(
     vault: &Vault,

@@ -20,6 +20,33 @@ pub enum Done {
     Imported(Fingerprint),
     /// `key certify`, with the key's label (name, address, fingerprint).
     Certified(String),
+    /// `case add`: an item added to a list of a case, with its new id.
+    ItemAdded {
+        /// The case.
+        case: CaseId,
+        /// The list.
+        list: String,
+        /// The item's id.
+        item: String,
+    },
+    /// `case edit`.
+    ItemUpdated {
+        /// The case.
+        case: CaseId,
+        /// The list.
+        list: String,
+        /// The item's id.
+        item: String,
+    },
+    /// `case rm`.
+    ItemRemoved {
+        /// The case.
+        case: CaseId,
+        /// The list.
+        list: String,
+        /// The item's id.
+        item: String,
+    },
 }
 
 impl fmt::Display for Done {
@@ -33,6 +60,15 @@ impl fmt::Display for Done {
                 "Imported {fp} (uncertified). Compare its fingerprint with its owner, then run `dossier key certify {fp}`."
             ),
             Done::Certified(label) => write!(f, "Certified {label}"),
+            Done::ItemAdded { case, list, item } => {
+                write!(f, "Added {item} to the {list} of case {case}")
+            }
+            Done::ItemUpdated { case, list, item } => {
+                write!(f, "Updated {item} in the {list} of case {case}")
+            }
+            Done::ItemRemoved { case, list, item } => {
+                write!(f, "Removed {item} from the {list} of case {case}")
+            }
         }
     }
 }

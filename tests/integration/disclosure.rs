@@ -640,3 +640,107 @@ fn four_eyes_one_person_asks_an_administrator_who_is_someone_else_approves() {
         "{err}"
     );
 }
+
+#[test]
+fn list_items_are_added_edited_and_removed_by_id_and_consents_are_never_removed() {
+    let (w, alice, id, recipient, _) = setup();
+    let party = w
+        .ok(
+            &alice,
+            &[
+                "case",
+                "add",
+                &id,
+                "parties",
+                "name=Home Office",
+                "role=respondent",
+            ],
+        )
+        .trim()
+        .to_string();
+    let deadline = w
+        .ok(
+            &alice,
+            &[
+                "case",
+                "add",
+                &id,
+                "deadlines",
+                "date=2027-01-15",
+                "what=Lodge bundle",
+            ],
+        )
+        .trim()
+        .to_string();
+    let consent = w
+        .ok(
+            &alice,
+            &[
+                "case",
+                "add",
+                &id,
+                "consents",
+                "date=2026-01-05",
+                "given_by=client",
+                "scope=tribunal",
+                "covers.fields=[title]",
+                &format!("covers.recipients=['{recipient}']"),
+            ],
+        )
+        .trim()
+        .to_string();
+    w.ok(
+        &alice,
+        &["case", "edit", &id, "deadlines", &deadline, "done=true"],
+    );
+    let show = |w: &World| -> serde_json::Value {
+        serde_json::from_str(&w.ok(&alice, &["case", "show", &id, "--json"])).expect("json")
+    };
+    let record = show(&w)["record"].clone();
+    assert_eq!(record["parties"][0]["id"], party.as_str());
+    assert_eq!(record["deadlines"][0]["id"], deadline.as_str());
+    assert_eq!(record["deadlines"][0]["done"], true);
+    assert_eq!(record["consents"][0]["covers"]["fields"][0], "title");
+
+    // Without a terminal, removing needs --yes; a consent is withdrawn, never removed.
+    let err = w.fails(&alice, &["case", "rm", &id, "parties", &party], 1);
+    assert!(err.contains("run it again with --yes"), "{err}");
+    w.ok(&alice, &["case", "rm", &id, "parties", &party, "--yes"]);
+    let err = w.fails(
+        &alice,
+        &["case", "rm", &id, "consents", &consent, "--yes"],
+        1,
+    );
+    assert!(err.contains("withdraw it instead"), "{err}");
+    w.ok(
+        &alice,
+        &[
+            "case",
+            "edit",
+            &id,
+            "consents",
+            &consent,
+            "withdrawn=2026-02-01",
+        ],
+    );
+    let record = show(&w)["record"].clone();
+    assert!(
+        record["parties"].as_array().is_none_or(|p| p.is_empty()),
+        "{record}"
+    );
+    assert_eq!(record["consents"][0]["id"], consent.as_str());
+    assert_eq!(record["consents"][0]["withdrawn"], "2026-02-01");
+    let before = w.commit_count();
+    let err = w.fails(
+        &alice,
+        &["case", "edit", &id, "deadlines", "nope", "done=false"],
+        1,
+    );
+    assert!(err.contains("there is no item nope in deadlines"), "{err}");
+    let err = w.fails(&alice, &["case", "add", &id, "disclosures", "to=x"], 1);
+    assert!(
+        err.contains("items can be added to parties, deadlines, consents, conditions"),
+        "{err}"
+    );
+    assert_eq!(w.commit_count(), before);
+}
