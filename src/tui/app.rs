@@ -153,6 +153,8 @@ impl App {
                 Effect::Quit => self.quit = true,
                 Effect::Global(a) => self.global(a),
                 Effect::Home => self.show(ScreenId::Cases),
+                // Taken apart in `command`, where the caller is known.
+                Effect::ShowCaller => {}
                 Effect::Open(id) => {
                     let summary = self.shared.cases.get(&id).cloned();
                     self.screens.detail.open(id, summary, &mut self.shared);
@@ -360,7 +362,13 @@ impl App {
         }
         for &id in ScreenId::ALL {
             if let Some(effects) = self.screens.get_mut(id).command(cmd, arg, &mut self.shared) {
-                return self.apply(effects);
+                let (show, rest): (Vec<_>, Vec<_>) = effects
+                    .into_iter()
+                    .partition(|e| matches!(e, Effect::ShowCaller));
+                if !show.is_empty() {
+                    self.show(id);
+                }
+                return self.apply(rest);
             }
         }
         match cmd {

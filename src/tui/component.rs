@@ -45,6 +45,8 @@ pub enum Effect {
     Reload(Reload),
     /// Hand the terminal to `$EDITOR` for a new note on this case.
     External(CaseId),
+    /// Show the screen that returned this (from its `:` command).
+    ShowCaller,
 }
 
 /// What happened in the case list's filter prompt.

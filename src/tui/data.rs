@@ -134,6 +134,13 @@ pub fn run_case_history(root: &Path, id: &CaseId) -> Result<JobOutput> {
 }
 
 /// The vault's audit trail.
+/// The disclosure register of the cases `session` can read.
+pub fn run_register(root: &Path, session: &Session) -> Result<JobOutput> {
+    let vault = Vault::open(root)?;
+    let register = dossier::ops::disclose::register(&vault, session, None, None)?;
+    Ok(JobOutput::Register(Box::new(register)))
+}
+
 pub fn run_audit(root: &Path) -> Result<JobOutput> {
     let vault = Vault::open(root)?;
     Ok(JobOutput::Audit(log::read(&vault, None)?))

@@ -49,6 +49,8 @@ pub enum JobKind {
     CaseHistory,
     /// The vault's audit trail.
     Audit,
+    /// The disclosure register.
+    Register,
     /// Dirty / ahead / behind.
     Status,
     /// A change to the vault (one commit).
@@ -85,6 +87,8 @@ pub enum JobOutput {
     CaseHistory(CaseId, Vec<LogEntry>),
     /// Every commit.
     Audit(Vec<LogEntry>),
+    /// The disclosure register.
+    Register(Box<dossier::ops::disclose::Register>),
     /// Working state.
     Status(VaultStatus),
     /// A change was committed; the sentence says what happened.

@@ -587,6 +587,49 @@ fn snapshot_keyring_audit_help() {
 }
 
 #[test]
+fn snapshot_disclosure_register_shows_pseudonyms_and_what_it_could_not_read() {
+    use dossier::ops::disclose::{Register, RegisterRow};
+    let mut f = fixture();
+    let row =
+        |case: &str, reference: &str, pseudonym: Option<&str>, d: u32, basis: &str| RegisterRow {
+            case: id(case),
+            reference: reference.into(),
+            pseudonym: pseudonym.map(String::from),
+            date: day(2026, 11, d),
+            to: "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p".into(),
+            basis: basis.into(),
+            scope: "fields: title, client.name".into(),
+            authorised_by: "Ada Osei <ada@osei-legal.example> SHA256:x".into(),
+            disclosure_reference: Some("FtT/3100/2026".into()),
+        };
+    f.app.screens.register.register = Some(Register {
+        rows: vec![
+            row(
+                "27T8E7KFWC",
+                "OL-2026-101",
+                Some("Client MT-7"),
+                20,
+                "court_order",
+            ),
+            row("1EZYDVX2V7", "OL-2026-102", None, 3, "client_consent"),
+        ],
+        unreadable: 2,
+    });
+    press(&mut f.app, KeyCode::Char(':'));
+    typing(&mut f.app, "disclosures");
+    press(&mut f.app, KeyCode::Enter);
+    assert_eq!(f.app.screen, ScreenId::Register);
+    let shown = text(&mut f.app, 120, 12);
+    assert!(
+        !shown.contains("OL-2026-101"),
+        "a protected case shows its pseudonym: {shown}"
+    );
+    insta::assert_snapshot!("disclosure_register_120x12", shown);
+    press(&mut f.app, KeyCode::Enter);
+    assert_eq!(f.app.screen, ScreenId::Detail, "Enter opens the case");
+}
+
+#[test]
 fn snapshot_editor_form_confirm_prompt() {
     let mut f = fixture();
     open_detail(&mut f.app, Tab::Notes);

@@ -60,6 +60,8 @@ screens! {
     Keyring => keyring: keyring::KeyringScreen,
     /// The vault audit trail.
     Audit => audit: audit::AuditScreen,
+    /// The disclosure register (`:disclosures`).
+    Register => register: register::RegisterScreen,
 }
 
 impl Screens {
