@@ -248,6 +248,13 @@ pub fn case_show(vault: &Vault, case: &OpenCase, json: bool) -> Result<()> {
     println!("{}", "-".repeat(40));
     print!("{}", &*case.record.to_yaml()?);
     println!("{}", "-".repeat(40));
+    let flags = dossier::ops::disclose::attention(&case.record, chrono::Utc::now().date_naive());
+    if !flags.is_empty() {
+        println!("Attention:");
+        for flag in flags {
+            println!("  {flag}");
+        }
+    }
     println!("Owners:");
     for o in &case.access.owners {
         println!("  {}", vault.keyring().label(o));

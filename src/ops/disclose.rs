@@ -928,6 +928,85 @@ pub fn consents(vault: &Vault, session: &Session, expiring: Option<u32>) -> Resu
     Ok(Consents { rows, unreadable })
 }
 
+/// Something about a case's consents or conditions a reader must see when
+/// the case is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attention {
+    /// A consent whose expiry has passed.
+    ConsentExpired {
+        /// The consent's id.
+        consent: String,
+        /// Its expiry.
+        on: NaiveDate,
+    },
+    /// A consent lapsing within [`EXPIRING_DAYS`].
+    ConsentExpiring {
+        /// The consent's id.
+        consent: String,
+        /// Its expiry.
+        on: NaiveDate,
+        /// Days left.
+        days: i64,
+    },
+    /// A condition in force on an item: disclosing it is refused.
+    ConditionInForce {
+        /// The condition's id.
+        condition: String,
+        /// `field:<path>` or `document:<id>`.
+        item: String,
+    },
+}
+
+impl fmt::Display for Attention {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Attention::ConsentExpired { consent, on } => {
+                write!(f, "consent {consent} EXPIRED on {on}")
+            }
+            Attention::ConsentExpiring { consent, on, days } => {
+                write!(f, "consent {consent} expires on {on} (in {days} days)")
+            }
+            Attention::ConditionInForce { condition, item } => write!(
+                f,
+                "condition {condition} binds {item}: it cannot be disclosed until the condition is released"
+            ),
+        }
+    }
+}
+
+/// What `case show` flags on `record` as of `today`: expired and expiring
+/// consents (withdrawn ones are not flagged), conditions in force.
+pub fn attention(record: &CaseRecord, today: NaiveDate) -> Vec<Attention> {
+    let horizon = today + chrono::Duration::days(i64::from(EXPIRING_DAYS));
+    let mut out = Vec::new();
+    for c in &record.consents {
+        if c.withdrawn.is_some_and(|w| w <= today) {
+            continue;
+        }
+        match c.expiry {
+            Some(on) if on < today => out.push(Attention::ConsentExpired {
+                consent: c.id.clone(),
+                on,
+            }),
+            Some(on) if on <= horizon => out.push(Attention::ConsentExpiring {
+                consent: c.id.clone(),
+                on,
+                days: (on - today).num_days(),
+            }),
+            _ => {}
+        }
+    }
+    for c in &record.conditions {
+        if c.released.is_none() && c.until.is_none_or(|u| u >= today) {
+            out.push(Attention::ConditionInForce {
+                condition: c.id.clone(),
+                item: c.item.clone(),
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -955,5 +1034,28 @@ mod tests {
         assert_eq!(field_value(&v, "client.dob"), None);
         assert_eq!(field_value(&v, "client.phone"), None);
         assert_eq!(field_value(&v, "title.x"), None);
+    }
+
+    #[test]
+    fn case_show_flags_lapsing_consents_and_binding_conditions_only() {
+        let record = CaseRecord::parse(
+            b"reference: R\ntitle: T\nconsents:\n- {id: old, date: 2026-01-01, given_by: C, scope: S, expiry: 2026-11-01}\n- {id: soon, date: 2026-01-01, given_by: C, scope: S, expiry: 2026-12-11}\n- {id: far, date: 2026-01-01, given_by: C, scope: S, expiry: 2027-12-11}\n- {id: gone, date: 2026-01-01, given_by: C, scope: S, expiry: 2026-11-01, withdrawn: 2026-06-01}\nconditions:\n- {id: k1, item: 'field:title', set_by: X}\n- {id: k2, item: 'field:title', set_by: X, until: 2026-01-01}\n- {id: k3, item: 'field:title', set_by: X, released: {by: A, date: 2026-11-01, reference: R}}\n",
+            "t",
+        )
+        .unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let said: Vec<String> = attention(&record, today)
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(
+            said,
+            vec![
+                "consent old EXPIRED on 2026-11-01".to_string(),
+                "consent soon expires on 2026-12-11 (in 10 days)".to_string(),
+                "condition k1 binds field:title: it cannot be disclosed until the condition is released"
+                    .to_string(),
+            ]
+        );
     }
 }

@@ -519,6 +519,11 @@ fn a_condition_on_information_received_binds_until_released_or_past() {
         format!("conditions=[{{id: k1, item: 'field:title', set_by: Requesting State, no_onward_transfer_without: Ministry of Justice{extra}}}]")
     };
     w.ok(&alice, &["case", "set", &id, &condition("")]);
+    let shown = w.ok(&alice, &["case", "show", &id]);
+    assert!(
+        shown.contains("condition k1 binds field:title: it cannot be disclosed"),
+        "{shown}"
+    );
     refused(
         &w,
         &alice,
