@@ -1008,6 +1008,24 @@ fn form_fields_are_validated_by_the_case_field_table() {
 }
 
 #[test]
+fn the_new_case_form_can_protect_the_identity_from_the_start() {
+    let mut f = fixture();
+    f.app.screen = ScreenId::Cases;
+    press(&mut f.app, KeyCode::Char('n'));
+    for value in ["Asylum appeal", "Miriam Tesfaye", "", "Client MT-7"] {
+        press(&mut f.app, KeyCode::Enter);
+        typing(&mut f.app, value);
+        press(&mut f.app, KeyCode::Enter);
+    }
+    let Some(form) = f.app.top::<Form>() else {
+        panic!("the new-case form is open")
+    };
+    assert_eq!(form.value("pseudonym"), "Client MT-7");
+    ctrl(&mut f.app, 's');
+    assert!(f.app.shared.jobs.is_running(JobKind::Change));
+}
+
+#[test]
 fn destructive_actions_ask_first() {
     let mut f = fixture();
     open_detail(&mut f.app, Tab::Access);

@@ -236,7 +236,8 @@ impl Form {
                     client: opt(self.value("client")),
                     reference: opt(self.value("reference")),
                     grants: Vec::new(),
-                    pseudonym: None,
+                    // A pseudonym protects the identity from the first commit.
+                    pseudonym: opt(self.value("pseudonym")),
                 };
                 self.saving = ctx.start_change(Change::Create(new));
             }
@@ -343,6 +344,12 @@ pub fn new_case_form() -> Form {
             field("title", "text, required", "", false),
             field("client", "client's name", "", false),
             field("reference", "default: the case id", "", false),
+            field(
+                "pseudonym",
+                "set one to protect the client's identity: lists show it instead",
+                "",
+                false,
+            ),
         ],
     )
 }
