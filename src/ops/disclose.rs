@@ -699,25 +699,15 @@ fn consent_covers(
         } else if c.expiry.is_some_and(|e| e < today) {
             Some("has expired".to_string())
         } else if let Some(covers) = &c.covers {
-            let missing = request
-                .fields
-                .iter()
-                .find(|f| !covers.fields.contains(f))
-                .map(|f| format!("field {f}"))
-                .or_else(|| {
-                    request
-                        .documents
-                        .iter()
-                        .find(|d| !covers.documents.contains(d))
-                        .map(|d| format!("document {d}"))
-                })
-                .or_else(|| {
-                    request
-                        .notes
-                        .iter()
-                        .find(|n| !covers.notes.contains(n))
-                        .map(|n| format!("note {n}"))
-                })
+            let uncovered = |kind: &str, wanted: &[String], allowed: &[String]| {
+                wanted
+                    .iter()
+                    .find(|w| !allowed.contains(w))
+                    .map(|w| format!("{kind} {w}"))
+            };
+            let missing = uncovered("field", &request.fields, &covers.fields)
+                .or_else(|| uncovered("document", &request.documents, &covers.documents))
+                .or_else(|| uncovered("note", &request.notes, &covers.notes))
                 .or_else(|| {
                     (!covers.recipients.iter().any(|r| r.trim() == recipient))
                         .then(|| "this recipient".to_string())

@@ -128,28 +128,28 @@ fn a_court_ordered_disclosure_leaves_only_what_was_chosen_for_the_recipient_alon
     assert_eq!(entry["jurisdiction"], "GB");
     assert_eq!(entry["recipient_key"], recipient.as_str());
     assert_eq!(entry["export_sha256"], sha256_hex(&out).as_str());
-    let recorded: Vec<(String, String)> = entry["enclosed"]
-        .as_array()
-        .expect("enclosed")
-        .iter()
-        .map(|e| {
-            (
-                e["name"].as_str().unwrap().into(),
-                e["sha256"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
-    let covered: Vec<(String, String)> = cover["enclosed"]
-        .as_sequence()
-        .expect("cover enclosed")
-        .iter()
-        .map(|e| {
-            (
-                e["name"].as_str().unwrap().into(),
-                e["sha256"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
+    let pairs = |items: Vec<(Option<&str>, Option<&str>)>| -> Vec<(String, String)> {
+        items
+            .into_iter()
+            .map(|(n, h)| (n.expect("name").into(), h.expect("sha256").into()))
+            .collect()
+    };
+    let recorded = pairs(
+        entry["enclosed"]
+            .as_array()
+            .expect("enclosed")
+            .iter()
+            .map(|e| (e["name"].as_str(), e["sha256"].as_str()))
+            .collect(),
+    );
+    let covered = pairs(
+        cover["enclosed"]
+            .as_sequence()
+            .expect("cover enclosed")
+            .iter()
+            .map(|e| (e["name"].as_str(), e["sha256"].as_str()))
+            .collect(),
+    );
     assert_eq!(recorded, covered);
     assert_eq!(recorded.len(), 2);
     let log = w.ok(&alice, &["log", "--json"]);
