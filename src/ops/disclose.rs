@@ -749,6 +749,31 @@ pub struct RegisterRow {
     pub disclosure_reference: Option<String>,
 }
 
+/// The records of every case (or only `only`) that `session` can read,
+/// and how many it could not.
+fn readable_records(
+    vault: &Vault,
+    session: &Session,
+    only: Option<&CaseId>,
+) -> Result<(Vec<(CaseId, CaseRecord)>, usize)> {
+    let me = session.fingerprint();
+    let mut records = Vec::new();
+    let mut unreadable = 0;
+    for id in vault.case_ids()? {
+        if only.is_some_and(|o| *o != id) {
+            continue;
+        }
+        let listed = vault
+            .access_list(&id)
+            .is_ok_and(|l| policy::listed_readers(vault.groups(), &l).contains(&me));
+        match listed.then(|| cases::read_record(vault, session, &id)) {
+            Some(Ok(record)) => records.push((id, record)),
+            _ => unreadable += 1,
+        }
+    }
+    Ok((records, unreadable))
+}
+
 /// The disclosures of every case the session can read.
 #[derive(Debug, Clone, Serialize)]
 pub struct Register {
@@ -767,23 +792,9 @@ pub fn register(
     since: Option<NaiveDate>,
     only: Option<&CaseId>,
 ) -> Result<Register> {
-    let me = session.fingerprint();
     let mut rows = Vec::new();
-    let mut unreadable = 0;
-    for id in vault.case_ids()? {
-        if only.is_some_and(|o| *o != id) {
-            continue;
-        }
-        let listed = vault
-            .access_list(&id)
-            .is_ok_and(|l| policy::listed_readers(vault.groups(), &l).contains(&me));
-        let record = match listed.then(|| cases::read_record(vault, session, &id)) {
-            Some(Ok(record)) => record,
-            _ => {
-                unreadable += 1;
-                continue;
-            }
-        };
+    let (records, unreadable) = readable_records(vault, session, only)?;
+    for (id, record) in records {
         for d in &record.disclosures {
             if since.is_some_and(|s| d.date < s) {
                 continue;
@@ -868,20 +879,9 @@ pub fn consents(vault: &Vault, session: &Session, expiring: Option<u32>) -> Resu
     let today = chrono::Utc::now().date_naive();
     let window = i64::from(expiring.unwrap_or(EXPIRING_DAYS));
     let horizon = today + chrono::Duration::days(window);
-    let me = session.fingerprint();
     let mut rows = Vec::new();
-    let mut unreadable = 0;
-    for id in vault.case_ids()? {
-        let listed = vault
-            .access_list(&id)
-            .is_ok_and(|l| policy::listed_readers(vault.groups(), &l).contains(&me));
-        let record = match listed.then(|| cases::read_record(vault, session, &id)) {
-            Some(Ok(record)) => record,
-            _ => {
-                unreadable += 1;
-                continue;
-            }
-        };
+    let (records, unreadable) = readable_records(vault, session, None)?;
+    for (id, record) in records {
         for c in &record.consents {
             let state = if c.withdrawn.is_some_and(|w| w <= today) {
                 ConsentState::Withdrawn
