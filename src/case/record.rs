@@ -440,10 +440,18 @@ impl CaseRecord {
     /// identity is protected.
     pub fn display_client(&self) -> &str {
         if self.protected_identity {
-            self.pseudonym.as_deref().unwrap_or("(protected)")
+            self.shown_pseudonym().unwrap_or("(protected)")
         } else {
             &self.client.name
         }
+    }
+
+    /// The pseudonym, when the identity is protected and has one: what
+    /// lists, registers and cover sheets show instead of the client.
+    pub fn shown_pseudonym(&self) -> Option<&str> {
+        self.protected_identity
+            .then_some(self.pseudonym.as_deref())
+            .flatten()
     }
 
     /// The earliest deadline not yet done.

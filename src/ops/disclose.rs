@@ -408,10 +408,7 @@ fn make(
     // The export, built and encrypted in memory, staged beside its place.
     let card = session.identity().card();
     let reference = record.reference.clone();
-    let pseudonym = record
-        .protected_identity
-        .then(|| record.pseudonym.clone())
-        .flatten();
+    let pseudonym = record.shown_pseudonym().map(String::from);
     let export = Export {
         dossier_disclosure: 1,
         cover: Cover {
@@ -802,10 +799,7 @@ pub fn register(
             rows.push(RegisterRow {
                 case: id.clone(),
                 reference: record.reference.clone(),
-                pseudonym: record
-                    .protected_identity
-                    .then(|| record.pseudonym.clone())
-                    .flatten(),
+                pseudonym: record.shown_pseudonym().map(String::from),
                 date: d.date,
                 to: d.to.clone(),
                 basis: d.legal_basis.clone(),
@@ -899,10 +893,7 @@ pub fn consents(vault: &Vault, session: &Session, expiring: Option<u32>) -> Resu
             rows.push(ConsentRow {
                 case: id.clone(),
                 reference: record.reference.clone(),
-                pseudonym: record
-                    .protected_identity
-                    .then(|| record.pseudonym.clone())
-                    .flatten(),
+                pseudonym: record.shown_pseudonym().map(String::from),
                 consent: c.id.clone(),
                 date: c.date,
                 expiry: c.expiry,
