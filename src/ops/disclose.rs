@@ -240,7 +240,20 @@ struct ExportedNote {
 /// needs a second person's approval is refused: see [`request_approval`].
 pub fn disclose(vault: &Vault, session: &Session, request: &Request) -> Result<DisclosureReport> {
     let lock = vault.lock()?;
-    make(vault, &lock, session, request, None)
+    let (readers, record) = readable_case(vault, session, &request.case)?;
+    make(vault, &lock, session, request, None, readers, record)
+}
+
+/// The case a disclosure is made from, for someone who can read it: its
+/// readers as policy approves them (the record is re-encrypted to them)
+/// and its record, decrypted once.
+fn readable_case(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+) -> Result<(policy::Readers, CaseRecord)> {
+    let (_, readers) = cases::writable(vault, session, id)?;
+    Ok((readers, cases::read_record(vault, session, id)?))
 }
 
 /// A disclosure request recorded for a second person's approval.
@@ -271,18 +284,13 @@ impl fmt::Display for Pending {
 pub fn request_approval(vault: &Vault, session: &Session, request: &Request) -> Result<Pending> {
     let id = &request.case;
     let lock = vault.lock()?;
-    let (_, readers) = cases::writable(vault, session, id)?;
-    let mut record = cases::read_record(vault, session, id)?;
+    let (readers, mut record) = readable_case(vault, session, id)?;
     let recipient = policy::external_recipient(&request.to)?;
     let to = recipient.labels().next().cloned().unwrap_or_default();
     let today = chrono::Utc::now().date_naive();
     check_basis(&record, id, request, &to, today, true)?;
-    let gathered = gather(vault, session, &record, request)?;
-    if gathered.enclosed.is_empty() {
-        return Err(Error::NothingToDisclose);
-    }
-    check_conditions(&record, id, &gathered.enclosed, today)?;
-    drop(gathered);
+    // Checked by name only: nothing is decrypted until it is approved.
+    choose(vault, &record, request, today)?;
     let card = session.identity().card();
     let pending = DisclosureRequest {
         id: crate::case::id::item_id(),
@@ -330,7 +338,7 @@ pub fn approve(
 ) -> Result<DisclosureReport> {
     let lock = vault.lock()?;
     let me = session.fingerprint();
-    let record = cases::read_record(vault, session, id)?;
+    let (readers, record) = readable_case(vault, session, id)?;
     let pending = record
         .disclosure_requests
         .iter()
@@ -369,7 +377,15 @@ pub fn approve(
         request: request_id.to_string(),
         by: format!("{} <{}> {}", card.name, card.email, me),
     };
-    make(vault, &lock, session, &request, Some(&approval))
+    make(
+        vault,
+        &lock,
+        session,
+        &request,
+        Some(&approval),
+        readers,
+        record,
+    )
 }
 
 /// The approval of a pending request, by a second person.
@@ -384,26 +400,23 @@ fn make(
     session: &Session,
     request: &Request,
     approval: Option<&Approval>,
+    readers: policy::Readers,
+    mut record: CaseRecord,
 ) -> Result<DisclosureReport> {
     let id = &request.case;
-    let (_, readers) = cases::writable(vault, session, id)?;
-    let mut record = cases::read_record(vault, session, id)?;
     let recipient = policy::external_recipient(&request.to)?;
     let to = recipient.labels().next().cloned().unwrap_or_default();
     let today = chrono::Utc::now().date_naive();
     check_basis(&record, id, request, &to, today, approval.is_some())?;
 
+    let chosen = choose(vault, &record, request, today)?;
+    documents::refuse_inside_vault(vault, &request.out)?;
     let Gathered {
         enclosed,
         fields,
         docs,
         notes,
-    } = gather(vault, session, &record, request)?;
-    if enclosed.is_empty() {
-        return Err(Error::NothingToDisclose);
-    }
-    check_conditions(&record, id, &enclosed, today)?;
-    documents::refuse_inside_vault(vault, &request.out)?;
+    } = gather(vault, session, id, chosen)?;
 
     // The export, built and encrypted in memory, staged beside its place.
     let card = session.identity().card();
@@ -492,7 +505,80 @@ fn make(
     })
 }
 
-/// What a disclosure encloses, read and decrypted.
+/// The items a request names, found in the case: nothing decrypted yet.
+struct Chosen {
+    fields: Vec<(String, Value)>,
+    docs: Vec<documents::Document>,
+    notes: Vec<String>,
+}
+
+impl Chosen {
+    /// `(kind, name)` of each item, as conditions and the record name them.
+    fn names(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let fields = self.fields.iter().map(|(p, _)| ("field", p.as_str()));
+        let docs = self.docs.iter().map(|d| ("document", d.id.as_str()));
+        let notes = self.notes.iter().map(|n| ("note", n.as_str()));
+        fields.chain(docs).chain(notes)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.docs.is_empty() && self.notes.is_empty()
+    }
+}
+
+/// Finds exactly the items `request` names; a name the case does not have
+/// is refused. Refuses an empty choice, and an item bound by a condition.
+fn choose(
+    vault: &Vault,
+    record: &CaseRecord,
+    request: &Request,
+    today: NaiveDate,
+) -> Result<Chosen> {
+    let id = &request.case;
+    let missing = |kind: &'static str, name: &str| Error::NoSuchItem {
+        case: id.to_string(),
+        kind,
+        name: name.to_string(),
+    };
+    let value = yaml::to_value(record)?;
+    let fields = request
+        .fields
+        .iter()
+        .map(|path| {
+            field_value(&value, path)
+                .map(|v| (path.clone(), v))
+                .ok_or_else(|| missing("field", path))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let listed = documents::list(record)?;
+    let docs = request
+        .documents
+        .iter()
+        .map(|wanted| {
+            listed
+                .iter()
+                .find(|d| &d.id == wanted)
+                .cloned()
+                .ok_or_else(|| missing("document", wanted))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let note_files = vault.note_files(id)?;
+    if let Some(absent) = request.notes.iter().find(|n| !note_files.contains(n)) {
+        return Err(missing("note", absent));
+    }
+    let chosen = Chosen {
+        fields,
+        docs,
+        notes: request.notes.clone(),
+    };
+    if chosen.is_empty() {
+        return Err(Error::NothingToDisclose);
+    }
+    check_conditions(record, id, chosen.names(), today)?;
+    Ok(chosen)
+}
+
+/// What a disclosure encloses, decrypted.
 struct Gathered {
     enclosed: Vec<Enclosed>,
     fields: Vec<(String, Value)>,
@@ -500,59 +586,25 @@ struct Gathered {
     notes: Vec<ExportedNote>,
 }
 
-/// Reads exactly the items `request` names; a name the case does not have
-/// is refused.
-fn gather(
-    vault: &Vault,
-    session: &Session,
-    record: &CaseRecord,
-    request: &Request,
-) -> Result<Gathered> {
-    let id = &request.case;
+/// Decrypts the chosen documents and notes, with the SHA-256 of every item.
+fn gather(vault: &Vault, session: &Session, id: &CaseId, chosen: Chosen) -> Result<Gathered> {
     let mut enclosed = Vec::new();
-    let mut fields = Vec::new();
-    let value = yaml::to_value(record)?;
-    for path in &request.fields {
-        let v = field_value(&value, path).ok_or_else(|| Error::NoSuchItem {
-            case: id.to_string(),
-            kind: "field",
-            name: path.clone(),
-        })?;
-        let text = Zeroizing::new(yaml::render(&v)?);
+    for (path, v) in &chosen.fields {
+        let text = Zeroizing::new(yaml::render(v)?);
         enclosed.push(item("field", path, text.as_bytes()));
-        fields.push((path.clone(), v));
     }
-    let listed = documents::list(record)?;
     let mut docs = Vec::new();
-    for wanted in &request.documents {
-        let doc = listed
-            .iter()
-            .find(|d| &d.id == wanted)
-            .ok_or_else(|| Error::NoSuchItem {
-                case: id.to_string(),
-                kind: "document",
-                name: wanted.clone(),
-            })?;
+    for doc in &chosen.docs {
         let plain = documents::decrypt_document(vault, session, id, doc)?;
-        enclosed.push(item("document", wanted, &plain));
+        enclosed.push(item("document", &doc.id, &plain));
         docs.push(ExportedDocument {
             id: doc.id.clone(),
             name: doc.name.clone(),
             content_base64: base64::engine::general_purpose::STANDARD.encode(&*plain),
         });
     }
-    let note_files = vault.note_files(id)?;
-    for wanted in &request.notes {
-        if !note_files.contains(wanted) {
-            return Err(Error::NoSuchItem {
-                case: id.to_string(),
-                kind: "note",
-                name: wanted.clone(),
-            });
-        }
-    }
     let notes: Vec<ExportedNote> =
-        cases::read_notes(vault.root(), session.decryption_keys()?, id, &request.notes)?
+        cases::read_notes(vault.root(), session.decryption_keys()?, id, &chosen.notes)?
             .into_iter()
             .map(|n| {
                 enclosed.push(item("note", &n.file, n.text.as_bytes()));
@@ -565,7 +617,7 @@ fn gather(
             .collect();
     Ok(Gathered {
         enclosed,
-        fields,
+        fields: chosen.fields,
         docs,
         notes,
     })
@@ -650,14 +702,14 @@ fn check_basis(
 
 /// Refuses while an enclosed item carries a condition in force that was
 /// not released.
-fn check_conditions(
+fn check_conditions<'a>(
     record: &CaseRecord,
     id: &CaseId,
-    enclosed: &[Enclosed],
+    items: impl Iterator<Item = (&'static str, &'a str)>,
     today: NaiveDate,
 ) -> Result<()> {
-    for item in enclosed {
-        let key = format!("{}:{}", item.kind, item.name);
+    for (kind, name) in items {
+        let key = format!("{kind}:{name}");
         let binding = record.conditions.iter().find(|c| {
             c.item.trim() == key && c.released.is_none() && c.until.is_none_or(|u| u >= today)
         });
