@@ -58,10 +58,21 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Writes `bytes` beside `path`; refuses at once when `path` exists.
+    /// Writes `bytes` beside `path`; refuses at once when `path` exists,
+    /// or when its directory does not (a stick that is not mounted must
+    /// not turn into a directory on the internal disk).
     pub fn new(path: &Path, bytes: &[u8], mode: Mode) -> Result<Staged> {
         if path.exists() {
             return Err(Error::FileExists(path.to_path_buf()));
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(Error::io("write into", dir)(std::io::Error::from(
+                std::io::ErrorKind::NotFound,
+            )));
         }
         let (_, tmp) = written_beside(path, bytes, mode)?;
         Ok(Staged {

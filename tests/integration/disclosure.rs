@@ -290,6 +290,17 @@ fn each_basis_refuses_what_it_lacks_and_nothing_is_written() {
     );
     w.ok(&alice, &["case", "set", &id, "sensitivity=standard"]);
 
+    // Never into a directory that is not there (an unmounted stick).
+    let unmounted = w.path("media/usb/x.age");
+    refused(
+        &w,
+        &alice,
+        &disclose_args(&id, &recipient, "statutory_duty", &unmounted),
+        &unmounted,
+        "could not find",
+    );
+    assert!(!w.path("media").exists(), "a missing directory was created");
+
     // Never over an existing file.
     std::fs::write(&out, "already here").unwrap();
     let before = w.commit_count();
