@@ -31,16 +31,7 @@ fn age_to_outsider(w: &World) -> Vec<u8> {
 
 /// A fresh age key of someone outside the vault (stock `age-keygen`).
 fn outsider_key(w: &World) -> std::path::PathBuf {
-    require("age-keygen");
-    let key = w.path("outsider.agekey");
-    let _ = std::fs::remove_file(&key);
-    let out = Command::new("age-keygen")
-        .arg("-o")
-        .arg(&key)
-        .output()
-        .expect("age-keygen");
-    assert!(out.status.success());
-    key
+    crate::support::age_keypair(w, "outsider.agekey").0
 }
 
 /// Stock `age` encrypting `text` to `recipients` (binary output).

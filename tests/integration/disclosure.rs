@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{require, Person, World};
+use crate::support::{age_keypair, Person, World};
 
 const TITLE: &str = "MARKER-TITLE appeal";
 const CLIENT: &str = "MARKER-CLIENT Tesfaye";
@@ -16,7 +16,6 @@ const AREA: &str = "MARKER-AREA";
 /// Alice (root) with a case holding marker values, and an external
 /// recipient's age key pair: (world, alice, case id, recipient, key file).
 fn setup() -> (World, Person, String, String, PathBuf) {
-    require("age-keygen");
     let w = World::new();
     let alice = w.person("Alice");
     w.init_vault(&alice);
@@ -37,18 +36,7 @@ fn setup() -> (World, Person, String, String, PathBuf) {
             &format!("practice_area={AREA}"),
         ],
     );
-    let key = w.path("tribunal.agekey");
-    let out = Command::new("age-keygen")
-        .arg("-o")
-        .arg(&key)
-        .output()
-        .expect("age-keygen");
-    assert!(out.status.success());
-    let recipient = std::fs::read_to_string(&key)
-        .expect("key")
-        .lines()
-        .find_map(|l| l.strip_prefix("# public key: ").map(str::to_string))
-        .expect("public key line");
+    let (key, recipient) = age_keypair(&w, "tribunal.agekey");
     (w, alice, id, recipient, key)
 }
 

@@ -533,3 +533,23 @@ pub fn require(tool: &str) {
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
+
+/// A fresh age key pair of someone outside the vault, made by stock
+/// `age-keygen` into `file` in the world's temp dir: (key file, public key).
+pub fn age_keypair(w: &World, file: &str) -> (PathBuf, String) {
+    require("age-keygen");
+    let key = w.path(file);
+    let _ = std::fs::remove_file(&key);
+    let out = Command::new("age-keygen")
+        .arg("-o")
+        .arg(&key)
+        .output()
+        .expect("age-keygen");
+    assert!(out.status.success());
+    let public = std::fs::read_to_string(&key)
+        .expect("key")
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: ").map(str::to_string))
+        .expect("public key line");
+    (key, public)
+}
