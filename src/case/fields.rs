@@ -54,11 +54,30 @@ pub const FIELDS: &[(&str, Kind)] = &[
     ("client.contact.address", Kind::Text),
     ("parties", Kind::Yaml),
     ("deadlines", Kind::Yaml),
-    ("consents", Kind::Yaml),
-    ("disclosures", Kind::Yaml),
-    ("conditions", Kind::Yaml),
     ("retention_until", Kind::Date),
     ("tags", Kind::Yaml),
+];
+
+/// Lists that are never replaced whole, and how each is changed instead:
+/// replacing one could drop a consent, a condition or a disclosure, which
+/// stay on the record for good.
+pub const KEPT_LISTS: &[(&str, &str)] = &[
+    (
+        "consents",
+        "consents are added and withdrawn one at a time: `case add ID consents ...`, `case edit ID consents ITEM withdrawn=DATE`",
+    ),
+    (
+        "conditions",
+        "conditions are added and released one at a time: `case add ID conditions ...`, `case edit ID conditions ITEM released.by=...`",
+    ),
+    (
+        "disclosures",
+        "disclosures are recorded only by `disclose`, which makes them",
+    ),
+    (
+        "disclosure_requests",
+        "disclosure requests are recorded only by `disclose --request` and approved by `disclose --approve`",
+    ),
 ];
 
 /// Splits `FIELD=VALUE`.
@@ -75,6 +94,12 @@ pub fn split_assignment(assignment: &str) -> Result<(&str, &str)> {
 
 /// Returns `record` with `field` set to `raw`.
 pub fn set(record: &CaseRecord, field: &str, raw: &str) -> Result<CaseRecord> {
+    if let Some((_, instead)) = KEPT_LISTS.iter().find(|(name, _)| *name == field) {
+        return Err(Error::InvalidValue {
+            field: field.to_string(),
+            reason: (*instead).to_string(),
+        });
+    }
     let kind = FIELDS
         .iter()
         .find(|(name, _)| *name == field)
@@ -95,7 +120,20 @@ pub fn set(record: &CaseRecord, field: &str, raw: &str) -> Result<CaseRecord> {
     Ok(updated)
 }
 
-fn read_value(field: &str, kind: Kind, raw: &str) -> Result<Value> {
+/// A value of a record as a one-line form shows it: scalars as typed, lists
+/// and mappings as YAML flow (JSON syntax), null as empty.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        other => serde_json::to_string(other).unwrap_or_default(),
+    }
+}
+
+/// Reads `raw` as a value of `kind` for `field`.
+pub(crate) fn read_value(field: &str, kind: Kind, raw: &str) -> Result<Value> {
     let invalid = |reason: String| Error::InvalidValue {
         field: field.to_string(),
         reason,

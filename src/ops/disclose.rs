@@ -290,7 +290,7 @@ pub fn request_approval(vault: &Vault, session: &Session, request: &Request) -> 
     let today = chrono::Utc::now().date_naive();
     check_basis(&record, id, request, &to, today, true)?;
     // Checked by name only: nothing is decrypted until it is approved.
-    choose(vault, &record, request, today)?;
+    choose(&record, &vault.note_files(id)?, request, today)?;
     let card = session.identity().card();
     let pending = DisclosureRequest {
         id: crate::case::id::item_id(),
@@ -409,7 +409,7 @@ fn make(
     let today = chrono::Utc::now().date_naive();
     check_basis(&record, id, request, &to, today, approval.is_some())?;
 
-    let chosen = choose(vault, &record, request, today)?;
+    let chosen = choose(&record, &vault.note_files(id)?, request, today)?;
     documents::refuse_inside_vault(vault, &request.out)?;
     let Gathered {
         enclosed,
@@ -529,8 +529,8 @@ impl Chosen {
 /// Finds exactly the items `request` names; a name the case does not have
 /// is refused. Refuses an empty choice, and an item bound by a condition.
 fn choose(
-    vault: &Vault,
     record: &CaseRecord,
+    note_files: &[String],
     request: &Request,
     today: NaiveDate,
 ) -> Result<Chosen> {
@@ -562,7 +562,6 @@ fn choose(
                 .ok_or_else(|| missing("document", wanted))
         })
         .collect::<Result<Vec<_>>>()?;
-    let note_files = vault.note_files(id)?;
     if let Some(absent) = request.notes.iter().find(|n| !note_files.contains(n)) {
         return Err(missing("note", absent));
     }
@@ -657,6 +656,76 @@ fn field_value(record: &Value, path: &str) -> Option<Value> {
     (!v.is_null()).then(|| v.clone())
 }
 
+/// Why a disclosure from `record` on `basis` needs a second person's
+/// approval (four eyes), or `None` when it does not.
+pub fn needs_approval(record: &CaseRecord, basis: LegalBasis) -> Option<&'static str> {
+    if record.sensitivity == Sensitivity::Restricted {
+        Some("the case is restricted")
+    } else if basis == LegalBasis::PublicSafety {
+        Some("a disclosure on the basis public_safety rests on one person's judgement")
+    } else {
+        None
+    }
+}
+
+/// What a disclosure would be, checked before anything is decrypted or
+/// written: for a dialog that shows it before it is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    /// The recipient's key, as the record will name it.
+    pub recipient: String,
+    /// How the recipient's key is read aloud to check it (see
+    /// [`recipient_fingerprint`]).
+    pub fingerprint: String,
+    /// Why it needs a second person's approval first, if it does: then
+    /// only a request is recorded ([`request_approval`]).
+    pub approval: Option<&'static str>,
+}
+
+/// Checks `request` against the case's `record` and its `note_files` as of
+/// `today` — the recipient's key, the basis's requirements, the consent,
+/// that every item exists and that no condition binds it — without
+/// decrypting or writing anything; refuses with the same sentences as
+/// [`disclose`], which checks everything again.
+pub fn assess(
+    record: &CaseRecord,
+    note_files: &[String],
+    request: &Request,
+    today: NaiveDate,
+) -> Result<Assessment> {
+    let recipient = policy::external_recipient(&request.to)?;
+    let to = recipient.labels().next().cloned().unwrap_or_default();
+    check_basis(record, &request.case, request, &to, today, true)?;
+    choose(record, note_files, request, today)?;
+    Ok(Assessment {
+        fingerprint: recipient_fingerprint(&to)?,
+        recipient: to,
+        approval: needs_approval(record, request.basis),
+    })
+}
+
+/// The external recipient's key as it is read aloud to the recipient, who
+/// checks it against their own: an ssh-ed25519 key's SHA-256 fingerprint as
+/// `ssh-keygen -l` prints it; an age key, which has no shorter fingerprint,
+/// in groups of four characters.
+pub fn recipient_fingerprint(key: &str) -> Result<String> {
+    let key = key.trim();
+    if key.starts_with("ssh-ed25519 ") {
+        let public = ssh_key::PublicKey::from_openssh(key).map_err(|_| Error::InvalidValue {
+            field: "--to".into(),
+            reason: "it is not a valid ssh-ed25519 public key".into(),
+        })?;
+        return Ok(public.fingerprint(ssh_key::HashAlg::Sha256).to_string());
+    }
+    policy::external_recipient(key)?;
+    let chars: Vec<char> = key.chars().collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
 /// Refuses unless everything the basis requires is there.
 fn check_basis(
     record: &CaseRecord,
@@ -672,10 +741,10 @@ fn check_basis(
         missing: missing.to_string(),
     };
     let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-    if record.sensitivity == Sensitivity::Restricted && !approved {
+    if let Some(why) = needs_approval(record, basis).filter(|_| !approved) {
         return Err(Error::DisclosureNeedsApproval {
             case: id.to_string(),
-            why: "the case is restricted".into(),
+            why: why.into(),
         });
     }
     match basis {
@@ -691,10 +760,6 @@ fn check_basis(
         LegalBasis::Other if !given(&request.justification) => {
             Err(needs("a written justification (--justification)"))
         }
-        LegalBasis::PublicSafety if !approved => Err(Error::DisclosureNeedsApproval {
-            case: id.to_string(),
-            why: "a disclosure on the basis public_safety rests on one person's judgement".into(),
-        }),
         LegalBasis::ClientConsent => consent_covers(record, id, request, recipient, today),
         _ => Ok(()),
     }
@@ -1055,6 +1120,109 @@ mod tests {
             e.contains("court_order, statutory_duty, client_consent"),
             "{e}"
         );
+    }
+
+    fn request(basis: LegalBasis, fields: &[&str]) -> Request {
+        Request {
+            case: "27T8E7KFWC".parse().unwrap(),
+            to: "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p".into(),
+            basis,
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            documents: Vec::new(),
+            notes: Vec::new(),
+            reference: None,
+            jurisdiction: None,
+            instrument: None,
+            justification: None,
+            out: PathBuf::from("/nowhere"),
+        }
+    }
+
+    #[test]
+    fn an_assessment_checks_everything_but_decrypts_and_writes_nothing() {
+        let mut record = CaseRecord::parse(
+            b"reference: R\ntitle: T\nclient: {name: N}\nconditions:\n- {id: k1, item: 'field:client.name', set_by: State}\n",
+            "t",
+        )
+        .unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let ok = assess(
+            &record,
+            &[],
+            &request(LegalBasis::StatutoryDuty, &["title"]),
+            today,
+        )
+        .unwrap();
+        assert_eq!(ok.approval, None);
+        assert!(
+            ok.fingerprint.starts_with("age1 ql3z 7hjy"),
+            "{}",
+            ok.fingerprint
+        );
+        let bound = assess(
+            &record,
+            &[],
+            &request(LegalBasis::StatutoryDuty, &["client.name"]),
+            today,
+        );
+        assert!(
+            matches!(bound, Err(Error::ConditionNotReleased { .. })),
+            "{bound:?}"
+        );
+        let absent = assess(
+            &record,
+            &[],
+            &request(LegalBasis::StatutoryDuty, &["client.phone"]),
+            today,
+        );
+        assert!(
+            matches!(absent, Err(Error::NoSuchItem { .. })),
+            "{absent:?}"
+        );
+        let unreferenced = assess(
+            &record,
+            &[],
+            &request(LegalBasis::CourtOrder, &["title"]),
+            today,
+        );
+        assert!(
+            matches!(unreferenced, Err(Error::DisclosureRequires { .. })),
+            "{unreferenced:?}"
+        );
+        let safety = assess(
+            &record,
+            &[],
+            &request(LegalBasis::PublicSafety, &["title"]),
+            today,
+        )
+        .unwrap();
+        assert!(safety.approval.is_some_and(|w| w.contains("public_safety")));
+        record.sensitivity = Sensitivity::Restricted;
+        let restricted = assess(
+            &record,
+            &[],
+            &request(LegalBasis::StatutoryDuty, &["title"]),
+            today,
+        )
+        .unwrap();
+        assert_eq!(restricted.approval, Some("the case is restricted"));
+    }
+
+    #[test]
+    fn an_ssh_recipient_is_read_aloud_as_ssh_keygen_prints_it() {
+        let key: ssh_key::PrivateKey =
+            ssh_key::private::Ed25519Keypair::from_seed(&[3u8; 32]).into();
+        let public = key.public_key().to_openssh().unwrap();
+        let shown = recipient_fingerprint(&format!("{public} court@example")).unwrap();
+        assert_eq!(
+            shown,
+            key.public_key()
+                .fingerprint(ssh_key::HashAlg::Sha256)
+                .to_string()
+        );
+        assert!(shown.starts_with("SHA256:"), "{shown}");
+        assert!(recipient_fingerprint("ssh-ed25519 AAAAnotakey").is_err());
+        assert!(recipient_fingerprint("age1notakey").is_err());
     }
 
     #[test]

@@ -308,6 +308,22 @@ fn each_basis_refuses_what_it_lacks_and_nothing_is_written() {
     assert!(!err.contains("court_order"), "{err}");
 }
 
+/// Adds a consent with these assignments to case `id`; returns its id.
+fn add_consent(w: &World, who: &Person, id: &str, assignments: &[&str]) -> String {
+    let base = [
+        "case",
+        "add",
+        id,
+        "consents",
+        "date=2026-01-05",
+        "given_by=client",
+        "scope=tribunal",
+    ];
+    w.ok(who, &[&base[..], assignments].concat())
+        .trim()
+        .to_string()
+}
+
 #[test]
 fn consent_is_enforced_current_covering_every_item_and_the_recipient() {
     let (w, alice, id, recipient, key) = setup();
@@ -315,30 +331,26 @@ fn consent_is_enforced_current_covering_every_item_and_the_recipient() {
     let args = disclose_args(&id, &recipient, "client_consent", &out);
     refused(&w, &alice, &args, &out, "the case records no consent");
 
-    let consent = |extra: &str| {
-        format!(
-            "consents=[{{id: c1, date: 2026-01-05, given_by: client, scope: tribunal, covers: {{fields: [title, client.name], recipients: ['{recipient}']}}{extra}}}]"
-        )
-    };
-    w.ok(
+    let to = format!("covers.recipients=['{recipient}']");
+    let both = "covers.fields=[title, client.name]";
+    let expired = add_consent(&w, &alice, &id, &[both, &to, "expiry=2026-02-01"]);
+    refused(
+        &w,
         &alice,
-        &["case", "set", &id, &consent(", expiry: 2026-02-01")],
+        &args,
+        &out,
+        &format!("consent {expired} has expired"),
     );
-    refused(&w, &alice, &args, &out, "consent c1 has expired");
-    w.ok(
-        &alice,
-        &["case", "set", &id, &consent(", withdrawn: 2026-03-01")],
-    );
-    refused(&w, &alice, &args, &out, "consent c1 was withdrawn");
+    let withdrawn = add_consent(&w, &alice, &id, &[both, &to]);
     w.ok(
         &alice,
         &[
             "case",
-            "set",
+            "edit",
             &id,
-            &format!(
-                "consents=[{{id: c1, date: 2026-01-05, given_by: client, scope: tribunal, covers: {{fields: [title], recipients: ['{recipient}']}}}}]"
-            ),
+            "consents",
+            &withdrawn,
+            "withdrawn=2026-03-01",
         ],
     );
     refused(
@@ -346,11 +358,97 @@ fn consent_is_enforced_current_covering_every_item_and_the_recipient() {
         &alice,
         &args,
         &out,
-        "consent c1 does not cover field client.name",
+        &format!("consent {withdrawn} was withdrawn"),
     );
-    w.ok(&alice, &["case", "set", &id, &consent("")]);
+    // A withdrawal is recorded for good: it cannot be taken back or moved.
+    for undo in ["withdrawn=", "withdrawn=2027-01-01"] {
+        let before = w.commit_count();
+        let err = w.fails(
+            &alice,
+            &["case", "edit", &id, "consents", &withdrawn, undo],
+            1,
+        );
+        assert!(
+            err.contains("its `withdrawn` is recorded and is never changed or taken back"),
+            "{err}"
+        );
+        assert_eq!(w.commit_count(), before);
+    }
+    let narrow = add_consent(&w, &alice, &id, &["covers.fields=[title]", &to]);
+    refused(
+        &w,
+        &alice,
+        &args,
+        &out,
+        &format!("consent {narrow} does not cover field client.name"),
+    );
+    let elsewhere = add_consent(
+        &w,
+        &alice,
+        &id,
+        &[both, "covers.recipients=['age1someoneelse']"],
+    );
+    refused(
+        &w,
+        &alice,
+        &args,
+        &out,
+        &format!("consent {elsewhere} does not cover this recipient"),
+    );
+    add_consent(&w, &alice, &id, &[both, &to]);
     w.ok(&alice, &args);
     assert!(age_decrypt(&key, &out).is_some_and(|p| p.contains(CLIENT)));
+    let kept = w.ok(&alice, &["case", "show", &id, "--json"]);
+    assert!(
+        kept.contains(&expired) && kept.contains(&withdrawn),
+        "consents stay: {kept}"
+    );
+}
+
+#[test]
+fn consents_conditions_and_disclosures_are_never_replaced_whole() {
+    let (w, alice, id, _, _) = setup();
+    add_consent(&w, &alice, &id, &[]);
+    for (list, sentence) in [
+        ("consents", "consents are added and withdrawn one at a time"),
+        (
+            "conditions",
+            "conditions are added and released one at a time",
+        ),
+        ("disclosures", "disclosures are recorded only by `disclose`"),
+        (
+            "disclosure_requests",
+            "disclosure requests are recorded only by `disclose --request`",
+        ),
+    ] {
+        let before = w.commit_count();
+        let err = w.fails(&alice, &["case", "set", &id, &format!("{list}=[]")], 1);
+        assert!(err.contains(sentence), "{list}: {err}");
+        assert_eq!(w.commit_count(), before);
+    }
+    let err = w.fails(
+        &alice,
+        &[
+            "case",
+            "add",
+            &id,
+            "consents",
+            "date=2026-01-05",
+            "given_by=c",
+            "scope=s",
+            "withdrawl=2026-02-01",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("a consent has the fields date, given_by"),
+        "a misspelt field is refused: {err}"
+    );
+    let shown = w.ok(&alice, &["case", "show", &id, "--json"]);
+    assert!(
+        shown.contains("tribunal"),
+        "the consent is still there: {shown}"
+    );
 }
 
 #[test]
@@ -405,9 +503,13 @@ fn a_case_protected_from_creation_shows_its_pseudonym_everywhere_it_is_listed() 
         &alice,
         &[
             "case",
-            "set",
+            "add",
             &id,
-            "consents=[{id: c1, date: 2026-01-05, given_by: MARKER-REAL-NAME, scope: x, expiry: 2026-02-01}]",
+            "consents",
+            "date=2026-01-05",
+            "given_by=MARKER-REAL-NAME",
+            "scope=x",
+            "expiry=2026-02-01",
         ],
     );
     let outputs = [
@@ -436,17 +538,33 @@ fn consents_are_listed_with_their_state_and_filtered_by_expiry() {
     let (w, alice, id, _, _) = setup();
     let far = (chrono::Utc::now().date_naive() + chrono::Duration::days(400)).to_string();
     let soon = (chrono::Utc::now().date_naive() + chrono::Duration::days(10)).to_string();
-    w.ok(
-        &alice,
-        &[
+    let mut ids = std::collections::BTreeMap::new();
+    for (name, extra) in [
+        ("old", "expiry=2025-06-01".to_string()),
+        ("soon", format!("expiry={soon}")),
+        ("far", format!("expiry={far}")),
+        ("gone", "withdrawn=2026-02-01".to_string()),
+    ] {
+        let date = if name == "old" {
+            "date=2025-01-05"
+        } else {
+            "date=2026-01-05"
+        };
+        let mut args = vec![
             "case",
-            "set",
+            "add",
             &id,
-            &format!(
-                "consents=[{{id: old, date: 2025-01-05, given_by: c, scope: x, expiry: 2025-06-01}}, {{id: soon, date: 2026-01-05, given_by: c, scope: x, expiry: {soon}, covers: {{fields: [title]}}}}, {{id: far, date: 2026-01-05, given_by: c, scope: x, expiry: {far}}}, {{id: gone, date: 2026-01-05, given_by: c, scope: x, withdrawn: 2026-02-01}}]"
-            ),
-        ],
-    );
+            "consents",
+            date,
+            "given_by=c",
+            "scope=x",
+            &extra,
+        ];
+        if name == "soon" {
+            args.push("covers.fields=[title]");
+        }
+        ids.insert(w.ok(&alice, &args).trim().to_string(), name);
+    }
     let all: serde_json::Value =
         serde_json::from_str(&w.ok(&alice, &["consents", "--json"])).expect("json");
     let states: Vec<(String, String)> = all["rows"]
@@ -455,7 +573,7 @@ fn consents_are_listed_with_their_state_and_filtered_by_expiry() {
         .iter()
         .map(|r| {
             (
-                r["consent"].as_str().unwrap().into(),
+                ids[r["consent"].as_str().unwrap()].to_string(),
                 r["state"].as_str().unwrap().into(),
             )
         })
@@ -476,7 +594,7 @@ fn consents_are_listed_with_their_state_and_filtered_by_expiry() {
         .as_array()
         .expect("rows")
         .iter()
-        .map(|r| r["consent"].as_str().unwrap())
+        .map(|r| ids[r["consent"].as_str().unwrap()])
         .collect();
     assert_eq!(due, vec!["old", "soon"]);
 }
@@ -514,13 +632,26 @@ fn a_condition_on_information_received_binds_until_released_or_past() {
     let (w, alice, id, recipient, key) = setup();
     let out = w.path("onward.age");
     let args = disclose_args(&id, &recipient, "statutory_duty", &out);
-    let condition = |extra: &str| {
-        format!("conditions=[{{id: k1, item: 'field:title', set_by: Requesting State, no_onward_transfer_without: Ministry of Justice{extra}}}]")
-    };
-    w.ok(&alice, &["case", "set", &id, &condition("")]);
+    let k1 = w
+        .ok(
+            &alice,
+            &[
+                "case",
+                "add",
+                &id,
+                "conditions",
+                "item=field:title",
+                "set_by=Requesting State",
+                "no_onward_transfer_without=Ministry of Justice",
+            ],
+        )
+        .trim()
+        .to_string();
     let shown = w.ok(&alice, &["case", "show", &id]);
     assert!(
-        shown.contains("condition k1 binds field:title: it cannot be disclosed"),
+        shown.contains(&format!(
+            "condition {k1} binds field:title: it cannot be disclosed"
+        )),
         "{shown}"
     );
     refused(
@@ -528,12 +659,12 @@ fn a_condition_on_information_received_binds_until_released_or_past() {
         &alice,
         &args,
         &out,
-        &format!("field:title of case {id} carries condition k1, in force and not released"),
+        &format!("field:title of case {id} carries condition {k1}, in force and not released"),
     );
     // A condition past its date binds no more; one released is kept, and allows it.
     w.ok(
         &alice,
-        &["case", "set", &id, &condition(", until: 2020-01-01")],
+        &["case", "edit", &id, "conditions", &k1, "until=2020-01-01"],
     );
     let earlier = w.path("earlier.age");
     let mut past = disclose_args(&id, &recipient, "statutory_duty", &earlier);
@@ -543,15 +674,37 @@ fn a_condition_on_information_received_binds_until_released_or_past() {
         &alice,
         &[
             "case",
-            "set",
+            "edit",
             &id,
-            &condition(", released: {by: Ada, date: 2026-11-30, reference: MoJ-77}"),
+            "conditions",
+            &k1,
+            "until=",
+            "released.by=Ada",
+            "released.date=2026-11-30",
+            "released.reference=MoJ-77",
         ],
     );
     w.ok(&alice, &args);
     assert!(age_decrypt(&key, &out).is_some_and(|p| p.contains(TITLE)));
     let shown = w.ok(&alice, &["case", "show", &id, "--json"]);
     assert!(shown.contains("MoJ-77"), "the release is kept: {shown}");
+    let before = w.commit_count();
+    let err = w.fails(
+        &alice,
+        &[
+            "case",
+            "edit",
+            &id,
+            "conditions",
+            &k1,
+            "released.reference=other",
+        ],
+        1,
+    );
+    assert!(err.contains("its `released` is recorded"), "{err}");
+    let err = w.fails(&alice, &["case", "rm", &id, "conditions", &k1, "--yes"], 1);
+    assert!(err.contains("release it instead"), "{err}");
+    assert_eq!(w.commit_count(), before);
 }
 
 #[test]
