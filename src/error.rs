@@ -258,7 +258,7 @@ pub enum Error {
     #[error("{why}, so a disclosure from case {case} needs a second person's approval (four eyes): record it with --request, then an administrator other than you approves it with `dossier disclose {case} --approve REQUEST --out FILE`; nothing was disclosed")]
     DisclosureNeedsApproval { case: String, why: String },
 
-    #[error("{item} of case {case} carries condition {condition}, in force and not released; record its release (`released: {{by, date, reference}}`) before disclosing it; nothing was disclosed")]
+    #[error("{item} of case {case} carries condition {condition}, in force and not released; record its release first (`dossier case edit {case} conditions {condition} released.by=NAME released.date=YYYY-MM-DD released.reference=REF`, or in the case's Conditions tab); nothing was disclosed")]
     ConditionNotReleased {
         case: String,
         item: String,

@@ -20,7 +20,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::case::record::{Approved, Disclosure, DisclosureRequest, Enclosed, Sensitivity};
+use crate::case::record::{
+    Approved, Condition, Consent, Disclosure, DisclosureRequest, Enclosed, Sensitivity,
+};
 use crate::case::{CaseId, CaseRecord};
 use crate::crypto;
 use crate::error::{Error, Result};
@@ -726,6 +728,35 @@ pub fn recipient_fingerprint(key: &str) -> Result<String> {
         .join(" "))
 }
 
+/// The one public key in `text` — pasted, or the content of a file the
+/// recipient sent: a line `age1…` or `ssh-ed25519 …`, or the `# public
+/// key: age1…` comment `age-keygen` writes. Refuses none, or more than one.
+pub fn recipient_in(text: &str) -> Result<String> {
+    let keys: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .map(|l| l.strip_prefix("# public key:").map_or(l, str::trim))
+        .filter(|l| l.starts_with("age1") || l.starts_with("ssh-ed25519 "))
+        .collect();
+    match keys.as_slice() {
+        [one] => {
+            policy::external_recipient(one)?;
+            Ok((*one).to_string())
+        }
+        [] => Err(Error::InvalidValue {
+            field: "recipient".into(),
+            reason: "there is no age public key (age1…) or ssh-ed25519 public key in it".into(),
+        }),
+        _ => Err(Error::InvalidValue {
+            field: "recipient".into(),
+            reason: format!(
+                "it holds {} public keys; a disclosure goes to one recipient",
+                keys.len()
+            ),
+        }),
+    }
+}
+
 /// Refuses unless everything the basis requires is there.
 fn check_basis(
     record: &CaseRecord,
@@ -775,9 +806,10 @@ fn check_conditions<'a>(
 ) -> Result<()> {
     for (kind, name) in items {
         let key = format!("{kind}:{name}");
-        let binding = record.conditions.iter().find(|c| {
-            c.item.trim() == key && c.released.is_none() && c.until.is_none_or(|u| u >= today)
-        });
+        let binding = record
+            .conditions
+            .iter()
+            .find(|c| c.item.trim() == key && in_force(c, today));
         if let Some(c) = binding {
             return Err(Error::ConditionNotReleased {
                 case: id.to_string(),
@@ -979,6 +1011,26 @@ pub struct Consents {
     pub unreadable: usize,
 }
 
+/// Where consent `c` stands on `today`, counting it as expiring when it
+/// lapses on or before `horizon`.
+pub fn consent_state(c: &Consent, today: NaiveDate, horizon: NaiveDate) -> ConsentState {
+    if c.withdrawn.is_some_and(|w| w <= today) {
+        ConsentState::Withdrawn
+    } else if c.expiry.is_some_and(|e| e < today) {
+        ConsentState::Expired
+    } else if c.expiry.is_some_and(|e| e <= horizon) {
+        ConsentState::Expiring
+    } else {
+        ConsentState::Current
+    }
+}
+
+/// Whether condition `c` binds its item on `today`: not released, and not
+/// past its `until`.
+pub fn in_force(c: &Condition, today: NaiveDate) -> bool {
+    c.released.is_none() && c.until.is_none_or(|u| u >= today)
+}
+
 /// How many days ahead a consent counts as expiring when none is asked.
 pub const EXPIRING_DAYS: u32 = 30;
 
@@ -994,15 +1046,7 @@ pub fn consents(vault: &Vault, session: &Session, expiring: Option<u32>) -> Resu
     let (records, unreadable) = readable_records(vault, session, None)?;
     for (id, record) in records {
         for c in &record.consents {
-            let state = if c.withdrawn.is_some_and(|w| w <= today) {
-                ConsentState::Withdrawn
-            } else if c.expiry.is_some_and(|e| e < today) {
-                ConsentState::Expired
-            } else if c.expiry.is_some_and(|e| e <= horizon) {
-                ConsentState::Expiring
-            } else {
-                ConsentState::Current
-            };
+            let state = consent_state(c, today, horizon);
             let due = matches!(state, ConsentState::Expired | ConsentState::Expiring);
             if expiring.is_some() && !due {
                 continue;
@@ -1095,7 +1139,7 @@ pub fn attention(record: &CaseRecord, today: NaiveDate) -> Vec<Attention> {
         }
     }
     for c in &record.conditions {
-        if c.released.is_none() && c.until.is_none_or(|u| u >= today) {
+        if in_force(c, today) {
             out.push(Attention::ConditionInForce {
                 condition: c.id.clone(),
                 item: c.item.clone(),
@@ -1223,6 +1267,21 @@ mod tests {
         assert!(shown.starts_with("SHA256:"), "{shown}");
         assert!(recipient_fingerprint("ssh-ed25519 AAAAnotakey").is_err());
         assert!(recipient_fingerprint("age1notakey").is_err());
+    }
+
+    #[test]
+    fn the_recipient_is_the_one_public_key_in_what_was_pasted_or_sent() {
+        let key = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+        assert_eq!(recipient_in(&format!("  {key}\n")).unwrap(), key);
+        let keygen = format!("# created: 2026-12-01\n# public key: {key}\nAGE-SECRET-KEY-1XXXX\n");
+        assert_eq!(recipient_in(&keygen).unwrap(), key);
+        let two = format!("{key}\n{key}\n");
+        assert!(recipient_in(&two)
+            .unwrap_err()
+            .to_string()
+            .contains("holds 2 public keys"));
+        assert!(recipient_in("hello").is_err());
+        assert!(recipient_in("age1broken").is_err());
     }
 
     #[test]

@@ -77,6 +77,17 @@ pub enum Action {
     RevokeAccess,
     /// Close the case.
     CloseCase,
+    /// Add a row to the current tab's list.
+    AddItem,
+    /// Edit the selected row (or show the selected disclosure).
+    EditItem,
+    /// Delete the selected row, withdraw the consent, release the condition.
+    RemoveItem,
+    /// Mark the selected deadline done or not done; in a checklist,
+    /// include or leave out the selected item.
+    Toggle,
+    /// Start the guided disclosure dialog.
+    Disclose,
     /// Create your identity.
     KeyGenerate,
     /// Import a key card from a file.

@@ -80,6 +80,9 @@ impl App {
                 spinner: 0,
                 page: 10,
                 sync_request: None,
+                today: chrono::Utc::now().date_naive(),
+                #[cfg(test)]
+                started: Vec::new(),
             },
             screens: Screens::default(),
             screen: ScreenId::Unlock,

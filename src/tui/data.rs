@@ -10,13 +10,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use dossier::audit::log;
+use dossier::case::items::ItemChange;
 use dossier::case::{AccessEntry, CaseId, CaseRecord};
 use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::Session;
 use dossier::ops::cases::{self, CaseSummary, NewCase};
 use dossier::ops::documents;
 use dossier::ops::done::Done;
-use dossier::ops::{admin, listing, search};
+use dossier::ops::{admin, disclose, listing, search};
 use dossier::sync::transport;
 use dossier::sync::{self, Choices, Stage, SyncOptions};
 use dossier::vault::keyring::Validity;
@@ -137,7 +138,7 @@ pub fn run_case_history(root: &Path, id: &CaseId) -> Result<JobOutput> {
 /// The disclosure register of the cases `session` can read.
 pub fn run_register(root: &Path, session: &Session) -> Result<JobOutput> {
     let vault = Vault::open(root)?;
-    let register = dossier::ops::disclose::register(&vault, session, None, None)?;
+    let register = disclose::register(&vault, session, None, None)?;
     Ok(JobOutput::Register(Box::new(register)))
 }
 
@@ -173,6 +174,35 @@ pub enum Change {
     Certify(Fingerprint),
     /// Revoke a key (re-encrypting every affected case).
     RevokeKey(Fingerprint),
+    /// Add, edit or remove one item of a list of a case's record.
+    Item(CaseId, &'static str, ItemOp),
+    /// Make a disclosure (checked again by the library).
+    Disclose(Box<disclose::Request>),
+    /// Record a disclosure for a second person's approval.
+    RequestDisclosure(Box<disclose::Request>),
+}
+
+/// One change to one item of a list (the owned form of
+/// [`dossier::case::items::ItemChange`]). Its `Debug` names the item,
+/// never a value.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ItemOp {
+    /// A new item with these `FIELD=VALUE` assignments.
+    Add(Vec<String>),
+    /// The item with this id, these assignments applied.
+    Edit(String, Vec<String>),
+    /// Remove the item with this id.
+    Remove(String),
+}
+
+impl std::fmt::Debug for ItemOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ItemOp::Add(a) => write!(f, "Add({} field(s))", a.len()),
+            ItemOp::Edit(item, a) => write!(f, "Edit({item}, {} field(s))", a.len()),
+            ItemOp::Remove(item) => write!(f, "Remove({item})"),
+        }
+    }
 }
 
 /// What the change is and the case it is about, never a note's text, a
@@ -186,7 +216,9 @@ impl std::fmt::Debug for Change {
             | Change::Attach(id, _)
             | Change::Export(id, ..)
             | Change::Grant(id, _)
-            | Change::Revoke(id, _) => Some(id),
+            | Change::Revoke(id, _)
+            | Change::Item(id, ..) => Some(id),
+            Change::Disclose(r) | Change::RequestDisclosure(r) => Some(&r.case),
             _ => None,
         };
         f.debug_struct("Change")
@@ -212,6 +244,9 @@ impl Change {
             Change::ExportCard(..) => "exporting the card",
             Change::Certify(_) => "certifying the key",
             Change::RevokeKey(_) => "revoking the key (re-encrypting its cases)",
+            Change::Item(..) => "saving the case",
+            Change::Disclose(_) => "disclosing (encrypting to the recipient alone)",
+            Change::RequestDisclosure(_) => "recording the disclosure request",
         }
     }
 }
@@ -286,6 +321,19 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         Change::RevokeKey(fp) => {
             let report = dossier::ops::revocation::revoke(&vault, s, &fp, "", &|_| {})?;
             one_line(&report.to_string())
+        }
+        Change::Item(id, list, op) => {
+            let change = match &op {
+                ItemOp::Add(a) => ItemChange::Add(a),
+                ItemOp::Edit(item, a) => ItemChange::Edit(item, a),
+                ItemOp::Remove(item) => ItemChange::Remove(item),
+            };
+            cases::edit_item(&vault, s, &id, list, change)?;
+            Done::Updated(id).to_string()
+        }
+        Change::Disclose(request) => disclose::disclose(&vault, s, &request)?.to_string(),
+        Change::RequestDisclosure(request) => {
+            disclose::request_approval(&vault, s, &request)?.to_string()
         }
     };
     Ok(JobOutput::Changed(msg))
@@ -404,13 +452,7 @@ pub fn field_text(record: &CaseRecord, path: &str) -> String {
             _ => dossier::support::yaml::Value::Null,
         };
     }
-    match v {
-        dossier::support::yaml::Value::Null => String::new(),
-        dossier::support::yaml::Value::String(s) => s,
-        dossier::support::yaml::Value::Bool(b) => b.to_string(),
-        dossier::support::yaml::Value::Number(n) => n.to_string(),
-        other => serde_json::to_string(&other).unwrap_or_default(),
-    }
+    dossier::case::fields::value_text(&v)
 }
 
 #[cfg(test)]

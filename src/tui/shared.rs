@@ -113,6 +113,12 @@ pub struct Shared {
     pub page: usize,
     /// What the running sync job was asked to do (`None` when none runs).
     pub sync_request: Option<SyncRequest>,
+    /// The date that consents, conditions and deadlines are judged on
+    /// (today, at start; fixed in tests).
+    pub today: chrono::NaiveDate,
+    /// Every change started, for tests to see what a key asked for.
+    #[cfg(test)]
+    pub started: Vec<Change>,
 }
 
 impl Shared {
@@ -175,6 +181,8 @@ impl Shared {
         if self.change_running() {
             return false;
         }
+        #[cfg(test)]
+        self.started.push(change.clone());
         let root = self.jobs.vault_root.clone();
         let label = change.label();
         self.jobs.spawn(JobKind::Change, label, move |_| {

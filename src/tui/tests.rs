@@ -13,7 +13,9 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use dossier::audit::log::{LogEntry, SignatureStatus};
 use dossier::case::merge::Side;
-use dossier::case::record::{Client, Consent, Deadline, Disclosure, Identifier, Party};
+use dossier::case::record::{
+    Client, Condition, Consent, ConsentScope, Deadline, Disclosure, Identifier, Party, Release,
+};
 use dossier::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, Sensitivity, Status};
 use dossier::keys::card::{CardFields, KeyCard};
 use dossier::keys::fingerprint::Fingerprint;
@@ -42,6 +44,11 @@ use crate::tui::overlays::prompt;
 use crate::tui::screens::detail::{DetailState, Tab};
 use crate::tui::screens::ScreenId;
 use crate::tui::theme::{Role as Style, Theme};
+
+mod disclosure;
+
+/// The tribunal's age key: the recipient of the fixture's disclosures.
+const TRIBUNAL_KEY: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
 
 fn fp(b: u8) -> Fingerprint {
     use base64::Engine;
@@ -178,14 +185,50 @@ fn asylum() -> CaseRecord {
             extra: Default::default(),
         },
     ];
-    r.consents = vec![Consent {
-        id: "c1".into(),
-        date: day(2026, 2, 3),
-        given_by: "Miriam Tesfaye".into(),
-        scope: "Share medical evidence with the expert".into(),
-        expiry: Some(day(2027, 2, 3)),
-        ..Default::default()
-    }];
+    r.consents = vec![
+        Consent {
+            id: "c1".into(),
+            date: day(2026, 2, 3),
+            given_by: "Miriam Tesfaye".into(),
+            scope: "Share medical evidence with the expert".into(),
+            expiry: Some(day(2027, 2, 3)),
+            ..Default::default()
+        },
+        Consent {
+            id: "c2".into(),
+            date: day(2026, 6, 1),
+            given_by: "Miriam Tesfaye".into(),
+            scope: "Tribunal bundle".into(),
+            expiry: Some(day(2026, 12, 20)),
+            covers: Some(ConsentScope {
+                fields: vec!["title".into()],
+                recipients: vec![TRIBUNAL_KEY.into()],
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    ];
+    r.conditions = vec![
+        Condition {
+            id: "k1".into(),
+            item: "document:doc1".into(),
+            set_by: "Requesting State".into(),
+            no_onward_transfer_without: Some("Ministry of Justice".into()),
+            ..Default::default()
+        },
+        Condition {
+            id: "k2".into(),
+            item: "field:client.nationality".into(),
+            set_by: "Home Office".into(),
+            use_only_for: Some("the appeal".into()),
+            released: Some(Release {
+                by: "Ada Osei".into(),
+                date: day(2026, 3, 1),
+                reference: "HO-REL-9".into(),
+            }),
+            ..Default::default()
+        },
+    ];
     r.disclosures = vec![Disclosure {
         id: "x1".into(),
         date: day(2026, 2, 20),
@@ -379,10 +422,25 @@ fn loaded() -> LoadedCase {
     let mut access = AccessList::new(case_id.clone(), ada());
     access.grant(AccessEntry::Group("immigration".into()));
     access.grant(AccessEntry::Key(fp(2)));
+    let documents = vec![Document {
+        id: "doc1".into(),
+        file: "k3j2h1g0.age".into(),
+        name: "Medical report.pdf".into(),
+        size: 183_402,
+        sha256: "00".into(),
+        added: at(2026, 2, 12, 9),
+        added_by: fp(3),
+    }];
+    // The record lists its documents, as attaching writes them.
+    let mut record = asylum();
+    record.extra.insert(
+        dossier::ops::documents::RECORD_KEY.to_string(),
+        dossier::support::yaml::to_value(&documents).expect("yaml"),
+    );
     LoadedCase {
         case: OpenCase {
             id: case_id,
-            record: asylum(),
+            record,
             access: access.clone(),
             notes: vec![
                 Note {
@@ -400,15 +458,7 @@ fn loaded() -> LoadedCase {
             ],
             view: None,
         },
-        documents: vec![Document {
-            id: "doc1".into(),
-            file: "k3j2h1g0.age".into(),
-            name: "Medical report.pdf".into(),
-            size: 183_402,
-            sha256: "00".into(),
-            added: at(2026, 2, 12, 9),
-            added_by: fp(3),
-        }],
+        documents,
         access: access_rows(&info(), &access),
     }
 }
@@ -446,6 +496,8 @@ fn fixture() -> Fixture {
     app.shared.cases.total = Some(5);
     app.screen = ScreenId::Cases;
     app.screens.audit.entries = Some(audit());
+    // Consents, conditions and deadlines are judged on a fixed day.
+    app.shared.today = day(2026, 12, 1);
     Fixture { app, _dir: dir }
 }
 

@@ -71,7 +71,8 @@ fn sources() -> Vec<Source> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    out.retain(|s| !test_only.contains(&s.module));
+    // A test-only module's children are test-only too.
+    out.retain(|s| !(1..=s.module.len()).any(|n| test_only.contains(&s.module[..n])));
     out
 }
 
@@ -170,14 +171,19 @@ fn without_tests(code: &str) -> String {
     while let Some(at) = rest.find("#[cfg(test)]") {
         out.push_str(&rest[..at]);
         let item = &rest[at..];
-        // The item ends at its first `;` before any `{`, or at the `}`
-        // closing its first `{`.
+        // The item ends at its first `;` (a statement) or `,` (a field)
+        // before any `{`, before a `}` closing what it is in, or at the
+        // `}` closing its own first `{`.
         let mut depth = 0usize;
         let mut end = item.len();
         for (i, c) in item.char_indices() {
             match c {
-                ';' if depth == 0 => {
+                ';' | ',' if depth == 0 => {
                     end = i + 1;
+                    break;
+                }
+                '}' if depth == 0 => {
+                    end = i;
                     break;
                 }
                 '{' => depth += 1,

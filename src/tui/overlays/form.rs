@@ -4,6 +4,7 @@
 //! answers.
 
 use dossier::case::fields::{self, Kind, FIELDS};
+use dossier::case::items::{self, ItemChange, ItemList};
 use dossier::case::{CaseId, CaseRecord};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
 use dossier::ops::cases::NewCase;
@@ -16,7 +17,7 @@ use ratatui::Frame;
 
 use crate::tui::action::{bind as b, Action, Action as A, Key, Keymap, Rest};
 use crate::tui::component::{stays_after_saving, Effect, Overlay};
-use crate::tui::data::{self, Change};
+use crate::tui::data::{self, Change, ItemOp};
 use crate::tui::jobs::{JobKind, JobOutput};
 
 use crate::tui::overlays::confirm::{Confirm, OnYes};
@@ -54,6 +55,20 @@ pub enum FormPurpose {
         original: Box<CaseRecord>,
         /// With edits.
         draft: Box<CaseRecord>,
+    },
+    /// Adding (`item: None`) or editing one item of a list of a case's
+    /// record; `record` is the case as loaded, to check the item against.
+    Item {
+        /// The case.
+        id: CaseId,
+        /// Which list.
+        list: &'static ItemList,
+        /// The item edited, or none for a new one.
+        item: Option<String>,
+        /// The case's record as loaded.
+        record: Box<CaseRecord>,
+        /// Each field's text as loaded (empty for a new item).
+        original: Vec<String>,
     },
     /// A new case.
     NewCase,
@@ -242,7 +257,55 @@ impl Form {
                 self.saving = ctx.start_change(Change::Create(new));
             }
             FormPurpose::Generate => self.save_generate(ctx),
+            FormPurpose::Item { .. } => self.save_item(ctx),
         }
+    }
+
+    /// Checks the item against the record as loaded (the library checks
+    /// again when it saves), then saves the fields that changed.
+    fn save_item(&mut self, ctx: &mut Shared) {
+        let FormPurpose::Item {
+            id,
+            list,
+            item,
+            record,
+            original,
+        } = &self.purpose
+        else {
+            return;
+        };
+        let assignments: Vec<String> = self
+            .fields
+            .iter()
+            .zip(original)
+            .filter(|(field, was)| field.value.value() != was.as_str())
+            .map(|(field, _)| format!("{}={}", field.key, field.value.value()))
+            .collect();
+        if assignments.is_empty() {
+            ctx.error_msg("nothing was changed; Esc closes the form");
+            return;
+        }
+        let checked = match item {
+            Some(item) => items::apply(record, list.name, ItemChange::Edit(item, &assignments)),
+            None => items::apply(record, list.name, ItemChange::Add(&assignments)),
+        };
+        if let Err(e) = checked {
+            let said = e.to_string();
+            // The sentence goes under the field it names, else the first.
+            let at = self
+                .fields
+                .iter()
+                .position(|f| said.contains(&format!("`{}`", f.key)) || said.contains(f.key))
+                .unwrap_or(0);
+            self.selected = at;
+            self.fields[at].error = Some(said);
+            return;
+        }
+        let op = match item {
+            Some(item) => ItemOp::Edit(item.clone(), assignments),
+            None => ItemOp::Add(assignments),
+        };
+        self.saving = ctx.start_change(Change::Item(id.clone(), list.name, op));
     }
 
     fn save_generate(&mut self, ctx: &mut Shared) {
@@ -294,6 +357,11 @@ fn form_changed(f: &Form) -> bool {
         FormPurpose::EditCase {
             original, draft, ..
         } => original != draft,
+        FormPurpose::Item { original, .. } => f
+            .fields
+            .iter()
+            .zip(original)
+            .any(|(field, was)| field.value.value() != was.as_str()),
         _ => f.fields.iter().any(|x| !x.value.value().is_empty()),
     }
 }
@@ -320,10 +388,12 @@ fn field(key: &'static str, hint: &str, value: &str, masked: bool) -> FormField 
     }
 }
 
-/// The form editing every settable field of a record (case/fields.rs).
+/// The form editing every settable field of a record (case/fields.rs)
+/// but the lists that have row editors (their tabs add and edit items).
 pub fn edit_form(id: CaseId, record: CaseRecord) -> Form {
     let fields = FIELDS
         .iter()
+        .filter(|(k, _)| items::list(k).is_err())
         .map(|(k, kind)| field(k, &kind_hint(*kind), &data::field_text(&record, k), false))
         .collect();
     let title = format!("Edit case {id}");
@@ -333,6 +403,58 @@ pub fn edit_form(id: CaseId, record: CaseRecord) -> Form {
         draft: Box::new(record),
     };
     Form::new(title, purpose, fields)
+}
+
+/// The row editor: a form of one item of `list` (`item: None` adds one).
+/// With `focus`, that field is selected first (a release, a withdrawal).
+pub fn item_form(
+    id: CaseId,
+    record: CaseRecord,
+    list: &'static ItemList,
+    item: Option<String>,
+    preset: &[(&str, String)],
+) -> Form {
+    let original: Vec<String> = list
+        .fields
+        .iter()
+        .map(|(k, _)| match &item {
+            Some(item) => items::field_text(&record, list.name, item, k),
+            None => String::new(),
+        })
+        .collect();
+    let fields = list
+        .fields
+        .iter()
+        .zip(&original)
+        .map(|((k, kind), was)| {
+            let value = preset
+                .iter()
+                .find(|(p, _)| p == k)
+                .map_or(was.as_str(), |(_, v)| v.as_str());
+            field(k, &kind_hint(*kind), value, false)
+        })
+        .collect();
+    let title = match &item {
+        Some(item) => format!("Edit {} {item} of case {id}", list.item),
+        None => format!("New {} on case {id}", list.item),
+    };
+    let first = preset
+        .last()
+        .and_then(|(p, _)| list.fields.iter().position(|(k, _)| k == p))
+        .unwrap_or(0);
+    let mut form = Form::new(
+        title,
+        FormPurpose::Item {
+            id,
+            list,
+            item,
+            record: Box::new(record),
+            original,
+        },
+        fields,
+    );
+    form.selected = first;
+    form
 }
 
 /// The new-case form.
@@ -388,7 +510,7 @@ fn draw(f: &mut Frame, t: &Theme, form: &Form, main: Rect, top: bool) {
     f.render_widget(Clear, area);
     f.render_widget(block, area);
     let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
-    let key_w = 24usize.min(inner.width as usize / 3);
+    let key_w = 28usize.min(inner.width as usize / 3);
     let offset = scroll_window(form.selected, form.offset, body.height as usize);
     let mut cursor = None;
     let lines: Vec<Line> = form

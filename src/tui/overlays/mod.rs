@@ -8,6 +8,7 @@
 
 pub mod confirm;
 pub mod conflicts;
+pub mod disclose;
 pub mod editor;
 pub mod form;
 pub mod help;
@@ -22,6 +23,7 @@ pub const KEYMAPS: &[&Keymap] = &[
     &prompt::KEYS,
     &editor::KEYS,
     &form::KEYS,
+    &disclose::KEYS,
     &confirm::KEYS,
     &help::KEYS,
     &conflicts::KEYS,

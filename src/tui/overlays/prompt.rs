@@ -164,7 +164,7 @@ impl Overlay for Prompt {
 }
 
 /// A path as typed, with `~/` meaning the home directory.
-fn expand_path(s: &str) -> PathBuf {
+pub fn expand_path(s: &str) -> PathBuf {
     if let Some(rest) = s.strip_prefix("~/") {
         if let Some(home) = std::env::var_os("HOME") {
             return PathBuf::from(home).join(rest);
