@@ -333,3 +333,95 @@ fn tui_sync_shows_a_true_conflict_and_merges_the_side_chosen_then_the_cli_agrees
     assert_eq!(title(&alice, &w.vault()), "Appeal to the Upper Tribunal");
     w.ok(&alice, &["verify"]);
 }
+
+#[test]
+fn tui_adds_a_deadline_marks_it_done_and_makes_a_disclosure_that_stock_age_opens() {
+    crate::support::require("tmux");
+    crate::support::require("age");
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let id = w.new_case(&ada, &["--reference", "OL-2026-101"]);
+    let (key, public) = crate::support::age_keypair(&w, "tribunal.agekey");
+    // What the tribunal sent: its public key alone, in a file.
+    let sent = w.path("tribunal.pub");
+    std::fs::write(&sent, format!("{public}\n")).expect("write the key file");
+    let out = w.path("to-tribunal.age");
+
+    let t = Tmux::start(&w, &ada, 110, 34);
+    t.wait_for("Passphrase");
+    t.type_text(&ada.passphrase);
+    t.keys(&["Enter"]);
+    t.wait_for("Cases 1 of 1");
+    t.keys(&["Enter"]);
+    t.wait_for("Asylum appeal");
+
+    // A deadline, added in the row editor and then marked done.
+    t.keys(&["Tab", "Tab"]);
+    t.wait_for("No deadlines");
+    t.keys(&["o"]);
+    t.wait_for("New deadline on case");
+    t.keys(&["Enter"]);
+    t.type_text("2027-01-15");
+    t.keys(&["Enter", "Enter"]);
+    t.type_text("Lodge the bundle: 3 copies");
+    t.keys(&["Enter", "C-s"]);
+    t.wait_for(&format!("Updated case {id}"));
+    t.wait_for("Lodge the bundle: 3 copies");
+    t.keys(&["Space"]);
+    t.wait_for("done");
+
+    // The disclosure: court order, its reference, the title only, the key
+    // from the file the tribunal sent, then confirm.
+    t.keys(&["D"]);
+    t.wait_for("On what legal basis");
+    t.keys(&["Enter"]);
+    t.wait_for("court_order: requires the order's reference");
+    t.keys(&["Enter"]);
+    t.type_text("FtT/3100/2026");
+    t.keys(&["Enter", "Tab"]);
+    t.wait_for("only these leave");
+    t.keys(&["j", "Space"]);
+    t.wait_for("1 of");
+    t.keys(&["Tab"]);
+    t.wait_for("encrypted to this key alone");
+    t.keys(&["Enter"]);
+    t.type_text(&path(&sent));
+    t.keys(&["Enter", "j", "Enter", "C-u"]);
+    t.type_text(&path(&out));
+    t.keys(&["Enter"]);
+    t.wait_for("Read this to the recipient");
+    t.keys(&["Tab"]);
+    let pane = t.wait_for("Enclosed, 1 item(s), nothing else");
+    assert!(pane.contains("field title"), "{pane}");
+    t.keys(&["C-s"]);
+    t.wait_for("Disclosed 1 item(s) of case");
+    t.keys(&["q"]);
+    t.wait_for("EXIT:0");
+
+    // Stock age opens it with the tribunal's key; it holds the title alone.
+    let opened = Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&key)
+        .arg(&out)
+        .output()
+        .expect("age -d");
+    assert!(opened.status.success(), "{}", String::from_utf8_lossy(&opened.stderr));
+    let plain = String::from_utf8_lossy(&opened.stdout);
+    assert!(plain.contains("Asylum appeal"), "{plain}");
+    assert!(!plain.contains("Miriam Tesfaye"), "the client's name left: {plain}");
+    assert!(plain.contains("FtT/3100/2026"), "{plain}");
+
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["case", "show", &id, "--json"])).expect("json");
+    let record = &shown["record"];
+    assert_eq!(record["deadlines"][0]["what"], "Lodge the bundle: 3 copies");
+    assert_eq!(record["deadlines"][0]["done"], true);
+    let disclosure = &record["disclosures"][0];
+    assert_eq!(disclosure["legal_basis"], "court_order");
+    assert_eq!(disclosure["recipient_key"], public.as_str());
+    assert_eq!(disclosure["enclosed"].as_array().map(Vec::len), Some(1));
+    assert_eq!(disclosure["enclosed"][0]["name"], "title");
+    w.ok(&ada, &["verify"]);
+}
