@@ -1090,6 +1090,13 @@ pub enum Attention {
         /// Days left.
         days: i64,
     },
+    /// A disclosure request waiting for a second person's approval.
+    ApprovalPending {
+        /// The request's id.
+        request: String,
+        /// Its basis token.
+        basis: String,
+    },
     /// A condition in force on an item: disclosing it is refused.
     ConditionInForce {
         /// The condition's id.
@@ -1108,6 +1115,10 @@ impl fmt::Display for Attention {
             Attention::ConsentExpiring { consent, on, days } => {
                 write!(f, "consent {consent} expires on {on} (in {days} days)")
             }
+            Attention::ApprovalPending { request, basis } => write!(
+                f,
+                "disclosure request {request} ({basis}) awaits an administrator's approval"
+            ),
             Attention::ConditionInForce { condition, item } => write!(
                 f,
                 "condition {condition} binds {item}: it cannot be disclosed until the condition is released"
@@ -1117,7 +1128,8 @@ impl fmt::Display for Attention {
 }
 
 /// What `case show` flags on `record` as of `today`: expired and expiring
-/// consents (withdrawn ones are not flagged), conditions in force.
+/// consents (withdrawn ones are not flagged), disclosure requests awaiting
+/// approval, conditions in force.
 pub fn attention(record: &CaseRecord, today: NaiveDate) -> Vec<Attention> {
     let horizon = today + chrono::Duration::days(i64::from(EXPIRING_DAYS));
     let mut out = Vec::new();
@@ -1137,6 +1149,16 @@ pub fn attention(record: &CaseRecord, today: NaiveDate) -> Vec<Attention> {
             }),
             _ => {}
         }
+    }
+    for r in record
+        .disclosure_requests
+        .iter()
+        .filter(|r| r.approved.is_none())
+    {
+        out.push(Attention::ApprovalPending {
+            request: r.id.clone(),
+            basis: r.basis.clone(),
+        });
     }
     for c in &record.conditions {
         if in_force(c, today) {

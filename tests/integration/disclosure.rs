@@ -736,6 +736,10 @@ fn four_eyes_one_person_asks_an_administrator_who_is_someone_else_approves() {
         .expect("the request id")
         .to_string();
     assert!(said.contains("nothing has left the firm"), "{said}");
+    let pending =
+        format!("disclosure request {request} (public_safety) awaits an administrator's approval");
+    let shown = w.ok(&alice, &["case", "show", &id]);
+    assert!(shown.contains(&pending), "the approver is told: {shown}");
 
     // He cannot approve it himself, and it cannot be approved twice.
     let approve = |who: &Person| {
@@ -790,6 +794,7 @@ fn four_eyes_one_person_asks_an_administrator_who_is_someone_else_approves() {
         .as_str()
         .is_some_and(|a| a.contains(&w.fingerprint(&alice))));
     assert!(record["disclosure_requests"][0]["approved"]["by"].is_string());
+    assert!(!w.ok(&alice, &["case", "show", &id]).contains(&pending));
     std::fs::remove_file(&out).unwrap();
     let err = approve(&alice);
     assert!(

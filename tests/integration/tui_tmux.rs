@@ -407,10 +407,17 @@ fn tui_adds_a_deadline_marks_it_done_and_makes_a_disclosure_that_stock_age_opens
         .arg(&out)
         .output()
         .expect("age -d");
-    assert!(opened.status.success(), "{}", String::from_utf8_lossy(&opened.stderr));
+    assert!(
+        opened.status.success(),
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
     let plain = String::from_utf8_lossy(&opened.stdout);
     assert!(plain.contains("Asylum appeal"), "{plain}");
-    assert!(!plain.contains("Miriam Tesfaye"), "the client's name left: {plain}");
+    assert!(
+        !plain.contains("Miriam Tesfaye"),
+        "the client's name left: {plain}"
+    );
     assert!(plain.contains("FtT/3100/2026"), "{plain}");
 
     let shown: serde_json::Value =
