@@ -39,8 +39,8 @@ use crate::vault::Vault;
 mod register;
 mod standing;
 
-pub use register::{consents, register, ConsentRow, ConsentState, Consents, Register, RegisterRow};
-pub use standing::{attention, consent_state, in_force, Attention, EXPIRING_DAYS};
+pub use register::{consents, register, ConsentRow, Consents, Register, RegisterRow};
+pub use standing::{attention, consent_state, in_force, Attention, ConsentState, EXPIRING_DAYS};
 
 /// The legal bases a disclosure may rest on: a closed list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

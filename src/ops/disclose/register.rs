@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::standing::{consent_state, EXPIRING_DAYS};
+use super::standing::{consent_state, ConsentState, EXPIRING_DAYS};
 use crate::case::{CaseId, CaseRecord};
 use crate::error::Result;
 use crate::keys::identity::Session;
@@ -105,20 +105,6 @@ pub fn register(
     }
     rows.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.case.cmp(&b.case)));
     Ok(Register { rows, unreadable })
-}
-
-/// Where a consent stands today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ConsentState {
-    /// Current, and not expiring within the window asked about.
-    Current,
-    /// Current, but it lapses within the window.
-    Expiring,
-    /// Its expiry has passed.
-    Expired,
-    /// Withdrawn (kept, never deleted).
-    Withdrawn,
 }
 
 /// One consent of the consent list.

@@ -6,9 +6,23 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::register::ConsentState;
 use crate::case::record::{Condition, Consent};
 use crate::case::CaseRecord;
+use serde::Serialize;
+
+/// Where a consent stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsentState {
+    /// Current, and not expiring within the window asked about.
+    Current,
+    /// Current, but it lapses within the window.
+    Expiring,
+    /// Its expiry has passed.
+    Expired,
+    /// Withdrawn (kept, never deleted).
+    Withdrawn,
+}
 
 /// Where consent `c` stands on `today`, counting it as expiring when it
 /// lapses on or before `horizon`.
