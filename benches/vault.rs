@@ -199,6 +199,7 @@ fn watermark(dir: &Path, root: &Session) {
             reference: None,
             grants: Vec::new(),
             pseudonym: None,
+            conflict_check: None,
         },
     )
     .expect("case");

@@ -277,6 +277,21 @@ pub enum Error {
     #[error("an item of {list} stays on the record: {instead}")]
     ItemKept { list: String, instead: String },
 
+    #[error("the firm's conflict secret is not sealed to your key yet (a new or rotated key): an administrator reseals it with `dossier conflicts --reseal`")]
+    ConflictSecretNotSealedToYou,
+
+    #[error("this vault has no conflict index yet: an administrator creates it with `dossier conflicts --reindex`")]
+    NoConflictSecret,
+
+    #[error("there is no active, certified member of staff to seal the conflict secret to")]
+    NoActiveStaff,
+
+    #[error("the firm's conflict secret (.dossier/conflicts.age) is not 32 bytes; an administrator replaces it with `dossier conflicts --reindex` after removing it")]
+    MalformedConflictSecret,
+
+    #[error("a conflict index (blind.idx) is not in the format dossier writes")]
+    MalformedBlindIndex,
+
     #[error("choose at least one field, document or note to disclose (--fields, --docs, --notes); nothing was disclosed")]
     NothingToDisclose,
 

@@ -46,6 +46,7 @@ pub const FIELDS: &[(&str, Kind)] = &[
     ("protected_identity", Kind::Flag),
     ("pseudonym", Kind::Text),
     ("client.name", Kind::Text),
+    ("client.aliases", Kind::Yaml),
     ("client.date_of_birth", Kind::Date),
     ("client.nationality", Kind::Text),
     ("client.identifiers", Kind::Yaml),
@@ -73,6 +74,10 @@ pub const KEPT_LISTS: &[(&str, &str)] = &[
     (
         "disclosures",
         "disclosures are recorded only by `disclose`, which makes them",
+    ),
+    (
+        "conflict_checks",
+        "conflict checks are recorded only by `conflicts NAME --record ID` and at intake",
     ),
     (
         "disclosure_requests",

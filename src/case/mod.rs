@@ -2,6 +2,7 @@
 //! and the field-by-field merge of concurrent edits.
 
 pub mod access;
+pub mod blind;
 pub mod fields;
 pub mod id;
 pub mod items;

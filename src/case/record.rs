@@ -121,6 +121,9 @@ pub struct CaseRecord {
     /// kept once approved.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disclosure_requests: Vec<DisclosureRequest>,
+    /// Conflict-of-interest checks made for this case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflict_checks: Vec<ConflictCheck>,
     /// When the file must be reviewed for deletion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_until: Option<NaiveDate>,
@@ -138,6 +141,10 @@ pub struct Client {
     /// Full name.
     #[serde(default)]
     pub name: String,
+    /// Other names the client is known by (maiden names, spellings,
+    /// transliterations): the conflict check looks for them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Date of birth.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<NaiveDate>,
@@ -338,6 +345,23 @@ pub struct DisclosureRequest {
     /// Unknown fields, preserved.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// A conflict-of-interest check recorded on a case (usually at intake):
+/// the names checked, when, by whom, and what it found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictCheck {
+    /// Stable identity for merging.
+    #[serde(default = "item_id")]
+    pub id: String,
+    /// When.
+    pub date: NaiveDate,
+    /// The names looked for.
+    pub names: Vec<String>,
+    /// What it found, in one sentence (case ids, roles, never content).
+    pub result: String,
+    /// Who checked (name, address and fingerprint).
+    pub checked_by: String,
 }
 
 /// Who approved a disclosure request, and when.

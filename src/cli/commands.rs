@@ -12,7 +12,7 @@ use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
 use dossier::ops::disclose;
 use dossier::ops::done::Done;
-use dossier::ops::{admin, cases, rekey, revocation, rotation, search};
+use dossier::ops::{admin, cases, conflicts, rekey, revocation, rotation, search};
 use dossier::support::secret::ExposeSecret;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
@@ -84,6 +84,33 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 println!("{}", disclose::request_approval(&vault, &session, &asked)?);
             } else {
                 println!("{}", disclose::disclose(&vault, &session, &asked)?);
+            }
+            Ok(())
+        }
+        Command::Conflicts {
+            names,
+            record,
+            reindex,
+            reseal,
+            json,
+        } => {
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            if reindex {
+                println!("{}", conflicts::reindex(&vault, &session)?);
+                return Ok(());
+            }
+            if reseal {
+                let staff = conflicts::reseal(&vault, &session)?;
+                println!("Sealed the conflict secret to the {staff} active member(s) of staff.");
+                return Ok(());
+            }
+            let report = conflicts::check(&vault, &session, &names)?;
+            output::conflicts(&vault, &report, json.json)?;
+            if let Some(case) = record {
+                let case = vault.resolve_case(&case)?;
+                conflicts::record(&vault, &session, &case, &report)?;
+                eprintln!("Recorded the check on case {case}.");
             }
             Ok(())
         }
@@ -315,6 +342,7 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
                     reference,
                     grants,
                     pseudonym,
+                    conflict_check: None,
                 },
             )?;
             println!("{id}");

@@ -136,6 +136,26 @@ enum Command {
         )]
         approve: Option<String>,
     },
+    /// Conflict-of-interest check: is this name in any case, readable or not?
+    #[command(
+        long_about = "Looks for each NAME in every case of the vault, including cases you cannot read, through the blind index (`blind.idx`): for each match it prints the case id, its owners, the role the name has there (client, client-alias, opposing-party, witness, expert, party) and whether the full name or only a part matched. Never a title, a client's name or any other content.\n\nNames match regardless of case, diacritics, punctuation and word order. Cases with no index, or an index made before the secret was last rotated, cannot be checked: they are listed.\n\n--record ID writes the result on that case (the check made at intake). --reindex indexes every case you can read (an administrator creates the firm secret first in a vault that has none). --reseal (administrators) seals the secret again to exactly the active staff."
+    )]
+    Conflicts {
+        /// The names to look for (a client, a party, an alias).
+        #[arg(value_name = "NAME", required_unless_present_any = ["reindex", "reseal"])]
+        names: Vec<String>,
+        /// Record the result on this case.
+        #[arg(long, value_name = "ID")]
+        record: Option<String>,
+        /// Index every case you can read under the current secret.
+        #[arg(long, conflicts_with_all = ["names", "reseal", "record"])]
+        reindex: bool,
+        /// Seal the secret again to the active staff (administrators).
+        #[arg(long, conflicts_with_all = ["names", "record"])]
+        reseal: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Consents recorded in the cases you can read, with whether each is current.
     Consents {
         /// Only those expired or expiring within DAYS.

@@ -368,6 +368,41 @@ fn csv_cell(text: &str) -> String {
 }
 
 /// `dossier consents`: each consent with its state, as a table or JSON.
+/// A conflict check: each case a name was found in, with its owners, the
+/// role and the extent of the match; never anything of the case itself.
+pub fn conflicts(
+    vault: &Vault,
+    report: &dossier::ops::conflicts::Report,
+    json: bool,
+) -> Result<()> {
+    if json {
+        let value = serde_json::to_value(report)
+            .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+        return print_json(&value);
+    }
+    for hit in &report.hits {
+        let how: Vec<String> = hit
+            .matches
+            .iter()
+            .map(dossier::ops::conflicts::describe)
+            .collect();
+        let owners: Vec<String> = hit
+            .owners
+            .iter()
+            .map(|o| vault.keyring().label(o))
+            .collect();
+        println!(
+            "{}  \"{}\" as {}  owners: {}",
+            hit.case,
+            hit.name,
+            how.join("; "),
+            owners.join(", ")
+        );
+    }
+    print!("{report}");
+    Ok(())
+}
+
 pub fn consents(report: &dossier::ops::disclose::Consents, json: bool) -> Result<()> {
     use dossier::ops::disclose::ConsentState;
     if json {

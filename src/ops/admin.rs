@@ -62,6 +62,8 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
         ),
         Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
         Change::write(VaultPath::CasesKeep.to_string(), ""),
+        // The conflict index starts with the vault (DESIGN §8).
+        crate::ops::blind_index::seal(&crate::case::blind::FirmSecret::generate(), &ring)?,
     ];
 
     fsio::create_dir(dir)?;
@@ -171,10 +173,12 @@ pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()>
     let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, &card_bytes)?;
     let mut ring = vault.keyring().clone();
     ring.insert_certified(entry.card.clone(), me, entry.role)?;
-    let changes = vec![
+    let mut changes = vec![
         Change::write(layout::certification_path(fp), sig),
         Change::write(ALLOWED_SIGNERS_PATH, ring.allowed_signers()),
     ];
+    // The new member of staff gets the conflict secret in the same commit.
+    changes.extend(crate::ops::conflicts::reseal_change(vault, session, &ring)?);
     vault.commit(
         &lock,
         session,

@@ -24,6 +24,7 @@ use crate::error::{Error, Result, Unchanged};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, DOCUMENT_NAMESPACE};
+use crate::ops::blind_index;
 use crate::ops::rekey::UnreadableFile;
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::secret::Zeroizing;
@@ -59,6 +60,8 @@ pub struct NewCase {
     /// When set, the client's identity is protected from the start and
     /// lists show this instead.
     pub pseudonym: Option<String>,
+    /// A conflict check made before the case was opened, recorded on it.
+    pub conflict_check: Option<crate::case::record::ConflictCheck>,
 }
 
 /// Creates a case owned by the acting person; returns its id.
@@ -90,10 +93,19 @@ pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> 
         },
         protected_identity: pseudonym.is_some(),
         pseudonym,
+        conflict_checks: new.conflict_check.into_iter().collect(),
         ..Default::default()
     };
     let mut changes = vec![encrypt_record(&id, &record, &recipients)?];
     changes.extend(signed_access(vault, session, &list)?);
+    let secret = blind_index::secret_if_held(vault, session)?;
+    changes.extend(blind_index::index_change(
+        vault,
+        secret.as_ref(),
+        &id,
+        None,
+        &record,
+    )?);
     vault.commit(
         &lock,
         session,
@@ -350,7 +362,15 @@ fn edit_record(
     if updated.sensitivity == Sensitivity::Restricted {
         refuse_groups_on_restricted(vault, id)?;
     }
-    let changes = vec![encrypt_record(id, &updated, &recipients)?];
+    let mut changes = vec![encrypt_record(id, &updated, &recipients)?];
+    let secret = blind_index::secret_if_held(vault, session)?;
+    changes.extend(blind_index::index_change(
+        vault,
+        secret.as_ref(),
+        id,
+        Some(&record),
+        &updated,
+    )?);
     vault.commit(
         &lock,
         session,

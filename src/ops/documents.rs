@@ -29,6 +29,7 @@ use crate::keys::identity::Session;
 use crate::ops::cases;
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::fsio::{self, Mode};
+use crate::support::hex;
 use crate::support::yaml;
 use crate::vault::Vault;
 
@@ -157,10 +158,6 @@ pub fn export(
     let plain = decrypt_document(vault, session, id, &doc)?;
     fsio::write_new(dest, &plain, Mode::Private)?;
     Ok(doc)
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Refuses a destination inside the vault's working tree, where a copy

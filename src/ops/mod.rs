@@ -6,7 +6,9 @@
 //! TUI call these and nothing lower for any change.
 
 pub mod admin;
+pub mod blind_index;
 pub mod cases;
+pub mod conflicts;
 pub mod disclose;
 pub mod documents;
 pub mod done;

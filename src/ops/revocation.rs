@@ -41,6 +41,10 @@ pub struct RevocationReport {
     pub lists_changed: Vec<CaseId>,
     /// The re-encryption.
     pub outcome: Outcome,
+    /// When the vault has a conflict secret: it was rotated, and these
+    /// cases (that the revoker cannot read) still carry an index under the
+    /// old one until someone who can read them re-indexes them.
+    pub conflict_index_left: Option<Vec<CaseId>>,
 }
 
 /// The whole report, as `dossier key revoke` prints it (several lines):
@@ -60,6 +64,19 @@ impl std::fmt::Display for RevocationReport {
             self.outcome.resumed_note()
         )?;
         f.write_str(&self.outcome.details())?;
+        match &self.conflict_index_left {
+            Some(left) if left.is_empty() => writeln!(
+                f,
+                "  the conflict secret was rotated and every case re-indexed under it;"
+            )?,
+            Some(left) => writeln!(
+                f,
+                "  the conflict secret was rotated; {} case(s) you cannot read keep an index under the old secret until someone who can runs `dossier conflicts --reindex`: {};",
+                left.len(),
+                left.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            )?,
+            None => {}
+        }
         if self.ever_readable.is_empty() {
             return f.write_str("  history shows they could never read any case.");
         }
@@ -204,6 +221,16 @@ pub fn revoke(
         plan.add(id, target);
     }
 
+    // A new conflict secret the revoked key never holds, and the cases
+    // re-indexed under it (DESIGN §8).
+    let conflict_index_left =
+        match crate::ops::conflicts::rotation_changes(vault, session, &new_ring)? {
+            Some((more, left)) => {
+                changes.extend(more);
+                Some(left)
+            }
+            None => None,
+        };
     let ever_readable = crate::audit::exposure::cases_ever_readable_by(vault.repo(), fp)?;
     let outcome = rekey::reencrypt_and_commit(
         vault,
@@ -223,6 +250,7 @@ pub fn revoke(
         ever_readable,
         lists_changed,
         outcome,
+        conflict_index_left,
     })
 }
 
@@ -262,6 +290,7 @@ mod tests {
             ever_readable: [case.clone()].into(),
             lists_changed: vec![case],
             outcome,
+            conflict_index_left: None,
         };
         assert_eq!(
             report.to_string(),

@@ -84,11 +84,17 @@ pub fn rotate(
         }
     };
 
-    let (ring, changes) = binding_changes(
+    let (ring, mut changes) = binding_changes(
         vault,
         session,
         Binding::new(me, &recipient, entry.expires()),
     )?;
+    // An administrator's rotation reseals the conflict secret to the new
+    // key in the same commit; anyone else's waits for an administrator
+    // (`dossier conflicts --reseal`): only administrators change it.
+    if vault.keyring().is_valid_admin(&me) {
+        changes.extend(crate::ops::conflicts::reseal_change(vault, session, &ring)?);
+    }
 
     let mut plan = Plan::default();
     for id in vault.case_ids()? {

@@ -119,6 +119,7 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
                 reference: Some(format!("OL-2026-{:03}", 101 + i)),
                 grants,
                 pseudonym: sample.pseudonym.map(String::from),
+                conflict_check: None,
             },
         )?;
         let mut record: CaseRecord = cases::read_record(&vault, author, &id)?;

@@ -11,3 +11,8 @@ pub mod fsio;
 pub mod paths;
 pub mod secret;
 pub mod yaml;
+
+/// `bytes` as lower-case hexadecimal (digests, tokens).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

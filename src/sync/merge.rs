@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use crate::case::blind::BlindIndex;
 use crate::case::merge::{merge_access, Side};
 use crate::case::{AccessList, CaseId};
 use crate::crypto;
@@ -334,7 +335,42 @@ impl CaseMerge<'_, '_> {
             current(self.theirs_state, &theirs.list),
         );
         out.extend(self.encrypted_files(case, fresh, &recipients, conflicts)?);
+        out.extend(self.blind_index(case)?);
         Ok(out)
+    }
+
+    /// The merged `blind.idx`: the side that changed it; when both did, the
+    /// union of their tokens if they are under the same secret, else none
+    /// (the case then shows as not indexed until someone re-indexes it).
+    fn blind_index(&self, case: &CaseId) -> Result<CaseFiles> {
+        let rel = crate::vault::layout::blind_index_path(case);
+        let (b, o, t) = (
+            self.base.blob_id(&rel),
+            self.ours.blob_id(&rel),
+            self.theirs.blob_id(&rel),
+        );
+        let side = if o == t || t == b {
+            self.ours
+        } else if o == b {
+            self.theirs
+        } else {
+            let parse = |tree: &CommitTree<'_>| -> Result<Option<BlindIndex>> {
+                Ok(tree
+                    .read(&rel)?
+                    .and_then(|bytes| BlindIndex::parse(&bytes).ok()))
+            };
+            return Ok(match (parse(self.ours)?, parse(self.theirs)?) {
+                (Some(ours), Some(theirs)) => ours
+                    .union(&theirs)
+                    .map(|u| vec![(rel, u.render().into_bytes())])
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            });
+        };
+        Ok(side
+            .read(&rel)?
+            .map(|bytes| vec![(rel, bytes)])
+            .unwrap_or_default())
     }
 
     /// The merged access list's files: one side's signed file when it

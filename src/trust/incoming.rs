@@ -463,6 +463,9 @@ impl Rules<'_, '_> {
             // The layout says who may change the file; each rule is checked here.
             match (vault_path.authority(), vault_path) {
                 (Authority::Roots, _) => self.config_change()?,
+                (Authority::Administrators, VaultPath::ConflictSecret) => {
+                    self.conflict_secret_change()?
+                }
                 (Authority::Administrators, _) => self.groups_change()?,
                 (Authority::FollowsKeyring, _) => keyring_changed = true,
                 (Authority::Anyone, _) => {}
@@ -589,6 +592,17 @@ impl Rules<'_, '_> {
         Ok(())
     }
 
+    fn conflict_secret_change(&self) -> Verdict {
+        if self.is_admin(&self.signer) {
+            Ok(())
+        } else {
+            Err(format!(
+                "changes the firm's conflict secret, but its signer {} is not an administrator",
+                self.label(&self.signer)
+            ))
+        }
+    }
+
     fn groups_change(&self) -> Verdict {
         if !self.is_admin(&self.signer) {
             return Err(format!(
@@ -680,10 +694,10 @@ impl Rules<'_, '_> {
         let case = case.clone();
         let old = self.list(self.before_tree, &case)?;
         let new = self.list(self.after_tree, &case)?;
-        if files.iter().any(|f| !f.is_encrypted()) {
+        if files.iter().any(CaseFile::is_access) {
             self.access_change(&case, old.as_ref(), new.as_ref())?;
         }
-        if files.iter().all(|f| !f.is_encrypted()) {
+        if files.iter().all(CaseFile::is_access) {
             return Ok(());
         }
         let readers = match (&old, &new) {

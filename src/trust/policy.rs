@@ -172,6 +172,18 @@ pub fn resolve(keyring: &Keyring, groups: &Groups, list: &AccessList) -> Result<
     check_entries(keyring, groups, list).map_err(|bad| bad.into_error(list, None))
 }
 
+/// Every active member of staff in `keyring` (a certified key, neither
+/// expired nor revoked), with their current age key: the recipients of the
+/// firm's conflict secret.
+pub fn active_staff(keyring: &Keyring) -> Readers {
+    let staff = keyring
+        .entries()
+        .filter(|e| keyring.validity(&e.fingerprint) == Some(Validity::Certified))
+        .filter_map(|e| e.recipient().ok().map(|r| (e.fingerprint, Key::X25519(r))))
+        .collect();
+    Recipients::approved(staff)
+}
+
 /// The one recipient of a disclosure's export, from what the user typed:
 /// an `age1…` key or an `ssh-ed25519 …` public key (nothing else, and only
 /// one). Its label is the key as written.

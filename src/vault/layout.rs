@@ -7,10 +7,11 @@
 //!   `.dossier/allowed_signers`;
 //! - `.dossier/keyring/<fp-id>.yaml` (card), `.yaml.sig` (certification),
 //!   `.revoked.yaml` (+ `.sig`), `.binding.yaml` (+ `.sig`);
+//! - `.dossier/conflicts.age`, the firm's conflict secret;
 //! - `cases/.keep`;
 //! - `cases/<case-id>/case.yaml.age`, `access.yaml` (+ `.sig`),
-//!   `notes/<name>.md.age`, `docs/<name>.age`, where a name is made of
-//!   ASCII letters, digits, `-` and `_`.
+//!   `blind.idx`, `notes/<name>.md.age`, `docs/<name>.age`, where a name is
+//!   made of ASCII letters, digits, `-` and `_`.
 //!
 //! Anything else — a symbolic link, a gitlink (submodule), an executable,
 //! a name that is not UTF-8, a path outside this list — is refused by
@@ -35,6 +36,10 @@ pub const KEYRING_DIR: &str = ".dossier/keyring";
 pub const CASES_DIR: &str = "cases";
 /// The name of a case's access list in its directory.
 pub const ACCESS_FILE: &str = "access.yaml";
+/// The firm's conflict secret, encrypted to every active staff key.
+pub const CONFLICT_SECRET_PATH: &str = ".dossier/conflicts.age";
+/// The name of a case's conflict-check tokens in its directory.
+pub const BLIND_INDEX_FILE: &str = "blind.idx";
 
 /// The git file mode of the only kind of entry a vault holds: a regular,
 /// non-executable file.
@@ -55,6 +60,8 @@ pub enum VaultPath {
     },
     /// `.dossier/allowed_signers`, generated from the keyring.
     AllowedSigners,
+    /// `.dossier/conflicts.age`, the firm's conflict secret.
+    ConflictSecret,
     /// A file of `.dossier/keyring/` about one key.
     Keyring {
         /// What the file is.
@@ -86,6 +93,8 @@ pub enum CaseFile {
         /// The `.sig` beside it.
         sig: bool,
     },
+    /// `blind.idx`: the conflict-check tokens.
+    BlindIndex,
     /// `notes/<name>.md.age`.
     Note(String),
     /// `docs/<name>.age`.
@@ -93,9 +102,10 @@ pub enum CaseFile {
 }
 
 impl CaseFile {
-    /// Whether the file is age-encrypted content (record, note, document).
-    pub fn is_encrypted(&self) -> bool {
-        !matches!(self, CaseFile::Access { .. })
+    /// Whether the file is the access list or its signature (changed by
+    /// owners and administrators; every other file of a case by its readers).
+    pub fn is_access(&self) -> bool {
+        matches!(self, CaseFile::Access { .. })
     }
 }
 
@@ -111,6 +121,9 @@ impl VaultPath {
         }
         if path == ALLOWED_SIGNERS_PATH {
             return Some(VaultPath::AllowedSigners);
+        }
+        if path == CONFLICT_SECRET_PATH {
+            return Some(VaultPath::ConflictSecret);
         }
         if path == "cases/.keep" {
             return Some(VaultPath::CasesKeep);
@@ -130,6 +143,7 @@ impl VaultPath {
             "case.yaml.age" => CaseFile::Record,
             "access.yaml" => CaseFile::Access { sig: false },
             "access.yaml.sig" => CaseFile::Access { sig: true },
+            BLIND_INDEX_FILE => CaseFile::BlindIndex,
             other => {
                 if let Some(name) = other.strip_prefix("notes/") {
                     CaseFile::Note(safe_name(name, ".md.age")?.to_string())
@@ -192,6 +206,7 @@ impl fmt::Display for VaultPath {
             VaultPath::Config { sig: s } => write!(f, "{CONFIG_PATH}{}", sig(*s)),
             VaultPath::Groups { sig: s } => write!(f, "{GROUPS_PATH}{}", sig(*s)),
             VaultPath::AllowedSigners => f.write_str(ALLOWED_SIGNERS_PATH),
+            VaultPath::ConflictSecret => f.write_str(CONFLICT_SECRET_PATH),
             VaultPath::CasesKeep => write!(f, "{CASES_DIR}/.keep"),
             VaultPath::Keyring { kind, sig: s, key } => {
                 let id = key.file_id();
@@ -209,6 +224,7 @@ impl fmt::Display for VaultPath {
                 match file {
                     CaseFile::Record => f.write_str("case.yaml.age"),
                     CaseFile::Access { sig: s } => write!(f, "{ACCESS_FILE}{}", sig(*s)),
+                    CaseFile::BlindIndex => f.write_str(BLIND_INDEX_FILE),
                     CaseFile::Note(name) => write!(f, "notes/{name}"),
                     CaseFile::Document(name) => write!(f, "docs/{name}"),
                 }
@@ -225,6 +241,11 @@ pub fn case_dir(case: &CaseId) -> String {
 /// `cases/<id>/notes`: the directory of a case's notes.
 pub fn notes_dir(case: &CaseId) -> String {
     format!("{CASES_DIR}/{case}/notes")
+}
+
+/// `cases/<id>/blind.idx`: a case's conflict-check tokens.
+pub fn blind_index_path(id: &CaseId) -> String {
+    VaultPath::case(id, CaseFile::BlindIndex).to_string()
 }
 
 /// `cases/<id>/access.yaml`: a case's access list.
@@ -416,6 +437,7 @@ pub const AUTHORITIES: &[(&str, Authority)] = &[
     (".dossier/vault.yaml", Authority::Roots),
     (".dossier/groups.yaml", Authority::Administrators),
     (".dossier/allowed_signers", Authority::FollowsKeyring),
+    (".dossier/conflicts.age", Authority::Administrators),
     (".dossier/keyring/<fp-id>.yaml", Authority::CardHolders),
     (".dossier/keyring/<fp-id>.yaml.sig", Authority::Certifiers),
     (
@@ -432,6 +454,7 @@ pub const AUTHORITIES: &[(&str, Authority)] = &[
         Authority::OwnersOrAdministrators,
     ),
     ("cases/<CASE-ID>/case.yaml.age", Authority::Readers),
+    ("cases/<CASE-ID>/blind.idx", Authority::Readers),
     ("cases/<CASE-ID>/notes/<name>.md.age", Authority::Readers),
     ("cases/<CASE-ID>/docs/<name>.age", Authority::Readers),
 ];
@@ -443,6 +466,7 @@ impl VaultPath {
             VaultPath::Config { .. } => Authority::Roots,
             VaultPath::Groups { .. } => Authority::Administrators,
             VaultPath::AllowedSigners => Authority::FollowsKeyring,
+            VaultPath::ConflictSecret => Authority::Administrators,
             VaultPath::Keyring { kind, .. } => match kind {
                 KeyringFile::Card => Authority::CardHolders,
                 KeyringFile::Certification => Authority::Certifiers,
@@ -452,7 +476,10 @@ impl VaultPath {
             VaultPath::CasesKeep => Authority::Anyone,
             VaultPath::Case { file, .. } => match file {
                 CaseFile::Access { .. } => Authority::OwnersOrAdministrators,
-                CaseFile::Record | CaseFile::Note(_) | CaseFile::Document(_) => Authority::Readers,
+                CaseFile::Record
+                | CaseFile::BlindIndex
+                | CaseFile::Note(_)
+                | CaseFile::Document(_) => Authority::Readers,
             },
         }
     }

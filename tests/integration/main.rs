@@ -3,6 +3,7 @@
 
 mod audit;
 mod bad_input;
+mod conflicts;
 mod core_flows;
 mod crash;
 mod damaged;

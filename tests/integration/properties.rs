@@ -181,6 +181,7 @@ impl Run {
                     AccessEntry::Key(people[CHIDI].fingerprint()),
                 ],
                 pseudonym: None,
+                conflict_check: None,
             },
         )
         .expect("create case");

@@ -253,6 +253,7 @@ impl Form {
                     grants: Vec::new(),
                     // A pseudonym protects the identity from the first commit.
                     pseudonym: opt(self.value("pseudonym")),
+                    conflict_check: None,
                 };
                 self.saving = ctx.start_change(Change::Create(new));
             }
