@@ -61,7 +61,7 @@ pub struct NewCase {
     /// lists show this instead.
     pub pseudonym: Option<String>,
     /// A conflict check made before the case was opened, recorded on it.
-    pub conflict_check: Option<crate::case::record::ConflictCheck>,
+    pub conflict_check: Option<Box<crate::case::record::ConflictCheck>>,
 }
 
 /// Creates a case owned by the acting person; returns its id.
@@ -93,7 +93,7 @@ pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> 
         },
         protected_identity: pseudonym.is_some(),
         pseudonym,
-        conflict_checks: new.conflict_check.into_iter().collect(),
+        conflict_checks: new.conflict_check.into_iter().map(|c| *c).collect(),
         ..Default::default()
     };
     let mut changes = vec![encrypt_record(&id, &record, &recipients)?];

@@ -88,6 +88,8 @@ pub enum Action {
     Toggle,
     /// Start the guided disclosure dialog.
     Disclose,
+    /// Check a name for conflicts of interest (the new-case form's client).
+    CheckConflicts,
     /// Create your identity.
     KeyGenerate,
     /// Import a key card from a file.

@@ -325,6 +325,20 @@ impl App {
                 ctx.jobs.set_label(JobKind::Sync, data::stage_text(&stage));
             }
             JobOutput::Synced(report) => self.synced(*report),
+            JobOutput::Conflicts(report) => {
+                let out = JobOutput::Conflicts(report);
+                let offered = match self.overlays.last_mut() {
+                    Some(top) => top.job_output(out, ctx),
+                    None => Err(out),
+                };
+                match offered {
+                    Ok(effects) => self.apply(effects),
+                    Err(JobOutput::Conflicts(report)) => self
+                        .overlays
+                        .push(Box::new(Notice::conflict_check(&report, &self.shared.info))),
+                    Err(_) => {}
+                }
+            }
             // The screens' own outputs were taken by them.
             _ => {}
         }
@@ -382,6 +396,16 @@ impl App {
             "audit" | "log" => self.global(Action::ShowAudit),
             "refresh" => self.global(Action::Refresh),
             "theme" => self.shared.set_theme(arg),
+            "conflicts" | "conflict" if arg.is_empty() => self
+                .shared
+                .error_msg("give the name to look for: `:conflicts NAME` (several, separated by `;`)"),
+            "conflicts" | "conflict" => self.shared.start_conflict_check(
+                arg.split(';')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(String::from)
+                    .collect(),
+            ),
             "sync" => {
                 let remote = (!arg.is_empty()).then(|| arg.to_string());
                 self.shared.start_sync(SyncRequest {
@@ -390,7 +414,7 @@ impl App {
                 });
             }
             _ => self.shared.error_msg(format!(
-                "unknown command `{cmd}`; try quit, cases, keyring, audit, open ID, search TEXT, filter TEXT, status S, sort COLUMN, theme NAME, new, sync [REMOTE], refresh, help"
+                "unknown command `{cmd}`; try quit, cases, keyring, audit, open ID, search TEXT, filter TEXT, status S, sort COLUMN, theme NAME, new, sync [REMOTE], conflicts NAME, refresh, help"
             )),
         }
     }

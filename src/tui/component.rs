@@ -146,6 +146,13 @@ pub trait Overlay: AsAny {
     fn job_ended(&mut self, _kind: JobKind, _ok: bool) -> bool {
         true
     }
+
+    /// Offers a job's output the app does not handle itself (a conflict
+    /// check's report): the overlay takes it (`Ok`, with what to do next)
+    /// or hands it back.
+    fn job_output(&mut self, out: JobOutput, _ctx: &mut Shared) -> Result<Vec<Effect>, JobOutput> {
+        Err(out)
+    }
 }
 
 /// Lets tests look at the concrete overlay on top of the stack (the app

@@ -134,7 +134,13 @@ pub fn run_case_history(root: &Path, id: &CaseId) -> Result<JobOutput> {
     ))
 }
 
-/// The vault's audit trail.
+/// A conflict check of `names` over every case of the vault.
+pub fn run_conflicts(root: &Path, session: &Session, names: &[String]) -> Result<JobOutput> {
+    let vault = Vault::open(root)?;
+    let report = dossier::ops::conflicts::check(&vault, session, names)?;
+    Ok(JobOutput::Conflicts(Box::new(report)))
+}
+
 /// The disclosure register of the cases `session` can read.
 pub fn run_register(root: &Path, session: &Session) -> Result<JobOutput> {
     let vault = Vault::open(root)?;
@@ -142,6 +148,7 @@ pub fn run_register(root: &Path, session: &Session) -> Result<JobOutput> {
     Ok(JobOutput::Register(Box::new(register)))
 }
 
+/// The vault's audit trail.
 pub fn run_audit(root: &Path) -> Result<JobOutput> {
     let vault = Vault::open(root)?;
     Ok(JobOutput::Audit(log::read(&vault, None)?))

@@ -191,6 +191,21 @@ impl Shared {
         true
     }
 
+    /// Starts a conflict check of `names` in the background; its report
+    /// goes to the overlay waiting for it, else into a message box.
+    pub fn start_conflict_check(&mut self, names: Vec<String>) {
+        let Some(session) = self.session.clone() else {
+            self.error_msg("unlock first");
+            return;
+        };
+        let root = self.jobs.vault_root.clone();
+        self.jobs.spawn(
+            JobKind::Conflicts,
+            "checking for conflicts of interest",
+            move |_| data::run_conflicts(&root, &session, &names),
+        );
+    }
+
     /// Starts a sync in the background, unless one (or a change) runs;
     /// returns whether it started.
     pub fn start_sync(&mut self, request: SyncRequest) -> bool {

@@ -27,6 +27,9 @@ const ATTRIBUTES: &[&str] = &[
     "cases/*/case.yaml.age merge=dossier diff=dossier",
     "cases/*/notes/*.age diff=dossier",
     "cases/*/docs/*.age -diff",
+    // Tokens of both sides (a superset, never a missed name); an index
+    // under two secrets no longer parses and shows as not indexed.
+    "cases/*/blind.idx merge=union",
 ];
 
 /// Installs the merge driver and textconv for `repo`, running `exe` (the

@@ -328,3 +328,58 @@ fn a_non_administrator_who_swaps_the_secret_with_stock_git_is_refused() {
     assert_eq!(w.snapshot(), before);
     let _ = id;
 }
+
+#[test]
+fn a_sync_that_merges_changes_to_the_names_keeps_both_sides_findable() {
+    let w = World::new();
+    let (alice, ben, _, case) = w.shared_case();
+    let carol = w.person("Carol");
+    w.join(&carol, &alice);
+    w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
+    let bare = w.path("remote.git");
+    let bare = bare.to_str().expect("utf8");
+    w.ok(&alice, &["remote", "add", "origin", bare]);
+    w.ok(&alice, &["sync"]);
+    let ben_vault = w.path("ben-vault");
+    let ben_dir = ben_vault.to_str().expect("utf8");
+    w.ok_in(&ben, &ben_vault, &["clone", bare, ben_dir]);
+    // Both change the names of the same case, differently.
+    w.ok(
+        &alice,
+        &[
+            "case",
+            "add",
+            &case,
+            "parties",
+            "name=Yonas Haile",
+            "role=respondent",
+        ],
+    );
+    w.ok(&alice, &["sync"]);
+    w.ok_in(
+        &ben,
+        &ben_vault,
+        &[
+            "case",
+            "add",
+            &case,
+            "parties",
+            "name=Selam Tekle",
+            "role=witness",
+        ],
+    );
+    w.ok_in(&ben, &ben_vault, &["sync"]);
+    w.ok(&alice, &["sync"]);
+    // Carol reads nothing of the case, and finds both names in it.
+    for (name, role) in [
+        ("Yonas Haile", "opposing-party"),
+        ("Selam Tekle", "witness"),
+    ] {
+        let out = w.ok(&carol, &["conflicts", name]);
+        assert!(
+            out.contains(&case) && out.contains(&format!("{role}, full name")),
+            "{name}: {out}"
+        );
+    }
+    w.ok(&alice, &["verify"]);
+}

@@ -99,6 +99,7 @@ fn init_installs_the_driver_and_textconv_in_local_git_config_only() {
         "cases/*/case.yaml.age merge=dossier diff=dossier",
         "cases/*/notes/*.age diff=dossier",
         "cases/*/docs/*.age -diff",
+        "cases/*/blind.idx merge=union",
     ] {
         assert!(
             attributes.lines().any(|l| l == line),
@@ -178,6 +179,14 @@ fn stock_git_merge_combines_edits_to_different_fields_of_one_record() {
     );
     // Encrypted to exactly the case's recipients (Ada alone), by `verify`'s count.
     w.ok(&ada, &["verify"]);
+    // The conflict index merged too (git's union driver): both parties are found.
+    for party in ["Abel Tesfaye", "Home Office"] {
+        let out = w.ok(&ada, &["conflicts", party]);
+        assert!(
+            out.contains(&id) && out.contains("full name"),
+            "{party}: {out}"
+        );
+    }
 }
 
 #[test]

@@ -8,6 +8,7 @@ use dossier::case::items::{self, ItemChange, ItemList};
 use dossier::case::{CaseId, CaseRecord};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
 use dossier::ops::cases::NewCase;
+use dossier::ops::conflicts::{self, Report};
 use dossier::support::secret::SecretString;
 use ratatui::crossterm::event::KeyCode as K;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -19,6 +20,7 @@ use crate::tui::action::{bind as b, Action, Action as A, Key, Keymap, Rest};
 use crate::tui::component::{stays_after_saving, Effect, Overlay};
 use crate::tui::data::{self, Change, ItemOp};
 use crate::tui::jobs::{JobKind, JobOutput};
+use crate::tui::overlays::notice::Notice;
 
 use crate::tui::overlays::confirm::{Confirm, OnYes};
 use crate::tui::overlays::prompt;
@@ -33,6 +35,12 @@ pub const KEYS: Keymap = Keymap {
     bindings: &[
         b(Key::plain(K::Enter), A::Submit, "edit field / accept", true),
         b(Key::ctrl('s'), A::Save, "save", true),
+        b(
+            Key::ctrl('k'),
+            A::CheckConflicts,
+            "check the client's name for conflicts (new case)",
+            false,
+        ),
         b(Key::plain(K::Esc), A::Back, "cancel", true),
         b(Key::ch('k'), A::Up, "previous field", false),
         b(Key::plain(K::Up), A::Up, "previous field", false),
@@ -70,8 +78,12 @@ pub enum FormPurpose {
         /// Each field's text as loaded (empty for a new item).
         original: Vec<String>,
     },
-    /// A new case.
-    NewCase,
+    /// A new case; `checked` is the conflict check made for it, recorded
+    /// on the case when it is saved.
+    NewCase {
+        /// What the check found.
+        checked: Option<Box<Report>>,
+    },
     /// A new identity.
     Generate,
 }
@@ -168,6 +180,7 @@ impl Overlay for Form {
                 }
             }
             Action::Save => self.save(ctx),
+            Action::CheckConflicts => self.check_conflicts(ctx),
             Action::Back if form_changed(self) => {
                 return vec![Confirm::ask("Discard your changes?", OnYes::Discard)];
             }
@@ -186,6 +199,38 @@ impl Overlay for Form {
 
     fn job_ended(&mut self, kind: JobKind, ok: bool) -> bool {
         stays_after_saving(&mut self.saving, kind, ok)
+    }
+
+    fn job_output(&mut self, out: JobOutput, ctx: &mut Shared) -> Result<Vec<Effect>, JobOutput> {
+        match (&mut self.purpose, out) {
+            (FormPurpose::NewCase { checked }, JobOutput::Conflicts(report)) => {
+                let notice = Notice::conflict_check(&report, &ctx.info);
+                ctx.info_msg("The check is recorded on the case when you save it (Ctrl-S).");
+                *checked = Some(report);
+                Ok(vec![Effect::Push(Box::new(notice))])
+            }
+            (_, out) => Err(out),
+        }
+    }
+}
+
+impl Form {
+    /// Ctrl-K on the new-case form: checks the client's name (intake).
+    fn check_conflicts(&mut self, ctx: &mut Shared) {
+        if !matches!(self.purpose, FormPurpose::NewCase { .. }) {
+            ctx.error_msg(
+                "Ctrl-K checks a new case's client for conflicts; elsewhere use `:conflicts NAME`",
+            );
+            return;
+        }
+        let client = self.value("client").trim().to_string();
+        if client.is_empty() {
+            if let Some(field) = self.fields.iter_mut().find(|x| x.key == "client") {
+                field.error = Some("give the client's name first, then Ctrl-K checks it".into());
+            }
+            return;
+        }
+        ctx.start_conflict_check(vec![client]);
     }
 }
 
@@ -237,7 +282,7 @@ impl Form {
                 }
                 self.saving = ctx.start_change(Change::SetFields(id.clone(), assignments));
             }
-            FormPurpose::NewCase => {
+            FormPurpose::NewCase { checked } => {
                 let title = self.value("title").to_string();
                 if title.trim().is_empty() {
                     if let Some(field) = self.fields.iter_mut().find(|x| x.key == "title") {
@@ -253,7 +298,10 @@ impl Form {
                     grants: Vec::new(),
                     // A pseudonym protects the identity from the first commit.
                     pseudonym: opt(self.value("pseudonym")),
-                    conflict_check: None,
+                    conflict_check: checked
+                        .as_deref()
+                        .zip(ctx.session.as_deref())
+                        .map(|(report, session)| Box::new(conflicts::entry(session, report))),
                 };
                 self.saving = ctx.start_change(Change::Create(new));
             }
@@ -462,10 +510,15 @@ pub fn item_form(
 pub fn new_case_form() -> Form {
     Form::new(
         "New case",
-        FormPurpose::NewCase,
+        FormPurpose::NewCase { checked: None },
         vec![
             field("title", "text, required", "", false),
-            field("client", "client's name", "", false),
+            field(
+                "client",
+                "client's name (Ctrl-K checks it for conflicts)",
+                "",
+                false,
+            ),
             field("reference", "default: the case id", "", false),
             field(
                 "pseudonym",

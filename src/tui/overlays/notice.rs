@@ -6,8 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
+use dossier::ops::conflicts::{self, Report};
+
 use crate::tui::action::{bind as b, Action, Action as A, Key, Keymap, Rest};
 use crate::tui::component::{Effect, Overlay};
+use crate::tui::model::VaultInfo;
 use crate::tui::shared::Shared;
 use crate::tui::theme::Role;
 use crate::tui::widgets::message_box;
@@ -32,6 +35,40 @@ pub struct Notice {
     pub text: String,
     /// Whether it reports a failure.
     pub error: bool,
+}
+
+impl Notice {
+    /// What a conflict check found, as a message box: for each match the
+    /// case id, the role and extent, and the owners to ask; never anything
+    /// of the case itself.
+    pub fn conflict_check(report: &Report, info: &VaultInfo) -> Notice {
+        let mut lines: Vec<String> = report
+            .hits
+            .iter()
+            .map(|h| {
+                let how: Vec<String> = h.matches.iter().map(conflicts::describe).collect();
+                let owners: Vec<String> = h
+                    .owners
+                    .iter()
+                    .map(|o| format!("{} {}", info.name_of(o), o.short()))
+                    .collect();
+                format!(
+                    "{}: \"{}\" as {}. Ask {}.",
+                    h.case,
+                    h.name,
+                    how.join("; "),
+                    owners.join(", ")
+                )
+            })
+            .collect();
+        let rest = report.to_string();
+        lines.extend(rest.lines().map(String::from));
+        Notice {
+            title: format!("Conflict check: {}", report.names.join(", ")),
+            text: lines.join("\n"),
+            error: false,
+        }
+    }
 }
 
 impl Overlay for Notice {
