@@ -283,6 +283,9 @@ pub enum Error {
     #[error("this vault has no conflict index yet: an administrator creates it with `dossier conflicts --reindex`")]
     NoConflictSecret,
 
+    #[error("case {case} is kept until {until} by its retention date; to destroy it earlier, give --early and a --ground that says why")]
+    RetentionNotReached { case: String, until: String },
+
     #[error("there is no active, certified member of staff to seal the conflict secret to")]
     NoActiveStaff,
 

@@ -108,15 +108,23 @@ pub fn settings(ctx: &Context, assignments: &[String], json: bool) -> Result<()>
         vault.reload()?;
     }
     let entries = settings::entries(&vault.config().settings);
+    let retention = &vault.config().settings.retention;
     if json {
-        let map: serde_json::Map<String, serde_json::Value> = entries
+        let mut map: serde_json::Map<String, serde_json::Value> = entries
             .iter()
             .map(|(k, v)| (k.name().to_string(), json!(v)))
             .collect();
+        map.insert("retention".into(), json!(retention));
         return print_json(&serde_json::Value::Object(map));
     }
     for (k, v) in entries {
         println!("{k}: {v}");
+    }
+    if retention.is_empty() {
+        println!("retention: none (closing a case sets no retention date)");
+    }
+    for (area, years) in retention {
+        println!("retention.{area}: {years} year(s) after closing");
     }
     Ok(())
 }

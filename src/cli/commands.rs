@@ -12,7 +12,7 @@ use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
 use dossier::ops::disclose;
 use dossier::ops::done::Done;
-use dossier::ops::{admin, cases, conflicts, rekey, revocation, rotation, search};
+use dossier::ops::{admin, cases, conflicts, rekey, retention, revocation, rotation, search};
 use dossier::support::secret::ExposeSecret;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
@@ -114,6 +114,18 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Retention { json } => {
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let report = retention::due(&vault, &session, chrono::Utc::now().date_naive())?;
+            output::retention(&report, json.json)
+        }
+        Command::Destroy {
+            id,
+            ground,
+            early,
+            yes,
+        } => destroy(&ctx, &id, &ground, early, yes),
         Command::Consents { expiring, json } => {
             let vault = ctx.vault()?;
             let session = ctx.session()?;
@@ -459,6 +471,45 @@ fn confirm(question: &str, yes: bool, what: &str) -> Result<()> {
             "this command {what} and there is no terminal to ask on; run it again with --yes to confirm (nothing was changed)"
         ))),
     }
+}
+
+/// `destroy`: on a terminal, the person types the case's reference (its id
+/// when they cannot read it) to confirm; without one, `--yes` is needed.
+fn destroy(ctx: &Context, id: &str, ground: &str, early: bool, yes: bool) -> Result<()> {
+    let vault = ctx.vault()?;
+    let id = vault.resolve_case(id)?;
+    let session = ctx.session()?;
+    if !yes {
+        let expected = cases::read_record(&vault, &session, &id)
+            .map(|r| r.reference)
+            .unwrap_or_else(|_| id.to_string());
+        let what = if expected == id.to_string() {
+            "its id".to_string()
+        } else {
+            format!("its reference ({expected})")
+        };
+        let question = format!(
+            "Destroy case {id}? Every current file of it is removed; its history stays in git and in every clone. Type {what} to confirm:"
+        );
+        match super::ask::typed(&question) {
+            Some(answer) if answer.trim() == expected => {}
+            Some(_) => {
+                return Err(Error::Refused(
+                    "what you typed is not the case's reference; nothing was destroyed".into(),
+                ))
+            }
+            None => {
+                return Err(Error::Refused(
+                    "this command destroys a case and there is no terminal to ask on; run it again with --yes to confirm (nothing was destroyed)".into(),
+                ))
+            }
+        }
+    }
+    println!(
+        "{}",
+        retention::destroy(&vault, &session, &id, ground, early)?
+    );
+    Ok(())
 }
 
 fn note_add(ctx: &Context, id: &str, text: Option<String>) -> Result<()> {

@@ -156,6 +156,28 @@ enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Cases at or past their retention date (and closed cases with none).
+    Retention {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Destroy a case: remove every current file of it in one signed commit (administrators).
+    #[command(
+        long_about = "Removes every current file of the case (record, notes, documents, access list, conflict index) in one signed commit and records the destruction in .dossier/destroyed/ID.yaml: the date, who, and the legal ground you give (in clear text: no names). Nothing is re-encrypted.\n\nIt cannot reach history: every earlier commit, every clone and every bundle still holds the case's encrypted files, readable by whoever held a key to it then. docs/recovery.md describes the honest options for real erasure.\n\nOn a terminal you confirm by typing the case's reference (its id when you cannot read it); scripts pass --yes. A case you can read whose retention date is still ahead is refused unless --early."
+    )]
+    Destroy {
+        /// The case id (or unique prefix).
+        id: String,
+        /// The legal ground ("retention period ended", "court order 2026/17").
+        #[arg(long, value_name = "TEXT")]
+        ground: String,
+        /// Destroy before the retention date.
+        #[arg(long)]
+        early: bool,
+        /// Do not ask (scripts).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Consents recorded in the cases you can read, with whether each is current.
     Consents {
         /// Only those expired or expiring within DAYS.

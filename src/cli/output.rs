@@ -368,6 +368,51 @@ fn csv_cell(text: &str) -> String {
 }
 
 /// `dossier consents`: each consent with its state, as a table or JSON.
+/// The retention report: cases at or past their date, longest past first.
+pub fn retention(report: &dossier::ops::retention::Due, json: bool) -> Result<()> {
+    if json {
+        let value = serde_json::to_value(report)
+            .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+        return print_json(&value);
+    }
+    if report.rows.is_empty() {
+        println!("No case you can read is past its retention date.");
+    }
+    for r in &report.rows {
+        let case = match &r.pseudonym {
+            Some(p) => format!("{} ({}, {p})", r.case, r.reference),
+            None => format!("{} ({})", r.case, r.reference),
+        };
+        let past = match r.days_past {
+            0 => "due today".to_string(),
+            n => format!("{n} day(s) past"),
+        };
+        println!(
+            "PAST RETENTION  {case}  retention until {} ({past}); {}",
+            r.retention_until, r.status
+        );
+    }
+    if !report.undated_closed.is_empty() {
+        let ids: Vec<String> = report
+            .undated_closed
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        println!(
+            "{} closed case(s) have no retention date (set one with `case set ID retention_until=DATE`, or a policy with `settings retention.AREA=YEARS` before closing): {}",
+            ids.len(),
+            ids.join(", ")
+        );
+    }
+    if report.unreadable > 0 {
+        eprintln!(
+            "{} case(s) could not be read; their retention dates stay inside their encrypted records.",
+            report.unreadable
+        );
+    }
+    Ok(())
+}
+
 /// A conflict check: each case a name was found in, with its owners, the
 /// role and the extent of the match; never anything of the case itself.
 pub fn conflicts(

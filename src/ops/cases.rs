@@ -319,7 +319,8 @@ pub fn set_fields(
     })
 }
 
-/// Closes a case (status closed, closed today).
+/// Closes a case (status closed, closed today), dated for retention by the
+/// vault's policy when it has no `retention_until` yet.
 pub fn close(vault: &Vault, session: &Session, id: &CaseId) -> Result<()> {
     edit_record(vault, session, id, "close", |record| {
         if record.status == Status::Closed {
@@ -329,8 +330,19 @@ pub fn close(vault: &Vault, session: &Session, id: &CaseId) -> Result<()> {
             .into());
         }
         let mut updated = record.clone();
+        let today = Utc::now().date_naive();
         updated.status = Status::Closed;
-        updated.closed = Some(Utc::now().date_naive());
+        updated.closed = Some(today);
+        // The retention policy dates the file's review for destruction,
+        // unless a date was set by hand.
+        if updated.retention_until.is_none() {
+            let years = vault
+                .config()
+                .settings
+                .retention_years(updated.practice_area.as_deref());
+            updated.retention_until =
+                years.and_then(|y| today.checked_add_months(chrono::Months::new(12 * y)));
+        }
         Ok(updated)
     })
 }

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod done;
 pub mod listing;
 pub mod rekey;
+pub mod retention;
 pub mod revocation;
 pub mod rotation;
 pub mod search;

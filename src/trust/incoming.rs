@@ -463,6 +463,9 @@ impl Rules<'_, '_> {
             // The layout says who may change the file; each rule is checked here.
             match (vault_path.authority(), vault_path) {
                 (Authority::Roots, _) => self.config_change()?,
+                (Authority::Destroyers, VaultPath::Destruction { case }) => {
+                    self.destruction(&case, path)?
+                }
                 (Authority::Administrators, VaultPath::ConflictSecret) => {
                     self.conflict_secret_change()?
                 }
@@ -592,6 +595,38 @@ impl Rules<'_, '_> {
         Ok(())
     }
 
+    /// A destruction record is written once, by an administrator, in the
+    /// commit that removes every file of its case; never changed or removed.
+    fn destruction(&self, case: &CaseId, path: &str) -> Verdict {
+        let read = |t: &CommitTree<'_>| t.read(path).map_err(|e| e.to_string());
+        if read(self.before_tree)?.is_some() {
+            return Err(format!(
+                "changes or removes the record that case {case} was destroyed; that record is permanent"
+            ));
+        }
+        if !self.is_admin(&self.signer) {
+            return Err(format!(
+                "records the destruction of case {case}, but its signer {} is not an administrator",
+                self.label(&self.signer)
+            ));
+        }
+        let dir = crate::vault::layout::case_dir(case);
+        if self.after_tree.subtree_id(&dir).is_some() {
+            return Err(format!(
+                "records the destruction of case {case} but leaves files of it in place"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether this commit destroys case `case` (its destruction record is
+    /// new): the removal of its files is then judged by [`Rules::destruction`].
+    fn destroys(&self, case: &CaseId) -> std::result::Result<bool, String> {
+        let path = crate::vault::layout::destruction_path(case);
+        let read = |t: &CommitTree<'_>| t.read(&path).map_err(|e| e.to_string());
+        Ok(read(self.before_tree)?.is_none() && read(self.after_tree)?.is_some())
+    }
+
     fn conflict_secret_change(&self) -> Verdict {
         if self.is_admin(&self.signer) {
             Ok(())
@@ -691,6 +726,9 @@ impl Rules<'_, '_> {
 
     /// The files `files` (relative to `cases/<dir>/`) of one case changed.
     fn case_change(&self, case: &CaseId, files: &[CaseFile]) -> Verdict {
+        if self.destroys(case)? {
+            return Ok(());
+        }
         let case = case.clone();
         let old = self.list(self.before_tree, &case)?;
         let new = self.list(self.after_tree, &case)?;

@@ -1512,7 +1512,10 @@ fn live_vault(
     dossier::vault::settings::set(
         &vault,
         &session,
-        &[(dossier::vault::settings::Setting::LogViews, true)],
+        &[dossier::vault::settings::Assignment::Switch(
+            dossier::vault::settings::Setting::LogViews,
+            true,
+        )],
     )
     .expect("log_views on");
     let vault = dossier::vault::Vault::open(vault.root()).expect("reopen");

@@ -40,6 +40,8 @@ pub const ACCESS_FILE: &str = "access.yaml";
 pub const CONFLICT_SECRET_PATH: &str = ".dossier/conflicts.age";
 /// The name of a case's conflict-check tokens in its directory.
 pub const BLIND_INDEX_FILE: &str = "blind.idx";
+/// The directory of the destruction log: one record per destroyed case.
+pub const DESTROYED_DIR: &str = ".dossier/destroyed";
 
 /// The git file mode of the only kind of entry a vault holds: a regular,
 /// non-executable file.
@@ -62,6 +64,11 @@ pub enum VaultPath {
     AllowedSigners,
     /// `.dossier/conflicts.age`, the firm's conflict secret.
     ConflictSecret,
+    /// `.dossier/destroyed/<case-id>.yaml`: that a case was destroyed.
+    Destruction {
+        /// The destroyed case.
+        case: CaseId,
+    },
     /// A file of `.dossier/keyring/` about one key.
     Keyring {
         /// What the file is.
@@ -124,6 +131,14 @@ impl VaultPath {
         }
         if path == CONFLICT_SECRET_PATH {
             return Some(VaultPath::ConflictSecret);
+        }
+        if let Some(name) = path
+            .strip_prefix(DESTROYED_DIR)
+            .and_then(|r| r.strip_prefix('/'))
+        {
+            let case: CaseId = name.strip_suffix(".yaml")?.parse().ok()?;
+            // Exactly the name dossier writes for that case.
+            return (name == format!("{case}.yaml")).then_some(VaultPath::Destruction { case });
         }
         if path == "cases/.keep" {
             return Some(VaultPath::CasesKeep);
@@ -191,7 +206,7 @@ impl VaultPath {
     /// The case the path belongs to, if any.
     pub fn case_id(&self) -> Option<&CaseId> {
         match self {
-            VaultPath::Case { case, .. } => Some(case),
+            VaultPath::Case { case, .. } | VaultPath::Destruction { case } => Some(case),
             _ => None,
         }
     }
@@ -207,6 +222,7 @@ impl fmt::Display for VaultPath {
             VaultPath::Groups { sig: s } => write!(f, "{GROUPS_PATH}{}", sig(*s)),
             VaultPath::AllowedSigners => f.write_str(ALLOWED_SIGNERS_PATH),
             VaultPath::ConflictSecret => f.write_str(CONFLICT_SECRET_PATH),
+            VaultPath::Destruction { case } => write!(f, "{DESTROYED_DIR}/{case}.yaml"),
             VaultPath::CasesKeep => write!(f, "{CASES_DIR}/.keep"),
             VaultPath::Keyring { kind, sig: s, key } => {
                 let id = key.file_id();
@@ -241,6 +257,11 @@ pub fn case_dir(case: &CaseId) -> String {
 /// `cases/<id>/notes`: the directory of a case's notes.
 pub fn notes_dir(case: &CaseId) -> String {
     format!("{CASES_DIR}/{case}/notes")
+}
+
+/// `.dossier/destroyed/<id>.yaml`: the record that case `id` was destroyed.
+pub fn destruction_path(id: &CaseId) -> String {
+    VaultPath::Destruction { case: id.clone() }.to_string()
 }
 
 /// `cases/<id>/blind.idx`: a case's conflict-check tokens.
@@ -391,6 +412,8 @@ pub fn binding_path(fp: &Fingerprint) -> String {
 pub enum Authority {
     /// A root of the vault as the `vault.yaml` being replaced names them.
     Roots,
+    /// An administrator destroying the case, once.
+    Destroyers,
     /// A valid administrator.
     Administrators,
     /// Generated: it must match the keyring of the same commit.
@@ -427,6 +450,7 @@ impl Authority {
             Authority::OwnersOrAdministrators => "an owner of the case as its list stood before, or an administrator (a new case: an owner it names)",
             Authority::Readers => "whoever could read the case as its list stood before (a new case: a reader it names)",
             Authority::Anyone => "anyone (it is empty)",
+            Authority::Destroyers => "a valid administrator, once, in the commit that removes every file of that case; never changed or removed",
         }
     }
 }
@@ -438,6 +462,7 @@ pub const AUTHORITIES: &[(&str, Authority)] = &[
     (".dossier/groups.yaml", Authority::Administrators),
     (".dossier/allowed_signers", Authority::FollowsKeyring),
     (".dossier/conflicts.age", Authority::Administrators),
+    (".dossier/destroyed/<CASE-ID>.yaml", Authority::Destroyers),
     (".dossier/keyring/<fp-id>.yaml", Authority::CardHolders),
     (".dossier/keyring/<fp-id>.yaml.sig", Authority::Certifiers),
     (
@@ -467,6 +492,7 @@ impl VaultPath {
             VaultPath::Groups { .. } => Authority::Administrators,
             VaultPath::AllowedSigners => Authority::FollowsKeyring,
             VaultPath::ConflictSecret => Authority::Administrators,
+            VaultPath::Destruction { .. } => Authority::Destroyers,
             VaultPath::Keyring { kind, .. } => match kind {
                 KeyringFile::Card => Authority::CardHolders,
                 KeyringFile::Certification => Authority::Certifiers,

@@ -70,7 +70,24 @@ pub struct Settings {
     /// Refuse every network operation.
     #[serde(default)]
     pub offline: bool,
+    /// Retention policy: years a case is kept after it is closed, by
+    /// practice area (lower case); `default` for every other area.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub retention: std::collections::BTreeMap<String, u32>,
 }
+
+impl Settings {
+    /// How many years after closing a case of `practice_area` is kept, by
+    /// the retention policy: its area's entry, else `default`, else none.
+    pub fn retention_years(&self, practice_area: Option<&str>) -> Option<u32> {
+        let area = practice_area.map(|a| a.trim().to_lowercase());
+        area.and_then(|a| self.retention.get(&a).copied())
+            .or_else(|| self.retention.get(RETENTION_DEFAULT).copied())
+    }
+}
+
+/// The retention policy's entry for every practice area without its own.
+pub const RETENTION_DEFAULT: &str = "default";
 
 impl VaultConfig {
     /// A new config with one root.
@@ -295,6 +312,32 @@ impl Vault {
             Some(bytes) => AccessList::parse(&bytes, id),
             None => Err(Error::UnknownCase(id.to_string())),
         }
+    }
+
+    /// Every file under directory `dir` as committed at `HEAD`, as paths
+    /// relative to the vault root, sorted.
+    pub fn committed_files_under(&self, dir: &str) -> Result<Vec<String>> {
+        let Some(head) = self.repo.head().ok().and_then(|h| h.target()) else {
+            return Ok(Vec::new());
+        };
+        let tree = self.repo.find_commit(head)?.tree()?;
+        let sub = match tree.get_path(Path::new(dir)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
+                self.repo.find_tree(entry.id())?
+            }
+            _ => return Ok(Vec::new()),
+        };
+        let mut out = Vec::new();
+        sub.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                if let Ok(name) = entry.name() {
+                    out.push(format!("{dir}/{parent}{name}"));
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        out.sort();
+        Ok(out)
     }
 
     /// The bytes of the file at `rel` as committed at `HEAD` (verified when

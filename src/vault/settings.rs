@@ -1,5 +1,6 @@
 //! Vault settings: the `settings:` block of `.dossier/vault.yaml`
-//! (`log_views`, `offline`), read and changed.
+//! (`log_views`, `offline`, and the retention policy `retention.AREA`),
+//! read and changed.
 //!
 //! `vault.yaml` must stay signed by one of its roots, or the vault does not
 //! open ([`Vault::open`] checks it), so only a root administrator may change
@@ -78,14 +79,53 @@ pub fn entries(settings: &Settings) -> Vec<(Setting, bool)> {
         .collect()
 }
 
-/// Parses `NAME=VALUE` (`log_views=true`); the value is `true` or `false`.
-pub fn parse_assignment(text: &str) -> Result<(Setting, bool)> {
+/// One change to the settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignment {
+    /// A switch on or off.
+    Switch(Setting, bool),
+    /// The retention of a practice area (`default`: every other area) in
+    /// years after closing; `None` removes it.
+    Retention {
+        /// The practice area, lower case.
+        area: String,
+        /// Years after closing.
+        years: Option<u32>,
+    },
+}
+
+/// Parses `NAME=VALUE`: a switch (`log_views=true`, `true` or `false`) or a
+/// retention (`retention.asylum=7`, years; `retention.asylum=` removes it).
+pub fn parse_assignment(text: &str) -> Result<Assignment> {
     let Some((name, value)) = text.split_once('=') else {
         return Err(Error::InvalidValue {
             field: text.to_string(),
-            reason: "expected NAME=VALUE, e.g. log_views=true".into(),
+            reason: "expected NAME=VALUE, e.g. log_views=true or retention.asylum=7".into(),
         });
     };
+    if let Some(area) = name.trim().strip_prefix("retention.") {
+        let area = area.trim().to_lowercase();
+        if area.is_empty() || area.chars().any(char::is_control) {
+            return Err(Error::InvalidValue {
+                field: name.trim().into(),
+                reason: "name the practice area, e.g. retention.asylum=7 (or retention.default=6)"
+                    .into(),
+            });
+        }
+        let years = match value.trim() {
+            "" => None,
+            v => Some(
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|y| (1..=100).contains(y))
+                    .ok_or_else(|| Error::InvalidValue {
+                        field: name.trim().into(),
+                        reason: format!("expected a number of years from 1 to 100, not `{v}`"),
+                    })?,
+            ),
+        };
+        return Ok(Assignment::Retention { area, years });
+    }
     let setting: Setting = name.parse()?;
     let value = match value.trim() {
         "true" => true,
@@ -97,13 +137,13 @@ pub fn parse_assignment(text: &str) -> Result<(Setting, bool)> {
             })
         }
     };
-    Ok((setting, value))
+    Ok(Assignment::Switch(setting, value))
 }
 
 /// A root administrator changes settings: one signed commit rewriting
 /// `vault.yaml` and `vault.yaml.sig`. Refused for anyone but a valid root
 /// ([`Error::NotEntitled`]) and when nothing would change.
-pub fn set(vault: &Vault, session: &Session, changes: &[(Setting, bool)]) -> Result<git2::Oid> {
+pub fn set(vault: &Vault, session: &Session, changes: &[Assignment]) -> Result<git2::Oid> {
     let me = session.fingerprint();
     if !(vault.config().roots.contains(&me) && vault.keyring().is_valid_admin(&me)) {
         return Err(Error::NotEntitled {
@@ -114,14 +154,31 @@ pub fn set(vault: &Vault, session: &Session, changes: &[(Setting, bool)]) -> Res
     }
     let lock = vault.lock()?;
     let mut config = vault.config().clone();
-    for (setting, value) in changes {
-        setting.put(&mut config.settings, *value);
+    for change in changes {
+        match change {
+            Assignment::Switch(setting, value) => setting.put(&mut config.settings, *value),
+            Assignment::Retention { area, years: None } => {
+                config.settings.retention.remove(area);
+            }
+            Assignment::Retention {
+                area,
+                years: Some(y),
+            } => {
+                config.settings.retention.insert(area.clone(), *y);
+            }
+        }
     }
     if config.settings == vault.config().settings {
         return Err(Unchanged::Settings {
             settings: changes
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|c| match c {
+                    Assignment::Switch(k, v) => (k.to_string(), v.to_string()),
+                    Assignment::Retention { area, years } => (
+                        format!("retention.{area}"),
+                        years.map(|y| y.to_string()).unwrap_or_default(),
+                    ),
+                })
                 .collect(),
         }
         .into());
@@ -153,12 +210,33 @@ mod tests {
     fn assignments_name_a_setting_and_a_boolean() {
         assert_eq!(
             parse_assignment("log_views=true").unwrap(),
-            (Setting::LogViews, true)
+            Assignment::Switch(Setting::LogViews, true)
         );
         assert_eq!(
             parse_assignment("offline=false").unwrap(),
-            (Setting::Offline, false)
+            Assignment::Switch(Setting::Offline, false)
         );
+        assert_eq!(
+            parse_assignment("retention.Asylum=7").unwrap(),
+            Assignment::Retention {
+                area: "asylum".into(),
+                years: Some(7)
+            }
+        );
+        assert_eq!(
+            parse_assignment("retention.asylum=").unwrap(),
+            Assignment::Retention {
+                area: "asylum".into(),
+                years: None
+            }
+        );
+        for bad in [
+            "retention.asylum=seven",
+            "retention.asylum=0",
+            "retention.=3",
+        ] {
+            assert!(parse_assignment(bad).is_err(), "{bad}");
+        }
         assert!(matches!(
             parse_assignment("colour=true"),
             Err(Error::UnknownSetting(n)) if n == "colour"
@@ -177,13 +255,22 @@ mod tests {
     fn a_root_changes_a_setting_in_one_signed_commit_and_the_vault_still_opens() {
         let dir = tempfile::tempdir().unwrap();
         let (session, vault) = crate::samples::testkit::owner_and_vault(dir.path());
-        let oid = set(&vault, &session, &[(Setting::LogViews, true)]).unwrap();
+        let oid = set(
+            &vault,
+            &session,
+            &[Assignment::Switch(Setting::LogViews, true)],
+        )
+        .unwrap();
         let reopened = Vault::open(vault.root()).unwrap();
         assert!(reopened.config().settings.log_views);
         assert!(!reopened.config().settings.offline);
         assert_eq!(reopened.repo().head().unwrap().target(), Some(oid));
         assert!(matches!(
-            set(&reopened, &session, &[(Setting::LogViews, true)]),
+            set(
+                &reopened,
+                &session,
+                &[Assignment::Switch(Setting::LogViews, true)]
+            ),
             Err(Error::Unchanged(Unchanged::Settings { .. }))
         ));
     }

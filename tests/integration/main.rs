@@ -14,6 +14,7 @@ mod layers;
 mod merge_driver;
 mod properties;
 mod recovery;
+mod retention;
 mod sshd;
 mod support;
 mod sync;
