@@ -134,6 +134,17 @@ pub fn run_case_history(root: &Path, id: &CaseId) -> Result<JobOutput> {
     ))
 }
 
+/// The retention report as of `today`.
+pub fn run_retention(
+    root: &Path,
+    session: &Session,
+    today: chrono::NaiveDate,
+) -> Result<JobOutput> {
+    let vault = Vault::open(root)?;
+    let due = dossier::ops::retention::due(&vault, session, today)?;
+    Ok(JobOutput::Retention(Box::new(due)))
+}
+
 /// A conflict check of `names` over every case of the vault.
 pub fn run_conflicts(root: &Path, session: &Session, names: &[String]) -> Result<JobOutput> {
     let vault = Vault::open(root)?;

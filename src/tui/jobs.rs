@@ -53,6 +53,8 @@ pub enum JobKind {
     Register,
     /// A conflict-of-interest check.
     Conflicts,
+    /// The retention report.
+    Retention,
     /// Dirty / ahead / behind.
     Status,
     /// A change to the vault (one commit).
@@ -93,6 +95,8 @@ pub enum JobOutput {
     Register(Box<dossier::ops::disclose::Register>),
     /// What a conflict check found.
     Conflicts(Box<dossier::ops::conflicts::Report>),
+    /// The cases at or past their retention date.
+    Retention(Box<dossier::ops::retention::Due>),
     /// Working state.
     Status(VaultStatus),
     /// A change was committed; the sentence says what happened.

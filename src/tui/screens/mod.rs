@@ -62,6 +62,8 @@ screens! {
     Audit => audit: audit::AuditScreen,
     /// The disclosure register (`:disclosures`).
     Register => register: register::RegisterScreen,
+    /// Cases past their retention date (`:retention`).
+    Retention => retention: retention::RetentionScreen,
 }
 
 impl Screens {
