@@ -318,6 +318,58 @@ fn each_version(
     Ok(())
 }
 
+/// Since when each person named by each case's access list at HEAD has been
+/// named without a break: `(case, person) → (since, via group)`, walking
+/// the first-parent history oldest first. Someone taken off and granted
+/// again counts from the new grant.
+pub fn named_since(
+    repo: &git2::Repository,
+) -> Result<HashMap<CaseId, Vec<(Fingerprint, Option<String>, DateTime<Utc>)>>> {
+    let mut walk = repo.revwalk()?;
+    if walk.push_head().is_err() {
+        return Ok(HashMap::new());
+    }
+    walk.simplify_first_parent()?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+    let mut state: HashMap<CaseId, Vec<(Fingerprint, Option<String>, DateTime<Utc>)>> =
+        HashMap::new();
+    for oid in walk {
+        let commit = repo.find_commit(oid?)?;
+        let when = DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
+        let tree = commit.tree()?;
+        let groups_blob = id_at(&tree, GROUPS_PATH);
+        let parent_tree = commit.parent(0).ok().map(|p| p.tree()).transpose()?;
+        let unchanged_groups = parent_tree
+            .as_ref()
+            .filter(|pt| id_at(pt, GROUPS_PATH) == groups_blob);
+        let groups = groups_in(repo, &tree)?;
+        // Cases whose directory went away leave the state.
+        if let Some(cases) = subtree(repo, &tree)? {
+            state.retain(|case, _| cases.get_name(&case.to_string()).is_some());
+        } else {
+            state.clear();
+        }
+        for (case, blob) in lists(repo, &tree, unchanged_groups)? {
+            let Ok(list) = AccessList::parse(repo.find_blob(blob)?.content(), &case) else {
+                continue;
+            };
+            let before = state.remove(&case).unwrap_or_default();
+            let now = named(&list, groups.as_ref())
+                .into_iter()
+                .map(|(fp, via)| {
+                    let since = before
+                        .iter()
+                        .find(|(f, _, _)| *f == fp)
+                        .map_or(when, |(_, _, t)| *t);
+                    (fp, via, since)
+                })
+                .collect();
+            state.insert(case, now);
+        }
+    }
+    Ok(state)
+}
+
 /// The cases `who` was named a reader of (directly or through a group) at
 /// any point of the history reachable from HEAD.
 pub fn cases_ever_readable_by(

@@ -12,7 +12,9 @@ use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
 use dossier::ops::disclose;
 use dossier::ops::done::Done;
-use dossier::ops::{admin, cases, conflicts, rekey, retention, revocation, rotation, search};
+use dossier::ops::{
+    access_review, admin, cases, conflicts, rekey, retention, revocation, rotation, search,
+};
 use dossier::support::secret::ExposeSecret;
 use dossier::vault::Vault;
 use dossier::{Error, Result};
@@ -113,6 +115,34 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 eprintln!("Recorded the check on case {case}.");
             }
             Ok(())
+        }
+        Command::AccessReview {
+            person,
+            older_than,
+            json,
+        } => {
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let person = match person {
+                None => None,
+                Some(p) => match vault.resolve_entry(&p)? {
+                    dossier::case::AccessEntry::Key(fp) => Some(fp),
+                    dossier::case::AccessEntry::Group(g) => {
+                        return Err(Error::InvalidValue {
+                            field: "--person".into(),
+                            reason: format!("@{g} is a group; give one person's fingerprint"),
+                        })
+                    }
+                },
+            };
+            let review = access_review::review(
+                &vault,
+                &session,
+                person.as_ref(),
+                older_than,
+                chrono::Utc::now(),
+            )?;
+            output::access_review(&vault, &review, json.json)
         }
         Command::Retention { json } => {
             let vault = ctx.vault()?;

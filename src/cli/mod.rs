@@ -156,6 +156,21 @@ enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Who can read what, through which grant, since when; what to review.
+    #[command(
+        name = "access-review",
+        long_about = "For each person, the cases they can read, through which grant (owner, reader, or a group) and since when; for each case, who can read it. Flagged for review: grants --older-than DAYS old or more (default 365); with `log_views` on, people who can read a case they never opened, days on which someone opened many more cases than on their other days (at least 10, and more than three times their average), and openings of cases outside the practice areas of the person's groups (judged on the cases you can read)."
+    )]
+    AccessReview {
+        /// Only this person (fingerprint or unique prefix).
+        #[arg(long, value_name = "FP")]
+        person: Option<String>,
+        /// Flag grants older than this many days.
+        #[arg(long, value_name = "DAYS", default_value_t = 365)]
+        older_than: i64,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Cases at or past their retention date (and closed cases with none).
     Retention {
         #[command(flatten)]

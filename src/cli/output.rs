@@ -368,6 +368,97 @@ fn csv_cell(text: &str) -> String {
 }
 
 /// `dossier consents`: each consent with its state, as a table or JSON.
+/// The access review: grants by person, readers by case, then the flags.
+pub fn access_review(
+    vault: &Vault,
+    review: &dossier::ops::access_review::Review,
+    json: bool,
+) -> Result<()> {
+    use dossier::ops::access_review::{Flag, Through};
+    if json {
+        let value = serde_json::to_value(review)
+            .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+        return print_json(&value);
+    }
+    let name = |fp: &dossier::keys::fingerprint::Fingerprint| vault.keyring().label(fp);
+    let through = |g: &dossier::ops::access_review::Grant| match (g.through, &g.group) {
+        (Through::Owner, _) => "owner".to_string(),
+        (Through::Group, Some(group)) => format!("@{group}"),
+        _ => "reader".to_string(),
+    };
+    println!(
+        "Access review: {} grant(s), {} flag(s); views {}.",
+        review.grants.len(),
+        review.flags.len(),
+        if review.views_logged {
+            "are logged"
+        } else {
+            "are not logged (log_views is off: no never-opened or unusual-access checks)"
+        }
+    );
+    let mut last = None;
+    for g in &review.grants {
+        if last != Some(g.person) {
+            println!("{}", name(&g.person));
+            last = Some(g.person);
+        }
+        let opened = g
+            .last_opened
+            .map(|t| format!("  last opened {}", t.format("%Y-%m-%d")))
+            .unwrap_or_default();
+        println!(
+            "  {}  {:<14} since {}{opened}",
+            g.case,
+            through(g),
+            g.since.format("%Y-%m-%d")
+        );
+    }
+    let mut by_case: std::collections::BTreeMap<&dossier::case::CaseId, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for g in &review.grants {
+        by_case
+            .entry(&g.case)
+            .or_default()
+            .push(format!("{} ({})", g.name, through(g)));
+    }
+    if !by_case.is_empty() {
+        println!("By case:");
+        for (case, who) in by_case {
+            println!("  {case}  {}", who.join(", "));
+        }
+    }
+    if !review.flags.is_empty() {
+        println!("To review:");
+    }
+    for f in &review.flags {
+        match f {
+            Flag::OldGrant { case, person, days } => println!(
+                "  OLD GRANT     {}  can read {case} for {days} day(s) (review after {})",
+                name(person),
+                review.older_than_days
+            ),
+            Flag::NeverOpened { case, person } => println!(
+                "  NEVER OPENED  {}  can read {case} and never opened it",
+                name(person)
+            ),
+            Flag::BusyDay {
+                person,
+                day,
+                opened,
+                usual,
+            } => println!(
+                "  BUSY DAY      {}  opened {opened} case(s) on {day}; usually {usual:.1} a day",
+                name(person)
+            ),
+            Flag::OutsideAreas { person, case, area } => println!(
+                "  OUTSIDE AREAS {}  opened {case} ({area}), outside their groups' practice areas",
+                name(person)
+            ),
+        }
+    }
+    Ok(())
+}
+
 /// The retention report: cases at or past their date, longest past first.
 pub fn retention(report: &dossier::ops::retention::Due, json: bool) -> Result<()> {
     if json {

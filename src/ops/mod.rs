@@ -5,6 +5,7 @@
 //! writes through [`crate::repo::store`] in one signed commit. The CLI and the
 //! TUI call these and nothing lower for any change.
 
+pub mod access_review;
 pub mod admin;
 pub mod blind_index;
 pub mod cases;
