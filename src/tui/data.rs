@@ -134,6 +134,14 @@ pub fn run_case_history(root: &Path, id: &CaseId) -> Result<JobOutput> {
     ))
 }
 
+/// The access review of everyone, grants a year old flagged.
+pub fn run_access_review(root: &Path, session: &Session) -> Result<JobOutput> {
+    let vault = Vault::open(root)?;
+    let review =
+        dossier::ops::access_review::review(&vault, session, None, 365, chrono::Utc::now())?;
+    Ok(JobOutput::AccessReview(Box::new(review)))
+}
+
 /// The retention report as of `today`.
 pub fn run_retention(
     root: &Path,

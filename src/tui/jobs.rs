@@ -55,6 +55,8 @@ pub enum JobKind {
     Conflicts,
     /// The retention report.
     Retention,
+    /// The access review.
+    AccessReview,
     /// Dirty / ahead / behind.
     Status,
     /// A change to the vault (one commit).
@@ -97,6 +99,8 @@ pub enum JobOutput {
     Conflicts(Box<dossier::ops::conflicts::Report>),
     /// The cases at or past their retention date.
     Retention(Box<dossier::ops::retention::Due>),
+    /// Who can read what, and what to review.
+    AccessReview(Box<dossier::ops::access_review::Review>),
     /// Working state.
     Status(VaultStatus),
     /// A change was committed; the sentence says what happened.

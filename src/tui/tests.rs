@@ -48,6 +48,7 @@ use crate::tui::theme::{Role as Style, Theme};
 mod conflicts;
 mod disclosure;
 mod retention;
+mod review;
 
 /// The tribunal's age key: the recipient of the fixture's disclosures.
 const TRIBUNAL_KEY: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";

@@ -64,6 +64,8 @@ screens! {
     Register => register: register::RegisterScreen,
     /// Cases past their retention date (`:retention`).
     Retention => retention: retention::RetentionScreen,
+    /// Who can read what, and what to review (`:access-review`).
+    AccessReview => review: review::AccessReviewScreen,
 }
 
 impl Screens {
