@@ -318,21 +318,22 @@ fn each_version(
     Ok(())
 }
 
+/// Each case's readers now, with how (`Some(group)` through a group) and
+/// since when (see [`named_since`]).
+pub type NamedSince = HashMap<CaseId, Vec<(Fingerprint, Option<String>, DateTime<Utc>)>>;
+
 /// Since when each person named by each case's access list at HEAD has been
 /// named without a break: `(case, person) → (since, via group)`, walking
 /// the first-parent history oldest first. Someone taken off and granted
 /// again counts from the new grant.
-pub fn named_since(
-    repo: &git2::Repository,
-) -> Result<HashMap<CaseId, Vec<(Fingerprint, Option<String>, DateTime<Utc>)>>> {
+pub fn named_since(repo: &git2::Repository) -> Result<NamedSince> {
     let mut walk = repo.revwalk()?;
     if walk.push_head().is_err() {
         return Ok(HashMap::new());
     }
     walk.simplify_first_parent()?;
     walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-    let mut state: HashMap<CaseId, Vec<(Fingerprint, Option<String>, DateTime<Utc>)>> =
-        HashMap::new();
+    let mut state = NamedSince::new();
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
         let when = DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();

@@ -267,7 +267,7 @@ fn outside_areas(
     vault: &Vault,
     who: Fingerprint,
     views: &[(CaseId, DateTime<Utc>)],
-    since: &std::collections::HashMap<CaseId, Vec<(Fingerprint, Option<String>, DateTime<Utc>)>>,
+    since: &exposure::NamedSince,
     areas: &BTreeMap<CaseId, String>,
 ) -> Vec<Flag> {
     let groups: BTreeSet<String> = vault
