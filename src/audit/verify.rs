@@ -92,6 +92,9 @@ pub fn verify(vault: &Vault, session: &Session) -> Result<Report> {
     let keys = session.decryption_keys()?;
     // My current key, as the vault knows it: what my files should open with.
     let current = ring.get(&me).and_then(|e| keys.only(e.age_recipient()));
+    report
+        .problems
+        .extend(conflict_secret(vault, current.as_ref(), &me));
     let ids = vault.case_ids()?;
     report.cases = ids.len();
     let mut checks = Vec::new();
@@ -113,6 +116,43 @@ pub fn verify(vault: &Vault, session: &Session) -> Result<Report> {
     }
     report.problems.sort_by(|a, b| a.subject.cmp(&b.subject));
     Ok(report)
+}
+
+/// The conflict secret must be sealed to exactly the active staff (a key
+/// that expired since the last reseal shows as a different count), and to
+/// the current key of the person verifying, when they are staff (a key
+/// rotated since shows here).
+fn conflict_secret(
+    vault: &Vault,
+    current: Option<&DecryptionKeys>,
+    me: &Fingerprint,
+) -> Vec<Problem> {
+    let path = crate::vault::layout::CONFLICT_SECRET_PATH;
+    let Some(sealed) = vault.read_committed(path).ok().flatten() else {
+        return Vec::new();
+    };
+    let staff = policy::active_staff(vault.keyring());
+    let reseal = "an administrator runs `dossier conflicts --reseal`";
+    let mut out = Vec::new();
+    if let Some(n) = crypto::x25519_stanza_count(&sealed).filter(|n| *n != staff.len()) {
+        out.push(problem(
+            path,
+            format!(
+                "is sealed to {n} key(s) but there are {} active member(s) of staff: {reseal}",
+                staff.len()
+            ),
+        ));
+    }
+    let staff_member = staff.labels().any(|fp| fp == me);
+    if let (true, Some(keys)) = (staff_member, current) {
+        if crypto::decrypt(&sealed, keys, Path::new(path)).is_err() {
+            out.push(problem(
+                path,
+                format!("is not sealed to your current key (rotated since): {reseal}"),
+            ));
+        }
+    }
+    out
 }
 
 struct CasePlan {

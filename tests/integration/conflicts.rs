@@ -383,3 +383,27 @@ fn a_sync_that_merges_changes_to_the_names_keeps_both_sides_findable() {
     }
     w.ok(&alice, &["verify"]);
 }
+
+#[test]
+fn a_colleague_s_rotated_key_is_reported_by_verify_until_an_administrator_reseals() {
+    let (w, alice, ben, id) = setup();
+    w.ok(&ben, &["key", "rotate"]);
+    let said = w.ok_or_fail_stdout(&ben, &["verify"]);
+    let all = format!("{said}{}", w.fails(&ben, &["verify"], 1));
+    assert!(
+        all.contains("is not sealed to your current key (rotated since)")
+            && all.contains("dossier conflicts --reseal"),
+        "{all}"
+    );
+    // Ben's old key still opens the secret in the meantime.
+    let out = w.ok(&ben, &["conflicts", "Miriam Tesfaye"]);
+    assert!(out.contains(&id), "{out}");
+    let err = w.fails(&ben, &["conflicts", "--reseal"], 1);
+    assert!(err.contains("administrators"), "{err}");
+    let said = w.ok(&alice, &["conflicts", "--reseal"]);
+    assert!(
+        said.contains("Sealed the conflict secret to the 2 active member(s) of staff"),
+        "{said}"
+    );
+    w.ok(&ben, &["verify"]);
+}
