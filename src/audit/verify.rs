@@ -6,8 +6,9 @@
 //! `allowed_signers` against the keyring; for every case, that each age
 //! file carries exactly one recipient stanza per resolved recipient; that
 //! every case the person can read decrypts, with their current key; that
-//! the working tree matches the last commit; and that no interrupted
-//! re-encryption is pending. Nothing is changed.
+//! the working tree matches the last commit; that no interrupted
+//! re-encryption is pending; and that the conflict secret is sealed to the
+//! active staff and to the verifier's current key. Nothing is changed.
 //!
 //! A file of a case the person can read that none of their keys decrypts
 //! is one problem line, naming `dossier case repair` (re-encryption cannot
