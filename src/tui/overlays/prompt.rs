@@ -60,6 +60,8 @@ pub enum PromptPurpose {
     ImportCard,
     /// Export a key card.
     ExportCard(Fingerprint),
+    /// Names to check for conflicts of interest (`;` between names).
+    ConflictCheck,
 }
 
 /// A one-line prompt.
@@ -112,6 +114,14 @@ impl Prompt {
             PromptPurpose::ExportCard(fp) => {
                 ctx.start_change(Change::ExportCard(fp, expand_path(&value)));
             }
+            PromptPurpose::ConflictCheck => ctx.start_conflict_check(
+                value
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(String::from)
+                    .collect(),
+            ),
         }
         self.input.clear();
         effects

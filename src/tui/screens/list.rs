@@ -41,6 +41,7 @@ pub const KEYS: Keymap = Keymap {
         b(Key::ch('r'), A::ReverseSort, "reverse sort", false),
         b(Key::ch('f'), A::CycleStatus, "status", true),
         b(Key::ch('n'), A::NewCase, "new case", true),
+        b(Key::ch('K'), A::CheckConflicts, "check names for conflicts of interest", false),
     ],
     rest: Rest::Global,
 };
@@ -358,6 +359,13 @@ impl Screen for ListScreen {
             }
             Action::CycleStatus => self.cycle_status(ctx),
             Action::NewCase => return vec![Effect::Push(Box::new(new_case_form()))],
+            Action::CheckConflicts => {
+                return vec![Prompt::open(
+                    PromptPurpose::ConflictCheck,
+                    "check for conflicts (names, `;` between them)",
+                    "",
+                )]
+            }
             Action::Sync => {
                 ctx.start_sync(SyncRequest::default());
             }

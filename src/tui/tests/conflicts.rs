@@ -62,6 +62,15 @@ fn snapshot_a_conflict_check_from_the_command_prompt() {
     );
     insta::assert_snapshot!("conflict_check_result", text(&mut f.app, 100, 30));
 
+    // From the case list, K asks for the names.
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('K'));
+    typing(&mut f.app, "Abel Ghebreyesus; Lea Haddad");
+    press(&mut f.app, KeyCode::Enter);
+    assert!(f.app.shared.jobs.is_running(JobKind::Conflicts));
+    answer(&mut f.app, report("Abel Ghebreyesus"));
+    assert!(f.app.top::<Notice>().is_some());
+
     let mut f = fixture();
     press(&mut f.app, KeyCode::Char(':'));
     typing(&mut f.app, "conflicts");
