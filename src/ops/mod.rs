@@ -6,6 +6,7 @@
 //! TUI call these and nothing lower for any change.
 
 pub mod admin;
+pub mod agenda;
 pub mod cases;
 pub mod disclose;
 pub mod documents;
