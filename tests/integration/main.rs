@@ -1,6 +1,7 @@
 //! Integration tests: the real `dossier` binary on real temporary vaults,
 //! with a hermetic environment (no user git config, no real home).
 
+mod agenda;
 mod audit;
 mod bad_input;
 mod core_flows;
