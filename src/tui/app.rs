@@ -390,7 +390,7 @@ impl App {
                 });
             }
             _ => self.shared.error_msg(format!(
-                "unknown command `{cmd}`; try quit, cases, keyring, audit, open ID, search TEXT, filter TEXT, status S, sort COLUMN, theme NAME, new, sync [REMOTE], refresh, help"
+                "unknown command `{cmd}`; try quit, cases, keyring, audit, agenda [DAYS], open ID, search TEXT, filter TEXT, status S, sort COLUMN, theme NAME, new, sync [REMOTE], refresh, help"
             )),
         }
     }

@@ -51,6 +51,8 @@ pub enum JobKind {
     Audit,
     /// The disclosure register.
     Register,
+    /// The deadlines agenda.
+    Agenda,
     /// Dirty / ahead / behind.
     Status,
     /// A change to the vault (one commit).
@@ -89,6 +91,8 @@ pub enum JobOutput {
     Audit(Vec<LogEntry>),
     /// The disclosure register.
     Register(Box<dossier::ops::disclose::Register>),
+    /// The deadlines agenda.
+    Agenda(Box<dossier::ops::agenda::Agenda>),
     /// Working state.
     Status(VaultStatus),
     /// A change was committed; the sentence says what happened.

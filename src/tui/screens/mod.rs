@@ -62,6 +62,8 @@ screens! {
     Audit => audit: audit::AuditScreen,
     /// The disclosure register (`:disclosures`).
     Register => register: register::RegisterScreen,
+    /// The deadlines agenda across cases.
+    Agenda => agenda: agenda::AgendaScreen,
 }
 
 impl Screens {
