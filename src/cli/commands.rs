@@ -10,6 +10,7 @@ use dossier::audit::verify;
 use dossier::case::items::ItemChange;
 use dossier::case::{AccessEntry, CaseId};
 use dossier::keys::identity::{self, GenerateOptions, Identity};
+use dossier::ops::agenda;
 use dossier::ops::disclose;
 use dossier::ops::done::Done;
 use dossier::ops::{
@@ -174,6 +175,28 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             let case = case.map(|c| vault.resolve_case(&c)).transpose()?;
             let register = disclose::register(&vault, &session, since, case.as_ref())?;
             output::register(&register, json.json, csv)
+        }
+        Command::Agenda {
+            days,
+            overdue,
+            json,
+            ics,
+        } => {
+            let vault = ctx.vault()?;
+            let session = ctx.session()?;
+            let today = Utc::now().date_naive();
+            let mut report = agenda::agenda(&vault, &session, today, days)?;
+            if overdue {
+                report = report.overdue_only();
+            }
+            match ics {
+                Some(path) => {
+                    let n = agenda::ics::write_ics(&vault, &report, &path, Utc::now())?;
+                    output::agenda_written(&report, n, &path);
+                    Ok(())
+                }
+                None => output::agenda(&vault, &report, json.json),
+            }
         }
         Command::Log {
             who_could_read: Some(case),

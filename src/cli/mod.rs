@@ -215,6 +215,23 @@ enum Command {
         #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
+    /// Deadlines not yet done in the cases you can read: overdue, today, this week, and the next DAYS days.
+    #[command(
+        long_about = "Deadlines not yet done in every case you can read: every overdue one (marked OVERDUE), then those due today, in the coming week and up to --days ahead, by date, each with its case (the pseudonym for a protected identity, never the client's name), what is due, and the case's owners. Deadlines marked done are left out. Cases you cannot read are counted, never shown.\n\n--ics FILE writes the same deadlines as an iCalendar file for a calendar application: one all-day event per deadline, its summary the case's reference (or pseudonym) and the deadline's text, nothing else. The file is NOT encrypted; it is never written over an existing file or inside the vault, and is readable by you only (0600)."
+    )]
+    Agenda {
+        /// How many days ahead to look (overdue deadlines always show).
+        #[arg(long, value_name = "N", default_value_t = dossier::ops::agenda::DEFAULT_WINDOW_DAYS)]
+        days: u32,
+        /// Only the overdue deadlines.
+        #[arg(long, conflicts_with = "days")]
+        overdue: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+        /// Write the deadlines to FILE as an iCalendar file (unencrypted; never overwritten).
+        #[arg(long, value_name = "FILE", conflicts_with = "json")]
+        ics: Option<PathBuf>,
+    },
     /// Search everything you can decrypt (regular expression, smart case).
     Grep {
         /// The pattern.

@@ -582,3 +582,78 @@ pub fn consents(report: &dossier::ops::disclose::Consents, json: bool) -> Result
     }
     Ok(())
 }
+
+/// `dossier agenda`: one line per deadline (its bucket first, `OVERDUE`
+/// in words), or JSON.
+pub fn agenda(vault: &Vault, report: &dossier::ops::agenda::Agenda, json: bool) -> Result<()> {
+    if json {
+        let value = serde_json::to_value(report)
+            .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+        print_json(&value)?;
+    } else if report.rows.is_empty() {
+        match report.until {
+            Some(until) => println!(
+                "No deadlines overdue or due by {until} in the cases you can read (today is {}).",
+                report.today
+            ),
+            None => println!(
+                "No overdue deadlines in the cases you can read (today is {}).",
+                report.today
+            ),
+        }
+    } else {
+        match report.until {
+            Some(until) => println!(
+                "{} deadline(s) not done, {} overdue, up to {until} (today is {}):",
+                report.rows.len(),
+                report.overdue(),
+                report.today
+            ),
+            None => println!(
+                "{} overdue deadline(s) (today is {}):",
+                report.rows.len(),
+                report.today
+            ),
+        }
+        for r in &report.rows {
+            let owners: Vec<String> = r.owners.iter().map(|o| owner_name(vault, o)).collect();
+            println!(
+                "{:<9}  {}  {:<26}  {}  owners: {}",
+                r.bucket.label(),
+                r.date,
+                format!("{} ({})", r.case, one_line(r.shown())),
+                one_line(&r.what),
+                owners.join(", ")
+            );
+        }
+    }
+    agenda_unreadable(report);
+    Ok(())
+}
+
+/// `dossier agenda --ics FILE`: what was written, and that it is not
+/// encrypted.
+pub fn agenda_written(report: &dossier::ops::agenda::Agenda, n: usize, path: &std::path::Path) {
+    println!(
+        "Wrote {n} deadline(s) to {} (readable by you only). The file is NOT encrypted: each event holds a case's reference (or pseudonym), a date and what is due. Import it into your calendar, then delete it.",
+        path.display()
+    );
+    agenda_unreadable(report);
+}
+
+fn agenda_unreadable(report: &dossier::ops::agenda::Agenda) {
+    if report.unreadable > 0 {
+        eprintln!(
+            "{} case(s) could not be read; their deadlines, if any, stay inside their encrypted records.",
+            report.unreadable
+        );
+    }
+}
+
+/// A value from a record on one terminal line: control characters (which
+/// could move the cursor or recolour the terminal) become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}

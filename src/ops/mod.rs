@@ -7,6 +7,7 @@
 
 pub mod access_review;
 pub mod admin;
+pub mod agenda;
 pub mod blind_index;
 pub mod cases;
 pub mod conflicts;

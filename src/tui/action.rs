@@ -57,6 +57,8 @@ pub enum Action {
     ShowKeyring,
     /// Go to the vault audit trail.
     ShowAudit,
+    /// Go to the deadlines agenda.
+    ShowAgenda,
     /// Reload from disk.
     Refresh,
     /// Create a case.
@@ -284,6 +286,7 @@ pub const GLOBAL: Keymap = Keymap {
         b(Key::ch('1'), A::ShowCases, "case list", false),
         b(Key::ch('2'), A::ShowKeyring, "keyring", false),
         b(Key::ch('3'), A::ShowAudit, "vault audit trail", false),
+        b(Key::ch('4'), A::ShowAgenda, "deadlines agenda", false),
         b(Key::ch('k'), A::Up, "up", false),
         b(Key::plain(K::Up), A::Up, "up", false),
         b(Key::ch('j'), A::Down, "down", false),

@@ -414,7 +414,7 @@ impl App {
                 });
             }
             _ => self.shared.error_msg(format!(
-                "unknown command `{cmd}`; try quit, cases, keyring, audit, open ID, search TEXT, filter TEXT, status S, sort COLUMN, theme NAME, new, sync [REMOTE], conflicts NAME, refresh, help"
+                "unknown command `{cmd}`; try quit, cases, keyring, audit, agenda [DAYS], open ID, search TEXT, filter TEXT, status S, sort COLUMN, theme NAME, new, sync [REMOTE], conflicts NAME, disclosures, retention, access-review, refresh, help"
             )),
         }
     }

@@ -167,6 +167,21 @@ pub fn run_register(root: &Path, session: &Session) -> Result<JobOutput> {
     Ok(JobOutput::Register(Box::new(register)))
 }
 
+/// The deadlines agenda of the cases `session` can read, judged on
+/// `today`, looking `days` ahead; stops early when the job is cancelled.
+pub fn run_agenda(
+    ctx: &JobCtx,
+    root: &Path,
+    session: &Session,
+    today: chrono::NaiveDate,
+    days: u32,
+) -> Result<JobOutput> {
+    let vault = Vault::open(root)?;
+    let agenda =
+        dossier::ops::agenda::agenda_cancellable(&vault, session, today, days, ctx.cancel_flag())?;
+    Ok(JobOutput::Agenda(Box::new(agenda)))
+}
+
 /// The vault's audit trail.
 pub fn run_audit(root: &Path) -> Result<JobOutput> {
     let vault = Vault::open(root)?;

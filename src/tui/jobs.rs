@@ -57,6 +57,8 @@ pub enum JobKind {
     Retention,
     /// The access review.
     AccessReview,
+    /// The deadlines agenda.
+    Agenda,
     /// Dirty / ahead / behind.
     Status,
     /// A change to the vault (one commit).
@@ -101,6 +103,8 @@ pub enum JobOutput {
     Retention(Box<dossier::ops::retention::Due>),
     /// Who can read what, and what to review.
     AccessReview(Box<dossier::ops::access_review::Review>),
+    /// The deadlines agenda.
+    Agenda(Box<dossier::ops::agenda::Agenda>),
     /// Working state.
     Status(VaultStatus),
     /// A change was committed; the sentence says what happened.

@@ -45,6 +45,7 @@ use crate::tui::screens::detail::{DetailState, Tab};
 use crate::tui::screens::ScreenId;
 use crate::tui::theme::{Role as Style, Theme};
 
+mod agenda;
 mod conflicts;
 mod disclosure;
 mod retention;

@@ -2,6 +2,7 @@
 //! with a hermetic environment (no user git config, no real home).
 
 mod access_review;
+mod agenda;
 mod audit;
 mod bad_input;
 mod conflicts;

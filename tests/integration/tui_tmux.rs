@@ -432,3 +432,80 @@ fn tui_adds_a_deadline_marks_it_done_and_makes_a_disclosure_that_stock_age_opens
     assert_eq!(disclosure["enclosed"][0]["name"], "title");
     w.ok(&ada, &["verify"]);
 }
+
+#[test]
+fn tui_agenda_writes_overdue_in_words_and_space_marks_the_deadline_done() {
+    crate::support::require("tmux");
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let id = w.new_case(&ada, &["--protected", "--pseudonym", "Client Z-1"]);
+    let today = chrono::Utc::now().date_naive();
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let late = w
+        .ok(
+            &ada,
+            &[
+                "case",
+                "add",
+                &id,
+                "deadlines",
+                &format!("date={}", day(-2)),
+                "what=Serve the notice",
+            ],
+        )
+        .trim()
+        .to_string();
+    w.ok(
+        &ada,
+        &[
+            "case",
+            "add",
+            &id,
+            "deadlines",
+            &format!("date={}", day(4)),
+            "what=File the bundle",
+        ],
+    );
+
+    let t = Tmux::start(&w, &ada, 100, 30);
+    t.wait_for("Passphrase");
+    t.type_text(&ada.passphrase);
+    t.keys(&["Enter"]);
+    t.wait_for("Cases 1 of 1");
+    t.keys(&["4"]);
+    let pane = t.wait_for("2 deadline(s), 1 overdue");
+    let row = pane
+        .lines()
+        .find(|l| l.contains("Serve the notice"))
+        .unwrap_or_else(|| panic!("no overdue row:\n{pane}"));
+    assert!(
+        row.contains("OVERDUE") && row.contains("Client Z-1"),
+        "{row}"
+    );
+    assert!(
+        !pane.contains("Miriam Tesfaye"),
+        "the client's name shows:\n{pane}"
+    );
+    t.keys(&["Space"]);
+    t.wait_for(&format!("Updated case {id}"));
+    let pane = t.wait_for("1 deadline(s), 0 overdue");
+    assert!(!pane.contains("Serve the notice"), "{pane}");
+    t.keys(&["q"]);
+    t.wait_for("EXIT:0");
+
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["case", "show", &id, "--json"])).expect("json");
+    let deadlines = shown["record"]["deadlines"].as_array().expect("deadlines");
+    let marked = deadlines
+        .iter()
+        .find(|d| d["id"] == late.as_str())
+        .expect("the deadline");
+    assert_eq!(marked["done"], true);
+    assert_eq!(
+        deadlines.iter().filter(|d| d["done"] == true).count(),
+        1,
+        "only that one"
+    );
+    w.ok(&ada, &["verify"]);
+}

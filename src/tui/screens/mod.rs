@@ -66,6 +66,8 @@ screens! {
     Retention => retention: retention::RetentionScreen,
     /// Who can read what, and what to review (`:access-review`).
     AccessReview => review: review::AccessReviewScreen,
+    /// The deadlines agenda across cases.
+    Agenda => agenda: agenda::AgendaScreen,
 }
 
 impl Screens {
