@@ -120,9 +120,6 @@ pub fn settings(ctx: &Context, assignments: &[String], json: bool) -> Result<()>
     for (k, v) in entries {
         println!("{k}: {v}");
     }
-    if retention.is_empty() {
-        println!("retention: none (closing a case sets no retention date)");
-    }
     for (area, years) in retention {
         println!("retention.{area}: {years} year(s) after closing");
     }

@@ -272,7 +272,7 @@ fn with_log_views_on_opening_a_case_records_one_signed_view_and_off_none() {
     w.ok(&ada, &["settings", "log_views=true"]);
     assert_eq!(
         json(&w.ok(&ben, &["settings", "--json"])),
-        serde_json::json!({"log_views": true, "offline": false})
+        serde_json::json!({"log_views": true, "offline": false, "retention": {}})
     );
     let last = &log(&w, &ada, None)[0];
     assert_eq!(last["action"], "settings");

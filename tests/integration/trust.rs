@@ -353,6 +353,13 @@ fn rotating_a_key_re_encrypts_to_the_new_one_and_keeps_history_readable() {
     assert!(!w.age_opens(&old_key, note.trim()));
     assert!(w.ok(&ada, &["key", "list"]).contains("certified   staff"));
     w.ok(&ben, &["case", "show", &id]);
+    // Only an administrator seals the firm's conflict secret to his new
+    // key: until then `verify` says so.
+    let err = w.fails(&ben, &["verify"], 1);
+    assert!(err.contains("problem(s) found"), "{err}");
+    let said = w.ok_or_fail_stdout(&ben, &["verify"]);
+    assert!(said.contains("not sealed to your current key"), "{said}");
+    w.ok(&ada, &["conflicts", "--reseal"]);
     w.ok(&ben, &["verify"]);
     w.ok(&ada, &["verify"]);
 }
