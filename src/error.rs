@@ -283,6 +283,11 @@ pub enum Error {
     #[error("this vault has no conflict index yet: an administrator creates it with `dossier conflicts --reindex`")]
     NoConflictSecret,
 
+    #[error(
+        "the directory {0} does not exist (is the disk or stick mounted?); nothing was written"
+    )]
+    NoSuchDirectory(std::path::PathBuf),
+
     #[error("case {case} is kept until {until} by its retention date; to destroy it earlier, give --early and a --ground that says why")]
     RetentionNotReached { case: String, until: String },
 

@@ -40,8 +40,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Key(k) => key(&ctx, k),
         Command::Case(c) => case(&ctx, c),
         Command::Note(NoteCommand::Add { id, text }) => note_add(&ctx, &id, text),
-        Command::Grant { id, who } => access(&ctx, &id, &who, true),
-        Command::RevokeAccess { id, who } => access(&ctx, &id, &who, false),
+        Command::Grant { id, who } => access(&ctx, &id, &who, None),
+        Command::RevokeAccess { id, who, yes } => access(&ctx, &id, &who, Some(yes)),
         Command::Group(GroupCommand::Set { name, members }) => group_set(&ctx, &name, &members),
         Command::Grep { pattern } => grep(&ctx, &pattern),
         Command::Disclose {
@@ -329,17 +329,34 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             println!("{}", Done::Imported(fp));
             Ok(())
         }
-        KeyCommand::Certify { fp } => {
+        KeyCommand::Certify { fp, yes } => {
             let vault = ctx.vault()?;
             let fp = vault.keyring().resolve(&fp)?;
+            confirm(
+                &format!(
+                    "Certify {}? Check the fingerprint with them first (read it aloud): once certified, cases can be encrypted to this key and it can sign for the vault.",
+                    vault.keyring().label(&fp)
+                ),
+                yes,
+                "certifies a key",
+            )?;
             let session = ctx.session()?;
             admin::certify(&vault, &session, &fp)?;
             println!("{}", Done::Certified(vault.keyring().label(&fp)));
             Ok(())
         }
-        KeyCommand::Revoke { fp, reason } => {
+        KeyCommand::Revoke { fp, reason, yes } => {
             let vault = ctx.vault()?;
             let fp = vault.keyring().resolve(&fp)?;
+            let readable = dossier::trust::policy::cases_listing(&vault, &fp)?.len();
+            confirm(
+                &format!(
+                    "Revoke {}? This is permanent: they leave every access list and group, and the {readable} case(s) they can read are re-encrypted without them (copies they already have stay readable to them).",
+                    vault.keyring().label(&fp)
+                ),
+                yes,
+                "revokes a key",
+            )?;
             let session = ctx.session()?;
             let report = revocation::revoke(&vault, &session, &fp, &reason, &progress_line)?;
             end_progress();
@@ -426,8 +443,13 @@ fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
             eprintln!("{}", Done::Updated(id));
             Ok(())
         }
-        CaseCommand::Close { id } => {
+        CaseCommand::Close { id, yes } => {
             let id = vault.resolve_case(&id)?;
+            confirm(
+                &format!("Close case {id}? Its status becomes closed, dated today, and the retention policy dates it."),
+                yes,
+                "closes a case",
+            )?;
             cases::close(&vault, &session, &id)?;
             eprintln!("{}", Done::Closed(id));
             Ok(())
@@ -584,15 +606,27 @@ fn note_add(ctx: &Context, id: &str, text: Option<String>) -> Result<()> {
     Ok(())
 }
 
-fn access(ctx: &Context, id: &str, who: &str, grant: bool) -> Result<()> {
+/// `grant` (`revoke: None`) or `revoke-access` (`Some(yes)`, which asks
+/// first on a terminal).
+fn access(ctx: &Context, id: &str, who: &str, revoke: Option<bool>) -> Result<()> {
     let vault = ctx.vault()?;
     let id: CaseId = vault.resolve_case(id)?;
     let entry = vault.resolve_entry(who)?;
+    if let Some(yes) = revoke {
+        let whom = match &entry {
+            dossier::case::AccessEntry::Key(fp) => vault.keyring().label(fp),
+            group => group.to_string(),
+        };
+        confirm(
+            &format!("Revoke {whom}'s access to case {id}? Its files are re-encrypted without them; copies they already fetched, and old versions in history, stay readable to them."),
+            yes,
+            "revokes access",
+        )?;
+    }
     let session = ctx.session()?;
-    let change = if grant {
-        cases::grant(&vault, &session, &id, entry)?
-    } else {
-        cases::revoke_access(&vault, &session, &id, entry)?
+    let change = match revoke {
+        None => cases::grant(&vault, &session, &id, entry)?,
+        Some(_) => cases::revoke_access(&vault, &session, &id, entry)?,
     };
     eprintln!("{change}");
     eprint!("{}", change.details());

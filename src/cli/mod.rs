@@ -81,6 +81,9 @@ enum Command {
         id: String,
         /// Fingerprint (or unique prefix) or @group.
         who: String,
+        /// Do not ask (scripts); without a terminal it is required.
+        #[arg(long)]
+        yes: bool,
     },
     /// Named groups of people.
     #[command(subcommand)]
@@ -400,6 +403,9 @@ enum KeyCommand {
     Certify {
         /// Fingerprint (or unique prefix).
         fp: String,
+        /// Do not ask (scripts); without a terminal it is required.
+        #[arg(long)]
+        yes: bool,
     },
     /// Revoke a key (administrators): it leaves every access list and group, and the affected cases are re-encrypted.
     Revoke {
@@ -408,6 +414,9 @@ enum KeyCommand {
         /// Why (kept in the vault; not confidential: "left the firm", "laptop lost").
         #[arg(long, default_value = "")]
         reason: String,
+        /// Do not ask (scripts); without a terminal it is required.
+        #[arg(long)]
+        yes: bool,
     },
     /// Give yourself a new encryption key and re-encrypt everything you can read to it.
     Rotate,
@@ -468,6 +477,9 @@ enum CaseCommand {
     Close {
         /// Case id (or a unique prefix).
         id: String,
+        /// Do not ask (scripts); without a terminal it is required.
+        #[arg(long)]
+        yes: bool,
     },
     /// Add an item to a list of a case (parties, deadlines, consents, conditions); prints its id.
     Add {

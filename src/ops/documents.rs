@@ -167,6 +167,9 @@ pub(crate) fn refuse_inside_vault(vault: &Vault, dest: &Path) -> Result<()> {
         Some(p) => p.to_path_buf(),
         None => std::env::current_dir().map_err(Error::io("find", "the current directory"))?,
     };
+    if !parent.is_dir() {
+        return Err(Error::NoSuchDirectory(parent));
+    }
     let parent = parent.canonicalize().map_err(Error::io("find", &parent))?;
     let root = vault
         .root()

@@ -34,7 +34,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
 /// [`Error::FileExists`] when anything (a file, a directory, a symbolic
 /// link) is there, even something that appeared while the bytes were being
 /// written: the temporary file is moved into place only if the name is free.
+/// Its directory must exist ([`Error::NoSuchDirectory`]): every caller
+/// writes where a person asked (an export, a bundle, a calendar), and a
+/// stick that is not mounted must not become a directory on the internal
+/// disk.
 pub fn write_new(path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
+    existing_parent(path)?;
     let (dir, tmp) = written_beside(path, bytes, mode)?;
     tmp.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
@@ -65,15 +70,7 @@ impl Staged {
         if path.exists() {
             return Err(Error::FileExists(path.to_path_buf()));
         }
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        if !dir.is_dir() {
-            return Err(Error::io("write into", dir)(std::io::Error::from(
-                std::io::ErrorKind::NotFound,
-            )));
-        }
+        existing_parent(path)?;
         let (_, tmp) = written_beside(path, bytes, mode)?;
         Ok(Staged {
             tmp,
@@ -101,6 +98,19 @@ impl Staged {
 
 /// `bytes` in a new temporary file in `path`'s directory (created if
 /// missing), with `mode`, fsynced: ready to be moved into place.
+/// The directory `path` goes in, which must exist.
+fn existing_parent(path: &Path) -> Result<&Path> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(Error::NoSuchDirectory(dir.to_path_buf()))
+    }
+}
+
 fn written_beside<'p>(
     path: &'p Path,
     bytes: &[u8],

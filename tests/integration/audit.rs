@@ -153,7 +153,7 @@ fn who_could_read_answers_at_each_commit_and_stock_age_agrees() {
     let id = w.new_case(&ada, &[]);
     w.ok(&ada, &["grant", &id, &ben_fp]);
     w.ok(&ada, &["grant", &id, "@team"]);
-    w.ok(&ada, &["revoke-access", &id, &ben_fp]);
+    w.ok(&ada, &["revoke-access", "--yes", &id, &ben_fp]);
     w.ok(&ada, &["group", "set", "team", &chidi_fp, &dana_fp]);
 
     let history = log(&w, &ada, Some(&id));

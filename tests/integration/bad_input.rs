@@ -358,3 +358,77 @@ fn a_megabyte_signature_is_refused_undecoded() {
     );
     assert_eq!(w.snapshot(), before);
 }
+
+#[test]
+fn destructive_commands_without_a_terminal_need_yes_and_change_nothing_without_it() {
+    let (w, ada, id) = vault_with_case();
+    let ben = w.person("Ben");
+    // Ben's card is imported but not yet certified.
+    let card = w.ok(&ben, &["key", "export"]);
+    let card_file = w.path("ben.card.yaml");
+    std::fs::write(&card_file, card).unwrap();
+    w.ok(&ada, &["key", "import", card_file.to_str().unwrap()]);
+    let ben_fp = w.fingerprint(&ben);
+    let before = w.commit_count();
+    for (args, what) in [
+        (vec!["key", "certify", ben_fp.as_str()], "certifies a key"),
+        (vec!["case", "close", id.as_str()], "closes a case"),
+    ] {
+        let err = w.fails(&ada, &args, 1);
+        assert!(
+            err.contains(&format!(
+                "this command {what} and there is no terminal to ask on; run it again with --yes"
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(w.commit_count(), before);
+    w.ok(&ada, &["key", "certify", "--yes", &ben_fp]);
+    w.ok(&ada, &["grant", &id, &ben_fp]);
+    let before = w.commit_count();
+    for (args, what) in [
+        (
+            vec!["revoke-access", id.as_str(), ben_fp.as_str()],
+            "revokes access",
+        ),
+        (vec!["key", "revoke", ben_fp.as_str()], "revokes a key"),
+    ] {
+        let err = w.fails(&ada, &args, 1);
+        assert!(err.contains(&format!("this command {what}")), "{err}");
+    }
+    assert_eq!(w.commit_count(), before, "nothing was changed");
+    assert!(w.ok(&ben, &["case", "show", &id]).contains("Asylum appeal"));
+}
+
+#[test]
+fn a_bundle_or_calendar_for_an_unmounted_stick_is_refused_and_no_directory_is_made() {
+    let (w, ada, id) = vault_with_case();
+    w.ok(
+        &ada,
+        &[
+            "case",
+            "add",
+            &id,
+            "deadlines",
+            "date=2030-01-01",
+            "what=File",
+        ],
+    );
+    for (args, file) in [
+        (vec!["bundle", "create"], "media/usb/vault.bundle"),
+        (
+            vec!["agenda", "--days", "9999", "--ics"],
+            "media/usb/agenda.ics",
+        ),
+    ] {
+        let target = w.path(file);
+        let mut args = args.clone();
+        args.push(target.to_str().unwrap());
+        let err = w.fails(&ada, &args, 1);
+        assert!(
+            err.contains("does not exist (is the disk or stick mounted?); nothing was written"),
+            "{args:?}: {err}"
+        );
+        assert!(!w.path("media").exists(), "{args:?} made the directory");
+    }
+}

@@ -199,7 +199,7 @@ fn a_revoked_person_s_copy_of_the_secret_matches_nothing_written_after_the_revoc
         "before the revocation Ben's copy works (so this test can fail)"
     );
 
-    let said = w.ok(&alice, &["key", "revoke", &w.fingerprint(&ben)]);
+    let said = w.ok(&alice, &["key", "revoke", "--yes", &w.fingerprint(&ben)]);
     assert!(
         said.contains("the conflict secret was rotated and every case re-indexed"),
         "{said}"
@@ -273,7 +273,7 @@ fn cases_the_revoker_cannot_read_stay_unchecked_until_their_owner_re_indexes() {
         )
         .trim()
         .to_string();
-    let said = w.ok(&alice, &["key", "revoke", &w.fingerprint(&ben)]);
+    let said = w.ok(&alice, &["key", "revoke", "--yes", &w.fingerprint(&ben)]);
     assert!(
         said.contains(&carols),
         "the case left for its owner is named: {said}"

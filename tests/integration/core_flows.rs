@@ -165,9 +165,9 @@ fn every_case_action_is_exactly_one_signed_commit_without_names() {
         shown.contains("Miriam Tesfaye") && shown.contains("Second note from stdin."),
         "{shown}"
     );
-    w.ok(&ada, &["revoke-access", &id, &ben_fp]);
+    w.ok(&ada, &["revoke-access", "--yes", &id, &ben_fp]);
     step("revoke-access", &w);
-    w.ok(&ada, &["case", "close", &id]);
+    w.ok(&ada, &["case", "close", "--yes", &id]);
     step("case close", &w);
 
     // Ben lost access; Ada reads everything back.
@@ -285,7 +285,7 @@ fn case_files_carry_one_stanza_per_recipient_and_revoked_readers_lose_current_fi
         .ok(&chidi, &["case", "show", &id])
         .contains("Asylum appeal"));
 
-    w.ok(&ada, &["revoke-access", &id, &ben_fp]);
+    w.ok(&ada, &["revoke-access", "--yes", &id, &ben_fp]);
     assert_eq!(stanzas(&record), 2);
     let notes: Vec<_> = std::fs::read_dir(w.vault().join(format!("cases/{id}/notes")))
         .unwrap()
@@ -468,7 +468,7 @@ fn revoking_a_reader_who_is_also_in_a_granted_group_says_they_can_still_read() {
     let id = w.new_case(&ada, &["--grant", &chidi_fp, "--grant", "@team"]);
     let out = w
         .cmd(&ada)
-        .args(["revoke-access", &id, &chidi_fp])
+        .args(["revoke-access", "--yes", &id, &chidi_fp])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);

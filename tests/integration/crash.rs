@@ -75,7 +75,7 @@ impl Fixture {
         let out = self
             .w
             .cmd(&self.ada)
-            .args(["key", "revoke", &self.ben_fp])
+            .args(["key", "revoke", "--yes", &self.ben_fp])
             .env("DOSSIER_FAULT", point)
             .output()
             .expect("run");
@@ -147,7 +147,7 @@ fn a_revocation_killed_at_any_point_is_finished_or_rolled_back_and_resumes() {
             "{point}: {stderr}"
         );
         assert!(w.age_opens(&f.ben_key, &f.sample[0]), "{point}: unchanged");
-        let again = w.ok(&f.ada, &["key", "revoke", &f.ben_fp]);
+        let again = w.ok(&f.ada, &["key", "revoke", "--yes", &f.ben_fp]);
         assert!(
             again.contains("prepared by an interrupted run were reused"),
             "{point}: {again}"
@@ -160,7 +160,7 @@ fn a_revocation_killed_at_any_point_is_finished_or_rolled_back_and_resumes() {
         f.restore();
         f.revoke_killed_at(point);
         f.assert_revoked_and_clean(point);
-        let err = w.fails(&f.ada, &["key", "revoke", &f.ben_fp], 1);
+        let err = w.fails(&f.ada, &["key", "revoke", "--yes", &f.ben_fp], 1);
         assert!(err.contains("already revoked"), "{point}: {err}");
     }
 }

@@ -153,7 +153,7 @@ fn revoke_access_goes_through_a_planted_undecryptable_note_and_names_it() {
     let junk = junk();
     let planted = plant_note(&w, &ben, &ben_fp, &case, &junk);
 
-    let out = ok_all(&w, &alice, &["revoke-access", &case, &ben_fp]);
+    let out = ok_all(&w, &alice, &["revoke-access", "--yes", &case, &ben_fp]);
     assert!(names_damaged(&out, &planted, &case), "{out}");
     // The planted file stays exactly as it was; the access change happened.
     assert_eq!(std::fs::read(w.vault().join(&planted)).unwrap(), junk);
@@ -171,7 +171,7 @@ fn key_revoke_re_encrypts_a_case_holding_a_note_encrypted_to_an_outsider() {
     let foreign = age_to_outsider(&w);
     let planted = plant_note(&w, &ben, &ben_fp, &case, &foreign);
 
-    let out = ok_all(&w, &alice, &["key", "revoke", &ben_fp]);
+    let out = ok_all(&w, &alice, &["key", "revoke", "--yes", &ben_fp]);
     assert!(names_damaged(&out, &planted, &case), "{out}");
     assert!(!out.contains("case(s) were not re-encrypted"), "{out}");
     assert_eq!(std::fs::read(w.vault().join(&planted)).unwrap(), foreign);
@@ -318,7 +318,7 @@ fn an_undecryptable_record_is_kept_unless_the_repair_is_told_to_include_it() {
     let planted = plant_note(&w, &ben, &ben_fp, &case, &junk());
 
     // Access still comes off, and both files are named.
-    let out = ok_all(&w, &alice, &["revoke-access", &case, &ben_fp]);
+    let out = ok_all(&w, &alice, &["revoke-access", "--yes", &case, &ben_fp]);
     assert!(names_damaged(&out, &record(&case), &case), "{out}");
     assert!(names_damaged(&out, &planted, &case), "{out}");
     w.ok(

@@ -285,7 +285,7 @@ fn each_basis_refuses_what_it_lacks_and_nothing_is_written() {
         &alice,
         &disclose_args(&id, &recipient, "statutory_duty", &unmounted),
         &unmounted,
-        "could not find",
+        "does not exist (is the disk or stick mounted?); nothing was written",
     );
     assert!(!w.path("media").exists(), "a missing directory was created");
 
@@ -615,7 +615,7 @@ fn a_restricted_case_is_granted_to_named_people_only() {
         "{err}"
     );
     assert_eq!(w.commit_count(), before);
-    w.ok(&alice, &["revoke-access", &id, "@team"]);
+    w.ok(&alice, &["revoke-access", "--yes", &id, "@team"]);
     w.ok(&alice, &["case", "set", &id, "sensitivity=restricted"]);
     let before = w.commit_count();
     let err = w.fails(&alice, &["grant", &id, "@team"], 1);

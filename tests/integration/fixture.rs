@@ -210,7 +210,14 @@ fn make_fixture() {
     w.ok(&ben, &["key", "rotate"]);
     w.ok(
         &ada,
-        &["key", "revoke", &cy_fp, "--reason", "left the firm"],
+        &[
+            "key",
+            "revoke",
+            "--yes",
+            &cy_fp,
+            "--reason",
+            "left the firm",
+        ],
     );
 
     let out = fixture_dir();

@@ -149,7 +149,7 @@ fn a_signed_merge_with_an_old_commit_cannot_restore_a_removed_reader() {
     let (w, alice) = (&o.w, &o.alice);
     let (_mallory, mallory_fp, key) = colleague(&o, "Mallory");
     let before_removal = w.head();
-    w.ok(alice, &["revoke-access", &o.case, &o.ben_fp]);
+    w.ok(alice, &["revoke-access", "--yes", &o.case, &o.ben_fp]);
     w.ok(alice, &["sync"]);
     let tip = bare_head(&o);
     let access = format!("cases/{}/access.yaml", o.case);
@@ -235,7 +235,14 @@ fn a_signed_merge_cannot_undo_a_key_revocation_even_by_a_root() {
     let before_revocation = w.head();
     w.ok(
         alice,
-        &["key", "revoke", &o.ben_fp, "--reason", "left the firm"],
+        &[
+            "key",
+            "revoke",
+            "--yes",
+            &o.ben_fp,
+            "--reason",
+            "left the firm",
+        ],
     );
     w.ok(alice, &["sync"]);
     w.ok_in(&chidi, &chidi_vault, &["sync"]);
@@ -346,7 +353,7 @@ fn a_replayed_access_list_is_never_honoured_committed_or_not() {
     let o = office();
     let (w, alice) = (&o.w, &o.alice);
     let with_ben = w.head();
-    w.ok(alice, &["revoke-access", &o.case, &o.ben_fp]);
+    w.ok(alice, &["revoke-access", "--yes", &o.case, &o.ben_fp]);
     let access = format!("cases/{}/access.yaml", o.case);
     let sig = format!("{access}.sig");
 
@@ -415,7 +422,14 @@ fn a_revoked_owners_backdated_grant_is_refused_whatever_its_date() {
     let old = attacker_clone(&o, "ben-old");
     w.ok(
         alice,
-        &["key", "revoke", &o.ben_fp, "--reason", "left the firm"],
+        &[
+            "key",
+            "revoke",
+            "--yes",
+            &o.ben_fp,
+            "--reason",
+            "left the firm",
+        ],
     );
     w.ok(
         alice,
@@ -618,7 +632,7 @@ fn an_older_version_put_back_by_an_entitled_signer_is_refused_as_a_replay() {
     let access = format!("cases/{case}/access.yaml");
     let sig = format!("{access}.sig");
     let with_ben = w.head();
-    w.ok(&alice, &["revoke-access", &case, &ben_fp]);
+    w.ok(&alice, &["revoke-access", "--yes", &case, &ben_fp]);
     let verified = w.head();
 
     // Alice owns the case, so she may change its list; but putting back

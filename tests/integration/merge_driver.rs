@@ -258,7 +258,7 @@ fn a_merged_record_is_encrypted_to_the_merged_access_list() {
     // Theirs: Bob granted, Carol's access revoked (each re-encrypts the record).
     on_branch(&w, "other");
     w.ok(&ada, &["grant", &id, &bob_fp]);
-    w.ok(&ada, &["revoke-access", &id, &carol_fp]);
+    w.ok(&ada, &["revoke-access", "--yes", &id, &carol_fp]);
     // Ours: a field edited, encrypted to Ada and Carol.
     on_branch(&w, "main");
     w.ok(&ada, &["case", "set", &id, "client.nationality=Eritrean"]);

@@ -50,7 +50,7 @@ fn the_policy_dates_a_case_when_it_is_closed_and_only_a_root_sets_it() {
         &["case", "set", &fixed, "retention_until=2040-01-31"],
     );
     for id in [&asylum, &family, &fixed] {
-        w.ok(&alice, &["case", "close", id]);
+        w.ok(&alice, &["case", "close", "--yes", id]);
     }
     let until = |id: &str| -> String {
         let v: serde_json::Value =
@@ -94,7 +94,7 @@ fn retention_lists_what_is_due_in_the_cases_you_can_read() {
         ],
     );
     let undated = w.new_case(&alice, &[]);
-    w.ok(&alice, &["case", "close", &undated]);
+    w.ok(&alice, &["case", "close", "--yes", &undated]);
 
     let out = w.ok(&alice, &["retention"]);
     assert!(

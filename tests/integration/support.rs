@@ -274,7 +274,7 @@ impl World {
         std::fs::write(&card_file, card).expect("write card");
         self.ok(admin, &["key", "import", card_file.to_str().expect("utf8")]);
         let fp = self.fingerprint(who);
-        self.ok(admin, &["key", "certify", &fp]);
+        self.ok(admin, &["key", "certify", "--yes", &fp]);
         fp
     }
 

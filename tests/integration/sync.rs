@@ -588,7 +588,14 @@ fn work_signed_after_the_signer_was_revoked_is_refused_when_it_arrives() {
     let (w, alice, ben) = (&o.w, &o.alice, &o.ben);
     w.ok(
         alice,
-        &["key", "revoke", &o.ben_fp, "--reason", "laptop lost"],
+        &[
+            "key",
+            "revoke",
+            "--yes",
+            &o.ben_fp,
+            "--reason",
+            "laptop lost",
+        ],
     );
     w.ok(alice, &["sync"]);
     // Whoever holds Ben's key writes on his old clone and pushes.

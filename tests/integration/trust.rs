@@ -160,7 +160,7 @@ fn revoking_a_key_takes_it_off_every_case_in_one_commit_and_reports_its_history(
     let direct = w.new_case(&ben, &["--grant", &chidi_fp]); // Ada cannot read it
     let via_group = w.new_case(&ada, &["--grant", "@team"]);
     let in_the_past = w.new_case(&ada, &["--grant", &chidi_fp]);
-    w.ok(&ada, &["revoke-access", &in_the_past, &chidi_fp]);
+    w.ok(&ada, &["revoke-access", "--yes", &in_the_past, &chidi_fp]);
     let never = w.new_case(&ada, &["--grant", &ben_fp]);
     w.ok(
         &chidi,
@@ -173,7 +173,14 @@ fn revoking_a_key_takes_it_off_every_case_in_one_commit_and_reports_its_history(
     let commits = w.commit_count();
     let out = w.ok(
         &ada,
-        &["key", "revoke", &chidi_fp, "--reason", "left the firm"],
+        &[
+            "key",
+            "revoke",
+            "--yes",
+            &chidi_fp,
+            "--reason",
+            "left the firm",
+        ],
     );
     assert_eq!(w.commit_count(), commits + 1, "one commit");
     let report: Vec<&str> = out.lines().map(str::trim).collect();
