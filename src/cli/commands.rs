@@ -327,6 +327,13 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             let session = ctx.session()?;
             let fp = admin::import_card(&vault, &session, &bytes)?;
             println!("{}", Done::Imported(fp));
+            let vault = ctx.vault()?;
+            for (other, what) in admin::namesakes(&vault, &fp) {
+                eprintln!(
+                    "warning: the {what} on this card already belong(s) to another key, {}: a second key of the same person, or someone posing as them; check the fingerprint with the person before certifying",
+                    vault.keyring().label(&other)
+                );
+            }
             Ok(())
         }
         KeyCommand::Certify { fp, yes } => {

@@ -108,6 +108,30 @@ pub(crate) fn signed_groups(
     ])
 }
 
+/// Other keys in the keyring whose card has the same name (ignoring case)
+/// or the same email as the card of `fp`: a second card for a person (a
+/// new laptop), or someone posing as them. Each with what it shares.
+pub fn namesakes(vault: &Vault, fp: &Fingerprint) -> Vec<(Fingerprint, &'static str)> {
+    let ring = vault.keyring();
+    let Some(card) = ring.get(fp).map(|e| &e.card) else {
+        return Vec::new();
+    };
+    let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+    ring.entries()
+        .filter(|e| e.fingerprint != *fp)
+        .filter_map(|e| {
+            let name = same(&e.card.name, &card.name);
+            let email = same(&e.card.email, &card.email);
+            match (name, email) {
+                (true, true) => Some((e.fingerprint, "name and email")),
+                (true, false) => Some((e.fingerprint, "name")),
+                (false, true) => Some((e.fingerprint, "email")),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// Adds a public card to the keyring, uncertified.
 pub fn import_card(vault: &Vault, session: &Session, bytes: &[u8]) -> Result<Fingerprint> {
     let card = KeyCard::parse(bytes, "the imported key card")?;

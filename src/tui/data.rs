@@ -337,7 +337,15 @@ pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result
         Change::ImportCard(path) => {
             let bytes = dossier::support::fsio::read(&path)?;
             let fp = admin::import_card(&vault, s, &bytes)?;
-            Done::Imported(fp).to_string()
+            let vault = Vault::open(root)?;
+            let mut said = Done::Imported(fp).to_string();
+            for (other, what) in admin::namesakes(&vault, &fp) {
+                said.push_str(&format!(
+                    "; warning: its {what} already belong(s) to {}: check the fingerprint with the person before certifying",
+                    vault.keyring().label(&other)
+                ));
+            }
+            said
         }
         Change::ExportCard(fp, dest) => {
             let entry = vault

@@ -432,3 +432,41 @@ fn a_bundle_or_calendar_for_an_unmounted_stick_is_refused_and_no_directory_is_ma
         assert!(!w.path("media").exists(), "{args:?} made the directory");
     }
 }
+
+#[test]
+fn importing_a_card_with_a_colleague_s_name_or_email_warns() {
+    let (w, ada, _) = vault_with_case();
+    let ben = w.person("Ben");
+    w.join(&ben, &ada);
+    // Someone else makes a key in Ben's name and email.
+    let impostor = crate::support::Person {
+        name: "Ben".into(),
+        home: w.path("homes/impostor"),
+        passphrase: "impostor's passphrase".into(),
+    };
+    w.ok(
+        &impostor,
+        &[
+            "key",
+            "generate",
+            "--name",
+            "ben",
+            "--email",
+            "BEN@firm.example",
+        ],
+    );
+    let card = w.path("impostor.card.yaml");
+    std::fs::write(&card, w.ok(&impostor, &["key", "export"])).unwrap();
+    let out = w
+        .cmd(&ada)
+        .args(["key", "import", card.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: the name and email on this card already belong(s) to another key, Ben <ben@firm.example>")
+            && err.contains("check the fingerprint with the person before certifying"),
+        "{err}"
+    );
+}
