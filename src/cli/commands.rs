@@ -43,7 +43,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Grant { id, who } => access(&ctx, &id, &who, None),
         Command::RevokeAccess { id, who, yes } => access(&ctx, &id, &who, Some(yes)),
         Command::Group(GroupCommand::Set { name, members }) => group_set(&ctx, &name, &members),
-        Command::Grep { pattern } => grep(&ctx, &pattern),
+        Command::Group(GroupCommand::List { json }) => {
+            let vault = ctx.vault()?;
+            output::groups(&vault, json.json)
+        }
+        Command::Grep { pattern, json } => grep(&ctx, &pattern, json.json),
         Command::Disclose {
             id,
             to,
@@ -699,10 +703,15 @@ fn end_progress() {
     }
 }
 
-fn grep(ctx: &Context, pattern: &str) -> Result<()> {
+fn grep(ctx: &Context, pattern: &str, json: bool) -> Result<()> {
     let vault = ctx.vault()?;
     let session = ctx.session()?;
     let hits = search::grep(&vault, &session, pattern)?;
+    if json {
+        let value = serde_json::to_value(&hits)
+            .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+        return output::print_json(&value);
+    }
     for h in &hits {
         println!("{}  {}: {}", h.case, h.location, h.line);
     }

@@ -239,6 +239,8 @@ enum Command {
     Grep {
         /// The pattern.
         pattern: String,
+        #[command(flatten)]
+        json: JsonFlag,
     },
     /// History with each commit's actor and signature status; or who could read a case at a commit.
     Log {
@@ -329,7 +331,10 @@ enum RemoteCommand {
         url: String,
     },
     /// List remotes.
-    List,
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 #[derive(Subcommand)]
@@ -551,6 +556,11 @@ enum GroupCommand {
         name: String,
         /// Members' fingerprints (or unique prefixes).
         members: Vec<String>,
+    },
+    /// List the groups and their members.
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
     },
 }
 

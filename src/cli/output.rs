@@ -368,6 +368,39 @@ fn csv_cell(text: &str) -> String {
 }
 
 /// `dossier consents`: each consent with its state, as a table or JSON.
+/// The groups and their members (names and fingerprints).
+pub fn groups(vault: &Vault, json: bool) -> Result<()> {
+    let groups = &vault.groups().doc().groups;
+    if json {
+        let value: serde_json::Map<String, serde_json::Value> = groups
+            .iter()
+            .map(|(name, members)| {
+                let members: Vec<serde_json::Value> = members
+                    .iter()
+                    .map(|fp| {
+                        json!({
+                            "fingerprint": fp.to_string(),
+                            "name": vault.keyring().get(fp).map(|e| e.card.name.clone()),
+                        })
+                    })
+                    .collect();
+                (name.clone(), serde_json::Value::Array(members))
+            })
+            .collect();
+        return print_json(&serde_json::Value::Object(value));
+    }
+    if groups.is_empty() {
+        println!("No groups (an administrator makes one with `dossier group set NAME FP...`).");
+    }
+    for (name, members) in groups {
+        println!("@{name}");
+        for fp in members {
+            println!("  {}", vault.keyring().label(fp));
+        }
+    }
+    Ok(())
+}
+
 /// The access review: grants by person, readers by case, then the flags.
 pub fn access_review(
     vault: &Vault,

@@ -34,8 +34,14 @@ pub(super) fn remote(ctx: &Context, command: RemoteCommand) -> Result<()> {
                 remote.name, remote.url, remote.name
             );
         }
-        RemoteCommand::List => {
-            for r in remotes::list(&vault)? {
+        RemoteCommand::List { json } => {
+            let list = remotes::list(&vault)?;
+            if json.json {
+                let value = serde_json::to_value(&list)
+                    .map_err(|e| Error::Refused(format!("cannot print JSON: {e}")))?;
+                return super::output::print_json(&value);
+            }
+            for r in list {
                 println!("{}\t{}", r.name, r.url);
             }
         }

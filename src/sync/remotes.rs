@@ -7,7 +7,7 @@ use crate::sync::transport::RemoteUrl;
 use crate::vault::Vault;
 
 /// A named remote.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Remote {
     /// Its name, e.g. `origin`.
     pub name: String,

@@ -481,3 +481,56 @@ fn revoking_a_reader_who_is_also_in_a_granted_group_says_they_can_still_read() {
         .ok(&chidi, &["case", "show", &id])
         .contains("Asylum appeal"));
 }
+
+#[test]
+fn group_list_remote_list_and_grep_print_json_for_scripts() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    assert!(w.ok(&ada, &["group", "list"]).contains("No groups"));
+    w.ok(&ada, &["group", "set", "immigration", &ben_fp]);
+    let text = w.ok(&ben, &["group", "list"]);
+    assert!(
+        text.contains("@immigration") && text.contains(&ben_fp),
+        "{text}"
+    );
+    let groups: serde_json::Value =
+        serde_json::from_str(&w.ok(&ben, &["group", "list", "--json"])).expect("json");
+    assert_eq!(groups["immigration"][0]["fingerprint"], ben_fp.as_str());
+    assert_eq!(groups["immigration"][0]["name"], "Ben");
+
+    w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
+    let bare = w.path("remote.git");
+    w.ok(
+        &ada,
+        &["remote", "add", "origin", bare.to_str().expect("utf8")],
+    );
+    let remotes: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["remote", "list", "--json"])).expect("json");
+    assert_eq!(remotes[0]["name"], "origin");
+    assert_eq!(remotes[0]["url"], bare.to_str().expect("utf8"));
+
+    let id = w.new_case(&ada, &[]);
+    w.ok(
+        &ada,
+        &[
+            "note",
+            "add",
+            &id,
+            "--text",
+            "Interpreter booked: Tigrinya.",
+        ],
+    );
+    let hits: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["grep", "tigrinya", "--json"])).expect("json");
+    assert_eq!(hits[0]["case"], id.as_str());
+    assert!(
+        hits[0]["location"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("note ")),
+        "{hits}"
+    );
+    assert_eq!(hits[0]["line"], "Interpreter booked: Tigrinya.");
+}
