@@ -219,6 +219,16 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Clone { source, dir } => super::share::clone_command(&ctx, &source, dir),
         Command::Bundle(b) => super::share::bundle(&ctx, b),
         Command::Demo { dir, no_tui, cases } => demo(dir, no_tui, cases, cli.theme),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut super::command(),
+                "dossier",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Man { dir } => man_pages(&dir),
         Command::MergeDriver {
             base,
             ours,
@@ -701,6 +711,27 @@ fn end_progress() {
     if std::io::stderr().is_terminal() {
         eprintln!();
     }
+}
+
+/// `dossier man DIR`: `dossier.1` and `dossier-COMMAND.1` for each
+/// command, each a new file (never over one) in a directory that exists.
+fn man_pages(dir: &std::path::Path) -> Result<()> {
+    let root = super::command();
+    let mut pages = vec![("dossier".to_string(), root.clone())];
+    for sub in root.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("dossier-{}", sub.get_name());
+        pages.push((name.clone(), sub.clone().name(name)));
+    }
+    for (name, cmd) in pages {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(cmd)
+            .render(&mut page)
+            .map_err(Error::io("render the manual page", &name))?;
+        let path = dir.join(format!("{name}.1"));
+        dossier::support::fsio::write_new(&path, &page, dossier::support::fsio::Mode::Shared)?;
+        println!("{}", path.display());
+    }
+    Ok(())
 }
 
 fn grep(ctx: &Context, pattern: &str, json: bool) -> Result<()> {

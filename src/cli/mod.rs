@@ -295,6 +295,16 @@ enum Command {
     /// Carry a vault by hand (air-gapped machines): git bundles.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Print shell completions for SHELL (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (dossier.1, and one per command) into DIR.
+    Man {
+        /// An existing directory, e.g. ~/.local/share/man/man1.
+        dir: PathBuf,
+    },
     /// Create a demo vault with sample cases in a temporary directory and open it in the terminal UI.
     Demo {
         /// Create it here instead (must be new or empty).
@@ -562,6 +572,11 @@ enum GroupCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+}
+
+/// The command line as clap sees it, for completions and manual pages.
+pub(super) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Parses argv, runs the command, and returns the exit code.

@@ -534,3 +534,48 @@ fn group_list_remote_list_and_grep_print_json_for_scripts() {
     );
     assert_eq!(hits[0]["line"], "Interpreter booked: Tigrinya.");
 }
+
+#[test]
+fn completions_and_manual_pages_are_generated_from_the_command_line_itself() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    let bash = w.ok(&ada, &["completions", "bash"]);
+    assert!(
+        bash.contains("_dossier") && bash.contains("conflicts"),
+        "{bash}"
+    );
+    let script = w.path("dossier.bash");
+    std::fs::write(&script, &bash).unwrap();
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "bash -n: {}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(w
+        .ok(&ada, &["completions", "zsh"])
+        .contains("#compdef dossier"));
+    w.fails(&ada, &["completions", "tcsh"], 2);
+
+    let dir = w.path("man1");
+    std::fs::create_dir(&dir).unwrap();
+    let listed = w.ok(&ada, &["man", dir.to_str().unwrap()]);
+    assert!(
+        listed.contains("dossier.1") && listed.contains("dossier-conflicts.1"),
+        "{listed}"
+    );
+    let page = std::fs::read_to_string(dir.join("dossier-destroy.1")).unwrap();
+    assert!(page.starts_with(".ie") || page.contains(".TH"), "{page}");
+    assert!(
+        page.contains("destroy") && page.contains("ground"),
+        "{page}"
+    );
+    let err = w.fails(&ada, &["man", dir.to_str().unwrap()], 1);
+    assert!(err.contains("already exists"), "never over a page: {err}");
+    let err = w.fails(&ada, &["man", w.path("nowhere").to_str().unwrap()], 1);
+    assert!(err.contains("does not exist"), "{err}");
+}
