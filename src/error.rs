@@ -124,7 +124,10 @@ pub enum Error {
     #[error("{entry} is not on the access list of case {case}")]
     NotOnAccessList { case: String, entry: String },
 
-    #[error("{key} is the only owner of case {case}; add another owner before removing them")]
+    #[error("{key} is not an owner of case {case}")]
+    NotAnOwner { case: String, key: String },
+
+    #[error("{key} is the only owner of case {case}; add another owner first (`dossier owner add {case} FP`)")]
     LastOwner { case: String, key: String },
 
     #[error("you cannot revoke your own key: its signature would be the last one it makes; ask another administrator")]
@@ -637,7 +640,7 @@ mod tests {
                     case: s(CASE),
                     key: s(FP),
                 },
-                format!("{FP} is the only owner of case {CASE}; add another owner before removing them"),
+                format!("{FP} is the only owner of case {CASE}; add another owner first (`dossier owner add {CASE} FP`)"),
             ),
             (
                 Error::OwnKeyRevocation,

@@ -160,6 +160,33 @@ impl AccessList {
         self.owners.len() + self.readers.len() != before
     }
 
+    /// Makes `fp` an owner (a reader of it moves up); false when it already is.
+    pub fn add_owner(&mut self, fp: Fingerprint) -> bool {
+        if self.owners.contains(&fp) {
+            return false;
+        }
+        self.readers.retain(|r| *r != AccessEntry::Key(fp));
+        self.owners.push(fp);
+        true
+    }
+
+    /// Makes owner `fp` a reader, if another owner remains; false when it
+    /// is not an owner.
+    pub fn remove_owner(&mut self, fp: &Fingerprint) -> Result<bool> {
+        if !self.owners.contains(fp) {
+            return Ok(false);
+        }
+        if self.owners.len() == 1 {
+            return Err(Error::LastOwner {
+                case: self.case.to_string(),
+                key: fp.to_string(),
+            });
+        }
+        self.owners.retain(|o| o != fp);
+        self.readers.push(AccessEntry::Key(*fp));
+        Ok(true)
+    }
+
     /// Removes a reader (or an owner, if another owner remains); false when absent.
     pub fn revoke(&mut self, entry: &AccessEntry) -> Result<bool> {
         if let AccessEntry::Key(fp) = entry {

@@ -23,7 +23,7 @@ use dossier::{Error, Result};
 use super::context::Context;
 use super::output;
 use super::passphrase::CliPassphrase;
-use super::{CaseCommand, Cli, Command, GroupCommand, KeyCommand, NoteCommand};
+use super::{CaseCommand, Cli, Command, GroupCommand, KeyCommand, NoteCommand, OwnerCommand};
 use crate::launch::{scrypt_log_n, Launch};
 
 pub fn dispatch(cli: Cli) -> Result<()> {
@@ -41,6 +41,33 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Case(c) => case(&ctx, c),
         Command::Note(NoteCommand::Add { id, text }) => note_add(&ctx, &id, text),
         Command::Grant { id, who } => access(&ctx, &id, &who, None),
+        Command::Owner(OwnerCommand::Add { id, fp }) => {
+            let vault = ctx.vault()?;
+            let id = vault.resolve_case(&id)?;
+            let fp = vault.keyring().resolve(&fp)?;
+            let session = ctx.session()?;
+            let change = cases::add_owner(&vault, &session, &id, fp)?;
+            eprintln!("{change}");
+            eprint!("{}", change.details());
+            Ok(())
+        }
+        Command::Owner(OwnerCommand::Remove { id, fp, yes }) => {
+            let vault = ctx.vault()?;
+            let id = vault.resolve_case(&id)?;
+            let fp = vault.keyring().resolve(&fp)?;
+            confirm(
+                &format!(
+                    "Make {} a reader of case {id} instead of an owner? They will no longer be able to change who reads it.",
+                    vault.keyring().label(&fp)
+                ),
+                yes,
+                "removes an owner",
+            )?;
+            let session = ctx.session()?;
+            let change = cases::remove_owner(&vault, &session, &id, fp)?;
+            eprintln!("{change}");
+            Ok(())
+        }
         Command::RevokeAccess { id, who, yes } => access(&ctx, &id, &who, Some(yes)),
         Command::Group(GroupCommand::Set { name, members }) => group_set(&ctx, &name, &members),
         Command::Group(GroupCommand::List { json }) => {

@@ -68,6 +68,9 @@ enum Command {
     /// Notes on a case.
     #[command(subcommand)]
     Note(NoteCommand),
+    /// Owners of a case: they may change who reads it.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
     /// Let a person (fingerprint) or @group read a case, re-encrypting it.
     Grant {
         /// Case id (or a unique prefix).
@@ -344,6 +347,27 @@ enum RemoteCommand {
     List {
         #[command(flatten)]
         json: JsonFlag,
+    },
+}
+
+#[derive(Subcommand)]
+enum OwnerCommand {
+    /// Make a person an owner (owners and administrators).
+    Add {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// Fingerprint (or unique prefix).
+        fp: String,
+    },
+    /// Make an owner a reader again; the last owner stays.
+    Remove {
+        /// Case id (or a unique prefix).
+        id: String,
+        /// Fingerprint (or unique prefix).
+        fp: String,
+        /// Do not ask (scripts); without a terminal it is required.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -440,6 +440,10 @@ pub enum AccessAction {
     Granted,
     /// [`revoke_access`]: the entry was taken off the list.
     Revoked,
+    /// [`add_owner`]: the person became an owner.
+    OwnerAdded,
+    /// [`remove_owner`]: the owner became a reader.
+    OwnerRemoved,
 }
 
 /// What an access change did.
@@ -493,8 +497,71 @@ impl std::fmt::Display for AccessChange {
                 f,
                 "{entry} was removed from case {id}'s access list and every file that could be decrypted was re-encrypted without them. {STILL_READABLE}"
             ),
+            AccessAction::OwnerAdded => write!(
+                f,
+                "{entry} is now an owner of case {id}: they can change who reads it"
+            ),
+            AccessAction::OwnerRemoved => write!(
+                f,
+                "{entry} is no longer an owner of case {id} and stays a reader (`revoke-access` removes their access)"
+            ),
         }
     }
+}
+
+/// Makes `fp` an owner of case `id` (owners and administrators may; a
+/// reader cannot make themselves one, since only the owners as the list
+/// stood before sign it), re-encrypting when they could not read it yet.
+pub fn add_owner(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    fp: Fingerprint,
+) -> Result<AccessChange> {
+    let entry = AccessEntry::Key(fp);
+    change_access(
+        vault,
+        session,
+        id,
+        &entry,
+        AccessAction::OwnerAdded,
+        |list| {
+            if !list.add_owner(fp) {
+                return Err(Unchanged::Granted {
+                    case: id.to_string(),
+                    entry: format!("{fp} (already an owner)"),
+                }
+                .into());
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Makes owner `fp` of case `id` a reader; the last owner stays.
+pub fn remove_owner(
+    vault: &Vault,
+    session: &Session,
+    id: &CaseId,
+    fp: Fingerprint,
+) -> Result<AccessChange> {
+    let entry = AccessEntry::Key(fp);
+    change_access(
+        vault,
+        session,
+        id,
+        &entry,
+        AccessAction::OwnerRemoved,
+        |list| {
+            if !list.remove_owner(&fp)? {
+                return Err(Error::NotAnOwner {
+                    case: id.to_string(),
+                    key: fp.to_string(),
+                });
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Gives `entry` read access and re-encrypts the case's files to it.
@@ -555,6 +622,8 @@ fn change_access(
     let commit_action = match action {
         AccessAction::Granted => "grant",
         AccessAction::Revoked => "revoke-access",
+        AccessAction::OwnerAdded => "owner-add",
+        AccessAction::OwnerRemoved => "owner-remove",
     };
     let lock = vault.lock()?;
     let me = session.fingerprint();

@@ -425,3 +425,38 @@ fn verify_reports_each_problem_on_its_own_line() {
         .iter()
         .any(|l| l.starts_with(&record(&id)) && l.contains("1 recipients but case")));
 }
+
+#[test]
+fn an_owner_adds_an_owner_a_reader_cannot_promote_themselves_and_the_last_owner_stays() {
+    let (w, ada, ben, _) = firm();
+    let ben_fp = w.fingerprint(&ben);
+    let ada_fp = w.fingerprint(&ada);
+    let id = w.new_case(&ada, &["--grant", &ben_fp]);
+    let before = w.commit_count();
+    let err = w.fails(&ben, &["owner", "add", &id, &ben_fp], 1);
+    assert!(err.contains("only its owners or an administrator"), "{err}");
+    assert_eq!(w.commit_count(), before);
+
+    w.ok(&ada, &["owner", "add", &id, &ben_fp]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&ben, &["case", "show", &id, "--json"])).expect("json");
+    let owners: Vec<&str> = shown["access"]["owners"]
+        .as_array()
+        .expect("owners")
+        .iter()
+        .filter_map(|o| o.as_str())
+        .collect();
+    assert_eq!(owners, vec![ada_fp.as_str(), ben_fp.as_str()]);
+    // Ben, an owner now, changes who reads it, and it verifies for Ada.
+    w.ok(&ben, &["owner", "remove", "--yes", &id, &ada_fp]);
+    w.ok(&ada, &["verify"]);
+    let err = w.fails(&ben, &["owner", "remove", "--yes", &id, &ben_fp], 1);
+    assert!(
+        err.contains("is the only owner of case") && err.contains("dossier owner add"),
+        "{err}"
+    );
+    // Ada is a reader still.
+    assert!(w.ok(&ada, &["case", "show", &id]).contains("Asylum appeal"));
+    let err = w.fails(&ada, &["owner", "remove", &id, &ben_fp], 1);
+    assert!(err.contains("no terminal to ask on"), "{err}");
+}
