@@ -57,7 +57,34 @@ pub struct App {
     pub quit: bool,
     /// Set when `$EDITOR` should take the terminal.
     pub external: Option<ExternalEdit>,
+    /// How many of the session's messages have been looked at for being
+    /// too long for the hint bar.
+    surfaced: usize,
 }
+
+/// The `:` commands, as help and the unknown-command sentence list them.
+pub const COMMANDS: &[&str] = &[
+    "quit",
+    "cases",
+    "keyring",
+    "audit",
+    "agenda [DAYS]",
+    "open ID",
+    "search TEXT",
+    "filter TEXT",
+    "status S",
+    "sort COLUMN",
+    "theme NAME",
+    "new",
+    "sync [REMOTE]",
+    "conflicts NAME",
+    "disclosures",
+    "retention",
+    "access-review",
+    "messages",
+    "refresh",
+    "help",
+];
 
 impl App {
     /// A fresh app for `home`, before unlocking; an identity created here
@@ -81,6 +108,8 @@ impl App {
                 page: 10,
                 sync_request: None,
                 today: chrono::Utc::now().date_naive(),
+                messages: Vec::new(),
+                width: 80,
                 #[cfg(test)]
                 started: Vec::new(),
             },
@@ -89,6 +118,7 @@ impl App {
             overlays: Vec::new(),
             quit: false,
             external: None,
+            surfaced: 0,
         }
     }
 
@@ -135,6 +165,28 @@ impl App {
         self.shared.message = None;
         if let Some(a) = action::lookup(self.keymap(), &key) {
             self.update(a);
+        }
+        self.surface_long_message();
+    }
+
+    /// A new message longer than the hint bar opens whole in a message box
+    /// (the bar shows its start); nothing is ever cut off unread.
+    fn surface_long_message(&mut self) {
+        let n = self.shared.messages.len();
+        if n == self.surfaced {
+            return;
+        }
+        self.surfaced = n;
+        if !self.shared.message_too_long() {
+            return;
+        }
+        if let Some(m) = &self.shared.message {
+            let notice = Notice {
+                title: if m.error { "Error" } else { "Message" }.into(),
+                text: m.text.clone(),
+                error: m.error,
+            };
+            self.overlays.push(Box::new(notice));
         }
     }
 
@@ -190,7 +242,9 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help => {
                 let sections = action::help_sections(&self.keymaps());
-                self.overlays.push(Box::new(Help::new(sections)));
+                let at = self.keymap().title;
+                self.overlays
+                    .push(Box::new(Help::new(sections, COMMANDS, at)));
             }
             Action::Command => {
                 let prompt = Prompt::new(PromptPurpose::Command, ":", "");
@@ -240,6 +294,11 @@ impl App {
     /// Applies a job's report (dropped when stale): the screens first, then
     /// what concerns shared state.
     pub fn on_job(&mut self, msg: JobMessage) {
+        self.take_job(msg);
+        self.surface_long_message();
+    }
+
+    fn take_job(&mut self, msg: JobMessage) {
         if !self.shared.jobs.accept(&msg) {
             return;
         }
@@ -396,9 +455,9 @@ impl App {
             "audit" | "log" => self.global(Action::ShowAudit),
             "refresh" => self.global(Action::Refresh),
             "theme" => self.shared.set_theme(arg),
-            "conflicts" | "conflict" if arg.is_empty() => self
-                .shared
-                .error_msg("give the name to look for: `:conflicts NAME` (several, separated by `;`)"),
+            "conflicts" | "conflict" if arg.is_empty() => self.shared.error_msg(
+                "give the name to look for: `:conflicts NAME` (several, separated by `;`)",
+            ),
             "conflicts" | "conflict" => self.shared.start_conflict_check(
                 arg.split(';')
                     .map(str::trim)
@@ -413,8 +472,17 @@ impl App {
                     ..SyncRequest::default()
                 });
             }
+            "messages" => {
+                let shown = self.shared.messages_text();
+                self.overlays.push(Box::new(Notice {
+                    title: "Messages this session".into(),
+                    text: shown,
+                    error: false,
+                }));
+            }
             _ => self.shared.error_msg(format!(
-                "unknown command `{cmd}`; try quit, cases, keyring, audit, agenda [DAYS], open ID, search TEXT, filter TEXT, status S, sort COLUMN, theme NAME, new, sync [REMOTE], conflicts NAME, disclosures, retention, access-review, refresh, help"
+                "unknown command `{cmd}`; try {}",
+                COMMANDS.join(", ")
             )),
         }
     }
@@ -437,6 +505,7 @@ impl App {
         let tabs = chrome::tabs(&self.screens, self.screen);
         chrome::title_bar(f, &self.shared, &tabs, top);
         self.shared.page = main.height.saturating_sub(3).max(1) as usize;
+        self.shared.width = hints.width;
         let ctx = &self.shared;
         self.screens.get_mut(self.screen).render(f, main, ctx);
         chrome::status_bar(f, ctx, status);

@@ -24,6 +24,9 @@ use crate::tui::jobs::{JobKind, JobOutput, Jobs};
 use crate::tui::model::VaultInfo;
 use crate::tui::theme::Theme;
 
+/// How many messages `:messages` keeps.
+pub const MESSAGES_KEPT: usize = 200;
+
 /// A one-line message in the hint bar until the next key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -116,6 +119,12 @@ pub struct Shared {
     /// The date that consents, conditions and deadlines are judged on
     /// (today, at start; fixed in tests).
     pub today: chrono::NaiveDate,
+    /// This session's messages, oldest first (the same sentences as the
+    /// hint bar: no case content), at most [`MESSAGES_KEPT`].
+    pub messages: Vec<Message>,
+    /// Columns of the hint bar at the last draw: a longer message also
+    /// opens in a message box.
+    pub width: u16,
     /// Every change started, for tests to see what a key asked for.
     #[cfg(test)]
     pub started: Vec<Change>,
@@ -124,10 +133,37 @@ pub struct Shared {
 impl Shared {
     /// Shows a sentence in the hint bar until the next key.
     pub fn update_message(&mut self, text: impl Into<String>, error: bool) {
-        self.message = Some(Message {
+        let message = Message {
             text: text.into(),
             error,
-        });
+        };
+        if self.messages.len() >= MESSAGES_KEPT {
+            self.messages.remove(0);
+        }
+        self.messages.push(message.clone());
+        self.message = Some(message);
+    }
+
+    /// Whether the current message is too long for the hint bar.
+    pub fn message_too_long(&self) -> bool {
+        self.message
+            .as_ref()
+            .is_some_and(|m| m.text.chars().count() + 1 > self.width as usize)
+    }
+
+    /// This session's messages as the `:messages` box shows them.
+    pub fn messages_text(&self) -> String {
+        if self.messages.is_empty() {
+            return "No messages yet.".into();
+        }
+        self.messages
+            .iter()
+            .map(|m| {
+                let mark = if m.error { "! " } else { "  " };
+                format!("{mark}{}", m.text)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Shows a sentence that reports progress or success.

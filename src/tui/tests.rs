@@ -48,6 +48,7 @@ use crate::tui::theme::{Role as Style, Theme};
 mod agenda;
 mod conflicts;
 mod disclosure;
+mod messages;
 mod retention;
 mod review;
 
