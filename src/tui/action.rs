@@ -343,6 +343,16 @@ pub fn lookup(map: &Keymap, ev: &KeyEvent) -> Option<Action> {
 /// The hint-bar entries for `map`: for screens the global hinted bindings,
 /// then the map's own. One entry per action (its first key).
 pub fn hints(map: &Keymap) -> Vec<(String, &'static str)> {
+    hints_by(map, |bd| bd.hint.then_some(bd.desc))
+}
+
+/// [`hints`], with the map's own bindings chosen by `choose` (`None`:
+/// not hinted; else the description to show): a screen hints only what
+/// the current tab, case and role can do.
+pub fn hints_by(
+    map: &Keymap,
+    choose: impl Fn(&Binding) -> Option<&'static str>,
+) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
     let mut seen: Vec<Action> = Vec::new();
     let global: &[Binding] = if map.rest == Rest::Global {
@@ -350,10 +360,17 @@ pub fn hints(map: &Keymap) -> Vec<(String, &'static str)> {
     } else {
         &[]
     };
-    for bd in global.iter().chain(map.bindings).filter(|bd| bd.hint) {
+    let global = global
+        .iter()
+        .filter_map(|bd| bd.hint.then_some((bd, bd.desc)));
+    let own = map
+        .bindings
+        .iter()
+        .filter_map(|bd| choose(bd).map(|desc| (bd, desc)));
+    for (bd, desc) in global.chain(own) {
         if !seen.contains(&bd.action) {
             seen.push(bd.action);
-            out.push((bd.key.label(), bd.desc));
+            out.push((bd.key.label(), desc));
         }
     }
     out

@@ -509,7 +509,11 @@ impl App {
         let ctx = &self.shared;
         self.screens.get_mut(self.screen).render(f, main, ctx);
         chrome::status_bar(f, ctx, status);
-        chrome::hint_bar(f, ctx, self.keymap(), hints);
+        let screen = self
+            .overlays
+            .is_empty()
+            .then(|| self.screens.get(self.screen));
+        chrome::hint_bar(f, ctx, self.keymap(), screen, hints);
         let count = self.overlays.len();
         for (i, o) in self.overlays.iter_mut().enumerate() {
             o.render(f, main, hints, i + 1 == count, ctx);

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::tui::action::{self, Keymap};
+use crate::tui::component::Screen;
 use crate::tui::screens::{ScreenId, Screens};
 use crate::tui::shared::Shared;
 use crate::tui::theme::Role;
@@ -128,7 +129,13 @@ pub fn status_bar(f: &mut Frame, ctx: &Shared, area: Rect) {
 }
 
 /// The hint bar: the message, else the hinted keys of `keys`.
-pub fn hint_bar(f: &mut Frame, ctx: &Shared, keys: &Keymap, area: Rect) {
+pub fn hint_bar(
+    f: &mut Frame,
+    ctx: &Shared,
+    keys: &Keymap,
+    screen: Option<&dyn Screen>,
+    area: Rect,
+) {
     let t = &ctx.theme;
     if let Some(m) = &ctx.message {
         let style = if m.error {
@@ -143,7 +150,11 @@ pub fn hint_bar(f: &mut Frame, ctx: &Shared, keys: &Keymap, area: Rect) {
         return;
     }
     let mut spans = vec![Span::raw(" ")];
-    for (key, desc) in action::hints(keys) {
+    let hinted = match screen {
+        Some(s) => action::hints_by(keys, |bd| s.hint(bd, ctx)),
+        None => action::hints(keys),
+    };
+    for (key, desc) in hinted {
         spans.push(Span::styled(key, t.style(Role::HintKey)));
         spans.push(Span::styled(format!(" {desc}  "), t.style(Role::HintText)));
     }

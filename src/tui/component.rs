@@ -16,7 +16,7 @@ use dossier::Error;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
-use crate::tui::action::{Action, Keymap};
+use crate::tui::action::{Action, Binding, Keymap};
 use crate::tui::jobs::{JobKind, JobOutput};
 use crate::tui::shared::Shared;
 
@@ -94,6 +94,13 @@ pub trait Screen {
 
     /// Draws the main area.
     fn render(&mut self, f: &mut Frame, area: Rect, ctx: &Shared);
+
+    /// Whether (and how) the hint bar offers binding `bd` of this screen's
+    /// table now: `None` hides it; the default is the table's own choice.
+    /// A screen hides what the current tab, case or role cannot do.
+    fn hint(&self, bd: &Binding, _ctx: &Shared) -> Option<&'static str> {
+        bd.hint.then_some(bd.desc)
+    }
 
     /// The global action whose title-bar tab is lit while this screen shows
     /// (the case detail lights the case list's).

@@ -375,3 +375,55 @@ fn deleting_asks_first_and_consents_and_conditions_are_withdrawn_or_released_nev
     press(&mut f.app, KeyCode::Enter);
     insta::assert_snapshot!("disclosure_details", text(&mut f.app, 100, 30));
 }
+
+/// The hint bar of the detail screen as drawn.
+fn hint_line(app: &mut App) -> String {
+    let screen = text(app, 200, 24);
+    screen.lines().last().unwrap_or("").trim().to_string()
+}
+
+#[test]
+fn the_detail_hints_only_what_this_tab_of_this_case_lets_you_do() {
+    let mut f = fixture();
+    open_detail(&mut f.app, Tab::Overview);
+    let bar = hint_line(&mut f.app);
+    assert!(
+        bar.contains("e edit") && bar.contains("a note") && bar.contains("D disclose"),
+        "{bar}"
+    );
+    open_detail(&mut f.app, Tab::Deadlines);
+    let bar = hint_line(&mut f.app);
+    for hint in ["o add", "Enter edit row", "d delete", "Space done"] {
+        assert!(bar.contains(hint), "{hint} in {bar}");
+    }
+    assert!(!bar.contains("e edit"), "{bar}");
+    open_detail(&mut f.app, Tab::Consents);
+    assert!(hint_line(&mut f.app).contains("d withdraw"));
+    open_detail(&mut f.app, Tab::Documents);
+    let bar = hint_line(&mut f.app);
+    assert!(
+        bar.contains("A attach") && bar.contains("x export"),
+        "{bar}"
+    );
+    open_detail(&mut f.app, Tab::Access);
+    let bar = hint_line(&mut f.app);
+    assert!(
+        bar.contains("+ grant") && bar.contains("- revoke"),
+        "Ada owns it: {bar}"
+    );
+    // A locked case offers nothing of a case.
+    let mut f = fixture();
+    f.app.screens.detail.case = Some(DetailState {
+        id: id("FQA8CV7V0J"),
+        tab: Tab::Overview,
+        summary: f.app.shared.cases.get(&id("FQA8CV7V0J")).cloned(),
+        loaded: None,
+        history: None,
+        error: None,
+        selected: 0,
+        offset: 0,
+    });
+    f.app.screen = ScreenId::Detail;
+    let bar = hint_line(&mut f.app);
+    assert_eq!(bar, "q quit  ? help  Tab next tab", "{bar}");
+}

@@ -17,7 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
 use ratatui::Frame;
 
-use crate::tui::action::{bind as b, Action, Action as A, Key, Keymap, Rest};
+use crate::tui::action::{bind as b, Action, Action as A, Binding, Key, Keymap, Rest};
 use crate::tui::component::{Effect, JobResult, Reload, Screen, Taken};
 use crate::tui::data::{self, Change};
 use crate::tui::jobs::{JobKind, JobOutput};
@@ -356,6 +356,53 @@ impl Screen for DetailScreen {
 
     fn tab(&self) -> Option<Action> {
         Some(Action::ShowCases)
+    }
+
+    /// The hint bar offers what this tab of this case lets you do: nothing
+    /// of a case that is locked or not open, the row keys on list tabs,
+    /// access changes only to owners and administrators.
+    fn hint(&self, bd: &Binding, ctx: &Shared) -> Option<&'static str> {
+        let a = bd.action;
+        if matches!(a, Action::NextTab) {
+            return bd.hint.then_some("next tab");
+        }
+        let d = self.case.as_ref()?;
+        let l = d.loaded.as_ref()?;
+        let me = ctx.session.as_ref().map(|s| s.fingerprint());
+        let may_change_access =
+            me.is_some_and(|m| l.case.access.owners.contains(&m) || ctx.info.is_admin(&m));
+        let list_tab = matches!(
+            d.tab,
+            Tab::Parties | Tab::Deadlines | Tab::Consents | Tab::Conditions
+        );
+        // Only the first key of each action is hinted (the others share it).
+        let first = KEYS.bindings.iter().find(|b| b.action == a).map(|b| b.key);
+        if first != Some(bd.key) {
+            return None;
+        }
+        match (a, d.tab) {
+            (Action::EditCase, Tab::Overview) => Some("edit"),
+            (Action::AddNote, Tab::Overview | Tab::Notes) => Some("note"),
+            (Action::AddItem, _) if list_tab => Some("add"),
+            (Action::EditItem, _) if list_tab && detail_rows(d) > 0 => Some("edit row"),
+            (Action::RemoveItem, Tab::Parties | Tab::Deadlines) if detail_rows(d) > 0 => {
+                Some("delete")
+            }
+            (Action::RemoveItem, Tab::Consents) if detail_rows(d) > 0 => Some("withdraw"),
+            (Action::RemoveItem, Tab::Conditions) if detail_rows(d) > 0 => Some("release"),
+            (Action::Toggle, Tab::Deadlines) if detail_rows(d) > 0 => Some("done"),
+            (Action::EditItem, Tab::Disclosures) if detail_rows(d) > 0 => Some("details"),
+            (Action::Disclose, Tab::Overview | Tab::Disclosures | Tab::Documents) => {
+                Some("disclose")
+            }
+            (Action::AttachDocument, Tab::Documents) => Some("attach"),
+            (Action::ExportDocument, Tab::Documents) if !l.documents.is_empty() => {
+                Some("export")
+            }
+            (Action::Grant, Tab::Access) if may_change_access => Some("grant"),
+            (Action::RevokeAccess, Tab::Access) if may_change_access => Some("revoke"),
+            _ => None,
+        }
     }
 
     fn on_job(&mut self, kind: JobKind, result: JobResult, ctx: &mut Shared) -> Taken {
