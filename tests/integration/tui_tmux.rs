@@ -509,3 +509,51 @@ fn tui_agenda_writes_overdue_in_words_and_space_marks_the_deadline_done() {
     );
     w.ok(&ada, &["verify"]);
 }
+
+#[test]
+fn tui_grants_access_through_the_picker_and_the_cli_sees_the_grant() {
+    crate::support::require("tmux");
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    let id = w.new_case(&ada, &[]);
+    let err = w.fails(&ben, &["case", "show", &id], 1);
+    assert!(err.contains("not a recipient"), "{err}");
+
+    let t = Tmux::start(&w, &ada, 120, 34);
+    t.wait_for("Passphrase");
+    t.type_text(&ada.passphrase);
+    t.keys(&["Enter"]);
+    t.wait_for("Cases 1 of 1");
+    t.keys(&["Enter"]);
+    t.wait_for("Asylum appeal");
+    // Access is the ninth tab.
+    for _ in 0..8 {
+        t.keys(&["Tab"]);
+    }
+    t.wait_for("You may change access");
+    t.keys(&["+"]);
+    t.wait_for("Grant access to case");
+    t.type_text("ben");
+    let pane = t.wait_for("Ben");
+    assert!(
+        !pane.contains("Ada Osei  ") || pane.contains("(can already read it)"),
+        "{pane}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("can now read case {id}"));
+    t.keys(&["q"]);
+    t.wait_for("EXIT:0");
+
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["case", "show", &id, "--json"])).expect("json");
+    let readers = shown["access"]["readers"].to_string();
+    assert!(readers.contains(&ben_fp), "{readers}");
+    assert!(w.ok(&ben, &["case", "show", &id]).contains("Asylum appeal"));
+    let log: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["log", "--json"])).expect("json");
+    assert_eq!(log[0]["action"], "grant");
+    assert_eq!(log[0]["signature"], "verified");
+}

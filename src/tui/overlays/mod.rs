@@ -13,6 +13,7 @@ pub mod editor;
 pub mod form;
 pub mod help;
 pub mod notice;
+pub mod picker;
 pub mod prompt;
 
 use crate::tui::action::Keymap;
@@ -28,4 +29,5 @@ pub const KEYMAPS: &[&Keymap] = &[
     &help::KEYS,
     &conflicts::KEYS,
     &notice::KEYS,
+    &picker::KEYS,
 ];

@@ -50,8 +50,6 @@ pub enum PromptPurpose {
     Filter,
     /// `:` command.
     Command,
-    /// Grant access to a case.
-    Grant(CaseId),
     /// Attach a file to a case.
     Attach(CaseId),
     /// Export a document of a case (doc id).
@@ -98,9 +96,6 @@ impl Prompt {
             PromptPurpose::Command => effects.push(Effect::Command(value)),
             _ if value.is_empty() => {
                 ctx.error_msg("nothing was entered; nothing was done");
-            }
-            PromptPurpose::Grant(id) => {
-                ctx.start_change(Change::Grant(id, value));
             }
             PromptPurpose::Attach(id) => {
                 ctx.start_change(Change::Attach(id, expand_path(&value)));

@@ -427,3 +427,46 @@ fn the_detail_hints_only_what_this_tab_of_this_case_lets_you_do() {
     let bar = hint_line(&mut f.app);
     assert_eq!(bar, "q quit  ? help  Tab next tab", "{bar}");
 }
+
+#[test]
+fn grant_picks_a_certified_person_from_a_searchable_list() {
+    let mut f = fixture();
+    open_detail(&mut f.app, Tab::Access);
+    press(&mut f.app, KeyCode::Char('+'));
+    let picker = f
+        .app
+        .top::<crate::tui::overlays::picker::GrantPicker>()
+        .expect("the picker");
+    let names: Vec<&str> = picker.choices.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["Ada Osei", "Ben Okafor", "Chidi Mensah", "@immigration"],
+        "certified people and groups only, no uncertified or revoked key"
+    );
+    insta::assert_snapshot!("grant_picker", text(&mut f.app, 100, 30));
+    // Ben can already read it: picking him is refused with a sentence.
+    typing(&mut f.app, "okafor");
+    press(&mut f.app, KeyCode::Enter);
+    let said = f
+        .app
+        .shared
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(
+        said.contains("Ben Okafor can already read case 27T8E7KFWC"),
+        "{said}"
+    );
+    assert!(f.app.shared.started.is_empty());
+    ctrl(&mut f.app, 'u');
+    typing(&mut f.app, "chidi");
+    press(&mut f.app, KeyCode::Enter);
+    match f.app.shared.started.as_slice() {
+        [Change::Grant(case, who)] => {
+            assert_eq!(*case, id("27T8E7KFWC"));
+            assert_eq!(*who, fp(3).to_string());
+        }
+        other => panic!("expected one grant, got {other:?}"),
+    }
+}

@@ -25,6 +25,7 @@ use crate::tui::model::{AccessKind, LoadedCase};
 use crate::tui::overlays::confirm::{Confirm, OnYes};
 use crate::tui::overlays::editor::NoteEditor;
 use crate::tui::overlays::form::edit_form;
+use crate::tui::overlays::picker::GrantPicker;
 use crate::tui::overlays::prompt::{Prompt, PromptPurpose};
 use crate::tui::shared::Shared;
 use crate::tui::text::TextArea;
@@ -262,11 +263,15 @@ impl DetailScreen {
                 "attach file",
                 "",
             )],
-            Action::Grant => vec![Prompt::open(
-                PromptPurpose::Grant(id),
-                "grant access to (fingerprint or @group)",
-                "",
-            )],
+            Action::Grant => {
+                let listed = self
+                    .case
+                    .as_ref()
+                    .and_then(|d| d.loaded.as_ref())
+                    .map(|l| l.case.access.entries())
+                    .unwrap_or_default();
+                vec![Effect::Push(Box::new(GrantPicker::new(id, &ctx.info, &listed)))]
+            }
             Action::CloseCase => vec![Confirm::ask(
                 format!("Close case {id}? Its status becomes closed, dated today."),
                 OnYes::Change(Change::Close(id)),
