@@ -89,7 +89,7 @@ impl GrantPicker {
                 already: listed.contains(&AccessEntry::Key(k.fingerprint)),
             })
             .collect();
-        choices.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        choices.sort_by_key(|c| c.name.to_lowercase());
         choices.extend(info.groups.iter().map(|(g, members)| Choice {
             value: format!("@{g}"),
             name: format!("@{g}"),
