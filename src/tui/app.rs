@@ -62,6 +62,12 @@ pub struct App {
     surfaced: usize,
 }
 
+/// The smallest terminal dossier draws its screens in (the design's 80x24
+/// fits with room to spare).
+pub const MIN_WIDTH: u16 = 60;
+/// See [`MIN_WIDTH`].
+pub const MIN_HEIGHT: u16 = 10;
+
 /// The `:` commands, as help and the unknown-command sentence list them.
 pub const COMMANDS: &[&str] = &[
     "quit",
@@ -495,6 +501,20 @@ impl App {
             Block::default().style(self.shared.theme.style(Role::Text)),
             area,
         );
+        // Below this, screens would draw cut in half: say so instead.
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let said = format!(
+                "The terminal is too small ({}x{}): dossier needs at least {MIN_WIDTH}x{MIN_HEIGHT}. Make the window larger; q quits.",
+                area.width, area.height
+            );
+            f.render_widget(
+                ratatui::widgets::Paragraph::new(said)
+                    .style(self.shared.theme.style(Role::Warning))
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
         let [top, main, status, hints] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(1),

@@ -824,7 +824,14 @@ fn no_color_draws_without_any_colour() {
 
 #[test]
 fn every_screen_draws_at_tiny_sizes_without_panicking() {
-    for (w, h) in [(20, 5), (40, 10), (80, 24), (1, 1)] {
+    let mut f = fixture();
+    let small = text(&mut f.app, 50, 12);
+    assert!(
+        small.contains("The terminal is too small (50x12)") && small.contains("60x10"),
+        "{small}"
+    );
+    assert!(!text(&mut f.app, 60, 10).contains("too small"));
+    for (w, h) in [(20, 5), (40, 10), (60, 16), (80, 24), (1, 1)] {
         let mut f = fixture();
         for screen in [
             ScreenId::Unlock,
