@@ -701,14 +701,15 @@ fn snapshot_editor_form_confirm_prompt() {
     assert!(f.app.overlays.is_empty(), "discarded");
 
     press(&mut f.app, KeyCode::Char('e'));
-    press(&mut f.app, KeyCode::Down);
-    press(&mut f.app, KeyCode::Down);
+    for _ in 0..5 {
+        press(&mut f.app, KeyCode::Down);
+    }
     press(&mut f.app, KeyCode::Enter);
     ctrl(&mut f.app, 'e');
-    for _ in 0..4 {
+    for _ in 0..10 {
         press(&mut f.app, KeyCode::Backspace);
     }
-    typing(&mut f.app, "maybe");
+    typing(&mut f.app, "31/01/2026");
     press(&mut f.app, KeyCode::Enter);
     insta::assert_snapshot!("form_invalid_value_80x24", text(&mut f.app, 80, 24));
 
@@ -1036,29 +1037,41 @@ fn form_fields_are_validated_by_the_case_field_table() {
     let mut f = fixture();
     open_detail(&mut f.app, Tab::Overview);
     press(&mut f.app, KeyCode::Char('e'));
+    // A choice is chosen, not typed: Enter takes the next and stays.
     for _ in 0..2 {
         press(&mut f.app, KeyCode::Char('j'));
     }
     press(&mut f.app, KeyCode::Enter);
+    let form = f.app.top::<Form>().expect("form");
+    assert_eq!(form.fields[2].key, "status");
+    assert_eq!(form.value("status"), "pending");
+    assert_eq!(form.selected, 2, "it stays on the field");
+    assert!(form.editing.is_none(), "nothing to type");
+    // A typed field is checked by the field table.
+    for _ in 0..3 {
+        press(&mut f.app, KeyCode::Char('j'));
+    }
+    press(&mut f.app, KeyCode::Enter);
     ctrl(&mut f.app, 'a');
-    for _ in 0..4 {
+    for _ in 0..12 {
         press(&mut f.app, KeyCode::Delete);
     }
-    typing(&mut f.app, "maybe");
+    typing(&mut f.app, "31/01/2026");
     press(&mut f.app, KeyCode::Enter);
     let Some(form) = f.app.top::<Form>() else {
         panic!("form")
     };
-    assert!(form.fields[2]
+    assert_eq!(form.fields[5].key, "opened");
+    assert!(form.fields[5]
         .error
         .as_deref()
-        .is_some_and(|e| e.contains("expected one of")));
+        .is_some_and(|e| e.contains("expected a date as YYYY-MM-DD")));
     assert!(form.editing.is_some(), "still editing after a refusal");
     ctrl(&mut f.app, 'a');
-    for _ in 0..5 {
+    for _ in 0..12 {
         press(&mut f.app, KeyCode::Delete);
     }
-    typing(&mut f.app, "pending");
+    typing(&mut f.app, "2026-01-31");
     press(&mut f.app, KeyCode::Enter);
     ctrl(&mut f.app, 's');
     assert!(f.app.shared.jobs.is_running(JobKind::Change));
@@ -1066,7 +1079,10 @@ fn form_fields_are_validated_by_the_case_field_table() {
         panic!("form")
     };
     match &form.purpose {
-        FormPurpose::EditCase { draft, .. } => assert_eq!(draft.status, Status::Pending),
+        FormPurpose::EditCase { draft, .. } => {
+            assert_eq!(draft.status, Status::Pending);
+            assert_eq!(draft.opened, Some(day(2026, 1, 31)));
+        }
         _ => panic!("edit form"),
     }
 }

@@ -173,6 +173,14 @@ impl Overlay for Form {
                 self.selected = step(self.selected, n, a, ctx.page);
             }
             Action::Submit => {
+                // A choice is chosen, not typed: Enter takes the next one.
+                if let Some(next) = self.next_choice() {
+                    let here = self.selected;
+                    self.accept_field(TextInput::with(&next));
+                    // Enter again takes the one after: stay on the field.
+                    self.selected = here;
+                    return Vec::new();
+                }
                 if let Some(field) = self.fields.get(self.selected) {
                     let mut copy = TextInput::with(field.value.value());
                     copy.masked = field.value.masked;
@@ -235,6 +243,27 @@ impl Form {
 }
 
 impl Form {
+    /// For a choice or yes/no field of the case form, the value after the
+    /// current one (`None` for a field that is typed).
+    fn next_choice(&self) -> Option<String> {
+        if !matches!(self.purpose, FormPurpose::EditCase { .. }) {
+            return None;
+        }
+        let field = self.fields.get(self.selected)?;
+        let kind = FIELDS
+            .iter()
+            .find(|(k, _)| *k == field.key)
+            .map(|(_, k)| *k)?;
+        let options: &[&str] = match kind {
+            Kind::Choice(options) => options,
+            Kind::Flag => &["false", "true"],
+            _ => return None,
+        };
+        let now = options.iter().position(|o| *o == field.value.value());
+        let next = now.map_or(0, |i| (i + 1) % options.len());
+        Some(options[next].to_string())
+    }
+
     fn accept_field(&mut self, input: TextInput) {
         let i = self.selected;
         let Some(field) = self.fields.get_mut(i) else {
@@ -420,8 +449,8 @@ fn kind_hint(kind: Kind) -> String {
         Kind::Text => "text".into(),
         Kind::RequiredText => "text, required".into(),
         Kind::Date => "YYYY-MM-DD".into(),
-        Kind::Choice(o) => o.join(" | "),
-        Kind::Flag => "true | false".into(),
+        Kind::Choice(o) => format!("Enter chooses the next: {}", o.join(" | ")),
+        Kind::Flag => "Enter switches: true | false".into(),
         Kind::Yaml => "YAML list, e.g. [a, b]".into(),
     }
 }
