@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::case::{AccessList, CaseId};
+use crate::case::{AccessEntry, AccessList, CaseId};
 use crate::error::{Error, Result, Unchanged};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
@@ -169,6 +169,15 @@ pub fn revoke(
         members.retain(|m| m != fp);
         groups_changed |= members.len() != before;
     }
+    // A group left with no members is removed, and so is its grant on
+    // every case: a list naming a group that no longer exists cannot be
+    // encrypted to.
+    let emptied: Vec<String> = doc
+        .groups
+        .iter()
+        .filter(|(_, m)| m.is_empty())
+        .map(|(g, _)| g.clone())
+        .collect();
     doc.groups.retain(|_, m| !m.is_empty());
     if groups_changed {
         changes.extend(crate::ops::admin::signed_groups(vault, key, &mut doc)?);
@@ -203,7 +212,13 @@ pub fn revoke(
             Err(_) => list,
         };
         let mut edited = current.clone();
-        if edited.remove_key(fp) || signed_by_them {
+        let mut lost_group = false;
+        for g in &emptied {
+            lost_group |= edited
+                .revoke(&AccessEntry::Group(g.clone()))
+                .unwrap_or(false);
+        }
+        if edited.remove_key(fp) || signed_by_them || lost_group {
             changes.extend(crate::ops::cases::signed_access(vault, session, &edited)?);
             lists_changed.push(id.clone());
         }

@@ -579,3 +579,71 @@ fn completions_and_manual_pages_are_generated_from_the_command_line_itself() {
     let err = w.fails(&ada, &["man", w.path("nowhere").to_str().unwrap()], 1);
     assert!(err.contains("does not exist"), "{err}");
 }
+
+/// The README's shell blocks, in order.
+fn readme_shell() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let mut out = String::new();
+    let mut inside = false;
+    for line in readme.lines() {
+        if line.trim_start() == "```sh" {
+            inside = true;
+        } else if inside && line.trim_start() == "```" {
+            inside = false;
+        } else if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn the_readme_tour_runs_as_pasted() {
+    let w = World::new();
+    let tour = readme_shell();
+    // The set-up block is the first; the tour is the one that makes a vault.
+    let start = tour
+        .find("export DOSSIER_PASSPHRASE")
+        .expect("the tour block");
+    let script = w.path("tour.sh");
+    std::fs::write(&script, format!("set -euo pipefail\n{}", &tour[start..])).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("dossier");
+    let dir = w.path("tour");
+    std::fs::create_dir(&dir).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .current_dir(&dir)
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", w.path("fakehome"))
+        .env("XDG_CONFIG_HOME", w.path("fakehome/.config"))
+        .env("XDG_DATA_HOME", w.path("fakehome/.local/share"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("DOSSIER_SCRYPT_LOG_N", "10")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "the tour failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("Medical report requested."), "{stdout}");
+    assert!(
+        stdout.contains("as client, full name"),
+        "the conflict check found the client: {stdout}"
+    );
+    assert!(
+        dir.join("ben-vault/.dossier/vault.yaml").exists(),
+        "Ben's clone"
+    );
+    assert!(dir.join("vault.bundle").exists());
+}

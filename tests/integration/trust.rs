@@ -460,3 +460,26 @@ fn an_owner_adds_an_owner_a_reader_cannot_promote_themselves_and_the_last_owner_
     let err = w.fails(&ada, &["owner", "remove", &id, &ben_fp], 1);
     assert!(err.contains("no terminal to ask on"), "{err}");
 }
+
+#[test]
+fn revoking_a_group_s_last_member_removes_the_group_from_every_case_and_verify_passes() {
+    let (w, ada, ben, _) = firm();
+    let ben_fp = w.fingerprint(&ben);
+    w.ok(&ada, &["group", "set", "team", &ben_fp]);
+    let id = w.new_case(&ada, &["--grant", "@team"]);
+    assert!(w.ok(&ben, &["case", "show", &id]).contains("Asylum appeal"));
+    let said = w.ok(&ada, &["key", "revoke", "--yes", &ben_fp]);
+    assert!(!said.contains("were not re-encrypted"), "{said}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["case", "show", &id, "--json"])).expect("json");
+    assert!(
+        !shown["access"]["readers"].to_string().contains("team"),
+        "{shown}"
+    );
+    w.ok(&ada, &["verify"]);
+    let ben_key = w.age_secret(&ben, "k");
+    assert!(
+        !w.age_opens(&ben_key, &record(&id)),
+        "re-encrypted without him"
+    );
+}
