@@ -780,6 +780,15 @@ fn the_identity_form_checks_its_fields_before_creating_anything() {
 fn unsigned_and_unknown_signers_are_highlighted_in_the_audit() {
     let mut f = fixture();
     f.app.screen = ScreenId::Audit;
+    // The selection (painted over its row) sits on the last commit.
+    let last = f
+        .app
+        .screens
+        .audit
+        .entries
+        .as_ref()
+        .map_or(0, |e| e.len() - 1);
+    f.app.screens.audit.selected = last;
     let term = draw(&mut f.app, 100, 30);
     let buf = term.backend().buffer();
     let unsigned = f.app.shared.theme.style(Style::Unsigned);
@@ -809,6 +818,46 @@ fn unsigned_and_unknown_signers_are_highlighted_in_the_audit() {
         .find(|&x| buf[(x, y)].symbol() != " ")
         .expect("text");
     assert_ne!(buf[(x, y)].bg, unsigned.bg.expect("bg"));
+
+    // Selected, the unsigned row is highlighted whole: no cell keeps its
+    // own colour and leaves a hole.
+    let unsigned_row = f
+        .app
+        .screens
+        .audit
+        .entries
+        .as_ref()
+        .and_then(|e| {
+            e.iter()
+                .position(|x| x.signature == SignatureStatus::Unsigned)
+        })
+        .expect("an unsigned commit");
+    f.app.screens.audit.selected = unsigned_row;
+    let commit = f.app.screens.audit.entries.as_ref().expect("entries")[unsigned_row].commit[..8]
+        .to_string();
+    let term = draw(&mut f.app, 100, 30);
+    let buf = term.backend().buffer();
+    let selection = f.app.shared.theme.style(Style::Selection);
+    let y = (0..30u16)
+        .find(|&y| {
+            let line: String = (0..100u16).map(|x| buf[(x, y)].symbol()).collect();
+            line.contains(&commit)
+        })
+        .expect("row");
+    let first = (0..100u16)
+        .find(|&x| buf[(x, y)].symbol() != " ")
+        .expect("text");
+    let last = (0..100u16)
+        .rev()
+        .find(|&x| buf[(x, y)].symbol() != " ")
+        .expect("text");
+    for x in first..=last {
+        assert_eq!(
+            buf[(x, y)].bg,
+            selection.bg.expect("bg"),
+            "a hole at column {x}"
+        );
+    }
 }
 
 #[test]

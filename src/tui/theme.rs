@@ -250,6 +250,82 @@ impl RoleSpec {
 mod tests {
     use super::*;
 
+    /// A colour as xterm's default palette shows it (the preset themes
+    /// assume it); `None` for the terminal's own default.
+    fn rgb(c: ratatui::style::Color) -> Option<(u8, u8, u8)> {
+        use ratatui::style::Color as C;
+        Some(match c {
+            C::Black => (0, 0, 0),
+            C::Red => (205, 0, 0),
+            C::Green => (0, 205, 0),
+            C::Yellow => (205, 205, 0),
+            C::Blue => (0, 0, 238),
+            C::Magenta => (205, 0, 205),
+            C::Cyan => (0, 205, 205),
+            C::Gray => (229, 229, 229),
+            C::DarkGray => (127, 127, 127),
+            C::LightRed => (255, 0, 0),
+            C::LightGreen => (0, 255, 0),
+            C::LightYellow => (255, 255, 0),
+            C::LightBlue => (92, 92, 255),
+            C::LightMagenta => (255, 0, 255),
+            C::LightCyan => (0, 255, 255),
+            C::White => (255, 255, 255),
+            C::Rgb(r, g, b) => (r, g, b),
+            _ => return None,
+        })
+    }
+
+    /// WCAG 2 relative luminance.
+    fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+        let channel = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    }
+
+    fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn every_role_of_every_coloured_preset_passes_wcag_aa_contrast() {
+        // The background and text each preset is made for.
+        let grounds = [
+            ("default", (0, 0, 0), (229, 229, 229)),
+            ("light", (255, 255, 255), (0, 0, 0)),
+            ("high-contrast", (0, 0, 0), (255, 255, 255)),
+        ];
+        let mut failures = Vec::new();
+        for (name, bg, fg) in grounds {
+            let theme = Theme::preset(name).unwrap();
+            for role in Role::ALL {
+                let s = theme.style(*role);
+                let (fg, bg) = (
+                    s.fg.and_then(rgb).unwrap_or(fg),
+                    s.bg.and_then(rgb).unwrap_or(bg),
+                );
+                // Borders are not text: WCAG asks 3:1 of a UI component.
+                let needed = if *role == Role::Border { 3.0 } else { 4.5 };
+                let ratio = contrast(fg, bg);
+                if ratio < needed {
+                    failures.push(format!("{name}.{}: {ratio:.2} < {needed}", role.name()));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "too little contrast:\n{}",
+            failures.join("\n")
+        );
+    }
+
     #[test]
     fn every_preset_parses_and_names_every_role() {
         for (name, text) in PRESETS {

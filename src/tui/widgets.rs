@@ -52,6 +52,27 @@ pub fn row_style(t: &Theme, selected: bool, normal: Style) -> Style {
     }
 }
 
+/// Paints the selection style over row `selected` of a table drawn in
+/// `area` (one header line, rows from `offset` on), after the table: a
+/// cell's own colour (a validity, a signature, a condition) then leaves no
+/// hole in the highlight.
+pub fn paint_selection(f: &mut Frame, t: &Theme, area: Rect, selected: usize, offset: usize) {
+    let Some(row) = selected.checked_sub(offset) else {
+        return;
+    };
+    let y = u32::from(area.y) + 1 + row as u32;
+    if y >= u32::from(area.y) + u32::from(area.height) {
+        return;
+    }
+    let line = Rect {
+        x: area.x,
+        y: y as u16,
+        width: area.width,
+        height: 1,
+    };
+    f.buffer_mut().set_style(line, t.style(Role::Selection));
+}
+
 /// A bordered block over `area` with `title` clipped to its width.
 pub fn titled_block<'a>(t: &Theme, title: &str, area: Rect, border: Style) -> Block<'a> {
     Block::default()
@@ -183,6 +204,9 @@ pub fn log_table(
             .column_spacing(1),
         area,
     );
+    if selected < entries.len() {
+        paint_selection(f, t, area, selected, offset);
+    }
 }
 
 /// A box centred over `main`, at most `width` wide, tall enough for `text`

@@ -182,6 +182,9 @@ impl Screen for KeyringScreen {
             .column_spacing(1),
             table,
         );
+        if selected < ctx.info.keys.len() {
+            crate::tui::widgets::paint_selection(f, t, table, selected, offset);
+        }
         let block = Block::default()
             .borders(Borders::TOP)
             .border_style(t.style(Role::Border));

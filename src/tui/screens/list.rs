@@ -526,6 +526,9 @@ impl Screen for ListScreen {
             .header(Row::new(header).style(t.style(Role::Header)))
             .column_spacing(1);
         f.render_widget(widget, table);
+        if !empty {
+            crate::tui::widgets::paint_selection(f, t, table, c.selected, offset);
+        }
         if empty && !index.loading && table.height > 2 {
             let text = if index.rows.is_empty() {
                 "No cases yet. Press n to create one."

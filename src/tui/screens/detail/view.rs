@@ -17,7 +17,9 @@ use super::{DetailState, Tab};
 use crate::tui::model::{AccessKind, LoadedCase};
 use crate::tui::shared::Shared;
 use crate::tui::theme::{Role, Theme};
-use crate::tui::widgets::{log_table, row_style, sensitivity_style, validity_style};
+use crate::tui::widgets::{
+    log_table, paint_selection, row_style, sensitivity_style, validity_style,
+};
 
 pub(super) fn header_line<'a>(t: &Theme, r: &CaseRecord, id: &str) -> Line<'a> {
     let sens = sensitivity_style(t, r.sensitivity);
@@ -501,6 +503,7 @@ pub(super) fn table_tab(f: &mut Frame, ctx: &Shared, d: &DetailState, l: &Loaded
             .column_spacing(1),
         area,
     );
+    paint_selection(f, t, area, d.selected, offset);
 }
 
 pub(super) fn history(f: &mut Frame, ctx: &Shared, d: &DetailState, offset: usize, area: Rect) {
