@@ -286,6 +286,12 @@ pub enum Error {
     #[error("this vault has no conflict index yet: an administrator creates it with `dossier conflicts --reindex`")]
     NoConflictSecret,
 
+    #[error("the passphrase agent cannot be used: {0}")]
+    AgentUnavailable(String),
+
+    #[error("the passphrase agent refused: {0}")]
+    AgentRefused(String),
+
     #[error(
         "the directory {0} does not exist (is the disk or stick mounted?); nothing was written"
     )]

@@ -256,6 +256,17 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Man { dir } => man_pages(&dir),
+        Command::Agent { idle } => {
+            super::agent::run(&ctx.home()?, std::time::Duration::from_secs(idle.max(1)))
+        }
+        Command::Lock => {
+            if super::agent::lock(&ctx.home()?)? {
+                println!("The agent forgot your keys and stopped.");
+            } else {
+                println!("No agent was running for this identity.");
+            }
+            Ok(())
+        }
         Command::MergeDriver {
             base,
             ours,
@@ -417,6 +428,11 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             let rotation = rotation::rotate(&vault, &session, scrypt_log_n(), &progress_line)?;
             end_progress();
             println!("{rotation}");
+            // The agent holds the keys as they were: it forgets them, and
+            // the next command hands it the new ones.
+            if session.has_agent() && super::agent::lock(&ctx.home()?)? {
+                eprintln!("The passphrase agent forgot the old keys; the next command asks for the passphrase once.");
+            }
             Ok(())
         }
         KeyCommand::Expire { date } => {

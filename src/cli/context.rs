@@ -28,12 +28,16 @@ impl Context {
         }
     }
 
+    /// The session of the identity: through the passphrase agent when the
+    /// user opted in (see [`super::agent`]).
     pub(super) fn session(&self) -> Result<Session> {
-        let identity = Identity::load(&self.home()?)?;
-        Ok(Session::new(
-            identity,
-            Box::new(CliPassphrase::new(self.passphrase_file.clone())),
-        ))
+        let home = self.home()?;
+        let identity = Identity::load(&home)?;
+        let source = Box::new(CliPassphrase::new(self.passphrase_file.clone()));
+        match super::agent::configured() {
+            Some(idle) => super::agent::session(&home, identity, source, idle),
+            None => Ok(Session::new(identity, source)),
+        }
     }
 
     /// Opens the vault, warning about an interrupted re-encryption.

@@ -2,6 +2,7 @@
 //! library per command; errors become one sentence on stderr and exit 1,
 //! usage errors exit 2.
 
+mod agent;
 mod ask;
 mod audit;
 mod commands;
@@ -298,6 +299,14 @@ enum Command {
     /// Carry a vault by hand (air-gapped machines): git bundles.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Run the passphrase agent in the foreground (commands start it for you when `agent: true` is in config.yaml).
+    Agent {
+        /// Forget the keys and stop after this many seconds without a request.
+        #[arg(long, value_name = "SECONDS", default_value_t = agent::DEFAULT_IDLE_SECONDS)]
+        idle: u64,
+    },
+    /// Make the passphrase agent forget your keys and stop.
+    Lock,
     /// Print shell completions for SHELL (bash, zsh, fish, elvish, powershell) on stdout.
     Completions {
         /// The shell.

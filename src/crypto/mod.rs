@@ -111,13 +111,36 @@ pub fn encrypt<L>(plaintext: &[u8], recipients: &Recipients<L>) -> Result<Vec<u8
     Ok(out)
 }
 
+/// Secret keys held somewhere else (the passphrase agent): an age
+/// identity that unwraps a file key without the keys entering this
+/// process, with the public halves it answers for.
+pub trait RemoteKeys: age::Identity + Send + Sync {
+    /// The `age1…` recipients whose secret halves it holds, newest first.
+    fn recipients(&self) -> &[String];
+    /// The same keys, restricted to the one of `recipient`.
+    fn only(&self, recipient: &str) -> Option<Box<dyn RemoteKeys>>;
+}
+
 /// One person's X25519 secret keys, newest first. Older keys are kept after
 /// a rotation so that history, and files not yet re-encrypted, stay readable.
-pub struct DecryptionKeys(Vec<x25519::Identity>);
+/// They are in this process, or held by the passphrase agent.
+pub struct DecryptionKeys(Held);
+
+enum Held {
+    Here(Vec<x25519::Identity>),
+    Agent(Box<dyn RemoteKeys>),
+}
 
 impl std::fmt::Debug for DecryptionKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DecryptionKeys({} keys, [redacted])", self.0.len())
+        match &self.0 {
+            Held::Here(keys) => write!(f, "DecryptionKeys({} keys, [redacted])", keys.len()),
+            Held::Agent(a) => write!(
+                f,
+                "DecryptionKeys({} keys in the agent)",
+                a.recipients().len()
+            ),
+        }
     }
 }
 
@@ -127,33 +150,49 @@ impl DecryptionKeys {
         if keys.is_empty() {
             None
         } else {
-            Some(DecryptionKeys(keys))
+            Some(DecryptionKeys(Held::Here(keys)))
         }
     }
 
-    /// The newest key.
-    pub fn newest(&self) -> &x25519::Identity {
-        &self.0[0]
+    /// Keys the agent holds.
+    pub fn in_agent(keys: Box<dyn RemoteKeys>) -> DecryptionKeys {
+        DecryptionKeys(Held::Agent(keys))
     }
 
-    /// Every key, newest first.
+    /// Every key held in this process, newest first (none when the agent
+    /// holds them).
     pub fn all(&self) -> &[x25519::Identity] {
-        &self.0
+        match &self.0 {
+            Held::Here(keys) => keys,
+            Held::Agent(_) => &[],
+        }
     }
 
     /// Just the key whose public half is `recipient`, if held.
     pub fn only(&self, recipient: &str) -> Option<DecryptionKeys> {
-        self.0
-            .iter()
-            .find(|k| k.to_public().to_string() == recipient)
-            .map(|k| DecryptionKeys(vec![k.clone()]))
+        match &self.0 {
+            Held::Here(keys) => keys
+                .iter()
+                .find(|k| k.to_public().to_string() == recipient)
+                .map(|k| DecryptionKeys(Held::Here(vec![k.clone()]))),
+            Held::Agent(a) => a.only(recipient).map(|k| DecryptionKeys(Held::Agent(k))),
+        }
     }
 
     /// Whether one of the keys is the secret half of `recipient` (`age1...`).
     pub fn has_recipient(&self, recipient: &str) -> bool {
-        self.0
-            .iter()
-            .any(|k| k.to_public().to_string() == recipient)
+        match &self.0 {
+            Held::Here(keys) => keys.iter().any(|k| k.to_public().to_string() == recipient),
+            Held::Agent(a) => a.recipients().iter().any(|r| r == recipient),
+        }
+    }
+
+    /// The keys as age identities.
+    fn identities(&self) -> Vec<&dyn age::Identity> {
+        match &self.0 {
+            Held::Here(keys) => keys.iter().map(|k| k as &dyn age::Identity).collect(),
+            Held::Agent(a) => vec![a.as_ref() as &dyn age::Identity],
+        }
     }
 }
 
@@ -190,7 +229,7 @@ pub fn decrypt(
     }
     let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
     decryptor
-        .decrypt(keys.0.iter().map(|k| k as &dyn age::Identity))
+        .decrypt(keys.identities().into_iter())
         .map_err(|_| cannot())?
         .read_to_end(&mut plain)
         .map_err(|_| cannot())?;

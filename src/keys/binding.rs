@@ -65,7 +65,10 @@ impl Binding {
     }
 
     /// The binding and its signature, as files to commit.
-    pub fn signed(&self, signing_key: &ssh_key::PrivateKey) -> Result<(String, String)> {
+    pub fn signed(
+        &self,
+        signing_key: &dyn crate::keys::signature::Signer,
+    ) -> Result<(String, String)> {
         let text = yaml::render(self)?;
         let sig = signature::sign(signing_key, DOCUMENT_NAMESPACE, text.as_bytes())?;
         Ok((text, sig))

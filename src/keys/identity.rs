@@ -28,8 +28,10 @@ use ssh_key::{LineEnding, PrivateKey};
 
 use crate::crypto::{self, DecryptionKeys, PassphraseError};
 use crate::error::{Error, Result};
+use crate::keys::agent::{AgentClient, AgentKeys, AgentSigner};
 use crate::keys::card::{CardFields, KeyCard};
 use crate::keys::fingerprint::Fingerprint;
+use crate::keys::signature::Signer;
 use crate::support::fsio::{self, Mode};
 use crate::support::secret::{PassphraseSource, Zeroizing};
 
@@ -227,6 +229,10 @@ pub struct Session {
     passphrase: OnceLock<SecretString>,
     age: OnceLock<DecryptionKeys>,
     signer: OnceLock<PrivateKey>,
+    /// The passphrase agent holding this identity's keys, if one is used.
+    agent: Option<AgentClient>,
+    held: OnceLock<DecryptionKeys>,
+    agent_signer: OnceLock<AgentSigner>,
 }
 
 impl std::fmt::Debug for Session {
@@ -244,6 +250,39 @@ impl Session {
             passphrase: OnceLock::new(),
             age: OnceLock::new(),
             signer: OnceLock::new(),
+            agent: None,
+            held: OnceLock::new(),
+            agent_signer: OnceLock::new(),
+        }
+    }
+
+    /// A session whose decryption and signing go to `agent`, which holds
+    /// this identity's keys unlocked; what must happen here (rewriting
+    /// `identity.age` on a rotation, exporting the age secret, SSH
+    /// transport) still unlocks here, asking `source`.
+    pub fn with_agent(
+        identity: Identity,
+        source: Box<dyn PassphraseSource>,
+        agent: AgentClient,
+    ) -> Session {
+        Session {
+            agent: Some(agent),
+            ..Session::new(identity, source)
+        }
+    }
+
+    /// Whether an agent holds the keys.
+    pub fn has_agent(&self) -> bool {
+        self.agent.is_some()
+    }
+
+    /// What signs for this person: the agent, else the key here.
+    pub fn signer(&self) -> Result<&dyn Signer> {
+        match &self.agent {
+            Some(agent) => Ok(self
+                .agent_signer
+                .get_or_init(|| AgentSigner::new(agent.clone()))),
+            None => Ok(self.signing_key()?),
         }
     }
 
@@ -265,8 +304,31 @@ impl Session {
     }
 
     /// The age X25519 secret keys, newest first, as they were when first
-    /// needed in this session.
+    /// needed in this session: held by the agent when one is used.
     pub fn decryption_keys(&self) -> Result<&DecryptionKeys> {
+        let Some(agent) = &self.agent else {
+            return self.local_decryption_keys();
+        };
+        if let Some(k) = self.held.get() {
+            return Ok(k);
+        }
+        let status = agent.status()?;
+        if !status.unlocked
+            || status.fingerprint.as_deref() != Some(self.identity.fingerprint.to_string().as_str())
+        {
+            return Err(Error::AgentRefused(
+                "it does not hold this identity's keys (locked, or another identity)".into(),
+            ));
+        }
+        let keys = AgentKeys::new(agent.clone(), status.recipients);
+        Ok(self
+            .held
+            .get_or_init(|| DecryptionKeys::in_agent(Box::new(keys))))
+    }
+
+    /// The age X25519 secret keys decrypted in this process, newest first
+    /// (asking for the passphrase even when an agent is used).
+    pub fn local_decryption_keys(&self) -> Result<&DecryptionKeys> {
         if let Some(k) = self.age.get() {
             return Ok(k);
         }
@@ -289,7 +351,7 @@ impl Session {
     /// This session keeps decrypting with the keys it already loaded.
     pub fn add_decryption_key(&self, key: &x25519::Identity, scrypt_log_n: u8) -> Result<()> {
         let path = self.identity.home.identity_path();
-        let old_keys = self.decryption_keys()?;
+        let old_keys = self.local_decryption_keys()?;
         let protected = crypto::looks_like_age(&fsio::read(&path)?);
         let mut text = Zeroizing::new(format!(
             "# added: {}\n# public key: {}\n{}\n",
@@ -347,7 +409,7 @@ impl Session {
     /// first), for `key export-age-secret` (recovery with stock `age -i`).
     pub fn age_secret_text(&self) -> Result<SecretString> {
         let mut out = String::new();
-        for k in self.decryption_keys()?.all() {
+        for k in self.local_decryption_keys()?.all() {
             out.push_str(k.to_string().expose_secret());
             out.push('\n');
         }

@@ -6,6 +6,7 @@
 //! [`fingerprint`] the one way a key is named. Invariants: a secret key is
 //! only ever decrypted into a [`identity::Session`], never written in clear.
 
+pub mod agent;
 pub mod binding;
 pub mod card;
 pub mod fingerprint;

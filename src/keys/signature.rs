@@ -20,9 +20,26 @@ pub const GIT_NAMESPACE: &str = "git";
 /// larger is refused before it is decoded.
 pub const MAX_SIGNATURE_BYTES: usize = 16 * 1024;
 
+/// What can sign for a person: their key in this process, or the
+/// passphrase agent holding it.
+pub trait Signer: Send + Sync {
+    /// An armored SSHSIG of `message` in `namespace`, ending in a newline.
+    fn sign_message(&self, namespace: &str, message: &[u8]) -> Result<String>;
+}
+
+impl Signer for PrivateKey {
+    fn sign_message(&self, namespace: &str, message: &[u8]) -> Result<String> {
+        sign_with_key(self, namespace, message)
+    }
+}
+
 /// Signs `message`, returning an armored `-----BEGIN SSH SIGNATURE-----` block
 /// ending in a newline.
-pub fn sign(key: &PrivateKey, namespace: &str, message: &[u8]) -> Result<String> {
+pub fn sign(key: &(impl Signer + ?Sized), namespace: &str, message: &[u8]) -> Result<String> {
+    key.sign_message(namespace, message)
+}
+
+fn sign_with_key(key: &PrivateKey, namespace: &str, message: &[u8]) -> Result<String> {
     let sig = key
         .sign(namespace, HashAlg::Sha512, message)
         .map_err(|e| Error::Sign(e.to_string()))?;

@@ -42,7 +42,7 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
     let me = session.fingerprint();
     let card = session.identity().card().clone();
     let card_text = card.to_yaml()?;
-    let key = session.signing_key()?;
+    let key = session.signer()?;
     let config = VaultConfig::new(name, me);
     let config_text = yaml::render(&config)?;
 
@@ -91,7 +91,7 @@ pub fn init(dir: &Path, name: &str, session: &Session) -> Result<Vault> {
 /// ([`crate::vault::succession`]).
 pub(crate) fn signed_groups(
     vault: &Vault,
-    key: &ssh_key::PrivateKey,
+    key: &dyn crate::keys::signature::Signer,
     doc: &mut GroupsDoc,
 ) -> Result<Vec<Change>> {
     crate::vault::succession::chain(
@@ -194,7 +194,7 @@ pub fn certify(vault: &Vault, session: &Session, fp: &Fingerprint) -> Result<()>
         });
     }
     let card_bytes = vault.read(&layout::card_path(fp))?;
-    let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, &card_bytes)?;
+    let sig = signature::sign(session.signer()?, DOCUMENT_NAMESPACE, &card_bytes)?;
     let mut ring = vault.keyring().clone();
     ring.insert_certified(entry.card.clone(), me, entry.role)?;
     let mut changes = vec![
@@ -302,7 +302,7 @@ pub fn set_group(
         }
         .into());
     }
-    let changes = signed_groups(vault, session.signing_key()?, &mut doc)?;
+    let changes = signed_groups(vault, session.signer()?, &mut doc)?;
     let new_groups = Groups::from_doc(doc);
     let group = AccessEntry::Group(name.to_string());
     let mut plan = Plan::default();

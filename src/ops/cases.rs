@@ -977,7 +977,7 @@ pub fn signed_access(vault: &Vault, session: &Session, list: &AccessList) -> Res
         &mut list.replaces,
     )?;
     let text = list.to_yaml()?;
-    let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
+    let sig = signature::sign(session.signer()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
     let rel = access_path(&list.case);
     Ok(vec![
         Change::write(rel.clone(), text),

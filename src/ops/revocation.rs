@@ -138,7 +138,7 @@ pub fn revoke(
     }
     let label = ring.label(fp);
     let lock = vault.lock()?;
-    let key = session.signing_key()?;
+    let key = session.signer()?;
 
     // The state the revocation creates: the key revoked, and out of every group.
     let revocation = Revocation {

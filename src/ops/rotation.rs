@@ -182,7 +182,7 @@ fn binding_changes(
         &mut binding.dossier_binding,
         &mut binding.replaces,
     )?;
-    let (text, sig) = binding.signed(session.signing_key()?)?;
+    let (text, sig) = binding.signed(session.signer()?)?;
     let mut ring = vault.keyring().clone();
     let key = binding.key;
     ring.set_binding(&key, binding);

@@ -377,7 +377,7 @@ fn signed_commit(
     tree: &git2::Tree,
     parents: &[&git2::Commit],
 ) -> Result<git2::Oid> {
-    let signing_key = session.signing_key()?;
+    let signing_key = session.signer()?;
     let fp = session.fingerprint();
     let who = git2::Signature::new(
         &fp.to_string(),

@@ -66,7 +66,7 @@ pub fn cases(
 ) -> Result<Vec<CaseId>> {
     let lock = vault.lock()?;
     let me = session.fingerprint();
-    let key = session.signing_key()?;
+    let key = session.signer()?;
     let mut planned = Vec::with_capacity(count);
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     for _ in 0..count {

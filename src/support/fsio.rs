@@ -157,6 +157,13 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Makes `path` readable and writable by its owner only (0600).
+pub fn set_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+        .map_err(Error::io("set permissions on", path))
+}
+
 /// Creates a directory and its parents (for a new vault or clone).
 pub fn create_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(Error::io("create", dir))

@@ -414,11 +414,7 @@ impl CaseMerge<'_, '_> {
             None => None,
         };
         let text = merged.to_yaml()?;
-        let sig = signature::sign(
-            self.session.signing_key()?,
-            DOCUMENT_NAMESPACE,
-            text.as_bytes(),
-        )?;
+        let sig = signature::sign(self.session.signer()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
         Ok(Ok(signed(text.into_bytes(), Some(sig.into_bytes()))))
     }
 

@@ -101,7 +101,10 @@ fn with_transport<T>(
     session: Option<&Session>,
     f: impl FnOnce(TransportOptions<'_>) -> Result<T>,
 ) -> Result<T> {
+    // With the passphrase agent, dossier's key stays in the agent: SSH
+    // remotes authenticate with ssh-agent or DOSSIER_SSH_KEY instead.
     let signing_key = match session {
+        Some(s) if s.has_agent() => None,
         Some(s) => Some(s.signing_key()?),
         None => None,
     };

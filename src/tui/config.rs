@@ -18,6 +18,12 @@ pub struct Config {
     /// Opt in to writing notes in `$EDITOR` (on a private tmpfs file).
     #[serde(default)]
     pub external_editor: bool,
+    /// Opt in to the passphrase agent (CLI commands).
+    #[serde(default)]
+    pub agent: bool,
+    /// How long the agent keeps the keys without a request.
+    #[serde(default)]
+    pub agent_idle_seconds: Option<u64>,
 }
 
 impl Config {

@@ -190,7 +190,7 @@ pub fn set(vault: &Vault, session: &Session, changes: &[Assignment]) -> Result<g
         &mut config.replaces,
     )?;
     let text = yaml::render(&config)?;
-    let sig = signature::sign(session.signing_key()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
+    let sig = signature::sign(session.signer()?, DOCUMENT_NAMESPACE, text.as_bytes())?;
     vault.commit(
         &lock,
         session,

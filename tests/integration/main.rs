@@ -3,6 +3,7 @@
 
 mod access_review;
 mod agenda;
+mod agent;
 mod audit;
 mod bad_input;
 mod conflicts;
