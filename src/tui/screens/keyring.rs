@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use crate::tui::action::{bind as b, Action, Action as A, Key, Keymap, Rest};
+use crate::tui::action::{bind as b, Action, Action as A, Binding, Key, Keymap, Rest};
 use crate::tui::component::{Effect, Screen};
 use crate::tui::data::Change;
 use crate::tui::overlays::confirm::{Confirm, OnYes};
@@ -50,6 +50,19 @@ impl KeyringScreen {
 impl Screen for KeyringScreen {
     fn keys(&self) -> &'static Keymap {
         &KEYS
+    }
+
+    /// Certifying is offered to administrators only, and only for a key
+    /// that is not certified yet; the rest to everyone.
+    fn hint(&self, bd: &Binding, ctx: &Shared) -> Option<&'static str> {
+        let admin = ctx.me().is_some_and(|me| ctx.info.is_admin(&me));
+        let selected = ctx.info.keys.get(self.selected);
+        match bd.action {
+            Action::KeyCertify => (admin
+                && selected.is_some_and(|k| k.validity == Validity::Uncertified))
+            .then_some(bd.desc),
+            _ => bd.hint.then_some(bd.desc),
+        }
     }
 
     fn update(&mut self, a: Action, ctx: &mut Shared) -> Vec<Effect> {

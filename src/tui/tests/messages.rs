@@ -69,3 +69,34 @@ fn help_opens_at_the_current_screen_and_reaches_its_last_line() {
     press(&mut f.app, KeyCode::Char('g'));
     assert!(text(&mut f.app, 80, 24).contains("│Everywhere"));
 }
+
+#[test]
+fn the_keyring_offers_certify_only_to_an_administrator_on_an_uncertified_key() {
+    let mut f = fixture();
+    f.app.screen = ScreenId::Keyring;
+    let bar = |f: &mut Fixture| {
+        text(&mut f.app, 200, 24)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        !bar(&mut f).contains("certify"),
+        "Ada's own key is certified"
+    );
+    // Dan's card is not certified yet: Ada, a root, may certify it.
+    let dan = f
+        .app
+        .shared
+        .info
+        .keys
+        .iter()
+        .position(|k| k.name == "Dan Newcomer")
+        .unwrap();
+    f.app.screens.keyring.selected = dan;
+    assert!(bar(&mut f).contains("c certify"));
+    // A member of staff is not offered it.
+    f.app.shared.info.keys[0].role = Role::Staff;
+    assert!(!bar(&mut f).contains("certify"));
+}
