@@ -23,6 +23,12 @@ impl Tmux {
 
     /// [`Tmux::start`] on the vault at `vault` (a second clone).
     fn start_in(w: &World, who: &Person, vault: &Path, width: u16, height: u16) -> Tmux {
+        Tmux::run(w, who, vault, width, height, &[])
+    }
+
+    /// `dossier ARGS` in a terminal (no passphrase in the environment is
+    /// needed for what it asks).
+    fn run(w: &World, who: &Person, vault: &Path, width: u16, height: u16, args: &[&str]) -> Tmux {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -47,10 +53,12 @@ impl Tmux {
         }
         // Keep the pane after dossier exits so the test can read its exit
         // status and check that the screen was cleared.
-        line.push_str(&format!(
-            " {}; echo \"EXIT:$?\"; sleep 60",
-            quote(&path(&bin))
-        ));
+        let mut program = quote(&path(&bin));
+        for a in args {
+            program.push(' ');
+            program.push_str(&quote(a));
+        }
+        line.push_str(&format!(" {program}; echo \"EXIT:$?\"; sleep 60"));
         let t = Tmux { socket };
         let status = t
             .tmux()
@@ -561,4 +569,41 @@ fn tui_grants_access_through_the_picker_and_the_cli_sees_the_grant() {
         serde_json::from_str(&w.ok(&ada, &["log", "--json"])).expect("json");
     assert_eq!(log[0]["action"], "grant");
     assert_eq!(log[0]["signature"], "verified");
+}
+
+#[test]
+fn on_a_terminal_a_destructive_command_says_what_it_will_do_and_asks_first() {
+    crate::support::require("tmux");
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    let id = w.new_case(&ada, &["--grant", &ben_fp]);
+    let before = w.commit_count();
+    // No: nothing changes.
+    // It asks before anything is unlocked.
+    let t = Tmux::run(&w, &ada, &w.vault(), 120, 20, &["key", "revoke", &ben_fp]);
+    let pane = t.wait_for("[y/N]");
+    assert!(
+        pane.contains("Revoke Ben") && pane.contains("the 1 case(s) they can read"),
+        "{pane}"
+    );
+    t.type_text("n");
+    t.keys(&["Enter"]);
+    t.wait_for("not confirmed; nothing was changed");
+    t.wait_for("EXIT:1");
+    drop(t);
+    assert_eq!(w.commit_count(), before);
+    assert!(w.ok(&ben, &["case", "show", &id]).contains("Asylum appeal"));
+    // Yes: revoked.
+    let t = Tmux::run(&w, &ada, &w.vault(), 120, 20, &["key", "revoke", &ben_fp]);
+    t.wait_for("[y/N]");
+    t.type_text("y");
+    t.keys(&["Enter"]);
+    t.wait_for("Passphrase");
+    t.type_text(&ada.passphrase);
+    t.keys(&["Enter"]);
+    t.wait_for("EXIT:0");
+    assert!(w.ok(&ada, &["key", "list"]).contains("revoked"));
 }
