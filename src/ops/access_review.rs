@@ -21,7 +21,6 @@ use crate::error::Result;
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::ops::cases;
-use crate::trust::policy;
 use crate::vault::Vault;
 
 /// How a person reads a case.
@@ -199,21 +198,14 @@ pub fn review(
     grants.sort_by(|a, b| (&a.name, a.person, &a.case).cmp(&(&b.name, b.person, &b.case)));
 
     // Practice areas of the cases the reviewer can read.
-    let me = session.fingerprint();
-    let mut areas: BTreeMap<CaseId, String> = BTreeMap::new();
-    for id in &ids {
-        let readable = vault
-            .access_list(id)
-            .is_ok_and(|l| policy::listed_readers(vault.groups(), &l).contains(&me));
-        if !readable {
-            continue;
-        }
-        if let Ok(record) = cases::read_record(vault, session, id) {
-            if let Some(area) = record.practice_area.filter(|a| !a.trim().is_empty()) {
-                areas.insert(id.clone(), area.trim().to_lowercase());
-            }
-        }
-    }
+    let areas: BTreeMap<CaseId, String> = cases::readable_records(vault, session, None)?
+        .0
+        .into_iter()
+        .filter_map(|(id, record)| {
+            let area = record.practice_area?.trim().to_lowercase();
+            (!area.is_empty()).then_some((id, area))
+        })
+        .collect();
     let readable = areas.len();
     if views_logged {
         for (who, views) in &opened {

@@ -220,6 +220,31 @@ pub struct OpenCase {
     pub view: Option<git2::Oid>,
 }
 
+/// The records of every case (or only `only`) that `session` can read,
+/// and how many it could not.
+pub fn readable_records(
+    vault: &Vault,
+    session: &Session,
+    only: Option<&CaseId>,
+) -> Result<(Vec<(CaseId, CaseRecord)>, usize)> {
+    let me = session.fingerprint();
+    let mut records = Vec::new();
+    let mut unreadable = 0;
+    for id in vault.case_ids()? {
+        if only.is_some_and(|o| *o != id) {
+            continue;
+        }
+        let listed = vault
+            .access_list(&id)
+            .is_ok_and(|l| policy::listed_readers(vault.groups(), &l).contains(&me));
+        match listed.then(|| read_record(vault, session, &id)) {
+            Some(Ok(record)) => records.push((id, record)),
+            _ => unreadable += 1,
+        }
+    }
+    Ok((records, unreadable))
+}
+
 /// Decrypts a case's record and notes. When the vault logs views
 /// (`settings.log_views`), the opening is then recorded as a signed `view`
 /// commit, and if that fails nothing decrypted is returned: the error is

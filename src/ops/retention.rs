@@ -65,23 +65,13 @@ pub struct Due {
 /// The cases the session can read whose retention date is on or before
 /// `today`, and the closed cases that have none.
 pub fn due(vault: &Vault, session: &Session, today: NaiveDate) -> Result<Due> {
-    let me = session.fingerprint();
+    let (records, unreadable) = cases::readable_records(vault, session, None)?;
     let mut report = Due {
         rows: Vec::new(),
         undated_closed: Vec::new(),
-        unreadable: 0,
+        unreadable,
     };
-    for id in vault.case_ids()? {
-        let listed = vault
-            .access_list(&id)
-            .is_ok_and(|l| policy::listed_readers(vault.groups(), &l).contains(&me));
-        let record = match listed.then(|| cases::read_record(vault, session, &id)) {
-            Some(Ok(r)) => r,
-            _ => {
-                report.unreadable += 1;
-                continue;
-            }
-        };
+    for (id, record) in records {
         match record.retention_until {
             Some(until) if until <= today => report.rows.push(DueRow {
                 case: id,

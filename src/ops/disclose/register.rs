@@ -8,11 +8,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::standing::{consent_state, ConsentState, EXPIRING_DAYS};
-use crate::case::{CaseId, CaseRecord};
+use crate::case::CaseId;
 use crate::error::Result;
 use crate::keys::identity::Session;
 use crate::ops::cases;
-use crate::trust::policy;
 use crate::vault::Vault;
 
 /// One row of the disclosure register.
@@ -40,31 +39,6 @@ pub struct RegisterRow {
     pub disclosure_reference: Option<String>,
 }
 
-/// The records of every case (or only `only`) that `session` can read,
-/// and how many it could not.
-fn readable_records(
-    vault: &Vault,
-    session: &Session,
-    only: Option<&CaseId>,
-) -> Result<(Vec<(CaseId, CaseRecord)>, usize)> {
-    let me = session.fingerprint();
-    let mut records = Vec::new();
-    let mut unreadable = 0;
-    for id in vault.case_ids()? {
-        if only.is_some_and(|o| *o != id) {
-            continue;
-        }
-        let listed = vault
-            .access_list(&id)
-            .is_ok_and(|l| policy::listed_readers(vault.groups(), &l).contains(&me));
-        match listed.then(|| cases::read_record(vault, session, &id)) {
-            Some(Ok(record)) => records.push((id, record)),
-            _ => unreadable += 1,
-        }
-    }
-    Ok((records, unreadable))
-}
-
 /// The disclosures of every case the session can read.
 #[derive(Debug, Clone, Serialize)]
 pub struct Register {
@@ -84,7 +58,7 @@ pub fn register(
     only: Option<&CaseId>,
 ) -> Result<Register> {
     let mut rows = Vec::new();
-    let (records, unreadable) = readable_records(vault, session, only)?;
+    let (records, unreadable) = cases::readable_records(vault, session, only)?;
     for (id, record) in records {
         for d in &record.disclosures {
             if since.is_some_and(|s| d.date < s) {
@@ -151,7 +125,7 @@ pub fn consents(vault: &Vault, session: &Session, expiring: Option<u32>) -> Resu
     let window = i64::from(expiring.unwrap_or(EXPIRING_DAYS));
     let horizon = today + chrono::Duration::days(window);
     let mut rows = Vec::new();
-    let (records, unreadable) = readable_records(vault, session, None)?;
+    let (records, unreadable) = cases::readable_records(vault, session, None)?;
     for (id, record) in records {
         for c in &record.consents {
             let state = consent_state(c, today, horizon);
