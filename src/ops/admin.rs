@@ -302,18 +302,32 @@ pub fn set_group(
         }
         .into());
     }
-    let changes = signed_groups(vault, session.signer()?, &mut doc)?;
+    let mut changes = signed_groups(vault, session.signer()?, &mut doc)?;
     let new_groups = Groups::from_doc(doc);
     let group = AccessEntry::Group(name.to_string());
     let mut plan = Plan::default();
     for id in vault.case_ids()? {
-        let Ok(list) = vault.access_list(&id) else {
+        if !vault
+            .access_list(&id)
+            .is_ok_and(|l| l.entries().contains(&group))
+        {
             continue;
-        };
-        if list.entries().contains(&group) {
-            let target = rekey::target_for(vault, &id, &me, vault.keyring(), &new_groups);
-            plan.add(id, target);
         }
+        let list = match crate::trust::policy::verified_access(vault, &id) {
+            Ok(v) => v.list,
+            Err(e) => {
+                plan.add(id, Err(e));
+                continue;
+            }
+        };
+        // A group that no longer exists cannot be encrypted to: removing
+        // it takes its grant off every case in the same commit.
+        let mut next = list.clone();
+        if members.is_empty() && next.revoke(&group)? {
+            changes.extend(crate::ops::cases::signed_access(vault, session, &next)?);
+        }
+        let target = rekey::target_with(vault, &list, &me, vault.keyring(), &new_groups, &next);
+        plan.add(id, target);
     }
     let outcome = rekey::reencrypt_and_commit(
         vault,

@@ -230,14 +230,28 @@ pub fn target_for(
     groups: &crate::vault::groups::Groups,
 ) -> Result<Target> {
     let list = crate::trust::policy::verified_access(vault, id)?.list;
-    if !crate::trust::policy::listed_readers(vault.groups(), &list).contains(reader) {
+    target_with(vault, &list, reader, keyring, groups, &list)
+}
+
+/// [`target_for`] when the same commit also changes the case's access
+/// list from `current` to `next`: `reader` must be able to read it now,
+/// and the recipients are `next`'s.
+pub fn target_with(
+    vault: &Vault,
+    current: &crate::case::AccessList,
+    reader: &Fingerprint,
+    keyring: &crate::vault::keyring::Keyring,
+    groups: &crate::vault::groups::Groups,
+    next: &crate::case::AccessList,
+) -> Result<Target> {
+    if !crate::trust::policy::listed_readers(vault.groups(), current).contains(reader) {
         return Err(Error::CannotRekey {
-            case: id.to_string(),
+            case: current.case.to_string(),
         });
     }
     Ok(Target {
-        id: id.clone(),
-        recipients: crate::trust::policy::resolve(keyring, groups, &list)?,
+        id: current.case.clone(),
+        recipients: crate::trust::policy::resolve(keyring, groups, next)?,
     })
 }
 

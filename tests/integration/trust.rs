@@ -483,3 +483,26 @@ fn revoking_a_group_s_last_member_removes_the_group_from_every_case_and_verify_p
         "re-encrypted without him"
     );
 }
+
+#[test]
+fn removing_a_group_takes_its_grant_off_every_case_and_verify_passes() {
+    let (w, ada, ben, _) = firm();
+    let ben_fp = w.fingerprint(&ben);
+    let ben_key = w.age_secret(&ben, "k");
+    w.ok(&ada, &["group", "set", "team", &ben_fp]);
+    let id = w.new_case(&ada, &["--grant", "@team"]);
+    assert!(w.age_opens(&ben_key, &record(&id)));
+    let said = w.ok(&ada, &["group", "set", "team"]);
+    assert!(!said.contains("were not re-encrypted"), "{said}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&ada, &["case", "show", &id, "--json"])).expect("json");
+    assert!(
+        !shown["access"]["readers"].to_string().contains("team"),
+        "{shown}"
+    );
+    w.ok(&ada, &["verify"]);
+    assert!(
+        !w.age_opens(&ben_key, &record(&id)),
+        "re-encrypted without the group"
+    );
+}
