@@ -407,3 +407,23 @@ fn a_colleague_s_rotated_key_is_reported_by_verify_until_an_administrator_reseal
     );
     w.ok(&ben, &["verify"]);
 }
+
+#[test]
+fn a_colleague_who_cannot_read_a_case_cannot_rewrite_its_index_with_stock_git() {
+    let (w, alice, _, id) = setup();
+    let mallory = w.unprotected_person("Mallory");
+    w.join(&mallory, &alice);
+    // Mallory, who cannot read the case, empties its index to hide the
+    // client from every check, committing with stock git under her key.
+    let index = w.vault().join(format!("cases/{id}/blind.idx"));
+    let text = std::fs::read_to_string(&index).unwrap();
+    let header: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&index, header).unwrap();
+    w.insider_commit(&mallory, "edit", Some(&id));
+    let forged = w.head();
+    let before = w.snapshot();
+    let err = w.fails(&alice, &["conflicts", "Miriam Tesfaye"], 1);
+    assert_history_refused(&err, &forged);
+    assert!(err.contains("could not read that case"), "{err}");
+    assert_eq!(w.snapshot(), before);
+}
