@@ -70,6 +70,8 @@ screens! {
     Agenda => agenda: agenda::AgendaScreen,
 }
 
+pub mod report;
+
 impl Screens {
     /// Every screen's key table, in table order.
     pub fn keymaps(&self) -> Vec<&'static Keymap> {

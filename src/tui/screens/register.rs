@@ -16,7 +16,8 @@ use crate::tui::data;
 use crate::tui::jobs::{JobKind, JobOutput};
 use crate::tui::shared::Shared;
 use crate::tui::theme::Role;
-use crate::tui::widgets::{row_style, scroll_window, step};
+use crate::tui::screens::report;
+use crate::tui::widgets::{row_style, scroll_window};
 
 /// The register's keys.
 pub const KEYS: Keymap = Keymap {
@@ -42,14 +43,11 @@ pub struct RegisterScreen {
 }
 
 fn load(ctx: &mut Shared) {
-    let Some(session) = ctx.session.clone() else {
-        return;
-    };
-    let root = ctx.jobs.vault_root.clone();
-    ctx.jobs.spawn(
+    report::load(
+        ctx,
         JobKind::Register,
         "reading the disclosure register",
-        move |_| data::run_register(&root, &session),
+        data::run_register,
     );
 }
 
@@ -59,27 +57,11 @@ impl Screen for RegisterScreen {
     }
 
     fn update(&mut self, a: Action, ctx: &mut Shared) -> Vec<Effect> {
-        let n = self.register.as_ref().map_or(0, |r| r.rows.len());
-        match a {
-            a if a.moves() => self.selected = step(self.selected, n, a, ctx.page),
-            Action::Open => {
-                let case = self
-                    .register
-                    .as_ref()
-                    .and_then(|r| r.rows.get(self.selected))
-                    .map(|row| row.case.clone());
-                if let Some(id) = case {
-                    return vec![Effect::Open(id)];
-                }
-            }
-            Action::Back => {
-                if ctx.stop(&[JobKind::Register]).is_empty() {
-                    return vec![Effect::Home];
-                }
-            }
-            other => return vec![Effect::Global(other)],
-        }
-        Vec::new()
+        let register = &self.register;
+        let n = register.as_ref().map_or(0, |r| r.rows.len());
+        report::update(a, ctx, JobKind::Register, n, &mut self.selected, |i| {
+            register.as_ref()?.rows.get(i).map(|row| row.case.clone())
+        })
     }
 
     fn command(&mut self, name: &str, _arg: &str, ctx: &mut Shared) -> Option<Vec<Effect>> {

@@ -16,7 +16,8 @@ use crate::tui::data;
 use crate::tui::jobs::{JobKind, JobOutput};
 use crate::tui::shared::Shared;
 use crate::tui::theme::Role;
-use crate::tui::widgets::{row_style, scroll_window, step};
+use crate::tui::screens::report;
+use crate::tui::widgets::{row_style, scroll_window};
 
 /// The register's keys.
 pub const KEYS: Keymap = Keymap {
@@ -37,16 +38,10 @@ pub struct RetentionScreen {
 }
 
 fn load(ctx: &mut Shared) {
-    let Some(session) = ctx.session.clone() else {
-        return;
-    };
-    let root = ctx.jobs.vault_root.clone();
     let today = ctx.today;
-    ctx.jobs.spawn(
-        JobKind::Retention,
-        "reading retention dates",
-        move |_| data::run_retention(&root, &session, today),
-    );
+    report::load(ctx, JobKind::Retention, "reading retention dates", move |root, session| {
+        data::run_retention(root, session, today)
+    });
 }
 
 impl Screen for RetentionScreen {
@@ -55,27 +50,11 @@ impl Screen for RetentionScreen {
     }
 
     fn update(&mut self, a: Action, ctx: &mut Shared) -> Vec<Effect> {
-        let n = self.report.as_ref().map_or(0, |r| r.rows.len());
-        match a {
-            a if a.moves() => self.selected = step(self.selected, n, a, ctx.page),
-            Action::Open => {
-                let case = self
-                    .report
-                    .as_ref()
-                    .and_then(|r| r.rows.get(self.selected))
-                    .map(|row| row.case.clone());
-                if let Some(id) = case {
-                    return vec![Effect::Open(id)];
-                }
-            }
-            Action::Back => {
-                if ctx.stop(&[JobKind::Retention]).is_empty() {
-                    return vec![Effect::Home];
-                }
-            }
-            other => return vec![Effect::Global(other)],
-        }
-        Vec::new()
+        let report = &self.report;
+        let n = report.as_ref().map_or(0, |r| r.rows.len());
+        report::update(a, ctx, JobKind::Retention, n, &mut self.selected, |i| {
+            report.as_ref()?.rows.get(i).map(|row| row.case.clone())
+        })
     }
 
     fn command(&mut self, name: &str, _arg: &str, ctx: &mut Shared) -> Option<Vec<Effect>> {

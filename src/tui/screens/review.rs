@@ -18,7 +18,8 @@ use crate::tui::data;
 use crate::tui::jobs::{JobKind, JobOutput};
 use crate::tui::shared::Shared;
 use crate::tui::theme::Role;
-use crate::tui::widgets::{row_style, scroll_window, step};
+use crate::tui::screens::report;
+use crate::tui::widgets::{row_style, scroll_window};
 
 /// The review's keys.
 pub const KEYS: Keymap = Keymap {
@@ -39,19 +40,30 @@ pub struct AccessReviewScreen {
 }
 
 fn load(ctx: &mut Shared) {
-    let Some(session) = ctx.session.clone() else {
-        return;
-    };
-    let root = ctx.jobs.vault_root.clone();
-    ctx.jobs.spawn(
+    report::load(
+        ctx,
         JobKind::AccessReview,
         "reading the access review",
-        move |_| data::run_access_review(&root, &session),
+        data::run_access_review,
     );
 }
 
-/// One row: what it says, its case, and whether it is a flag.
-fn rows(review: &Review, ctx: &Shared) -> Vec<(Vec<String>, Option<CaseId>, bool)> {
+/// The case of row `i`: flags first, then grants (a busy day has none).
+fn case_at(review: &Review, i: usize) -> Option<CaseId> {
+    match review.flags.get(i) {
+        Some(Flag::OldGrant { case, .. })
+        | Some(Flag::NeverOpened { case, .. })
+        | Some(Flag::OutsideAreas { case, .. }) => Some(case.clone()),
+        Some(Flag::BusyDay { .. }) => None,
+        None => review
+            .grants
+            .get(i - review.flags.len())
+            .map(|g| g.case.clone()),
+    }
+}
+
+/// One row: what it says, and whether it is a flag.
+fn rows(review: &Review, ctx: &Shared) -> Vec<(Vec<String>, bool)> {
     let name = |fp| ctx.info.name_of(fp);
     let mut out = Vec::new();
     for f in &review.flags {
@@ -87,7 +99,7 @@ fn rows(review: &Review, ctx: &Shared) -> Vec<(Vec<String>, Option<CaseId>, bool
             ),
         };
         let shown = case.as_ref().map(ToString::to_string).unwrap_or_default();
-        out.push((vec![what.to_string(), who, shown, detail], case, true));
+        out.push((vec![what.to_string(), who, shown, detail], true));
     }
     for g in &review.grants {
         let through = match (g.through, &g.group) {
@@ -106,7 +118,6 @@ fn rows(review: &Review, ctx: &Shared) -> Vec<(Vec<String>, Option<CaseId>, bool
                 g.case.to_string(),
                 format!("since {}  {opened}", g.since.format("%Y-%m-%d")),
             ],
-            Some(g.case.clone()),
             false,
         ));
     }
@@ -119,30 +130,11 @@ impl Screen for AccessReviewScreen {
     }
 
     fn update(&mut self, a: Action, ctx: &mut Shared) -> Vec<Effect> {
-        let n = self
-            .review
-            .as_ref()
-            .map_or(0, |r| r.flags.len() + r.grants.len());
-        match a {
-            a if a.moves() => self.selected = step(self.selected, n, a, ctx.page),
-            Action::Open => {
-                let case = self
-                    .review
-                    .as_ref()
-                    .and_then(|r| rows(r, ctx).into_iter().nth(self.selected))
-                    .and_then(|(_, case, _)| case);
-                if let Some(id) = case {
-                    return vec![Effect::Open(id)];
-                }
-            }
-            Action::Back => {
-                if ctx.stop(&[JobKind::AccessReview]).is_empty() {
-                    return vec![Effect::Home];
-                }
-            }
-            other => return vec![Effect::Global(other)],
-        }
-        Vec::new()
+        let review = &self.review;
+        let n = review.as_ref().map_or(0, |r| r.flags.len() + r.grants.len());
+        report::update(a, ctx, JobKind::AccessReview, n, &mut self.selected, |i| {
+            case_at(review.as_ref()?, i)
+        })
     }
 
     fn command(&mut self, name: &str, _arg: &str, ctx: &mut Shared) -> Option<Vec<Effect>> {
@@ -211,7 +203,7 @@ impl Screen for AccessReviewScreen {
             .enumerate()
             .skip(offset)
             .take(height)
-            .map(|(i, (cells, _, flag))| {
+            .map(|(i, (cells, flag))| {
                 let normal = if flag {
                     t.style(Role::Warning)
                 } else {
