@@ -170,6 +170,10 @@ pub struct DisclosureDialog {
     pub assessment: Option<Assessment>,
     /// The key the recipient field resolved to.
     pub key: Option<String>,
+    /// The recipient field read once when it was accepted (a pasted key
+    /// or the file it came in): the key and how it is read aloud, or why
+    /// not. Drawing never reads the file again.
+    resolved: Option<Result<(String, String), String>>,
     saving: bool,
 }
 
@@ -218,6 +222,7 @@ impl DisclosureDialog {
             problem: None,
             assessment: None,
             key: None,
+            resolved: None,
             saving: false,
         }
     }
@@ -304,12 +309,16 @@ impl DisclosureDialog {
     /// Resolves the recipient and asks the library whether the disclosure
     /// would be allowed; only then is the last step shown.
     fn check(&mut self, ctx: &Shared) {
-        let key = match resolve_recipient(self.recipient[0].value.value()) {
-            Ok(key) => key,
-            Err(e) => {
-                self.problem = Some(e);
+        if self.resolved.is_none() {
+            self.resolve();
+        }
+        let key = match &self.resolved {
+            Some(Ok((key, _))) => key.clone(),
+            Some(Err(e)) => {
+                self.problem = Some(e.clone());
                 return;
             }
+            None => return,
         };
         self.key = Some(key);
         let request = self.request();
@@ -337,6 +346,17 @@ impl DisclosureDialog {
             Change::Disclose(request)
         };
         self.saving = ctx.start_change(change);
+    }
+
+    /// Reads the recipient field: a key, or the file it came in.
+    fn resolve(&mut self) {
+        self.resolved = Some(
+            resolve_recipient(self.recipient[0].value.value()).and_then(|key| {
+                disclose::recipient_fingerprint(&key)
+                    .map(|fp| (key, fp))
+                    .map_err(|e| e.to_string())
+            }),
+        );
     }
 
     fn started(&self) -> bool {
@@ -446,6 +466,9 @@ impl Overlay for DisclosureDialog {
                     let i = self.selected;
                     if let Some(e) = self.entries().and_then(|es| es.get_mut(i)) {
                         e.value = input;
+                    }
+                    if self.step == Step::Recipient && i == 0 {
+                        self.resolve();
                     }
                     self.assessment = None;
                 }
@@ -688,15 +711,13 @@ fn draw_entries(
         ]));
     }
     if !requirements {
-        if let Ok(key) = resolve_recipient(entries[0].value.value()) {
-            if let Ok(fp) = disclose::recipient_fingerprint(&key) {
-                lines.push(Line::default());
-                lines.push(Line::styled(
-                    " Read this to the recipient, who checks it against their own key:",
-                    t.style(Role::Text),
-                ));
-                lines.push(Line::styled(format!("   {fp}"), t.style(Role::Accent)));
-            }
+        if let Some(Ok((_, fp))) = &d.resolved {
+            lines.push(Line::default());
+            lines.push(Line::styled(
+                " Read this to the recipient, who checks it against their own key:",
+                t.style(Role::Text),
+            ));
+            lines.push(Line::styled(format!("   {fp}"), t.style(Role::Accent)));
         }
     }
     f.render_widget(Paragraph::new(lines), area);
