@@ -24,4 +24,6 @@ mod sync;
 mod sync_ssh;
 mod transport;
 mod trust;
+mod tui_agent;
+mod tui_editors;
 mod tui_tmux;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::support::{Person, World};
 
 /// A tmux server of our own, killed when the test ends (even on failure).
-struct Tmux {
+pub struct Tmux {
     socket: String,
 }
 
@@ -29,6 +29,18 @@ impl Tmux {
     /// `dossier ARGS` in a terminal (no passphrase in the environment is
     /// needed for what it asks).
     fn run(w: &World, who: &Person, vault: &Path, width: u16, height: u16, args: &[&str]) -> Tmux {
+        Tmux::run_with(w, who, vault, (width, height), args, &[])
+    }
+
+    /// [`Tmux::run`] with `extra` variables in the environment.
+    pub fn run_with(
+        w: &World,
+        who: &Person,
+        vault: &Path,
+        (width, height): (u16, u16),
+        args: &[&str],
+        extra: &[(&str, String)],
+    ) -> Tmux {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -47,6 +59,7 @@ impl Tmux {
             ("DOSSIER_VAULT", path(vault)),
             ("TERM", "xterm-256color".into()),
         ];
+        let vars: Vec<(&str, String)> = vars.into_iter().chain(extra.iter().cloned()).collect();
         let mut line = String::from("env -i");
         for (k, v) in &vars {
             line.push_str(&format!(" {k}={}", quote(v)));
@@ -83,7 +96,7 @@ impl Tmux {
         c
     }
 
-    fn capture(&self) -> String {
+    pub fn capture(&self) -> String {
         let out = self
             .tmux()
             .args(["capture-pane", "-p", "-S", "-200"])
@@ -93,7 +106,7 @@ impl Tmux {
     }
 
     /// Sends tmux key names (Enter, Tab, C-s…).
-    fn keys(&self, keys: &[&str]) {
+    pub fn keys(&self, keys: &[&str]) {
         let status = self
             .tmux()
             .arg("send-keys")
@@ -104,7 +117,7 @@ impl Tmux {
     }
 
     /// Types text literally.
-    fn type_text(&self, text: &str) {
+    pub fn type_text(&self, text: &str) {
         let status = self
             .tmux()
             .args(["send-keys", "-l", text])
@@ -114,7 +127,7 @@ impl Tmux {
     }
 
     /// Waits until the pane shows `needle`; returns the pane.
-    fn wait_for(&self, needle: &str) -> String {
+    pub fn wait_for(&self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let pane = self.capture();
@@ -136,7 +149,7 @@ impl Drop for Tmux {
     }
 }
 
-fn path(p: &Path) -> String {
+pub fn path(p: &Path) -> String {
     p.to_str().expect("utf-8 path").to_string()
 }
 
@@ -177,13 +190,15 @@ fn tui_unlock_search_open_add_note_quit_then_the_cli_sees_a_signed_note() {
     t.keys(&["Enter"]);
     t.wait_for("Cases 2 of 2");
 
-    // Full-text search finds the note's word, which is in no list column.
-    t.keys(&["/"]);
+    // Full-text search finds the note's word, which is in no list column,
+    // and shows the line it is on.
+    t.keys(&["F"]);
     t.type_text("medical");
     t.keys(&["Enter"]);
     t.wait_for("search /medical/: 1 case(s)");
     let pane = t.wait_for("Cases 1 of 2");
     assert!(pane.contains("OL-2026-101"), "{pane}");
+    assert!(pane.contains("note: Medical report requested."), "{pane}");
 
     t.keys(&["Enter"]);
     t.wait_for("Asylum appeal");
