@@ -5,6 +5,7 @@
 
 mod cli;
 mod launch;
+mod passphrase_agent;
 mod tui;
 
 fn main() {

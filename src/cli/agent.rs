@@ -3,36 +3,19 @@
 //! opted in (`agent: true` in config.yaml), the first command that needs
 //! the keys asks for the passphrase once, starts the agent and hands it
 //! over; later commands use the agent and ask nothing until it is idle for
-//! `agent_idle_seconds` (default 600) or locked.
+//! `agent_idle_seconds` (default 600) or locked. Starting and finding the
+//! agent is [`crate::passphrase_agent`], which the TUI uses too.
 
-use std::os::unix::process::CommandExt;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dossier::keys::agent::{self, AgentClient};
 use dossier::keys::identity::{Home, Identity, Session};
-use dossier::support::secret::{ExposeSecret, FixedPassphrase, PassphraseSource, SecretString};
-use dossier::{Error, Result};
+use dossier::support::secret::{FixedPassphrase, PassphraseSource, SecretString};
+use dossier::Result;
 
-/// How long a started agent may take to listen.
-const START_WAIT: Duration = Duration::from_secs(5);
-/// The idle timeout when the config names none.
-pub const DEFAULT_IDLE_SECONDS: u64 = 600;
-
-/// Whether the user opted in, and the idle timeout.
-pub fn configured() -> Option<Duration> {
-    let (config, _) = crate::tui::config::Config::load();
-    config.agent.then(|| {
-        Duration::from_secs(
-            config
-                .agent_idle_seconds
-                .unwrap_or(DEFAULT_IDLE_SECONDS)
-                .max(1),
-        )
-    })
-}
+use crate::passphrase_agent::{hand_over, holding};
 
 /// A session for `identity` through the agent: the running one when it
 /// holds this identity, else one started now with the passphrase asked
@@ -44,67 +27,21 @@ pub fn session(
     source: Box<dyn PassphraseSource>,
     idle: Duration,
 ) -> Result<Session> {
-    let client = match AgentClient::for_home(home.dir()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("dossier: {e}; asking for the passphrase each time");
-            return Ok(Session::new(identity, source));
-        }
-    };
-    let mine = identity.fingerprint().to_string();
-    if let Ok(status) = client.status() {
-        if status.unlocked && status.fingerprint.as_deref() == Some(mine.as_str()) {
-            return Ok(Session::with_agent(identity, source, client));
-        }
+    if let Err(e) = AgentClient::for_home(home.dir()) {
+        eprintln!("dossier: {e}; asking for the passphrase each time");
+        return Ok(Session::new(identity, source));
+    }
+    if let Some(client) = holding(home, &identity) {
+        return Ok(Session::with_agent(identity, source, client));
     }
     let passphrase = source.passphrase("unlock your keys (the agent keeps them for you)")?;
-    if client.status().is_err() {
-        start(home.dir(), idle)?;
-        let deadline = Instant::now() + START_WAIT;
-        while client.status().is_err() {
-            if Instant::now() > deadline {
-                return Err(Error::AgentUnavailable(
-                    "it did not start; run `dossier agent` to see why".into(),
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-    client.unlock(passphrase.expose_secret())?;
+    let client = hand_over(home, &passphrase, idle)?;
     // What must still happen here uses the same passphrase, not a prompt.
     Ok(Session::with_agent(
         identity,
         Box::new(FixedPassphrase::new(passphrase)),
         client,
     ))
-}
-
-/// Starts `dossier agent` for `home` in the background, detached from the
-/// terminal (its own session; no stdin, stdout or stderr).
-fn start(home: &Path, idle: Duration) -> Result<()> {
-    let exe = std::env::current_exe().map_err(Error::io("find", "the dossier program"))?;
-    let mut cmd = std::process::Command::new(exe);
-    cmd.arg("--home")
-        .arg(home)
-        .arg("agent")
-        .arg("--idle")
-        .arg(idle.as_secs().to_string())
-        // It is handed the passphrase over its socket, once; it keeps no
-        // copy of it in its environment.
-        .env_remove("DOSSIER_PASSPHRASE")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    // SAFETY: setsid only detaches the child from this terminal's session.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::setsid();
-            Ok(())
-        });
-    }
-    cmd.spawn()
-        .map_err(Error::io("start", "the passphrase agent"))?;
-    Ok(())
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);

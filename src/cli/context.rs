@@ -34,7 +34,7 @@ impl Context {
         let home = self.home()?;
         let identity = Identity::load(&home)?;
         let source = Box::new(CliPassphrase::new(self.passphrase_file.clone()));
-        match super::agent::configured() {
+        match crate::passphrase_agent::configured() {
             Some(idle) => super::agent::session(&home, identity, source, idle),
             None => Ok(Session::new(identity, source)),
         }

@@ -302,7 +302,7 @@ enum Command {
     /// Run the passphrase agent in the foreground (commands start it for you when `agent: true` is in config.yaml).
     Agent {
         /// Forget the keys and stop after this many seconds without a request.
-        #[arg(long, value_name = "SECONDS", default_value_t = agent::DEFAULT_IDLE_SECONDS)]
+        #[arg(long, value_name = "SECONDS", default_value_t = crate::passphrase_agent::DEFAULT_IDLE_SECONDS)]
         idle: u64,
     },
     /// Make the passphrase agent forget your keys and stop.

@@ -85,6 +85,8 @@ enum Answer {
     FileKey(Option<String>),
     Signature(String),
     Locked,
+    /// The passphrase handed over does not open the identity.
+    WrongPassphrase,
     Refused(String),
 }
 
@@ -231,6 +233,7 @@ impl AgentClient {
 fn unexpected(answer: Answer) -> Error {
     match answer {
         Answer::Refused(why) => Error::AgentRefused(why),
+        Answer::WrongPassphrase => Error::WrongPassphrase,
         _ => Error::AgentUnavailable("it gave an answer that does not fit the question".into()),
     }
 }
@@ -380,10 +383,11 @@ pub fn serve(
         }
         match listener.accept() {
             Ok((mut stream, _)) => {
-                last = Instant::now();
                 if !same_user(&stream) {
-                    continue; // another user: dropped unanswered
+                    continue; // another user: dropped unanswered, and no
+                              // reason to keep the keys longer
                 }
+                last = Instant::now();
                 let _ = stream.set_nonblocking(false);
                 let _ = stream.set_read_timeout(Some(ANSWER_TIMEOUT));
                 let Ok(request) = read_message::<Request>(&mut stream) else {
@@ -437,6 +441,7 @@ fn answer(request: Request, held: &mut Option<Held>, unlock: &Unlocker) -> (Answ
                     });
                     (Answer::Unlocked, false)
                 }
+                Err(Error::WrongPassphrase) => (Answer::WrongPassphrase, false),
                 Err(e) => (Answer::Refused(e.to_string()), false),
             }
         }

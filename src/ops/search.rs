@@ -32,6 +32,9 @@ pub struct Hit {
     pub location: String,
     /// The matching line.
     pub line: String,
+    /// Where in `line` (bytes) the first match is, for highlighting.
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
 }
 
 /// Searches every readable case's record and notes for `pattern`.
@@ -79,24 +82,24 @@ pub fn search_cases(
             let record = crate::support::fsio::read_in_vault(root, &cases::record_path(id))
                 .and_then(|ct| crypto::decrypt(&ct, key, &path))
                 .and_then(|plain| CaseRecord::parse(&plain, "a case record"));
-            if let Ok(text) = record.and_then(|r| r.to_yaml()) {
-                for line in text.lines().filter(|l| re.is_match(l)) {
-                    out.push(Hit {
-                        case: id.clone(),
-                        location: "record".into(),
-                        line: line.trim().to_string(),
-                    });
+            let mut matches = |text: &str, location: &dyn Fn() -> String| {
+                for line in text.lines().map(str::trim) {
+                    if let Some(m) = re.find(line) {
+                        out.push(Hit {
+                            case: id.clone(),
+                            location: location(),
+                            line: line.to_string(),
+                            span: m.range(),
+                        });
+                    }
                 }
+            };
+            if let Ok(text) = record.and_then(|r| r.to_yaml()) {
+                matches(&text, &|| "record".into());
             }
             let notes = cases::read_notes(root, key, id, note_names).unwrap_or_default();
             for note in &notes {
-                for line in note.text.lines().filter(|l| re.is_match(l)) {
-                    out.push(Hit {
-                        case: id.clone(),
-                        location: format!("note {}", note.file),
-                        line: line.trim().to_string(),
-                    });
-                }
+                matches(&note.text, &|| format!("note {}", note.file));
             }
             out
         })

@@ -41,8 +41,10 @@ pub enum Action {
     NextTab,
     /// Previous tab.
     PrevTab,
-    /// Filter the list as you type; Enter searches full text.
+    /// Filter the list as you type.
     Filter,
+    /// Search the text of every record and note.
+    Search,
     /// Clear filter and search.
     ClearFilter,
     /// Sort by the next column.

@@ -18,6 +18,7 @@ use dossier::Error;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::widgets::Block;
 use ratatui::Frame;
+use zeroize::Zeroize;
 
 use crate::tui::action::{self, Action, Keymap};
 use crate::tui::chrome;
@@ -60,6 +61,8 @@ pub struct App {
     /// How many of the session's messages have been looked at for being
     /// too long for the hint bar.
     surfaced: usize,
+    /// What was open when the TUI locked itself (see `tui/agent.rs`).
+    pub locked_away: Option<(ScreenId, Vec<Box<dyn Overlay>>)>,
 }
 
 /// The smallest terminal dossier draws its screens in (the design's 80x24
@@ -113,6 +116,7 @@ impl App {
                 spinner: 0,
                 page: 10,
                 sync_request: None,
+                last_input: std::time::Instant::now(),
                 today: chrono::Utc::now().date_naive(),
                 messages: Vec::new(),
                 width: 80,
@@ -125,6 +129,7 @@ impl App {
             quit: false,
             external: None,
             surfaced: 0,
+            locked_away: None,
         }
     }
 
@@ -139,6 +144,12 @@ impl App {
                 );
             }
             Some(id) => {
+                if let Some(session) = self.session_from_agent(id) {
+                    self.shared.info_msg(
+                        "Unlocked by the passphrase agent (`dossier lock` makes it forget your keys)",
+                    );
+                    return self.apply(vec![Effect::Unlocked(Arc::new(session))]);
+                }
                 let session =
                     Session::new(id.clone(), Box::new(dossier::support::secret::NoPassphrase));
                 match session.unlock() {
@@ -169,9 +180,42 @@ impl App {
     /// Handles a key press.
     pub fn on_key(&mut self, key: ratatui::crossterm::event::KeyEvent) {
         self.shared.message = None;
+        self.shared.last_input = std::time::Instant::now();
         if let Some(a) = action::lookup(self.keymap(), &key) {
             self.update(a);
         }
+        self.surface_long_message();
+    }
+
+    /// Handles pasted text: into the text field that has the keyboard, as
+    /// if typed (line breaks become new lines in the note editor and
+    /// spaces elsewhere, other control characters are dropped). Where no
+    /// text is being entered, nothing is pasted, so pasted text can never
+    /// run as commands. The pasted copy is wiped afterwards.
+    pub fn on_paste(&mut self, mut text: String) {
+        self.shared.message = None;
+        self.shared.last_input = std::time::Instant::now();
+        let keymap = self.keymap();
+        if keymap.rest != action::Rest::Text {
+            self.shared
+                .error_msg("nothing was pasted: paste into a text field (a prompt, a form field or the note editor)");
+            text.zeroize();
+            return;
+        }
+        let multiline = keymap.bindings.iter().any(|b| b.action == Action::Newline);
+        let normalised = text.replace("\r\n", "\n");
+        text.zeroize();
+        let mut normalised = normalised;
+        for c in normalised.chars() {
+            let a = match c {
+                '\n' | '\r' if multiline => Action::Newline,
+                '\n' | '\r' | '\t' => Action::Char(' '),
+                c if c.is_control() => continue,
+                c => Action::Char(c),
+            };
+            self.update(a);
+        }
+        normalised.zeroize();
         self.surface_long_message();
     }
 
@@ -227,7 +271,10 @@ impl App {
                 }
                 Effect::Unlocked(session) => {
                     self.shared.session = Some(session);
-                    self.show(ScreenId::Cases);
+                    self.shared.last_input = std::time::Instant::now();
+                    if !self.unhide() {
+                        self.show(ScreenId::Cases);
+                    }
                     self.reload(None);
                 }
                 Effect::Command(line) => self.run_command(&line),
@@ -273,7 +320,7 @@ impl App {
         }
     }
 
-    fn show(&mut self, id: ScreenId) {
+    pub(crate) fn show(&mut self, id: ScreenId) {
         self.screen = id;
         self.screens.get_mut(id).on_show(&mut self.shared);
     }
@@ -312,6 +359,10 @@ impl App {
             JobBody::Partial(out) => (msg.kind, Ok(out)),
             JobBody::Done(result) => (msg.kind, result),
         };
+        // With the agent, a failure may only mean it forgot the keys.
+        if result.is_err() && self.lock_if_agent_forgot() {
+            return;
+        }
         for &id in ScreenId::ALL {
             match self
                 .screens
@@ -366,7 +417,16 @@ impl App {
             }
             JobOutput::ListTotal(n) => ctx.cases.total = Some(n),
             JobOutput::Summaries(batch) => ctx.cases.upsert(batch),
-            JobOutput::ListDone => ctx.cases.loading = false,
+            JobOutput::ListDone => {
+                ctx.cases.loading = false;
+                let unreadable =
+                    ctx.cases.rows.iter().any(|r| {
+                        matches!(r.state, dossier::ops::cases::SummaryState::Damaged { .. })
+                    });
+                if unreadable {
+                    self.lock_if_agent_forgot();
+                }
+            }
             JobOutput::LastChanges(map) => ctx.cases.set_last_changes(map),
             JobOutput::Status(s) => ctx.status = s,
             JobOutput::Changed(text) => {

@@ -49,15 +49,18 @@ pub enum Effect {
     ShowCaller,
 }
 
-/// What happened in the case list's filter prompt.
+/// What happened in the case list's filter or search prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FilterEdit {
-    /// The text is now this (filter as you type).
+    /// The filter text is now this (filter as you type).
     Typed(String),
-    /// Esc: no filter.
+    /// Esc in the filter prompt: the filter it started with again.
     Cancelled,
-    /// Enter with this text: a full-text search (none when empty).
-    Submitted(String),
+    /// Enter in the filter prompt: the filter stays as typed.
+    Kept,
+    /// Enter in the search prompt: a full-text search for this (an empty
+    /// one clears the search).
+    Search(String),
 }
 
 /// Why screens are asked to re-read.

@@ -18,7 +18,7 @@ pub struct Config {
     /// Opt in to writing notes in `$EDITOR` (on a private tmpfs file).
     #[serde(default)]
     pub external_editor: bool,
-    /// Opt in to the passphrase agent (CLI commands).
+    /// Opt in to the passphrase agent (CLI commands and the TUI).
     #[serde(default)]
     pub agent: bool,
     /// How long the agent keeps the keys without a request.
@@ -26,7 +26,22 @@ pub struct Config {
     pub agent_idle_seconds: Option<u64>,
 }
 
+/// The agent's idle timeout when the config names none.
+pub const DEFAULT_AGENT_IDLE_SECONDS: u64 = 600;
+
 impl Config {
+    /// With the agent opted in, how long it keeps the keys without a
+    /// request.
+    pub fn agent_idle(&self) -> Option<std::time::Duration> {
+        self.agent.then(|| {
+            std::time::Duration::from_secs(
+                self.agent_idle_seconds
+                    .unwrap_or(DEFAULT_AGENT_IDLE_SECONDS)
+                    .max(1),
+            )
+        })
+    }
+
     /// Reads the config file; returns defaults and a problem sentence when
     /// it cannot be read.
     pub fn load() -> (Config, Option<String>) {

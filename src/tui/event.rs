@@ -21,6 +21,9 @@ use crate::tui::jobs::JobMessage;
 pub enum Event {
     /// A key press.
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): it goes into the
+    /// text field that has the keyboard, never read as keys.
+    Paste(String),
     /// The terminal was resized.
     Resize,
     /// Time passed (spinners, message expiry).
@@ -141,6 +144,7 @@ fn input_loop(c: &InputControl, tx: &Sender<Event>) {
             match event::read() {
                 Ok(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => tx.send(Event::Key(k)),
                 Ok(TermEvent::Resize(..)) => tx.send(Event::Resize),
+                Ok(TermEvent::Paste(text)) => tx.send(Event::Paste(text)),
                 Ok(_) => Ok(()),
                 Err(_) => {
                     let _ = tx.send(Event::Terminate);

@@ -71,7 +71,9 @@ pub enum JobKind {
 #[derive(Debug)]
 pub enum JobOutput {
     /// The identity unlocked.
-    Unlocked(Arc<Session>),
+    /// Unlocked; with a sentence when the agent was asked for but could
+    /// not be used.
+    Unlocked(Arc<Session>, Option<String>),
     /// The vault's public state.
     VaultInfo(Box<VaultInfo>),
     /// How many cases the list will have (sent first).

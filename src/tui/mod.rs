@@ -22,6 +22,7 @@
 //! screen and scrollback cleared ([`terminal`]).
 
 pub mod action;
+pub mod agent;
 pub mod app;
 pub mod chrome;
 pub mod component;
@@ -140,10 +141,15 @@ fn handle(app: &mut App, ev: Event) -> bool {
             app.on_key(k);
             true
         }
+        Event::Paste(text) => {
+            app.on_paste(text);
+            true
+        }
         Event::Resize => true,
         Event::Tick => {
+            let locked = app.lock_when_idle();
             app.shared.spinner = app.shared.spinner.wrapping_add(1);
-            app.shared.jobs.busy()
+            locked || app.shared.jobs.busy()
         }
         Event::Job(msg) => {
             app.on_job(msg);

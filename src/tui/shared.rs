@@ -100,6 +100,8 @@ pub struct Shared {
     pub identity: Option<Identity>,
     /// The unlocked session.
     pub session: Option<Arc<Session>>,
+    /// When the last key was pressed (the agent's idle lock counts from it).
+    pub last_input: std::time::Instant,
     /// Vault public state.
     pub info: VaultInfo,
     /// Dirty / ahead / behind.

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::{Hide, MoveTo, Show};
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen,
@@ -55,7 +56,13 @@ impl Drop for Guard {
 fn take_over() -> io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    execute!(io::stdout(), EnterAlternateScreen, Hide)
+    // Bracketed paste: pasted text arrives as one event, never as keys.
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        Hide
+    )
 }
 
 /// Leaves raw mode and the alternate screen; with `wipe`, also clears the
@@ -65,7 +72,13 @@ fn restore(wipe: bool) {
         return;
     }
     let mut out = io::stdout();
-    let _ = execute!(out, Clear(ClearType::All), LeaveAlternateScreen, Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        Clear(ClearType::All),
+        LeaveAlternateScreen,
+        Show
+    );
     let _ = disable_raw_mode();
     if wipe {
         let _ = execute!(

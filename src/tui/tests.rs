@@ -51,6 +51,7 @@ mod disclosure;
 mod messages;
 mod retention;
 mod review;
+mod text_entry;
 
 /// The tribunal's age key: the recipient of the fixture's disclosures.
 const TRIBUNAL_KEY: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
@@ -911,23 +912,125 @@ fn every_screen_draws_at_tiny_sizes_without_panicking() {
 // ----- keys and state -----------------------------------------------------
 
 #[test]
-fn filter_narrows_the_list_instantly_and_enter_starts_a_full_text_search() {
+fn the_filter_narrows_as_you_type_enter_keeps_it_and_esc_puts_back_the_one_before() {
     let mut f = fixture();
+    fn visible(f: &mut Fixture) -> usize {
+        f.app.screens.cases.refresh_visible(&f.app.shared);
+        f.app.screens.cases.visible.len()
+    }
     press(&mut f.app, KeyCode::Char('/'));
     typing(&mut f.app, "visa");
-    f.app.screens.cases.refresh_visible(&f.app.shared);
-    assert_eq!(f.app.screens.cases.visible.len(), 1);
+    assert_eq!(visible(&mut f), 1);
+    // Enter keeps the filter and searches nothing.
     press(&mut f.app, KeyCode::Enter);
-    assert!(f.app.shared.jobs.is_running(JobKind::Search));
-    // The protected client's real name is not matched by the instant filter.
+    assert!(!f.app.shared.jobs.is_running(JobKind::Search));
+    assert!(f.app.overlays.is_empty());
+    assert_eq!(visible(&mut f), 1);
+    assert_eq!(f.app.screens.cases.filter, "visa");
+    // Esc in the prompt puts back the filter it started with.
+    press(&mut f.app, KeyCode::Char('/'));
+    typing(&mut f.app, "x");
+    assert_eq!(visible(&mut f), 0);
     press(&mut f.app, KeyCode::Esc);
+    assert!(f.app.overlays.is_empty());
+    assert_eq!(f.app.screens.cases.filter, "visa");
+    assert_eq!(visible(&mut f), 1);
+    // The protected client's real name is not matched by the filter.
+    press(&mut f.app, KeyCode::Char('c'));
     press(&mut f.app, KeyCode::Char('/'));
     typing(&mut f.app, "tesfaye");
-    f.app.screens.cases.refresh_visible(&f.app.shared);
-    assert_eq!(f.app.screens.cases.visible.len(), 0);
+    assert_eq!(visible(&mut f), 0);
     press(&mut f.app, KeyCode::Esc);
+    assert_eq!(visible(&mut f), 5);
+}
+
+#[test]
+fn full_text_search_has_its_own_key_and_shows_the_matching_line_highlighted() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('F'));
+    typing(&mut f.app, "interpreter");
+    press(&mut f.app, KeyCode::Enter);
+    assert!(f.app.shared.jobs.is_running(JobKind::Search));
+    assert_eq!(f.app.screens.cases.filter, "", "the search is not a filter");
+    let case = f.app.shared.cases.rows[0].id.clone();
+    let line = "Interpreter booked for the hearing: Tigrinya, two hours.";
+    let serial = f
+        .app
+        .shared
+        .jobs
+        .serial_of(JobKind::Search)
+        .expect("running");
+    f.app.on_job(JobMessage {
+        kind: JobKind::Search,
+        serial,
+        body: JobBody::Done(Ok(JobOutput::SearchHits {
+            pattern: "interpreter".into(),
+            hits: vec![
+                dossier::ops::search::Hit {
+                    case: case.clone(),
+                    location: "note 2026-11-30T10-00-00Z-ab12.md".into(),
+                    line: line.into(),
+                    span: 0..11,
+                },
+                dossier::ops::search::Hit {
+                    case: case.clone(),
+                    location: "record".into(),
+                    line: "interpreter: needed".into(),
+                    span: 0..11,
+                },
+            ],
+        })),
+    });
     f.app.screens.cases.refresh_visible(&f.app.shared);
-    assert_eq!(f.app.screens.cases.visible.len(), 5);
+    assert_eq!(f.app.screens.cases.visible.len(), 1);
+    for (w, h) in [(80, 24), (200, 60)] {
+        let shown = text(&mut f.app, w, h);
+        assert!(shown.contains("Matching line"), "{shown}");
+        assert!(shown.contains("note: Interpreter booked"), "{shown}");
+        assert!(shown.contains("(+1)"), "{shown}");
+        insta::assert_snapshot!(format!("search_results_{w}x{h}"), shown);
+    }
+    // The match itself is highlighted: underlined, where nothing else is.
+    let term = draw(&mut f.app, 120, 30);
+    let buffer = term.backend().buffer();
+    let line_of = |y: u16| {
+        (0..120)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect::<String>()
+    };
+    let row = (0..30)
+        .find(|&y| line_of(y).contains("Interpreter booked"))
+        .expect("the result row");
+    let text_of_row = line_of(row);
+    let at = text_of_row.find("Interpreter").expect("the match");
+    let col = text_of_row[..at].chars().count() as u16;
+    let underlined = |x: u16| {
+        buffer[(x, row)]
+            .modifier
+            .contains(ratatui::style::Modifier::UNDERLINED)
+    };
+    assert!((col..col + 11).all(underlined), "the match is underlined");
+    assert!(!underlined(col + 12), "only the match is");
+}
+
+#[test]
+fn a_long_line_keeps_the_match_in_view() {
+    use crate::tui::screens::list::snippet;
+    let line = format!(
+        "{} the interpreter cancelled {}",
+        "a".repeat(80),
+        "b".repeat(80)
+    );
+    let start = line.find("interpreter").expect("in the line");
+    let (before, hit, after) = snippet(&line, start..start + 11, 40);
+    assert_eq!(hit, "interpreter");
+    assert!(
+        before.starts_with('…') && after.ends_with('…'),
+        "{before}|{after}"
+    );
+    assert_eq!(before.chars().count() + 11 + after.chars().count(), 40);
+    let (before, _, _) = snippet("interpreter", 0..11, 40);
+    assert_eq!(before, "");
 }
 
 #[test]
@@ -973,7 +1076,7 @@ fn esc_in_a_case_never_stops_the_list_loading_behind_it() {
 #[test]
 fn esc_in_a_case_stops_its_opening_but_not_a_search_running_behind_it() {
     let mut f = fixture();
-    press(&mut f.app, KeyCode::Char('/'));
+    press(&mut f.app, KeyCode::Char('F'));
     typing(&mut f.app, "visa");
     press(&mut f.app, KeyCode::Enter);
     assert!(f.app.shared.jobs.is_running(JobKind::Search));

@@ -93,6 +93,7 @@ impl TextInput {
     }
 
     /// Cursor position in characters.
+    #[cfg(test)]
     pub fn cursor(&self) -> usize {
         self.cursor
     }
@@ -104,6 +105,30 @@ impl TextInput {
         } else {
             self.text.clone()
         }
+    }
+
+    /// What fits in `width` cells with the cursor in view, and the
+    /// cursor's column in it: the text (or bullets) scrolled sideways, a
+    /// `…` at each end where text is out of view.
+    pub fn view(&self, width: usize) -> (String, usize) {
+        let shown: Vec<char> = self.display().chars().collect();
+        let n = shown.len();
+        if n < width || width < 4 {
+            let text: String = shown.iter().take(width).collect();
+            return (text, self.cursor.min(width.saturating_sub(1)));
+        }
+        // Scrolled: the cursor stays off the cells the `…` marks take.
+        let start = self.cursor.saturating_sub(width - 3).min(n + 2 - width);
+        let mut cells: Vec<char> = shown.iter().skip(start).take(width).copied().collect();
+        if start > 0 {
+            cells[0] = '…';
+        }
+        if start + width < n {
+            if let Some(last) = cells.last_mut() {
+                *last = '…';
+            }
+        }
+        (cells.into_iter().collect(), self.cursor - start)
     }
 
     /// Applies an editing action; false when it is not one.
@@ -143,6 +168,30 @@ fn join_wiping(line: &mut String, tail: &mut String) {
     reserve_wiping(line, tail.len());
     line.push_str(tail);
     tail.zeroize();
+}
+
+/// One screen row of soft-wrapped text: characters `start..end` of line
+/// `row`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    /// The line.
+    pub row: usize,
+    /// First character.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// Whether the line ends here.
+    pub last: bool,
+}
+
+impl Segment {
+    /// The characters of `line` this row shows.
+    pub fn of(&self, line: &str) -> String {
+        line.chars()
+            .skip(self.start)
+            .take(self.end - self.start)
+            .collect()
+    }
 }
 
 /// A multi-line buffer for notes.
@@ -198,6 +247,7 @@ impl TextArea {
     }
 
     /// Cursor (row, column in characters).
+    #[cfg(test)]
     pub fn cursor(&self) -> (usize, usize) {
         (self.row, self.col)
     }
@@ -214,6 +264,76 @@ impl TextArea {
 
     fn line_len(&self, row: usize) -> usize {
         self.lines.get(row).map(|l| l.chars().count()).unwrap_or(0)
+    }
+
+    /// Puts the cursor at (row, column), within the text.
+    #[cfg(test)]
+    pub fn set_cursor(&mut self, row: usize, col: usize) {
+        self.row = row.min(self.lines.len() - 1);
+        self.col = col.min(self.line_len(self.row));
+    }
+
+    /// The text soft-wrapped to `width` characters: each screen row as a
+    /// piece of one line, broken after a space where there is one.
+    pub fn wrap(&self, width: usize) -> Vec<Segment> {
+        let width = width.max(1);
+        let mut rows = Vec::new();
+        for (row, line) in self.lines.iter().enumerate() {
+            let chars: Vec<char> = line.chars().collect();
+            let mut start = 0;
+            loop {
+                if chars.len() - start <= width {
+                    rows.push(Segment {
+                        row,
+                        start,
+                        end: chars.len(),
+                        last: true,
+                    });
+                    break;
+                }
+                let space = (start + 1..start + width).rev().find(|&i| chars[i] == ' ');
+                let end = space.map(|i| i + 1).unwrap_or(start + width);
+                rows.push(Segment {
+                    row,
+                    start,
+                    end,
+                    last: false,
+                });
+                start = end;
+            }
+        }
+        rows
+    }
+
+    /// The cursor on screen in a wrap of [`TextArea::wrap`]: (screen row,
+    /// column).
+    pub fn cursor_in(&self, wrapped: &[Segment]) -> (usize, usize) {
+        let at = wrapped
+            .iter()
+            .rposition(|s| s.row == self.row && s.start <= self.col)
+            .unwrap_or(0);
+        let col = wrapped.get(at).map(|s| self.col - s.start).unwrap_or(0);
+        (at, col)
+    }
+
+    /// Moves the cursor one screen row up (`up`) or down in a wrap, keeping
+    /// its column where the row is long enough; false at the first or
+    /// last row.
+    pub fn move_on_screen(&mut self, wrapped: &[Segment], up: bool) -> bool {
+        let (at, col) = self.cursor_in(wrapped);
+        let target = if up { at.checked_sub(1) } else { Some(at + 1) };
+        let Some(seg) = target.and_then(|t| wrapped.get(t)) else {
+            return false;
+        };
+        // Past the end of a row that continues would land on the next one.
+        let room = if seg.last {
+            seg.end
+        } else {
+            seg.end.saturating_sub(1).max(seg.start)
+        };
+        self.row = seg.row;
+        self.col = (seg.start + col).min(room);
+        true
     }
 
     /// Applies an editing action; false when it is not one.
@@ -338,6 +458,45 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!shown.contains("privileged"), "{shown}");
         assert!(shown.contains("chars: 7"), "{shown}");
+    }
+
+    #[test]
+    fn a_long_input_scrolls_so_the_cursor_is_always_in_view() {
+        let mut t = TextInput::with("0123456789abcdefghij");
+        assert_eq!(t.view(30), ("0123456789abcdefghij".to_string(), 20));
+        assert_eq!(t.view(10), ("…defghij".to_string(), 8));
+        t.edit(Action::LineStart);
+        for _ in 0..10 {
+            t.edit(Action::Right);
+        }
+        assert_eq!(t.view(10), ("…456789ab…".to_string(), 7));
+        t.edit(Action::LineStart);
+        assert_eq!(t.view(10), ("012345678…".to_string(), 0));
+    }
+
+    #[test]
+    fn the_editor_wraps_after_a_space_and_moves_by_screen_row() {
+        let mut a = TextArea::with("the hearing is listed\nx");
+        let rows = a.wrap(10);
+        let shown: Vec<String> = rows.iter().map(|s| s.of(&a.lines()[s.row])).collect();
+        assert_eq!(shown, ["the ", "hearing ", "is listed", "x"]);
+        assert_eq!(a.cursor_in(&rows), (3, 1));
+        a.set_cursor(0, 21);
+        assert_eq!(a.cursor_in(&rows), (2, 9));
+        assert!(a.move_on_screen(&rows, true));
+        assert_eq!(
+            a.cursor(),
+            (0, 11),
+            "the end of a continued row is kept off the next"
+        );
+        assert!(a.move_on_screen(&rows, true));
+        assert!(!a.move_on_screen(&rows, true));
+        assert_eq!(a.cursor_in(&rows).0, 0);
+        // A word longer than the width is broken where it must be.
+        let long = TextArea::with("abcdefghijkl");
+        let rows = long.wrap(5);
+        assert_eq!(rows.len(), 3);
+        assert_eq!((rows[2].start, rows[2].end, rows[2].last), (10, 12, true));
     }
 
     #[test]

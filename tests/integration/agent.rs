@@ -12,7 +12,7 @@ use crate::support::{Person, World};
 
 /// A vault of Ada's with one case, the agent opted in (idle `idle`
 /// seconds), and a private runtime directory.
-fn setup(idle: u64) -> (World, Person, String, PathBuf) {
+pub fn setup(idle: u64) -> (World, Person, String, PathBuf) {
     let w = World::new();
     let ada = w.person("Ada");
     w.init_vault(&ada);
@@ -35,7 +35,7 @@ fn setup(idle: u64) -> (World, Person, String, PathBuf) {
 }
 
 /// `who` runs `args` with no passphrase anywhere (no variable, no terminal).
-fn without_passphrase(w: &World, who: &Person, args: &[&str]) -> std::process::Output {
+pub fn without_passphrase(w: &World, who: &Person, args: &[&str]) -> std::process::Output {
     w.cmd(who)
         .env_remove("DOSSIER_PASSPHRASE")
         .args(args)
@@ -43,14 +43,14 @@ fn without_passphrase(w: &World, who: &Person, args: &[&str]) -> std::process::O
         .unwrap()
 }
 
-fn sockets(dir: &std::path::Path) -> Vec<PathBuf> {
+pub fn sockets(dir: &std::path::Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default()
 }
 
 /// The agent of `who` (its command line names their identity home).
-fn agent_pid(who: &Person) -> Option<i32> {
+pub fn agent_pid(who: &Person) -> Option<i32> {
     let pattern = format!("dossier --home {} agent --idle", who.home.display());
     let out = Command::new("pgrep")
         .args(["-n", "-f", &pattern])
@@ -59,7 +59,7 @@ fn agent_pid(who: &Person) -> Option<i32> {
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");

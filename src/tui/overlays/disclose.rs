@@ -696,11 +696,9 @@ fn draw_entries(
         };
         let (shown, style) = match (&d.editing, selected) {
             (Some(input), true) => {
-                cursor = Some((
-                    area.x + (key_w + 2 + input.cursor().min(value_w.saturating_sub(1))) as u16,
-                    area.y + (top + i) as u16,
-                ));
-                (input.display(), t.style(Role::Input))
+                let (text, at) = input.view(value_w);
+                cursor = Some((area.x + (key_w + 2 + at) as u16, area.y + (top + i) as u16));
+                (text, t.style(Role::Input))
             }
             _ if e.value.value().is_empty() => (format!("({})", e.hint), t.style(Role::Muted)),
             _ => (e.value.display(), t.style(Role::Text)),

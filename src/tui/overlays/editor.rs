@@ -50,8 +50,10 @@ pub struct NoteEditor {
     pub case: CaseId,
     /// The text.
     pub area: TextArea,
-    /// First line on screen.
+    /// First screen row shown (of the soft-wrapped text).
     pub offset: usize,
+    /// The text's width on the last draw, for moving by screen row.
+    pub width: usize,
     /// Waiting for the save to commit.
     pub saving: bool,
 }
@@ -63,6 +65,7 @@ impl NoteEditor {
             case,
             area,
             offset: 0,
+            width: 0,
             saving: false,
         }
     }
@@ -94,6 +97,10 @@ impl Overlay for NoteEditor {
                     OnYes::Discard,
                 )]
             }
+            Action::Up | Action::Down if self.width > 0 => {
+                let wrapped = self.area.wrap(self.width);
+                self.area.move_on_screen(&wrapped, a == Action::Up);
+            }
             other => {
                 self.area.edit(other);
             }
@@ -102,13 +109,10 @@ impl Overlay for NoteEditor {
     }
 
     fn render(&mut self, f: &mut Frame, main: Rect, _hints: Rect, top: bool, ctx: &Shared) {
-        draw(f, &ctx.theme, self, main, top);
-        // Remember the scroll window for the next draw.
-        self.offset = scroll_window(
-            self.area.cursor().0,
-            self.offset,
-            ctx.page.saturating_sub(1),
-        );
+        // Remember the width and scroll window for the next keys and draw.
+        let (offset, width) = draw(f, &ctx.theme, self, main, top);
+        self.offset = offset;
+        self.width = width;
     }
 
     fn job_ended(&mut self, kind: JobKind, ok: bool) -> bool {
@@ -116,7 +120,9 @@ impl Overlay for NoteEditor {
     }
 }
 
-fn draw(f: &mut Frame, t: &Theme, e: &NoteEditor, main: Rect, top: bool) {
+/// Draws the editor, the text soft-wrapped to the box and scrolled so the
+/// cursor is in view; returns the scroll offset and the text's width.
+fn draw(f: &mut Frame, t: &Theme, e: &NoteEditor, main: Rect, top: bool) -> (usize, usize) {
     let title = if e.saving {
         format!(" New note for case {} — saving… ", e.case)
     } else {
@@ -128,21 +134,23 @@ fn draw(f: &mut Frame, t: &Theme, e: &NoteEditor, main: Rect, top: bool) {
     let block = titled_block(t, &title, main, t.style(Role::Accent));
     let inner = block.inner(main);
     let height = inner.height as usize;
-    let (row, col) = e.area.cursor();
+    // One cell stays free at the right for the cursor after a full row.
+    let width = (inner.width as usize).saturating_sub(1).max(1);
+    let wrapped = e.area.wrap(width);
+    let (row, col) = e.area.cursor_in(&wrapped);
     let offset = scroll_window(row, e.offset, height);
-    let lines: Vec<Line> = e
-        .area
-        .lines()
+    let lines: Vec<Line> = wrapped
         .iter()
         .skip(offset)
         .take(height)
-        .map(|l| Line::styled(l.clone(), t.style(Role::Text)))
+        .map(|s| Line::styled(s.of(&e.area.lines()[s.row]), t.style(Role::Text)))
         .collect();
     f.render_widget(Clear, main);
     f.render_widget(Paragraph::new(lines).block(block), main);
-    if top && !e.saving {
+    if top && !e.saving && height > 0 {
         let x = inner.x + (col as u16).min(inner.width.saturating_sub(1));
         let y = inner.y + (row - offset) as u16;
         f.set_cursor_position(Position::new(x, y));
     }
+    (offset, width)
 }

@@ -615,16 +615,15 @@ fn draw(f: &mut Frame, t: &Theme, form: &Form, main: Rect, top: bool) {
             let value_w = (inner.width as usize).saturating_sub(key_w + 1);
             match (&form.editing, selected) {
                 (Some(input), true) => {
-                    let text = input.display();
+                    let (text, at) = input.view(value_w);
                     cursor = Some((
-                        inner.x
-                            + (key_w + 1 + input.cursor().min(value_w.saturating_sub(1))) as u16,
+                        inner.x + (key_w + 1 + at) as u16,
                         body.y + (i - offset) as u16,
                     ));
                     Line::from(vec![
                         Span::styled(key, key_style),
                         Span::raw(" "),
-                        Span::styled(clip(&text, value_w), t.style(Role::Input)),
+                        Span::styled(text, t.style(Role::Input)),
                     ])
                 }
                 _ => {

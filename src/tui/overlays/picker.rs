@@ -177,18 +177,16 @@ impl Overlay for GrantPicker {
             Constraint::Length(1),
         ])
         .areas(inner);
+        let (query, at) = self.query.view((search.width as usize).saturating_sub(8));
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("search: ", t.style(Role::Muted)),
-                Span::styled(self.query.display(), t.style(Role::Input)),
+                Span::styled(query, t.style(Role::Input)),
             ])),
             search,
         );
         if top {
-            f.set_cursor_position(Position::new(
-                search.x + 8 + self.query.cursor() as u16,
-                search.y,
-            ));
+            f.set_cursor_position(Position::new(search.x + 8 + at as u16, search.y));
         }
         let height = list.height as usize;
         self.offset = scroll_window(self.selected, self.offset, height);

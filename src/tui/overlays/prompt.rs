@@ -46,8 +46,11 @@ pub const KEYS: Keymap = Keymap {
 /// What a prompt's answer is for.
 #[derive(Debug, Clone)]
 pub enum PromptPurpose {
-    /// Instant filter (Enter = full-text search).
+    /// Instant filter over what the list shows (Enter keeps it, Esc
+    /// restores the one before).
     Filter,
+    /// Full-text search of every record and note.
+    Search,
     /// `:` command.
     Command,
     /// Attach a file to a case.
@@ -92,7 +95,8 @@ impl Prompt {
         let value = self.input.value().trim().to_string();
         let mut effects = vec![Effect::Close];
         match self.purpose.clone() {
-            PromptPurpose::Filter => effects.push(Effect::Filter(FilterEdit::Submitted(value))),
+            PromptPurpose::Filter => effects.push(Effect::Filter(FilterEdit::Kept)),
+            PromptPurpose::Search => effects.push(Effect::Filter(FilterEdit::Search(value))),
             PromptPurpose::Command => effects.push(Effect::Command(value)),
             _ if value.is_empty() => {
                 ctx.error_msg("nothing was entered; nothing was done");
@@ -149,7 +153,8 @@ impl Overlay for Prompt {
     fn render(&mut self, f: &mut Frame, _main: Rect, hints: Rect, top: bool, ctx: &Shared) {
         let t = &ctx.theme;
         let label = format!(" {} ", self.label);
-        let text = self.input.display();
+        let room = (hints.width as usize).saturating_sub(label.chars().count());
+        let (text, at) = self.input.view(room);
         f.render_widget(Clear, hints);
         f.render_widget(
             Paragraph::new(Line::from(vec![
@@ -159,7 +164,7 @@ impl Overlay for Prompt {
             hints,
         );
         if top {
-            let x = hints.x + (label.chars().count() + self.input.cursor()) as u16;
+            let x = hints.x + (label.chars().count() + at) as u16;
             f.set_cursor_position(Position::new(
                 x.min(hints.right().saturating_sub(1)),
                 hints.y,

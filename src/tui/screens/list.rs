@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 
 use dossier::case::{CaseId, CaseRecord, Status};
 use dossier::ops::cases::{CaseSummary, SummaryState};
+use dossier::ops::search::Hit;
 use ratatui::crossterm::event::KeyCode as K;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
@@ -35,7 +37,8 @@ pub const KEYS: Keymap = Keymap {
         b(Key::plain(K::Enter), A::Open, "open", true),
         b(Key::ch('l'), A::Open, "open case", false),
         b(Key::ch('S'), A::Sync, "sync", true),
-        b(Key::ch('/'), A::Filter, "filter (Enter: full text)", true),
+        b(Key::ch('/'), A::Filter, "filter", true),
+        b(Key::ch('F'), A::Search, "search all text", true),
         b(Key::ch('c'), A::ClearFilter, "clear filter and search", false),
         b(Key::ch('s'), A::CycleSort, "sort", true),
         b(Key::ch('r'), A::ReverseSort, "reverse sort", false),
@@ -90,13 +93,23 @@ impl SortKey {
     }
 }
 
+/// What a full-text search found in one case: decrypted text, kept in
+/// memory only.
+#[derive(Debug, Clone)]
+pub struct CaseMatches {
+    /// How many lines matched.
+    pub lines: usize,
+    /// The first of them (the one the list shows).
+    pub first: Hit,
+}
+
 /// A full-text search and what it found.
 #[derive(Debug, Clone, Default)]
 pub struct SearchState {
     /// The pattern.
     pub pattern: String,
-    /// Matching lines per case; `None` while running.
-    pub hits: Option<BTreeMap<CaseId, usize>>,
+    /// What matched, per case; `None` while running.
+    pub hits: Option<BTreeMap<CaseId, CaseMatches>>,
 }
 
 /// The case list.
@@ -118,6 +131,8 @@ pub struct ListScreen {
     pub selected: usize,
     /// First visible row on screen.
     pub offset: usize,
+    /// The filter when its prompt opened, which Esc there restores.
+    filter_before: String,
     dirty: bool,
     /// The shared rows' generation `visible` was computed from.
     seen: Option<u64>,
@@ -134,6 +149,7 @@ impl Default for ListScreen {
             visible: Vec::new(),
             selected: 0,
             offset: 0,
+            filter_before: String::new(),
             dirty: true,
             seen: None,
         }
@@ -212,7 +228,7 @@ impl ListScreen {
             .min(self.visible.len().saturating_sub(1));
     }
 
-    /// Applies what happened in the filter prompt.
+    /// Applies what happened in the filter or search prompt.
     pub fn filter_edit(&mut self, edit: FilterEdit, ctx: &mut Shared) {
         match edit {
             FilterEdit::Typed(text) => {
@@ -221,18 +237,24 @@ impl ListScreen {
                 self.selected = 0;
             }
             FilterEdit::Cancelled => {
-                self.filter.clear();
+                self.filter = std::mem::take(&mut self.filter_before);
                 self.dirty = true;
             }
-            FilterEdit::Submitted(pattern) => {
-                self.filter.clear();
-                self.dirty = true;
-                if pattern.is_empty() {
-                    self.clear_filter(ctx);
-                } else {
-                    self.start_search(pattern, ctx);
+            FilterEdit::Kept => {
+                self.filter_before.clear();
+                if !self.filter.is_empty() {
+                    ctx.info_msg(format!(
+                        "filter: {}; / changes it, c clears it",
+                        self.filter
+                    ));
                 }
             }
+            FilterEdit::Search(pattern) if pattern.is_empty() => {
+                ctx.jobs.cancel(JobKind::Search);
+                self.search = None;
+                self.dirty = true;
+            }
+            FilterEdit::Search(pattern) => self.start_search(pattern, ctx),
         }
     }
 
@@ -342,7 +364,18 @@ impl Screen for ListScreen {
                 self.selected = step(self.selected, n, a, ctx.page);
             }
             Action::Open => return self.open_selected(ctx),
-            Action::Filter => return vec![Prompt::open(PromptPurpose::Filter, "/", &self.filter)],
+            Action::Filter => {
+                self.filter_before = self.filter.clone();
+                return vec![Prompt::open(PromptPurpose::Filter, "/", &self.filter)];
+            }
+            Action::Search => {
+                let current = self.search.as_ref().map(|s| s.pattern.as_str());
+                return vec![Prompt::open(
+                    PromptPurpose::Search,
+                    "search all text (regex):",
+                    current.unwrap_or(""),
+                )];
+            }
             Action::ClearFilter => self.clear_filter(ctx),
             Action::CycleSort => {
                 let i = SortKey::ALL
@@ -386,9 +419,16 @@ impl Screen for ListScreen {
     fn on_job(&mut self, kind: JobKind, result: JobResult, ctx: &mut Shared) -> Taken {
         match (kind, result) {
             (JobKind::Search, Ok(JobOutput::SearchHits { pattern, hits })) => {
-                let mut per_case: BTreeMap<CaseId, usize> = BTreeMap::new();
-                for h in &hits {
-                    *per_case.entry(h.case.clone()).or_default() += 1;
+                let total = hits.len();
+                let mut per_case: BTreeMap<CaseId, CaseMatches> = BTreeMap::new();
+                for h in hits {
+                    match per_case.get_mut(&h.case) {
+                        Some(m) => m.lines += 1,
+                        None => {
+                            let first = CaseMatches { lines: 1, first: h };
+                            per_case.insert(first.first.case.clone(), first);
+                        }
+                    }
                 }
                 let n = per_case.len();
                 self.search = Some(SearchState {
@@ -398,8 +438,7 @@ impl Screen for ListScreen {
                 self.dirty = true;
                 self.selected = 0;
                 ctx.info_msg(format!(
-                    "{} matching line(s) in {n} case(s); Esc clears",
-                    hits.len()
+                    "{total} matching line(s) in {n} case(s); Esc clears"
                 ));
                 Taken::Yes(Vec::new())
             }
@@ -498,20 +537,45 @@ impl Screen for ListScreen {
         let wide = area.width >= 100;
         let height = table.height.saturating_sub(1) as usize;
         let offset = scroll_window(c.selected, c.offset, height);
-        let mut widths = vec![Constraint::Length(13)];
-        let mut header = vec!["Reference"];
-        if wide {
-            widths.push(Constraint::Length(18));
-            header.push("Client");
-        }
-        widths.extend([
-            Constraint::Min(10),
-            Constraint::Length(8),
-            Constraint::Length(12),
-            Constraint::Length(10),
-            Constraint::Length(10),
-        ]);
-        header.extend(["Title", "Status", "Sensitivity", "Deadline", "Changed"]);
+        let found = c.search.as_ref().and_then(|s| s.hits.as_ref());
+        let (widths, header): (Vec<Constraint>, Vec<&str>) = match found {
+            // Search results: the matching line takes the room of the
+            // columns that only describe the case.
+            Some(_) => {
+                let title = (table.width.saturating_sub(15) * 3 / 10).max(10);
+                (
+                    vec![
+                        Constraint::Length(13),
+                        Constraint::Length(title),
+                        Constraint::Min(10),
+                    ],
+                    vec!["Reference", "Title", "Matching line"],
+                )
+            }
+            None => {
+                let mut widths = vec![Constraint::Length(13)];
+                let mut header = vec!["Reference"];
+                if wide {
+                    widths.push(Constraint::Length(18));
+                    header.push("Client");
+                }
+                widths.extend([
+                    Constraint::Min(10),
+                    Constraint::Length(8),
+                    Constraint::Length(12),
+                    Constraint::Length(10),
+                    Constraint::Length(10),
+                ]);
+                header.extend(["Title", "Status", "Sensitivity", "Deadline", "Changed"]);
+                (widths, header)
+            }
+        };
+        let match_width = match &widths[..] {
+            [_, Constraint::Length(title), _] => {
+                table.width.saturating_sub(13 + title + 2) as usize
+            }
+            _ => 0,
+        };
 
         let rows: Vec<Row> = c
             .visible
@@ -519,7 +583,16 @@ impl Screen for ListScreen {
             .enumerate()
             .skip(offset)
             .take(height)
-            .map(|(pos, &i)| case_row(ctx, &index.rows[i], wide, pos == c.selected))
+            .map(|(pos, &i)| {
+                let summary = &index.rows[i];
+                let selected = pos == c.selected;
+                match found {
+                    Some(found) => {
+                        match_row(ctx, summary, found.get(&summary.id), match_width, selected)
+                    }
+                    None => case_row(ctx, summary, wide, selected),
+                }
+            })
             .collect();
         let empty = rows.is_empty();
         let widget = Table::new(rows, widths)
@@ -595,6 +668,85 @@ fn filter_text(s: &CaseSummary, info: &VaultInfo) -> String {
                 .join(" ")
         ),
     }
+}
+
+/// A search result: reference, title and the first matching line, the
+/// match highlighted and in view.
+fn match_row<'a>(
+    ctx: &Shared,
+    s: &CaseSummary,
+    found: Option<&CaseMatches>,
+    width: usize,
+    selected: bool,
+) -> Row<'a> {
+    let t = &ctx.theme;
+    let line = match found {
+        Some(m) => {
+            let more = match m.lines {
+                1 => String::new(),
+                n => format!(" (+{})", n - 1),
+            };
+            let place = if m.first.location == "record" { "record" } else { "note" };
+            let prefix = format!("{place}: ");
+            let budget = width.saturating_sub(prefix.chars().count() + more.chars().count());
+            let (before, hit, after) = snippet(&m.first.line, m.first.span.clone(), budget);
+            Line::from(vec![
+                Span::styled(prefix, t.style(Role::Muted)),
+                Span::styled(before, t.style(Role::Text)),
+                Span::styled(
+                    hit,
+                    t.style(Role::Accent)
+                        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+                ),
+                Span::styled(after, t.style(Role::Text)),
+                Span::styled(more, t.style(Role::Muted)),
+            ])
+        }
+        None => Line::default(),
+    };
+    let cells = vec![
+        Cell::from(list_reference(s)),
+        Cell::from(title_of(s)),
+        Cell::from(line),
+    ];
+    Row::new(cells).style(row_style(t, selected, t.style(Role::Text)))
+}
+
+/// `line` cut to `budget` characters around the match at `span` (bytes):
+/// what comes before it, the match, what comes after, with `…` where text
+/// was cut. The match starts within the first third when the line is long.
+pub fn snippet(
+    line: &str,
+    span: std::ops::Range<usize>,
+    budget: usize,
+) -> (String, String, String) {
+    let clamp = |i: usize| {
+        let mut i = i.min(line.len());
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let (start, end) = (clamp(span.start), clamp(span.end.max(span.start)));
+    let before: Vec<char> = line[..start].chars().collect();
+    let hit: String = line[start..end].chars().take(budget.max(1)).collect();
+    let room = budget.saturating_sub(hit.chars().count());
+    let lead = room / 3;
+    let before = if before.len() > lead {
+        let kept: String = before[before.len() - lead.saturating_sub(1)..].iter().collect();
+        format!("…{kept}")
+    } else {
+        before.iter().collect()
+    };
+    let room = room.saturating_sub(before.chars().count());
+    let after: Vec<char> = line[end..].chars().collect();
+    let after = if after.len() > room {
+        let kept: String = after[..room.saturating_sub(1)].iter().collect();
+        format!("{kept}…")
+    } else {
+        after.iter().collect()
+    };
+    (before, hit, after)
 }
 
 fn case_row<'a>(ctx: &Shared, s: &CaseSummary, wide: bool, selected: bool) -> Row<'a> {

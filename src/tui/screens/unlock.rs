@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use dossier::keys::identity::Session;
-use dossier::support::secret::{FixedPassphrase, SecretString};
+use dossier::support::secret::{FixedPassphrase, NoPassphrase, SecretString};
 use dossier::Error;
 use ratatui::crossterm::event::KeyCode as K;
 use ratatui::layout::Rect;
@@ -13,6 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
+use crate::passphrase_agent;
 use crate::tui::action::{bind as b, Action, Action as A, Key, Keymap, Rest};
 use crate::tui::component::{Effect, JobResult, Screen, Taken};
 use crate::tui::jobs::{JobKind, JobOutput};
@@ -66,10 +67,32 @@ impl UnlockScreen {
         }
         self.error = None;
         let secret = SecretString::from(pass.to_string());
+        let agent = ctx.config.agent_idle();
+        let home = ctx.home.clone();
         ctx.jobs.spawn(JobKind::Unlock, "unlocking", move |_| {
-            let session = Session::new(identity, Box::new(FixedPassphrase::new(secret)));
-            session.unlock()?;
-            Ok(JobOutput::Unlocked(Arc::new(session)))
+            let Some(idle) = agent else {
+                let session = Session::new(identity, Box::new(FixedPassphrase::new(secret)));
+                session.unlock()?;
+                return Ok(JobOutput::Unlocked(Arc::new(session), None));
+            };
+            // The agent unlocks the identity itself; this process keeps
+            // neither a secret key nor the passphrase (dropped, and so
+            // wiped, here).
+            match passphrase_agent::hand_over(&home, &secret, idle) {
+                Ok(client) => {
+                    drop(secret);
+                    let session = Session::with_agent(identity, Box::new(NoPassphrase), client);
+                    session.decryption_keys()?;
+                    Ok(JobOutput::Unlocked(Arc::new(session), None))
+                }
+                Err(Error::WrongPassphrase) => Err(Error::WrongPassphrase),
+                Err(e) => {
+                    let session = Session::new(identity, Box::new(FixedPassphrase::new(secret)));
+                    session.unlock()?;
+                    let why = format!("Unlocked without the passphrase agent: {e}");
+                    Ok(JobOutput::Unlocked(Arc::new(session), Some(why)))
+                }
+            }
         });
     }
 }
@@ -90,10 +113,18 @@ impl Screen for UnlockScreen {
         Vec::new()
     }
 
-    fn on_job(&mut self, kind: JobKind, result: JobResult, _ctx: &mut Shared) -> Taken {
+    fn on_job(&mut self, kind: JobKind, result: JobResult, ctx: &mut Shared) -> Taken {
         match (kind, result) {
-            (JobKind::Unlock, Ok(JobOutput::Unlocked(session))) => {
+            (JobKind::Unlock, Ok(JobOutput::Unlocked(session, problem))) => {
                 self.error = None;
+                match (problem, ctx.config.agent_idle()) {
+                    (Some(why), _) => ctx.error_msg(why),
+                    (None, Some(idle)) if session.has_agent() => ctx.info_msg(format!(
+                        "Your keys are in the passphrase agent until {} without use (`dossier lock` forgets them now)",
+                        crate::tui::agent::spoken(idle)
+                    )),
+                    _ => {}
+                }
                 Taken::Yes(vec![Effect::Unlocked(session)])
             }
             (JobKind::Unlock, Err(e)) => {
@@ -113,6 +144,10 @@ impl Screen for UnlockScreen {
             return;
         };
         let box_area = centered(area, 76, 10);
+        // Bullets scroll sideways like any field: a long passphrase stays
+        // on its line.
+        let room = (box_area.width as usize).saturating_sub(2 + 12 + 1);
+        let (bullets, _) = self.input.view(room);
         let mut lines = vec![
             Line::from(vec![
                 Span::styled(" Identity  ", t.style(Role::Muted)),
@@ -128,7 +163,7 @@ impl Screen for UnlockScreen {
             Line::default(),
             Line::from(vec![
                 Span::styled(" Passphrase ", t.style(Role::Text)),
-                Span::styled(self.input.display(), t.style(Role::Input)),
+                Span::styled(bullets, t.style(Role::Input)),
                 Span::styled("█", t.style(Role::Input)),
             ]),
             Line::default(),
