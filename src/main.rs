@@ -16,5 +16,6 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    dossier::repo::cache_large_trees();
     std::process::exit(cli::run());
 }

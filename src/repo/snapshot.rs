@@ -4,7 +4,6 @@
 //! opened and every incoming commit before it is merged (DESIGN §6).
 
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::support::fsio;
@@ -67,17 +66,16 @@ impl Files for WorkTree {
 
 /// The tree of one commit.
 ///
-/// Paths under `cases/<id>/` are found through a map of the `cases/` tree
-/// built on first use: `Tree::get_path` would re-read that whole tree
-/// (hundreds of KB at 10,000 cases) for every lookup.
+/// Paths under `cases/<id>/` are found by a binary search of the `cases/`
+/// tree, looked up once: `Tree::get_path` would walk from the root for
+/// every lookup. (With [`crate::repo::cache_large_trees`] libgit2 also keeps
+/// that tree parsed across lookups; by default it re-reads any tree over
+/// 4 KB.)
 pub struct CommitTree<'r> {
     repo: &'r git2::Repository,
     tree: git2::Tree<'r>,
-    cases: std::cell::OnceCell<Rc<CaseTrees>>,
+    cases: std::cell::OnceCell<Option<git2::Tree<'r>>>,
 }
-
-/// A commit's case directories: name → subtree id.
-pub type CaseTrees = std::collections::HashMap<String, git2::Oid>;
 
 impl<'r> CommitTree<'r> {
     /// The tree of commit `id`.
@@ -95,18 +93,23 @@ impl<'r> CommitTree<'r> {
         }
     }
 
-    /// A tree whose map of cases ([`CommitTree::case_trees`]) was already
-    /// built, for a caller that keeps it across lookups.
-    pub fn with_case_trees(
-        repo: &'r git2::Repository,
-        tree: git2::Tree<'r>,
-        cases: Rc<CaseTrees>,
-    ) -> CommitTree<'r> {
-        CommitTree {
-            repo,
-            tree,
-            cases: std::cell::OnceCell::from(cases),
-        }
+    /// The `cases/` tree, looked up on first use.
+    fn cases_tree(&self) -> Option<&git2::Tree<'r>> {
+        self.cases
+            .get_or_init(|| {
+                let entry = self.tree.get_name("cases")?;
+                if entry.kind() != Some(git2::ObjectType::Tree) {
+                    return None;
+                }
+                self.repo.find_tree(entry.id()).ok()
+            })
+            .as_ref()
+    }
+
+    /// The id of the directory of case `name`, if it has one.
+    fn case_dir(&self, name: &str) -> Option<git2::Oid> {
+        let entry = self.cases_tree()?.get_name(name)?;
+        (entry.kind() == Some(git2::ObjectType::Tree)).then(|| entry.id())
     }
 
     /// The entry at `rel`: its id and kind.
@@ -121,39 +124,14 @@ impl<'r> CommitTree<'r> {
         };
         match in_cases.split_once('/') {
             Some((case, rest)) => {
-                let sub = *self.cases_map().get(case)?;
+                let sub = self.case_dir(case)?;
                 found(&self.repo.find_tree(sub).ok()?, rest)
             }
             None => self
-                .cases_map()
-                .get(in_cases)
-                .map(|id| (*id, Some(git2::ObjectType::Tree)))
+                .case_dir(in_cases)
+                .map(|id| (id, Some(git2::ObjectType::Tree)))
                 .or_else(|| found(&self.tree, rel)),
         }
-    }
-
-    /// The map of `cases/`, built on first use (one read of that tree).
-    pub fn case_trees(&self) -> Rc<CaseTrees> {
-        self.cases_map().clone()
-    }
-
-    fn cases_map(&self) -> &Rc<CaseTrees> {
-        self.cases.get_or_init(|| {
-            let mut map = CaseTrees::new();
-            let cases = self
-                .tree
-                .get_path(Path::new("cases"))
-                .ok()
-                .and_then(|e| self.repo.find_tree(e.id()).ok());
-            if let Some(cases) = cases {
-                for e in cases.iter() {
-                    if let (Ok(name), Some(git2::ObjectType::Tree)) = (e.name(), e.kind()) {
-                        map.insert(name.to_string(), e.id());
-                    }
-                }
-            }
-            Rc::new(map)
-        })
     }
 
     /// The git tree itself.

@@ -24,6 +24,7 @@ use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, GIT_NAMESPACE};
 use crate::repo::lock::WriteLock;
+use crate::repo::tree_edit::{edit_tree, Edit};
 use crate::support::fault;
 use crate::support::fsio::{self, Mode};
 
@@ -236,26 +237,18 @@ impl<'a> Writer<'a> {
             check_relative(&change.path)?;
             fsio::refuse_symlinks(root, &change.path)?;
         }
-        let mut index = git2::Index::new()?;
-        if let Some(p) = &parent {
-            index.read_tree(&p.tree()?)?;
-        }
+        // Only the directories on the changed paths are rewritten.
+        let mut edits = Vec::with_capacity(changes.len());
         for change in changes {
-            match &change.content {
-                Content::Bytes(bytes) => {
-                    let id = repo.blob(bytes)?;
-                    index.add(&index_entry(&change.path, id, bytes.len()))?;
-                }
-                Content::Blob(id) => {
-                    let size = repo.find_blob(*id)?.size();
-                    index.add(&index_entry(&change.path, *id, size))?;
-                }
-                Content::Delete => {
-                    let _ = index.remove_path(Path::new(&change.path));
-                }
-            }
+            let edit = match &change.content {
+                Content::Bytes(bytes) => Edit::Blob(repo.blob(bytes)?),
+                Content::Blob(id) => Edit::Blob(*id),
+                Content::Delete => Edit::Delete,
+            };
+            edits.push((change.path.as_str(), edit));
         }
-        let tree_id = index.write_tree_to(repo)?;
+        let base = parent.as_ref().map(|p| p.tree()).transpose()?;
+        let tree_id = edit_tree(repo, base.as_ref(), edits)?;
         if extra_parents.is_empty() && parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
             return Err(Unchanged::Commit.into());
         }
@@ -326,20 +319,14 @@ pub fn tree_changes(
     old: &git2::Tree,
     new: &git2::Tree,
 ) -> Result<Vec<Change>> {
-    let diff = repo.diff_tree_to_tree(Some(old), Some(new), None)?;
     let mut changes = Vec::new();
-    for delta in diff.deltas() {
-        let file = delta.new_file();
-        let Some(path) = file
-            .path()
-            .or_else(|| delta.old_file().path())
-            .and_then(|p| p.to_str())
-        else {
+    for delta in crate::repo::tree_diff::between(repo, old, new)? {
+        let Ok(path) = std::str::from_utf8(&delta.path) else {
             return Err(Error::Git("a path in the history is not UTF-8".into()));
         };
-        changes.push(match delta.status() {
-            git2::Delta::Deleted => Change::delete(path),
-            _ => Change::blob(path, file.id()),
+        changes.push(match delta.new {
+            None => Change::delete(path),
+            Some((id, _)) => Change::blob(path, id),
         });
     }
     Ok(changes)
@@ -416,19 +403,23 @@ pub fn finish_interrupted(repo: &git2::Repository) -> Result<()> {
     fsio::remove_if_exists(&journal)
 }
 
+/// Brings the working tree and index to the commit the journal names. The
+/// files are synced together at the end, not one by one: until then the
+/// journal stays, and a crash leaves it for [`finish_interrupted`].
 fn materialise(repo: &git2::Repository, root: &Path, changes: &[Change]) -> Result<()> {
     let mut index = repo.index()?;
+    let mut batch = fsio::Batch::new();
     for (written, change) in changes.iter().enumerate() {
         fault::point("materialise", written);
         fsio::refuse_symlinks(root, &change.path)?;
         let full = root.join(&change.path);
         match &change.content {
             Content::Bytes(bytes) => {
-                fsio::write_atomic(&full, bytes, Mode::Shared)?;
+                batch.write(&full, bytes, Mode::Shared)?;
                 index.add_path(Path::new(&change.path))?;
             }
             Content::Blob(id) => {
-                fsio::write_atomic(&full, repo.find_blob(*id)?.content(), Mode::Shared)?;
+                batch.write(&full, repo.find_blob(*id)?.content(), Mode::Shared)?;
                 index.add_path(Path::new(&change.path))?;
             }
             Content::Delete => {
@@ -438,6 +429,7 @@ fn materialise(repo: &git2::Repository, root: &Path, changes: &[Change]) -> Resu
             }
         }
     }
+    batch.sync()?;
     index.write()?;
     Ok(())
 }

@@ -224,10 +224,10 @@ fn put(repo: &git2::Repository, index: &mut git2::Index, rel: &str, bytes: &[u8]
 }
 
 /// Case directories whose contents differ on both sides, and from each other.
-fn cases_changed_on_both_sides(
-    base: &CommitTree<'_>,
-    ours: &CommitTree<'_>,
-    theirs: &CommitTree<'_>,
+fn cases_changed_on_both_sides<'r>(
+    base: &CommitTree<'r>,
+    ours: &CommitTree<'r>,
+    theirs: &CommitTree<'r>,
 ) -> Result<Vec<CaseId>> {
     let mut ids = BTreeSet::new();
     for tree in [ours, theirs] {

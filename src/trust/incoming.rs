@@ -380,25 +380,17 @@ fn changed_paths(
     old: &git2::Tree,
     new: &git2::Tree,
 ) -> std::result::Result<BTreeSet<String>, String> {
-    let diff = repo
-        .diff_tree_to_tree(Some(old), Some(new), None)
-        .map_err(|e| e.to_string())?;
+    // Only subtrees whose ids differ are opened: the cost is the change's.
+    let deltas = crate::repo::tree_diff::between(repo, old, new).map_err(|e| e.to_string())?;
     let mut out = BTreeSet::new();
-    for delta in diff.deltas() {
-        let (old_file, new_file) = (delta.old_file(), delta.new_file());
-        if delta.status() != git2::Delta::Deleted {
-            let path = new_file.path_bytes().unwrap_or_default();
-            layout::check_entry(path, i32::from(new_file.mode()))?;
+    for delta in deltas {
+        if let Some((_, mode)) = delta.new {
+            layout::check_entry(&delta.path, mode)?;
         }
-        for file in [old_file, new_file] {
-            if let Some(p) = file.path_bytes() {
-                let p = std::str::from_utf8(p).map_err(|_| {
-                    "changes a file whose name is not UTF-8 text, which no dossier vault holds"
-                        .to_string()
-                })?;
-                out.insert(p.to_string());
-            }
-        }
+        let path = String::from_utf8(delta.path).map_err(|_| {
+            "changes a file whose name is not UTF-8 text, which no dossier vault holds".to_string()
+        })?;
+        out.insert(path);
     }
     Ok(out)
 }

@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::signed::Signed;
 use crate::repo::lock::WriteLock;
-use crate::repo::snapshot::{CaseTrees, CommitTree, Files, WorkTree};
+use crate::repo::snapshot::{CommitTree, Files, WorkTree};
 use crate::support::fsio;
 use crate::support::yaml;
 use crate::vault::groups::Groups;
@@ -114,8 +114,6 @@ pub struct Vault {
     pending_rekey: Option<crate::repo::journal::Pending>,
     /// Why history does not verify, for a vault opened for audit only.
     history_problem: Option<String>,
-    /// `cases/<id>` → subtree id, for the commit named, read once per commit.
-    committed_cases: std::cell::RefCell<Option<(git2::Oid, std::rc::Rc<CaseTrees>)>>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -184,7 +182,6 @@ impl Vault {
             groups,
             pending_rekey,
             history_problem,
-            committed_cases: Default::default(),
         };
         Ok((vault, signer))
     }
@@ -278,6 +275,12 @@ impl Vault {
         if wanted.is_empty() {
             return Err(Error::UnknownCase(query.to_string()));
         }
+        // A whole id needs no listing of every case.
+        if let Ok(id) = wanted.parse::<CaseId>() {
+            if self.root.join(Vault::case_dir(&id)).is_dir() {
+                return Ok(id);
+            }
+        }
         let ids = self.case_ids()?;
         let matches: Vec<&CaseId> = ids
             .iter()
@@ -342,26 +345,14 @@ impl Vault {
 
     /// The bytes of the file at `rel` as committed at `HEAD` (verified when
     /// the vault was opened, or committed by this process since); `None`
-    /// when there is none. The map of `cases/` is kept per commit, so
-    /// reading every case's list costs one pass over that tree.
+    /// when there is none. A case's files are found by a binary search of
+    /// the `cases/` tree, so reading every case's list stays linear.
     pub fn read_committed(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         let Some(head) = self.repo.head().ok().and_then(|h| h.target()) else {
             return Ok(None);
         };
         let tree = self.repo.find_commit(head)?.tree()?;
-        let cached = match self.committed_cases.borrow().as_ref() {
-            Some((at, map)) if *at == head => Some(map.clone()),
-            _ => None,
-        };
-        let files = match cached {
-            Some(map) => CommitTree::with_case_trees(&self.repo, tree, map),
-            None => {
-                let files = CommitTree::from_tree(&self.repo, tree);
-                *self.committed_cases.borrow_mut() = Some((head, files.case_trees()));
-                files
-            }
-        };
-        files.read(rel)
+        CommitTree::from_tree(&self.repo, tree).read(rel)
     }
 
     /// Relative paths of every `.age` file of a case in the working tree.
