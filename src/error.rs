@@ -364,6 +364,9 @@ pub enum Error {
     #[error("the incoming history was refused and nothing was merged: commit {commit} {reason}")]
     IncomingRejected { commit: String, reason: String },
 
+    #[error("the push is refused: {0}")]
+    PushRefused(String),
+
     #[error("{0} in the vault's working tree is (or lies under) a symbolic link; dossier never follows a link inside a vault. Remove the link and restore the file with `git checkout -- {0}`")]
     SymlinkInVault(String),
 

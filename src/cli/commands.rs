@@ -23,7 +23,9 @@ use dossier::{Error, Result};
 use super::context::Context;
 use super::output;
 use super::passphrase::CliPassphrase;
-use super::{CaseCommand, Cli, Command, GroupCommand, KeyCommand, NoteCommand, OwnerCommand};
+use super::{
+    CaseCommand, Cli, Command, GroupCommand, HookCommand, KeyCommand, NoteCommand, OwnerCommand,
+};
 use crate::launch::{scrypt_log_n, Launch};
 
 pub fn dispatch(cli: Cli) -> Result<()> {
@@ -259,6 +261,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Agent { idle } => {
             super::agent::run(&ctx.home()?, std::time::Duration::from_secs(idle.max(1)))
         }
+        Command::Hook(HookCommand::PreReceive) => super::share::pre_receive(),
         Command::Lock => {
             if super::agent::lock(&ctx.home()?)? {
                 println!("The agent forgot your keys and stopped.");

@@ -307,6 +307,9 @@ enum Command {
     },
     /// Make the passphrase agent forget your keys and stop.
     Lock,
+    /// Run by a git server: refuse pushes that `sync` would refuse (see the user guide).
+    #[command(subcommand)]
+    Hook(HookCommand),
     /// Print shell completions for SHELL (bash, zsh, fish, elvish, powershell) on stdout.
     Completions {
         /// The shell.
@@ -378,6 +381,14 @@ enum OwnerCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+/// Hooks a git server runs.
+#[derive(Subcommand)]
+pub enum HookCommand {
+    /// pre-receive: read `OLD NEW REF` lines and refuse a push whose history does not verify,
+    /// that rewinds or rewrites the vault's branch, or that touches another reference.
+    PreReceive,
 }
 
 #[derive(Subcommand)]

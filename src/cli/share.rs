@@ -217,3 +217,16 @@ pub(super) fn bundle(ctx: &Context, command: BundleCommand) -> Result<()> {
         }
     }
 }
+
+/// `dossier hook pre-receive`, run by git on the server: the updates on
+/// standard input, the repository (and its quarantined objects) from git's
+/// environment. Refusing exits 1 with the sentence a client's `sync` would
+/// give, which git shows the pusher after `remote:`.
+pub fn pre_receive() -> Result<()> {
+    let mut input = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
+        .map_err(Error::io("read", "the pushed updates on standard input"))?;
+    let checked = sync::receive::check_hook_input(&input)?;
+    eprintln!("dossier: verified {checked} pushed commit(s)");
+    Ok(())
+}

@@ -14,6 +14,7 @@ pub mod bundle;
 pub mod git_integration;
 pub mod known_hosts;
 pub mod merge;
+pub mod receive;
 pub mod remotes;
 pub mod transport;
 

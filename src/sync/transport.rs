@@ -361,10 +361,35 @@ fn transfer(
         .remote_anonymous(&url.as_git_url())
         .and_then(|mut remote| run(&mut remote, state.callbacks()));
     state.finish(result, refspecs)?;
+    let said = server_said(&state.remote_said.into_inner());
     match state.rejected.into_inner() {
-        Some((reference, reason)) => Err(Error::PushRejected { reference, reason }),
+        Some((reference, reason)) if said.is_empty() => {
+            Err(Error::PushRejected { reference, reason })
+        }
+        Some((reference, reason)) => Err(Error::PushRejected {
+            reference,
+            reason: format!("{reason}; the server said: {said}"),
+        }),
         None => Ok(()),
     }
+}
+
+/// The server's messages as one line: printable text only (a server could
+/// send terminal escapes), lines joined with ` / `, at most 1,000
+/// characters.
+fn server_said(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<String> = text
+        .split(['\n', '\r'])
+        .map(|l| l.chars().filter(|c| !c.is_control()).collect::<String>())
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut out = lines.join(" / ");
+    if out.chars().count() > 1000 {
+        out = out.chars().take(1000).collect::<String>() + "…";
+    }
+    out
 }
 
 /// One credential to offer, in the order they are offered.
@@ -444,6 +469,9 @@ struct State<'a, 'u> {
     calls: RefCell<usize>,
     failure: RefCell<Option<Error>>,
     rejected: RefCell<Option<(String, String)>>,
+    /// What the server wrote to the client (git's `remote:` lines): a
+    /// hook's reason for refusing.
+    remote_said: RefCell<Vec<u8>>,
 }
 
 /// More credential requests than this in one transfer is a loop.
@@ -476,6 +504,7 @@ impl<'a, 'u> State<'a, 'u> {
             calls: RefCell::new(0),
             failure: RefCell::new(None),
             rejected: RefCell::new(None),
+            remote_said: RefCell::new(Vec::new()),
         }
     }
 
@@ -500,6 +529,14 @@ impl<'a, 'u> State<'a, 'u> {
                 total,
                 bytes,
             });
+        });
+        cb.sideband_progress(|data| {
+            let mut said = self.remote_said.borrow_mut();
+            // Enough for any refusal; a chatty server cannot fill memory.
+            if said.len() < 64 * 1024 {
+                said.extend_from_slice(data);
+            }
+            true
         });
         cb.push_update_reference(|reference, status| {
             if let Some(reason) = status {
@@ -820,6 +857,15 @@ fn destinations(refspecs: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_servers_words_are_kept_as_printable_text_on_one_line() {
+        let said = server_said(b"dossier: the push is refused: no\r\n\x1b[31mred\x1b[0m\n\n");
+        assert_eq!(said, "dossier: the push is refused: no / [31mred[0m");
+        let long = vec![b'x'; 5000];
+        assert_eq!(server_said(&long).chars().count(), 1001);
+        assert_eq!(server_said(b""), "");
+    }
+
     use super::*;
     use crate::sync::known_hosts::test_blob as blob;
 

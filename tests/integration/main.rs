@@ -18,6 +18,7 @@ mod merge_driver;
 mod properties;
 mod recovery;
 mod retention;
+mod server_hook;
 mod sshd;
 mod support;
 mod sync;
