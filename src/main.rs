@@ -16,6 +16,6 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    dossier::repo::cache_large_trees();
+    dossier::repo::configure_libgit2();
     std::process::exit(cli::run());
 }

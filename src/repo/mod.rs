@@ -22,13 +22,36 @@ pub mod store;
 pub mod tree_diff;
 pub mod tree_edit;
 
-/// Lets libgit2 keep parsed trees of up to 64 MB in its object cache. By
-/// default it caches no tree over 4 KB, so the `cases/` tree of a large
-/// vault (370 KB at 10,000 cases) was read and parsed again for every
-/// path looked up in it. Call once at start, before any thread exists (it
-/// sets a libgit2 global).
-pub fn cache_large_trees() {
+/// How long a git server may take to accept a connection.
+const CONNECT_TIMEOUT_MS: i32 = 30_000;
+/// How long a git server may go silent during a transfer, unless
+/// `DOSSIER_NETWORK_TIMEOUT_SECONDS` says otherwise.
+const SILENCE_TIMEOUT_MS: i32 = 120_000;
+
+/// The process-wide libgit2 settings the binary runs with. Call once at
+/// start, before any thread exists (they are libgit2 globals):
+///
+/// - parsed trees of up to 64 MB stay in libgit2's object cache. By
+///   default it caches no tree over 4 KB, so the `cases/` tree of a large
+///   vault (370 KB at 10,000 cases) was read and parsed again for every
+///   path looked up in it;
+/// - a server that does not accept the connection within 30 s, or goes
+///   silent for 120 s (`DOSSIER_NETWORK_TIMEOUT_SECONDS`), ends the
+///   transfer with an error instead of leaving the command waiting
+///   forever (libgit2 passes the limit to libssh2 for SSH remotes).
+pub fn configure_libgit2() {
+    let silence = std::env::var("DOSSIER_NETWORK_TIMEOUT_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<i32>().ok())
+        .filter(|s| *s > 0)
+        .map(|s| s.saturating_mul(1000))
+        .unwrap_or(SILENCE_TIMEOUT_MS);
     // SAFETY: called before other threads start, as libgit2 requires for
-    // its global options; the arguments are a valid object type and size.
-    let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 64 << 20) };
+    // its global options; the arguments are valid for each option.
+    unsafe {
+        let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 64 << 20);
+        let _ =
+            git2::opts::set_server_connect_timeout_in_milliseconds(CONNECT_TIMEOUT_MS.min(silence));
+        let _ = git2::opts::set_server_timeout_in_milliseconds(silence);
+    }
 }

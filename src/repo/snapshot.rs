@@ -68,7 +68,7 @@ impl Files for WorkTree {
 ///
 /// Paths under `cases/<id>/` are found by a binary search of the `cases/`
 /// tree, looked up once: `Tree::get_path` would walk from the root for
-/// every lookup. (With [`crate::repo::cache_large_trees`] libgit2 also keeps
+/// every lookup. (With [`crate::repo::configure_libgit2`] libgit2 also keeps
 /// that tree parsed across lookups; by default it re-reads any tree over
 /// 4 KB.)
 pub struct CommitTree<'r> {

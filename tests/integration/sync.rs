@@ -616,3 +616,69 @@ fn work_signed_after_the_signer_was_revoked_is_refused_when_it_arrives() {
     assert!(err.contains("revoked"), "{err}");
     assert_eq!(before, w.full_snapshot(&w.vault()));
 }
+
+/// A server that accepts connections and then says nothing, for as long as
+/// the test runs: what a hung or half-dead git host looks like.
+fn silent_server() -> (u16, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let done = stop.clone();
+    listener.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while !done.load(Ordering::SeqCst) {
+            if let Ok((conn, _)) = listener.accept() {
+                held.push(conn);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
+    (port, stop)
+}
+
+#[test]
+fn a_server_that_goes_silent_ends_clone_and_sync_with_a_sentence_not_a_hang() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let head = w.head();
+    let (port, stop) = silent_server();
+    let url = format!("ssh://git@127.0.0.1:{port}/vault.git");
+    let started = std::time::Instant::now();
+    let target = w.path("copy");
+    let out = w
+        .cmd(&ada)
+        .env("DOSSIER_NETWORK_TIMEOUT_SECONDS", "2")
+        .args(["clone", &url, target.to_str().expect("utf-8")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("could not sync with {url}")) && err.contains("timed out"),
+        "{err}"
+    );
+    assert!(!target.exists(), "the failed clone left nothing behind");
+
+    w.ok(&ada, &["remote", "add", "origin", &url]);
+    let out = w
+        .cmd(&ada)
+        .env("DOSSIER_NETWORK_TIMEOUT_SECONDS", "2")
+        .arg("sync")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("timed out"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(w.head(), head, "nothing changed");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "both gave up on their own"
+    );
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+}
