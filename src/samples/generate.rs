@@ -4,8 +4,9 @@
 //!
 //! Cases are owned by the acting person and readable by `readers` (which
 //! must be valid: recipients are resolved and checked as for any case).
-//! Encryption runs on all cores; blobs are written as they are made, so
-//! memory stays flat for tens of thousands of cases.
+//! Encryption runs on all cores; the files are written as one pack, then
+//! committed by id (so the ciphertexts are held in memory once: about
+//! 40 MB for 10,000 cases).
 
 use chrono::{Duration, Utc};
 use rand::seq::SliceRandom;
@@ -79,7 +80,7 @@ pub fn cases(
         let record = synthetic_record(&mut rng, &id);
         planned.push((id, list, recipients, record));
     }
-    let encrypted: Vec<Result<Vec<Change>>> = planned
+    let encrypted: Vec<Result<Vec<(String, Vec<u8>)>>> = planned
         .par_iter()
         .map(|(id, list, recipients, record)| {
             let text = record.to_yaml()?;
@@ -87,19 +88,32 @@ pub fn cases(
             let sig = signature::sign(key, DOCUMENT_NAMESPACE, access.as_bytes())?;
             let rel = crate::vault::layout::access_path(id);
             Ok(vec![
-                Change::write(
+                (
                     crate::ops::cases::record_path(id),
                     crypto::encrypt(text.as_bytes(), recipients)?,
                 ),
-                Change::write(format!("{rel}.sig"), sig),
-                Change::write(rel, access),
+                (format!("{rel}.sig"), sig.into_bytes()),
+                (rel, access.into_bytes()),
             ])
         })
         .collect();
-    let mut changes = Vec::with_capacity(count * 3);
-    for c in encrypted {
-        changes.extend(c?);
+    // Every file goes into the object store as one pack, not one loose
+    // object each; the commit then names the blobs.
+    let mut paths = Vec::with_capacity(count * 3);
+    let mut blobs = Vec::with_capacity(count * 3);
+    for files in encrypted {
+        for (path, bytes) in files? {
+            paths.push(path);
+            blobs.push(bytes);
+        }
     }
+    let ids = crate::repo::packed::write_blobs(vault.repo(), &blobs)?;
+    drop(blobs);
+    let changes: Vec<Change> = paths
+        .into_iter()
+        .zip(ids)
+        .map(|(path, id)| Change::blob(path, id))
+        .collect();
     vault.commit(
         &lock,
         session,
