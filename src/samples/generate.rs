@@ -80,7 +80,7 @@ pub fn cases(
         let record = synthetic_record(&mut rng, &id);
         planned.push((id, list, recipients, record));
     }
-    let encrypted: Vec<Result<Vec<(String, Vec<u8>)>>> = planned
+    let encrypted: Vec<Result<Vec<File>>> = planned
         .par_iter()
         .map(|(id, list, recipients, record)| {
             let text = record.to_yaml()?;
@@ -122,6 +122,9 @@ pub fn cases(
     )?;
     Ok(planned.into_iter().map(|(id, ..)| id).collect())
 }
+
+/// A file of a generated case: its path and bytes.
+type File = (String, Vec<u8>);
 
 fn pick<'a>(rng: &mut impl Rng, from: &[&'a str]) -> &'a str {
     from.choose(rng).copied().unwrap_or("")
