@@ -67,7 +67,7 @@ fn the_tui_hands_its_unlock_to_the_agent_and_locks_when_dossier_lock_forgets() {
 #[test]
 fn a_tui_started_while_the_agent_holds_the_keys_asks_nothing_and_locks_itself_when_idle() {
     crate::support::require("tmux");
-    let (w, ada, id, dir) = setup(4);
+    let (w, ada, id, dir) = setup(6);
     // A CLI command unlocks once and starts the agent.
     w.ok(&ada, &["case", "list"]);
     assert_eq!(sockets(&dir).len(), 1);
@@ -75,12 +75,13 @@ fn a_tui_started_while_the_agent_holds_the_keys_asks_nothing_and_locks_itself_wh
     let pane = t.wait_for("Cases 1 of 1");
     assert!(!pane.contains("Passphrase"), "{pane}");
     t.keys(&["Enter"]);
-    t.wait_for("Asylum appeal");
+    // The case is open (the list row also says "Asylum appeal").
+    t.wait_for("Practice area");
     t.keys(&["a"]);
     t.wait_for(&format!("New note for case {id}"));
     t.type_text("Drafted before the lock.");
     // No key for the idle timeout: the TUI locks, the agent forgets.
-    let pane = t.wait_for("Locked after 4 second(s) without a key press");
+    let pane = t.wait_for("Locked after 6 second(s) without a key press");
     assert!(!pane.contains("Drafted before the lock."), "{pane}");
     assert!(!pane.contains("Asylum appeal"), "{pane}");
     wait_until("the idle agent to stop", || sockets(&dir).is_empty());

@@ -125,7 +125,8 @@ fn write_note_in(script: &Script) {
     t.keys(&["Enter"]);
     t.wait_for("Cases 1 of 1");
     t.keys(&["Enter"]);
-    t.wait_for("Asylum appeal");
+    // The case is open (the list row also says "Asylum appeal").
+    t.wait_for("Practice area");
     t.keys(&["E"]);
     let opened = t.wait_for("note.md");
     if !script.insert.is_empty() {
