@@ -24,12 +24,9 @@ fn the_tui_hands_its_unlock_to_the_agent_and_locks_when_dossier_lock_forgets() {
     crate::support::require("tmux");
     let (w, ada, id, dir) = setup(60);
     let t = tui(&w, &ada);
-    t.wait_for("Passphrase");
-    t.type_text("not my passphrase");
-    t.keys(&["Enter"]);
+    t.unlock("not my passphrase");
     t.wait_for("the passphrase is wrong; try again");
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("Your keys are in the passphrase agent until 1 minute(s) without use");
     t.wait_for("Cases 1 of 1");
     assert!(agent_pid(&ada).is_some(), "the TUI started the agent");
@@ -54,8 +51,7 @@ fn the_tui_hands_its_unlock_to_the_agent_and_locks_when_dossier_lock_forgets() {
     );
     assert!(!pane.contains("cannot be read"), "{pane}");
     // Unlocking again starts a new agent; the list comes back.
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("Cases 1 of 1");
     t.wait_for("Asylum appeal");
     assert!(agent_pid(&ada).is_some());
@@ -86,8 +82,7 @@ fn a_tui_started_while_the_agent_holds_the_keys_asks_nothing_and_locks_itself_wh
     assert!(!pane.contains("Asylum appeal"), "{pane}");
     wait_until("the idle agent to stop", || sockets(&dir).is_empty());
     // After the unlock, the note being written is still there and saves.
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("Drafted before the lock.");
     t.keys(&["C-s"]);
     t.wait_for(&format!("Added a note to case {id}"));

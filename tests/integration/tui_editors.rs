@@ -120,9 +120,7 @@ fn write_note_in(script: &Script) {
             ("XDG_RUNTIME_DIR", path(&runtime.0)),
         ],
     );
-    t.wait_for("Passphrase");
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("Cases 1 of 1");
     t.keys(&["Enter"]);
     // The case is open (the list row also says "Asylum appeal").

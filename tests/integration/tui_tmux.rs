@@ -126,6 +126,13 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Answers the passphrase prompt (once it shows) with `passphrase`.
+    pub fn unlock(&self, passphrase: &str) {
+        self.wait_for("Passphrase");
+        self.type_text(passphrase);
+        self.keys(&["Enter"]);
+    }
+
     /// Waits until the pane shows `needle`; returns the pane.
     pub fn wait_for(&self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -181,13 +188,10 @@ fn tui_unlock_search_open_add_note_quit_then_the_cli_sees_a_signed_note() {
     );
 
     let t = Tmux::start(&w, &ada, 100, 30);
-    t.wait_for("Passphrase");
     // A wrong passphrase says so and lets you retry.
-    t.type_text("not my passphrase");
-    t.keys(&["Enter"]);
+    t.unlock("not my passphrase");
     t.wait_for("the passphrase is wrong; try again");
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("Cases 2 of 2");
 
     // Full-text search finds the note's word, which is in no list column,
@@ -261,9 +265,7 @@ fn a_closed_terminal_ends_the_session_instead_of_leaving_it_running() {
     w.init_vault(&ada);
     w.new_case(&ada, &[]);
     let t = Tmux::start(&w, &ada, 100, 30);
-    t.wait_for("Passphrase");
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("Cases 1 of 1");
     let pid = dossier_pid(&t).expect("dossier's pid");
     assert!(running(pid));
@@ -304,9 +306,7 @@ fn tui_sync_shows_a_true_conflict_and_merges_the_side_chosen_then_the_cli_agrees
     );
 
     let t = Tmux::start_in(&w, &ben, &ben_vault, 100, 30);
-    t.wait_for("Passphrase");
-    t.type_text(&ben.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ben.passphrase);
     t.wait_for("Cases 1 of 1");
     t.wait_for("main ↑1 ↓0");
 
@@ -372,9 +372,7 @@ fn tui_adds_a_deadline_marks_it_done_and_makes_a_disclosure_that_stock_age_opens
     let out = w.path("to-tribunal.age");
 
     let t = Tmux::start(&w, &ada, 110, 34);
-    t.wait_for("Passphrase");
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("Cases 1 of 1");
     t.keys(&["Enter"]);
     t.wait_for("Asylum appeal");
@@ -497,9 +495,7 @@ fn tui_agenda_writes_overdue_in_words_and_space_marks_the_deadline_done() {
     );
 
     let t = Tmux::start(&w, &ada, 100, 30);
-    t.wait_for("Passphrase");
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("Cases 1 of 1");
     t.keys(&["4"]);
     let pane = t.wait_for("2 deadline(s), 1 overdue");
@@ -551,9 +547,7 @@ fn tui_grants_access_through_the_picker_and_the_cli_sees_the_grant() {
     assert!(err.contains("not a recipient"), "{err}");
 
     let t = Tmux::start(&w, &ada, 120, 34);
-    t.wait_for("Passphrase");
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("Cases 1 of 1");
     t.keys(&["Enter"]);
     t.wait_for("Asylum appeal");
@@ -616,9 +610,7 @@ fn on_a_terminal_a_destructive_command_says_what_it_will_do_and_asks_first() {
     t.wait_for("[y/N]");
     t.type_text("y");
     t.keys(&["Enter"]);
-    t.wait_for("Passphrase");
-    t.type_text(&ada.passphrase);
-    t.keys(&["Enter"]);
+    t.unlock(&ada.passphrase);
     t.wait_for("EXIT:0");
     assert!(w.ok(&ada, &["key", "list"]).contains("revoked"));
 }
