@@ -73,6 +73,18 @@ pub fn paint_selection(f: &mut Frame, t: &Theme, area: Rect, selected: usize, of
     f.buffer_mut().set_style(line, t.style(Role::Selection));
 }
 
+/// The line a screen shows in `area` while its report is still being read:
+/// ` Reading WHAT…`.
+pub fn reading(f: &mut Frame, t: &Theme, area: Rect, what: &str) {
+    f.render_widget(
+        Paragraph::new(Line::styled(
+            format!(" Reading {what}…"),
+            t.style(Role::Muted),
+        )),
+        area,
+    );
+}
+
 /// A bordered block over `area` with `title` clipped to its width.
 pub fn titled_block<'a>(t: &Theme, title: &str, area: Rect, border: Style) -> Block<'a> {
     Block::default()

@@ -173,13 +173,7 @@ impl Screen for AgendaScreen {
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let Some(agenda) = &self.agenda else {
-            f.render_widget(
-                Paragraph::new(Line::styled(
-                    " Reading the deadlines agenda…",
-                    t.style(Role::Muted),
-                )),
-                head,
-            );
+            crate::tui::widgets::reading(f, t, head, "the deadlines agenda");
             return;
         };
         let (heading, until) = match agenda.until {

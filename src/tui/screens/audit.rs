@@ -118,13 +118,7 @@ impl Screen for AuditScreen {
         let t = &ctx.theme;
         let [head, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let Some(entries) = &self.entries else {
-            f.render_widget(
-                Paragraph::new(Line::styled(
-                    " Reading the audit trail…",
-                    t.style(Role::Muted),
-                )),
-                head,
-            );
+            crate::tui::widgets::reading(f, t, head, "the audit trail");
             return;
         };
         let flagged = entries.iter().filter(|e| flagged(e.signature)).count();

@@ -93,13 +93,7 @@ impl Screen for RegisterScreen {
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let Some(register) = &self.register else {
-            f.render_widget(
-                Paragraph::new(Line::styled(
-                    " Reading the disclosure register…",
-                    t.style(Role::Muted),
-                )),
-                head,
-            );
+            crate::tui::widgets::reading(f, t, head, "the disclosure register");
             return;
         };
         let mut spans = vec![Span::styled(

@@ -86,13 +86,7 @@ impl Screen for RetentionScreen {
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let Some(report) = &self.report else {
-            f.render_widget(
-                Paragraph::new(Line::styled(
-                    " Reading retention dates…",
-                    t.style(Role::Muted),
-                )),
-                head,
-            );
+            crate::tui::widgets::reading(f, t, head, "retention dates");
             return;
         };
         let mut spans = vec![Span::styled(

@@ -166,13 +166,7 @@ impl Screen for AccessReviewScreen {
         let [head, table] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let Some(review) = &self.review else {
-            f.render_widget(
-                Paragraph::new(Line::styled(
-                    " Reading the access review…",
-                    t.style(Role::Muted),
-                )),
-                head,
-            );
+            crate::tui::widgets::reading(f, t, head, "the access review");
             return;
         };
         let views = if review.views_logged {
