@@ -3,7 +3,8 @@
 //! Every write is atomic: the bytes go to a temporary file in the target's
 //! directory, are fsynced, and the file is renamed over the target (or, by
 //! [`write_new`], moved there only if the name is free); the directory is
-//! fsynced after. A crash at any point leaves either the old file
+//! fsynced after. A [`Batch`] (a journaled commit's working tree) renames
+//! each file the same way but syncs them all at its end. A crash at any point leaves either the old file
 //! or the new one, never a mixture (DESIGN §1.5). Secret files are created
 //! with mode 0600 before a byte is written to them.
 

@@ -203,19 +203,23 @@ impl App {
             return;
         }
         let multiline = keymap.bindings.iter().any(|b| b.action == Action::Newline);
-        let normalised = text.replace("\r\n", "\n");
-        text.zeroize();
-        let mut normalised = normalised;
-        for c in normalised.chars() {
+        // One line break for `\r\n`, `\n` or `\r`; no copy of the text.
+        let mut after_cr = false;
+        for c in text.chars() {
             let a = match c {
+                '\n' if after_cr => {
+                    after_cr = false;
+                    continue;
+                }
                 '\n' | '\r' if multiline => Action::Newline,
                 '\n' | '\r' | '\t' => Action::Char(' '),
                 c if c.is_control() => continue,
                 c => Action::Char(c),
             };
+            after_cr = c == '\r';
             self.update(a);
         }
-        normalised.zeroize();
+        text.zeroize();
         self.surface_long_message();
     }
 
