@@ -341,6 +341,22 @@ pub enum Error {
     #[error("another dossier process is changing this vault; try again when it has finished")]
     Busy,
 
+    /// Still busy after waiting for the configured time (seconds).
+    #[error("another dossier process has been changing this vault for {0} s; nothing was changed. Try again when it has finished (`lock_timeout_seconds` in the config, or DOSSIER_LOCK_TIMEOUT_SECONDS, sets how long to wait)")]
+    BusyAfter(u64),
+
+    /// The vault's storage is mounted read-only (a write-protected stick, say).
+    #[error("{0} is on read-only storage, so nothing was changed; reading still works. To change the vault, make the storage writable or copy the vault elsewhere")]
+    ReadOnly(PathBuf),
+
+    /// Objects under `HEAD` cannot be read (a failing disk, a bad copy).
+    #[error("this vault's git object store is damaged, so nothing was changed: {}. Restore the damaged objects from a clone, a remote or a bundle (`git fsck` lists all damage)", damaged.join("; "))]
+    DamagedStore { damaged: Vec<String> },
+
+    /// Git's own index lock is held (a git command is running, or one was killed).
+    #[error("git's index is locked by {0}: a git command is running in this vault, or one was killed. If none is running, delete that file and run the command again")]
+    IndexLocked(PathBuf),
+
     #[error("the vault changed while this change was being made; nothing was written, try again")]
     Raced,
 
@@ -549,7 +565,16 @@ pub(crate) fn human_bytes(n: usize) -> String {
 
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
-        Error::Git(e.message().to_string())
+        let message = e.message().trim();
+        if message.is_empty() || message == "no error" {
+            // libgit2 failed without saying why (seen on a full disk).
+            return Error::Git(format!(
+                "a {:?} operation failed without a reason ({:?}); check that the disk is not full and the vault is writable",
+                e.class(),
+                e.code()
+            ));
+        }
+        Error::Git(message.to_string())
     }
 }
 
@@ -785,6 +810,24 @@ mod tests {
             (
                 Error::NoKnownHosts,
                 s("cannot find your known_hosts file: HOME is not set"),
+            ),
+            (
+                Error::BusyAfter(30),
+                s("another dossier process has been changing this vault for 30 s; nothing was changed. Try again when it has finished (`lock_timeout_seconds` in the config, or DOSSIER_LOCK_TIMEOUT_SECONDS, sets how long to wait)"),
+            ),
+            (
+                Error::ReadOnly(PathBuf::from("/media/usb/vault")),
+                s("/media/usb/vault is on read-only storage, so nothing was changed; reading still works. To change the vault, make the storage writable or copy the vault elsewhere"),
+            ),
+            (
+                Error::DamagedStore {
+                    damaged: vec![s("cases/X/ is damaged in git's object store (failed to inflate loose object)")],
+                },
+                s("this vault's git object store is damaged, so nothing was changed: cases/X/ is damaged in git's object store (failed to inflate loose object). Restore the damaged objects from a clone, a remote or a bundle (`git fsck` lists all damage)"),
+            ),
+            (
+                Error::IndexLocked(PathBuf::from("/v/.git/index.lock")),
+                s("git's index is locked by /v/.git/index.lock: a git command is running in this vault, or one was killed. If none is running, delete that file and run the command again"),
             ),
             (
                 Error::UncommittedChanges,

@@ -6,6 +6,7 @@
 //! `allowed_signers` against the keyring; for every case, that each age
 //! file carries exactly one recipient stanza per resolved recipient; that
 //! every case the person can read decrypts, with their current key; that
+//! every file of the last commit can be read from git's object store; that
 //! the working tree matches the last commit; that no interrupted
 //! re-encryption is pending; and that the conflict secret is sealed to the
 //! active staff and to the verifier's current key. Nothing is changed.
@@ -58,6 +59,10 @@ fn problem(subject: impl Into<String>, text: impl Into<String>) -> Problem {
 
 /// Checks the whole vault as `session`'s owner sees it.
 pub fn verify(vault: &Vault, session: &Session) -> Result<Report> {
+    check_all(vault, session).map_err(|e| vault.explain(e))
+}
+
+fn check_all(vault: &Vault, session: &Session) -> Result<Report> {
     let mut report = Report::default();
     if let Some(p) = vault.history_problem() {
         report.problems.push(problem("history", p));
@@ -87,7 +92,8 @@ pub fn verify(vault: &Vault, session: &Session) -> Result<Report> {
             ),
         ));
     }
-    working_tree(vault, &mut report)?;
+    object_store(vault, &mut report);
+    let changed = working_tree(vault, &mut report)?;
 
     let me = session.fingerprint();
     let keys = session.decryption_keys()?;
@@ -113,7 +119,12 @@ pub fn verify(vault: &Vault, session: &Session) -> Result<Report> {
     for check in per_case {
         report.files += check.files;
         report.decrypted += check.decrypted;
-        report.problems.extend(check.problems);
+        // A file changed outside dossier has its one line, with the cure
+        // (restore the committed copy), not advice to remove it.
+        let about_this_copy = |p: &Problem| changed.contains(&p.subject);
+        report
+            .problems
+            .extend(check.problems.into_iter().filter(|p| !about_this_copy(p)));
     }
     report.problems.sort_by(|a, b| a.subject.cmp(&b.subject));
     Ok(report)
@@ -277,17 +288,54 @@ fn check_case(
     check
 }
 
-fn working_tree(vault: &Vault, report: &mut Report) -> Result<()> {
-    let mut opts = git2::StatusOptions::new();
-    opts.include_untracked(true).recurse_untracked_dirs(true);
-    for s in vault.repo().statuses(Some(&mut opts))?.iter() {
-        let path = s.path().unwrap_or("?").to_string();
+/// Every file of the last commit must be readable from git's object
+/// store: a corrupt or missing object is named by the file it holds (and
+/// the directory, for a tree), so the person knows what to restore.
+fn object_store(vault: &Vault, report: &mut Report) {
+    for d in crate::repo::damage::scan_head(vault.repo()) {
+        let subject = if d.path.is_empty() {
+            "the last commit".to_string()
+        } else {
+            d.path.clone()
+        };
+        let what = if d.missing {
+            "is missing from"
+        } else {
+            "is damaged in"
+        };
         report.problems.push(problem(
-            path,
-            "differs from the last commit (changed outside dossier)",
+            subject,
+            format!(
+                "its committed copy {what} git's object store ({}); {RESTORE}",
+                d.reason
+            ),
         ));
     }
-    Ok(())
+}
+
+/// How to repair a damaged object store.
+const RESTORE: &str = "restore it from a clone, a remote or a bundle (`git fsck` lists all damage)";
+
+/// Files of the working tree that differ from the last commit, each one
+/// problem; returns their paths (what else is wrong with them is about
+/// this copy, not the committed one).
+fn working_tree(vault: &Vault, report: &mut Report) -> Result<Vec<String>> {
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true);
+    crate::repo::status::ignore_temporary_files(vault.repo())?;
+    let mut changed = Vec::new();
+    for s in vault.repo().statuses(Some(&mut opts))?.iter() {
+        let path = s.path().unwrap_or("?").to_string();
+        let text = if s.status().is_wt_new() {
+            "is not in the last commit (added outside dossier); move it out of the vault"
+                .to_string()
+        } else {
+            format!("differs from the last commit (changed outside dossier); `git checkout -- {path}` restores the committed copy")
+        };
+        report.problems.push(problem(path.clone(), text));
+        changed.push(path);
+    }
+    Ok(changed)
 }
 
 /// What `rekey` and `case repair` would do for case `id`, when the

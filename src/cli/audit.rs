@@ -96,7 +96,11 @@ fn case_id(vault: &Vault, typed: &str) -> Result<CaseId> {
 
 /// Prints the settings, after changing them when assignments are given.
 pub fn settings(ctx: &Context, assignments: &[String], json: bool) -> Result<()> {
-    let mut vault = ctx.vault()?;
+    let mut vault = if assignments.is_empty() {
+        ctx.vault()?
+    } else {
+        ctx.vault_for_change()?
+    };
     if !assignments.is_empty() {
         let changes = assignments
             .iter()

@@ -30,10 +30,19 @@ use crate::launch::{scrypt_log_n, Launch};
 
 pub fn dispatch(cli: Cli) -> Result<()> {
     let ctx = Context {
-        vault: cli.vault,
-        home: cli.home,
-        passphrase_file: cli.passphrase_file,
+        vault: cli.vault.clone(),
+        home: cli.home.clone(),
+        passphrase_file: cli.passphrase_file.clone(),
     };
+    let root = ctx.vault_root().ok();
+    // git failing to read an object is named by the file it holds.
+    run_command(ctx, cli).map_err(|e| match root {
+        Some(root) => Vault::explain_at(&root, e),
+        None => e,
+    })
+}
+
+fn run_command(ctx: Context, cli: Cli) -> Result<()> {
     let Some(command) = cli.command else {
         return tui(&ctx, cli.theme);
     };
@@ -44,7 +53,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Note(NoteCommand::Add { id, text }) => note_add(&ctx, &id, text),
         Command::Grant { id, who } => access(&ctx, &id, &who, None),
         Command::Owner(OwnerCommand::Add { id, fp }) => {
-            let vault = ctx.vault()?;
+            let vault = ctx.vault_for_change()?;
             let id = vault.resolve_case(&id)?;
             let fp = vault.keyring().resolve(&fp)?;
             let session = ctx.session()?;
@@ -54,7 +63,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Owner(OwnerCommand::Remove { id, fp, yes }) => {
-            let vault = ctx.vault()?;
+            let vault = ctx.vault_for_change()?;
             let id = vault.resolve_case(&id)?;
             let fp = vault.keyring().resolve(&fp)?;
             confirm(
@@ -92,7 +101,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             request,
             approve,
         } => {
-            let vault = ctx.vault()?;
+            let vault = ctx.vault_for_change()?;
             let session = ctx.session()?;
             let case = vault.resolve_case(&id)?;
             if let Some(pending) = approve {
@@ -130,7 +139,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             reseal,
             json,
         } => {
-            let vault = ctx.vault()?;
+            let vault = if reindex || reseal || record.is_some() {
+                ctx.vault_for_change()?
+            } else {
+                ctx.vault()?
+            };
             let session = ctx.session()?;
             if reindex {
                 println!("{}", conflicts::reindex(&vault, &session)?);
@@ -378,10 +391,11 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             } else {
                 std::fs::read(&file).map_err(Error::io("read", &file))?
             };
-            let vault = ctx.vault()?;
+            let vault = ctx.vault_for_change()?;
             let session = ctx.session()?;
             let fp = admin::import_card(&vault, &session, &bytes)?;
             println!("{}", Done::Imported(fp));
+            drop(vault);
             let vault = ctx.vault()?;
             for (other, what) in admin::namesakes(&vault, &fp) {
                 eprintln!(
@@ -392,7 +406,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             Ok(())
         }
         KeyCommand::Certify { fp, yes } => {
-            let vault = ctx.vault()?;
+            let vault = ctx.vault_for_change()?;
             let fp = vault.keyring().resolve(&fp)?;
             confirm(
                 &format!(
@@ -408,7 +422,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             Ok(())
         }
         KeyCommand::Revoke { fp, reason, yes } => {
-            let vault = ctx.vault()?;
+            let vault = ctx.vault_for_change()?;
             let fp = vault.keyring().resolve(&fp)?;
             let readable = dossier::trust::policy::cases_listing(&vault, &fp)?.len();
             confirm(
@@ -426,7 +440,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             Ok(())
         }
         KeyCommand::Rotate => {
-            let vault = ctx.vault()?;
+            let vault = ctx.vault_for_change()?;
             let session = ctx.session()?;
             let rotation = rotation::rotate(&vault, &session, scrypt_log_n(), &progress_line)?;
             end_progress();
@@ -439,7 +453,7 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
             Ok(())
         }
         KeyCommand::Expire { date } => {
-            let vault = ctx.vault()?;
+            let vault = ctx.vault_for_change()?;
             let session = ctx.session()?;
             let expires = if date == "never" {
                 None
@@ -467,7 +481,12 @@ fn key(ctx: &Context, command: KeyCommand) -> Result<()> {
 }
 
 fn case(ctx: &Context, command: CaseCommand) -> Result<()> {
-    let vault = ctx.vault()?;
+    let reads = matches!(command, CaseCommand::List { .. } | CaseCommand::Show { .. });
+    let vault = if reads {
+        ctx.vault()?
+    } else {
+        ctx.vault_for_change()?
+    };
     let session = ctx.session()?;
     match command {
         CaseCommand::New {
@@ -618,7 +637,7 @@ fn confirm(question: &str, yes: bool, what: &str) -> Result<()> {
 /// `destroy`: on a terminal, the person types the case's reference (its id
 /// when they cannot read it) to confirm; without one, `--yes` is needed.
 fn destroy(ctx: &Context, id: &str, ground: &str, early: bool, yes: bool) -> Result<()> {
-    let vault = ctx.vault()?;
+    let vault = ctx.vault_for_change()?;
     let id = vault.resolve_case(id)?;
     let session = ctx.session()?;
     if !yes {
@@ -655,7 +674,7 @@ fn destroy(ctx: &Context, id: &str, ground: &str, early: bool, yes: bool) -> Res
 }
 
 fn note_add(ctx: &Context, id: &str, text: Option<String>) -> Result<()> {
-    let vault = ctx.vault()?;
+    let vault = ctx.vault_for_change()?;
     let id = vault.resolve_case(id)?;
     let session = ctx.session()?;
     let text = match text {
@@ -676,7 +695,7 @@ fn note_add(ctx: &Context, id: &str, text: Option<String>) -> Result<()> {
 /// `grant` (`revoke: None`) or `revoke-access` (`Some(yes)`, which asks
 /// first on a terminal).
 fn access(ctx: &Context, id: &str, who: &str, revoke: Option<bool>) -> Result<()> {
-    let vault = ctx.vault()?;
+    let vault = ctx.vault_for_change()?;
     let id: CaseId = vault.resolve_case(id)?;
     let entry = vault.resolve_entry(who)?;
     if let Some(yes) = revoke {
@@ -701,7 +720,7 @@ fn access(ctx: &Context, id: &str, who: &str, revoke: Option<bool>) -> Result<()
 }
 
 fn group_set(ctx: &Context, name: &str, members: &[String]) -> Result<()> {
-    let vault = ctx.vault()?;
+    let vault = ctx.vault_for_change()?;
     let fps = members
         .iter()
         .map(|m| vault.keyring().resolve(m))
@@ -728,7 +747,7 @@ fn verify(ctx: &Context, json: bool) -> Result<()> {
 }
 
 fn rekey(ctx: &Context, ids: &[String]) -> Result<()> {
-    let vault = ctx.vault()?;
+    let vault = ctx.vault_for_change()?;
     let ids = ids
         .iter()
         .map(|i| vault.resolve_case(i))

@@ -47,6 +47,15 @@ impl Context {
         Ok(vault)
     }
 
+    /// Opens the vault for a command that changes it: the write lock is
+    /// taken first, waiting for another writer (a line on stderr after a
+    /// second, as `apt` does for its lock), and held until the vault drops.
+    pub(super) fn vault_for_change(&self) -> Result<Vault> {
+        let vault = Vault::open_for_change(&self.vault_root()?, &mut verifying_progress)?;
+        warn_pending(&vault);
+        Ok(vault)
+    }
+
     fn open_vault(&self) -> Result<Vault> {
         Vault::open_with(&self.vault_root()?, &mut verifying_progress)
     }

@@ -638,11 +638,23 @@ pub fn run() -> i32 {
         );
         return EXIT_USAGE;
     }
-    match commands::dispatch(cli) {
+    let timeout = crate::tui::config::Config::load().0.lock_timeout();
+    dossier::repo::lock::configure(timeout, Some(say_waiting));
+    let outcome = commands::dispatch(cli);
+    // A change that was recorded says so, whatever happened after it.
+    for notice in dossier::repo::notices::take() {
+        eprintln!("dossier: warning: {notice}");
+    }
+    match outcome {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("dossier: {e}");
             EXIT_USER
         }
     }
+}
+
+/// Said once when a change has waited a second for another writer.
+fn say_waiting() {
+    eprintln!("dossier: waiting for another dossier process to finish changing this vault…");
 }

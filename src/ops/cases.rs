@@ -276,6 +276,7 @@ fn record_view(vault: &Vault, session: &Session, id: &CaseId) -> Result<Option<g
     }
     let message = CommitMessage::for_case("view", id, session.fingerprint());
     crate::repo::store::record_event(vault.repo(), session, &message)
+        .inspect(|event| vault.followed_by(*event))
         .map(Some)
         .map_err(|e| Error::ViewNotRecorded {
             case: id.to_string(),

@@ -155,7 +155,11 @@ fn journal_line(id: &CaseId, digest: &str, case: &PreparedCase) -> String {
 
 /// Discards a journal that no longer applies (its base is not HEAD);
 /// returns the one that does, if any. Called when a vault is opened.
-pub fn tidy(repo: &git2::Repository) -> Result<Option<Pending>> {
+/// `held` is this process's own lock on the vault, if it has one.
+pub fn tidy(
+    repo: &git2::Repository,
+    held: Option<&crate::repo::lock::WriteLock>,
+) -> Result<Option<Pending>> {
     let path = journal_path(repo);
     if !path.exists() {
         return Ok(None);
@@ -170,7 +174,11 @@ pub fn tidy(repo: &git2::Repository) -> Result<Option<Pending>> {
         _ => {
             // Stale or unreadable: the change either landed or was superseded.
             // Another process may be preparing right now; only its lock says so.
-            match crate::repo::lock::WriteLock::take(repo) {
+            let lock = match held {
+                Some(lock) => lock.share(),
+                None => crate::repo::lock::WriteLock::take(repo),
+            };
+            match lock {
                 Ok(_lock) => fsio::remove_if_exists(&path).map(|_| None),
                 Err(Error::Busy) => Ok(None),
                 Err(e) => Err(e),

@@ -9,12 +9,17 @@
 //! [`packed`] writes many new blobs as one pack; [`history`] holds the
 //! primitives for walking history (who signed a commit, which commit
 //! introduced a file's content); [`status`] the working state a status line
-//! shows. Invariants: nothing here judges trust — a signer is reported, never
-//! accepted or refused (that is `trust`).
+//! shows; [`damage`] names unreadable objects by the files they hold;
+//! [`lock`] the one-writer-at-a-time lock and [`notices`] what a
+//! recorded change still has to tell. Invariants: nothing here judges
+//! trust — a signer is reported, never accepted or refused (that is
+//! `trust`).
 
+pub mod damage;
 pub mod history;
 pub mod journal;
 pub mod lock;
+pub mod notices;
 pub mod packed;
 pub mod snapshot;
 pub mod status;

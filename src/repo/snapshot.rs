@@ -93,44 +93,56 @@ impl<'r> CommitTree<'r> {
         }
     }
 
-    /// The `cases/` tree, looked up on first use.
-    fn cases_tree(&self) -> Option<&git2::Tree<'r>> {
-        self.cases
-            .get_or_init(|| {
-                let entry = self.tree.get_name("cases")?;
-                if entry.kind() != Some(git2::ObjectType::Tree) {
-                    return None;
-                }
-                self.repo.find_tree(entry.id()).ok()
-            })
-            .as_ref()
+    /// The `cases/` tree, looked up on first use. An object that cannot
+    /// be read is an error, never taken for an absent directory.
+    fn cases_tree(&self) -> Result<Option<&git2::Tree<'r>>> {
+        if let Some(cases) = self.cases.get() {
+            return Ok(cases.as_ref());
+        }
+        let cases = match self.tree.get_name("cases") {
+            Some(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
+                Some(self.repo.find_tree(entry.id())?)
+            }
+            _ => None,
+        };
+        Ok(self.cases.get_or_init(|| cases).as_ref())
     }
 
     /// The id of the directory of case `name`, if it has one.
-    fn case_dir(&self, name: &str) -> Option<git2::Oid> {
-        let entry = self.cases_tree()?.get_name(name)?;
-        (entry.kind() == Some(git2::ObjectType::Tree)).then(|| entry.id())
+    fn case_dir(&self, name: &str) -> Result<Option<git2::Oid>> {
+        let Some(cases) = self.cases_tree()? else {
+            return Ok(None);
+        };
+        Ok(cases
+            .get_name(name)
+            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+            .map(|e| e.id()))
     }
 
-    /// The entry at `rel`: its id and kind.
-    fn entry(&self, rel: &str) -> Option<(git2::Oid, Option<git2::ObjectType>)> {
-        let found = |tree: &git2::Tree, path: &str| {
-            tree.get_path(Path::new(path))
-                .ok()
-                .map(|e| (e.id(), e.kind()))
+    /// The entry at `rel`: its id and kind. A path that is not there is
+    /// `None`; a tree on the way that cannot be read is an error.
+    fn entry(&self, rel: &str) -> Result<Option<(git2::Oid, Option<git2::ObjectType>)>> {
+        let found = |tree: &git2::Tree, path: &str| match tree.get_path(Path::new(path)) {
+            Ok(e) => Ok(Some((e.id(), e.kind()))),
+            Err(e)
+                if e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Tree =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(Error::from(e)),
         };
         let Some(in_cases) = rel.strip_prefix("cases/") else {
             return found(&self.tree, rel);
         };
         match in_cases.split_once('/') {
-            Some((case, rest)) => {
-                let sub = self.case_dir(case)?;
-                found(&self.repo.find_tree(sub).ok()?, rest)
-            }
-            None => self
-                .case_dir(in_cases)
-                .map(|id| (id, Some(git2::ObjectType::Tree)))
-                .or_else(|| found(&self.tree, rel)),
+            Some((case, rest)) => match self.case_dir(case)? {
+                Some(sub) => found(&self.repo.find_tree(sub)?, rest),
+                None => Ok(None),
+            },
+            None => match self.case_dir(in_cases)? {
+                Some(id) => Ok(Some((id, Some(git2::ObjectType::Tree)))),
+                None => found(&self.tree, rel),
+            },
         }
     }
 
@@ -141,14 +153,14 @@ impl<'r> CommitTree<'r> {
 
     /// The id of the subtree at `dir` (`None` when absent): equal ids mean
     /// equal contents, so callers can skip work on unchanged directories.
-    pub fn subtree_id(&self, dir: &str) -> Option<git2::Oid> {
+    pub fn subtree_id(&self, dir: &str) -> Result<Option<git2::Oid>> {
         self.id_of(dir)
     }
 
     /// The id of whatever is at `rel` (a blob or a subtree), like [`id_at`]
     /// but through this tree's map of cases.
-    pub fn id_of(&self, rel: &str) -> Option<git2::Oid> {
-        self.entry(rel).map(|(id, _)| id)
+    pub fn id_of(&self, rel: &str) -> Result<Option<git2::Oid>> {
+        Ok(self.entry(rel)?.map(|(id, _)| id))
     }
 
     /// The names of the directories directly in `dir`, sorted.
@@ -158,7 +170,7 @@ impl<'r> CommitTree<'r> {
 
     /// The names of the entries of `kind` directly in `dir`, sorted.
     fn names_in(&self, dir: &str, kind: git2::ObjectType) -> Result<Vec<String>> {
-        let Some((id, Some(git2::ObjectType::Tree))) = self.entry(dir) else {
+        let Some((id, Some(git2::ObjectType::Tree))) = self.entry(dir)? else {
             return Ok(Vec::new());
         };
         let sub = self.repo.find_tree(id)?;
@@ -172,17 +184,17 @@ impl<'r> CommitTree<'r> {
     }
 
     /// The blob id of the file at `rel`, if any.
-    pub fn blob_id(&self, rel: &str) -> Option<git2::Oid> {
-        match self.entry(rel)? {
-            (id, Some(git2::ObjectType::Blob)) => Some(id),
+    pub fn blob_id(&self, rel: &str) -> Result<Option<git2::Oid>> {
+        Ok(match self.entry(rel)? {
+            Some((id, Some(git2::ObjectType::Blob))) => Some(id),
             _ => None,
-        }
+        })
     }
 }
 
 impl Files for CommitTree<'_> {
     fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
-        match self.blob_id(rel) {
+        match self.blob_id(rel)? {
             Some(id) => Ok(Some(self.repo.find_blob(id)?.content().to_vec())),
             None => Ok(None),
         }

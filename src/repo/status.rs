@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use crate::error::Result;
+use crate::support::fsio;
 
 /// What a status line shows about a vault.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,9 +23,18 @@ pub struct VaultStatus {
     pub ahead_behind: Option<(usize, usize)>,
 }
 
+/// Makes `repo`'s status (this handle's only) pass over the temporary files
+/// of an interrupted write ([`fsio::TEMP_PREFIX`]): they are not changes,
+/// and the next change's journal removes them.
+pub fn ignore_temporary_files(repo: &git2::Repository) -> Result<()> {
+    repo.add_ignore_rule(&format!("{}*", fsio::TEMP_PREFIX))?;
+    Ok(())
+}
+
 /// Reads the status of the vault whose working tree is `root`.
 pub fn read(root: &Path) -> Result<VaultStatus> {
     let repo = git2::Repository::open(root)?;
+    ignore_temporary_files(&repo)?;
     let mut status = VaultStatus::default();
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(true)

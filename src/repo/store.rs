@@ -24,6 +24,7 @@ use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::keys::signature::{self, GIT_NAMESPACE};
 use crate::repo::lock::WriteLock;
+use crate::repo::notices::{self, Notice};
 use crate::repo::tree_edit::{edit_tree, Edit};
 use crate::support::fault;
 use crate::support::fsio::{self, Mode};
@@ -167,6 +168,7 @@ impl CommitMessage {
 pub struct Writer<'a> {
     repo: &'a git2::Repository,
     root: &'a Path,
+    lock: &'a WriteLock,
 }
 
 impl<'a> Writer<'a> {
@@ -174,7 +176,7 @@ impl<'a> Writer<'a> {
     /// write lock is `lock`.
     pub fn new(lock: &'a WriteLock, repo: &'a git2::Repository, root: &'a Path) -> Result<Self> {
         lock.check_covers(repo)?;
-        Ok(Writer { repo, root })
+        Ok(Writer { repo, root, lock })
     }
 
     /// Records `changes` as one commit signed by `session`'s key and
@@ -208,6 +210,7 @@ impl<'a> Writer<'a> {
     /// verified fast-forward) and brings the working tree along, with the
     /// same journal and compare-and-swap as a commit.
     pub fn fast_forward(&self, from: git2::Oid, to: git2::Oid) -> Result<()> {
+        finish_interrupted(self.repo, Some(self.lock))?;
         fast_forward(self.repo, self.root, from, to)
     }
 
@@ -224,6 +227,9 @@ impl<'a> Writer<'a> {
         check: &dyn Fn(git2::Oid) -> Result<()>,
     ) -> Result<git2::Oid> {
         let (repo, root) = (self.repo, self.root);
+        // An earlier change of this process whose working tree is
+        // unfinished is finished first: its journal is about to be reused.
+        finish_interrupted(repo, Some(self.lock))?;
         let branch = head_branch(repo)?;
         let parent = match repo.find_reference(&branch) {
             Ok(r) => Some(r.peel_to_commit()?),
@@ -233,6 +239,7 @@ impl<'a> Writer<'a> {
 
         // Everything is checked before the commit exists: a refusal here
         // leaves the old state.
+        refuse_locked_index(repo)?;
         for change in changes {
             check_relative(&change.path)?;
             fsio::refuse_symlinks(root, &change.path)?;
@@ -261,22 +268,105 @@ impl<'a> Writer<'a> {
         let oid = signed_commit(repo, session, message, &tree, &parents)?;
         check(oid)?;
 
-        let journal = repo.path().join(JOURNAL);
-        fsio::write_atomic(&journal, format!("{oid}\n").as_bytes(), Mode::Private)?;
+        write_journal(repo, oid, changes)?;
         fault::point("commit-before-ref", 0);
         let log = format!("dossier: {} ", message.action);
-        let moved = match &parent {
-            Some(p) => repo.reference_matching(&branch, oid, true, p.id(), &log),
-            None => repo.reference(&branch, oid, false, &log),
-        };
-        if moved.is_err() {
-            fsio::remove_if_exists(&journal)?;
+        move_branch(repo, &branch, parent.as_ref().map(|p| p.id()), oid, &log)?;
+        fault::point("commit-after-ref", 0);
+        // Recorded: from here on a failure is a warning, never an error.
+        if let Some(latest) = parent.as_ref() {
+            clock_check(latest);
+        }
+        finish_recorded(repo, root, oid, changes);
+        Ok(oid)
+    }
+}
+
+/// Writes the journal naming `commit`, with the directories the working
+/// tree update will write temporary files into (removed by
+/// [`finish_interrupted`] if a kill leaves any).
+fn write_journal(repo: &git2::Repository, commit: git2::Oid, changes: &[Change]) -> Result<()> {
+    let mut text = format!("{commit}\n");
+    let mut dirs: Vec<&str> = changes
+        .iter()
+        .filter(|c| !matches!(c.content, Content::Delete))
+        .map(|c| c.path.rsplit_once('/').map_or("", |(dir, _)| dir))
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    for dir in dirs {
+        text.push_str(&format!("dir {dir}\n"));
+    }
+    fsio::write_atomic(&repo.path().join(JOURNAL), text.as_bytes(), Mode::Private)
+}
+
+/// Moves `branch` from `from` (`None`: it does not exist yet) to `to`.
+/// When git reports a failure, the branch itself says what happened: it
+/// names `to` (moved; only the reflog failed), still `from` (nothing was
+/// recorded: the error says why), or another commit ([`Error::Raced`]).
+/// Unless it moved, the journal is removed.
+fn move_branch(
+    repo: &git2::Repository,
+    branch: &str,
+    from: Option<git2::Oid>,
+    to: git2::Oid,
+    log: &str,
+) -> Result<()> {
+    let moved = match from {
+        Some(from) => repo.reference_matching(branch, to, true, from, log),
+        None => repo.reference(branch, to, false, log),
+    };
+    let Err(failure) = moved else {
+        return Ok(());
+    };
+    let now = repo.refname_to_id(branch).ok();
+    if now == Some(to) {
+        return Ok(());
+    }
+    fsio::remove_if_exists(&repo.path().join(JOURNAL))?;
+    if now == from {
+        if failure.code() == git2::ErrorCode::Modified {
             return Err(Error::Raced);
         }
-        fault::point("commit-after-ref", 0);
-        materialise(repo, root, changes)?;
-        fsio::remove_if_exists(&journal)?;
-        Ok(oid)
+        if failure.code() == git2::ErrorCode::Locked {
+            return Err(Error::Git(format!(
+                "the branch {branch} is locked by another git command; nothing was recorded"
+            )));
+        }
+        let cause: Error = failure.into();
+        return Err(Error::Git(format!(
+            "the branch could not be moved, so nothing was recorded: {}",
+            cause.to_string().trim_start_matches("git: ")
+        )));
+    }
+    Err(Error::Raced)
+}
+
+/// A commit's time more than this far ahead of this computer's clock is
+/// reported ([`Notice::ClockBehind`]): colleagues' clocks differ by less.
+const CLOCK_TOLERANCE_SECONDS: i64 = 5 * 60;
+
+fn clock_check(latest: &git2::Commit) {
+    let now = Utc::now();
+    let then = latest.time().seconds();
+    if then - now.timestamp() > CLOCK_TOLERANCE_SECONDS {
+        if let Some(latest) = chrono::DateTime::from_timestamp(then, 0) {
+            notices::push(Notice::ClockBehind { now, latest });
+        }
+    }
+}
+
+/// Brings the working tree and index to the recorded `commit` and removes
+/// its journal. A failure is left as a [`Notice::Unfinished`] with the
+/// journal kept: the change is recorded, and the next open finishes it.
+fn finish_recorded(repo: &git2::Repository, root: &Path, commit: git2::Oid, changes: &[Change]) {
+    let finished = materialise(repo, root, changes)
+        .and_then(|()| fsio::remove_if_exists(&repo.path().join(JOURNAL)));
+    if let Err(e) = finished {
+        notices::push(Notice::Unfinished {
+            commit,
+            cause: e.to_string(),
+        });
     }
 }
 
@@ -287,19 +377,23 @@ fn fast_forward(
     to: git2::Oid,
 ) -> Result<()> {
     let branch = head_branch(repo)?;
+    refuse_locked_index(repo)?;
     let changes = changes_between(repo, from, to)?;
-    let journal = repo.path().join(JOURNAL);
-    fsio::write_atomic(&journal, format!("{to}\n").as_bytes(), Mode::Private)?;
-    if repo
-        .reference_matching(&branch, to, true, from, "dossier: fast-forward")
-        .is_err()
-    {
-        fsio::remove_if_exists(&journal)?;
-        return Err(Error::Raced);
-    }
+    write_journal(repo, to, &changes)?;
+    move_branch(repo, &branch, Some(from), to, "dossier: fast-forward")?;
     fault::point("fast-forward-after-ref", 0);
-    materialise(repo, root, &changes)?;
-    fsio::remove_if_exists(&journal)
+    finish_recorded(repo, root, to, &changes);
+    Ok(())
+}
+
+/// Refuses to start a change while git's index is locked: the working
+/// tree could not be finished after the branch moved.
+fn refuse_locked_index(repo: &git2::Repository) -> Result<()> {
+    let lock = repo.path().join("index.lock");
+    if lock.exists() {
+        return Err(Error::IndexLocked(lock));
+    }
+    Ok(())
 }
 
 /// The changes that turn commit `from`'s tree into commit `to`'s.
@@ -379,28 +473,66 @@ fn signed_commit(
 }
 
 /// Finishes a change interrupted between moving the branch and updating the
-/// working tree; drops the journal of one interrupted before.
-pub fn finish_interrupted(repo: &git2::Repository) -> Result<()> {
+/// working tree; drops the journal of one interrupted before. Temporary
+/// files a kill left in the directories the journal names are removed.
+/// `held` is this process's own lock on the vault, if it has one; without
+/// it, a vault another writer holds is left to that writer.
+pub fn finish_interrupted(repo: &git2::Repository, held: Option<&WriteLock>) -> Result<()> {
     let journal = repo.path().join(JOURNAL);
     if !journal.exists() {
         return Ok(());
     }
-    let _lock = match WriteLock::take(repo) {
-        Ok(l) => l,
-        Err(Error::Busy) => return Ok(()), // the writer is still at work
-        Err(e) => return Err(e),
+    let _lock = match held {
+        Some(lock) => lock.share()?,
+        None => match WriteLock::take(repo) {
+            Ok(l) => l,
+            Err(Error::Busy) => return Ok(()), // the writer is still at work
+            Err(e) => return Err(e),
+        },
     };
     let text = std::fs::read_to_string(&journal).unwrap_or_default();
+    let mut lines = text.lines();
+    let pending = lines
+        .next()
+        .and_then(|l| git2::Oid::from_str(l.trim()).ok());
+    if let Some(root) = repo.workdir() {
+        for dir in lines.filter_map(|l| l.strip_prefix("dir ")) {
+            remove_temporary_files(root, dir)?;
+        }
+    }
     let head = repo.head().ok().and_then(|h| h.target());
-    if let (Ok(pending), Some(head)) = (git2::Oid::from_str(text.trim()), head) {
+    if let (Some(pending), Some(head)) = (pending, head) {
         if pending == head {
             // The branch already names the change: make index and working
             // tree match it exactly, whatever part of them was written.
+            refuse_locked_index(repo)?;
             let target = repo.find_object(head, Some(git2::ObjectType::Commit))?;
             repo.reset(&target, git2::ResetType::Hard, None)?;
         }
     }
     fsio::remove_if_exists(&journal)
+}
+
+/// Removes what an interrupted write left in `dir` (relative to `root`):
+/// files named with [`fsio::TEMP_PREFIX`], never anything else.
+fn remove_temporary_files(root: &Path, dir: &str) -> Result<()> {
+    if check_relative(dir).is_err() && !dir.is_empty() {
+        return Ok(()); // not a journal this code wrote
+    }
+    let full = root.join(dir);
+    let Ok(listing) = std::fs::read_dir(&full) else {
+        return Ok(()); // gone with its case, or never made
+    };
+    for entry in listing.flatten() {
+        let is_temp = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(fsio::TEMP_PREFIX));
+        if is_temp && entry.file_type().is_ok_and(|t| t.is_file()) {
+            fsio::remove_if_exists(&entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// Brings the working tree and index to the commit the journal names. The
@@ -517,6 +649,7 @@ mod tests {
         ));
         drop(held);
         let oid = record_event(repo, &session, &msg).unwrap();
+        vault.followed_by(oid);
         let event = repo.find_commit(oid).unwrap();
         assert_eq!(repo.head().unwrap().target(), Some(oid));
         assert_eq!(event.parent_id(0).unwrap(), before.id());

@@ -14,6 +14,11 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// How the name of every temporary file written here begins: such a file
+/// is never vault content (status ignores it, and the journal of an
+/// interrupted commit removes it).
+pub const TEMP_PREFIX: &str = ".dossier-tmp-";
+
 /// Who may read a file written by [`write_atomic`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -53,6 +58,7 @@ impl Batch {
     /// Atomically replaces `path` with `bytes`, not yet synced.
     pub fn write(&mut self, path: &Path, bytes: &[u8], mode: Mode) -> Result<()> {
         let (_, tmp) = staged_beside(path, bytes, mode, false)?;
+        crate::support::fault::point("batch-staged", self.written.len());
         tmp.persist(path)
             .map_err(|e| Error::io("replace", path)(e.error))?;
         self.written.push(path.to_path_buf());
@@ -209,7 +215,7 @@ fn staged_beside<'p>(
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(Error::io("create the directory", dir))?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".dossier-tmp-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(Error::io("create a temporary file in", dir))?;
     set_mode(tmp.as_file(), mode).map_err(Error::io("set permissions on", tmp.path()))?;
@@ -430,6 +436,11 @@ impl Appender {
             .and_then(|_| self.file.sync_data())
             .map_err(Error::io("write", &self.path))
     }
+}
+
+/// Whether `e` says the file system is mounted read-only.
+pub fn is_read_only(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::ReadOnlyFilesystem
 }
 
 /// Opens (creating) a lock file and takes an exclusive lock without waiting.

@@ -237,18 +237,19 @@ fn cases_changed_on_both_sides<'r>(
             }
         }
     }
-    Ok(ids
-        .into_iter()
-        .filter(|id| {
-            let dir = crate::vault::layout::case_dir(id);
-            let (b, o, t) = (
-                base.subtree_id(&dir),
-                ours.subtree_id(&dir),
-                theirs.subtree_id(&dir),
-            );
-            o != b && t != b && o != t
-        })
-        .collect())
+    let mut both = Vec::new();
+    for id in ids {
+        let dir = crate::vault::layout::case_dir(&id);
+        let (b, o, t) = (
+            base.subtree_id(&dir)?,
+            ours.subtree_id(&dir)?,
+            theirs.subtree_id(&dir)?,
+        );
+        if o != b && t != b && o != t {
+            both.push(id);
+        }
+    }
+    Ok(both)
 }
 
 struct CaseMerge<'a, 'r> {
@@ -345,9 +346,9 @@ impl CaseMerge<'_, '_> {
     fn blind_index(&self, case: &CaseId) -> Result<CaseFiles> {
         let rel = crate::vault::layout::blind_index_path(case);
         let (b, o, t) = (
-            self.base.blob_id(&rel),
-            self.ours.blob_id(&rel),
-            self.theirs.blob_id(&rel),
+            self.base.blob_id(&rel)?,
+            self.ours.blob_id(&rel)?,
+            self.theirs.blob_id(&rel)?,
         );
         let side = if o == t || t == b {
             self.ours
@@ -440,9 +441,9 @@ impl CaseMerge<'_, '_> {
         let mut out = Vec::new();
         for rel in names {
             let (b, o, t) = (
-                self.base.blob_id(&rel),
-                self.ours.blob_id(&rel),
-                self.theirs.blob_id(&rel),
+                self.base.blob_id(&rel)?,
+                self.ours.blob_id(&rel)?,
+                self.theirs.blob_id(&rel)?,
             );
             let (tree, fresh) = if o == t || t == b {
                 (self.ours, fresh.0)

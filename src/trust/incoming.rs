@@ -154,7 +154,7 @@ struct Checker<'r> {
 
 impl<'r> Checker<'r> {
     fn state(&mut self, tree: &CommitTree<'_>) -> std::result::Result<Rc<TrustState>, String> {
-        let key = tree.subtree_id(".dossier");
+        let key = tree.subtree_id(".dossier").map_err(|e| e.to_string())?;
         if let Some(s) = self.states.get(&key) {
             return Ok(s.clone());
         }
@@ -271,10 +271,13 @@ impl<'r> Checker<'r> {
         // For each side, the paths whose merged value is the signer's change.
         let mut judged: Vec<BTreeSet<String>> = vec![BTreeSet::new(); sides.len()];
         for path in &paths {
-            let merged_id = merged.id_of(path);
-            let base_id = base_tree.id_of(path);
-            let side_ids: Vec<Option<git2::Oid>> =
-                sides.iter().map(|(_, t, _)| t.id_of(path)).collect();
+            let id_of = |t: &CommitTree<'_>| t.id_of(path).map_err(|e| e.to_string());
+            let merged_id = id_of(merged)?;
+            let base_id = id_of(&base_tree)?;
+            let side_ids: Vec<Option<git2::Oid>> = sides
+                .iter()
+                .map(|(_, t, _)| id_of(t))
+                .collect::<std::result::Result<_, _>>()?;
             let from_a_changing_side = side_ids.iter().any(|id| *id == merged_id && *id != base_id);
             for (j, side_id) in side_ids.iter().enumerate() {
                 if *side_id == merged_id {
@@ -603,7 +606,12 @@ impl Rules<'_, '_> {
             ));
         }
         let dir = crate::vault::layout::case_dir(case);
-        if self.after_tree.subtree_id(&dir).is_some() {
+        if self
+            .after_tree
+            .subtree_id(&dir)
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
             return Err(format!(
                 "records the destruction of case {case} but leaves files of it in place"
             ));
@@ -652,7 +660,8 @@ impl Rules<'_, '_> {
             .map_err(|e| e.to_string())?
             .is_some();
         let card = crate::vault::layout::card_path(&fp);
-        let card_replaced = self.before_tree.blob_id(&card) != self.after_tree.blob_id(&card);
+        let blob = |t: &CommitTree<'_>| t.blob_id(&card).map_err(|e| e.to_string());
+        let card_replaced = blob(self.before_tree)? != blob(self.after_tree)?;
         match kind {
             // Only an administrator takes a card out of the keyring.
             KeyringFile::Card if !present && !self.is_admin(&signer) => Err(format!(

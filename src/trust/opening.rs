@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::trust::verified;
 use crate::vault::pins;
-use crate::vault::Vault;
+use crate::vault::{Locking, Vault};
 
 impl Vault {
     /// Finds the vault containing `start` (itself or a parent directory).
@@ -33,7 +33,16 @@ impl Vault {
     /// [`Vault::open`], telling `progress` `(checked, total)` while a long
     /// unverified history is verified.
     pub fn open_with(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
-        open(root, progress, false)
+        open(root, progress, Purpose::Read, Locking::None)
+    }
+
+    /// [`Vault::open_with`] for a command that changes the vault: the
+    /// write lock is taken first, waiting for another writer to finish
+    /// (see [`crate::repo::lock`]), and held by the vault until it drops,
+    /// so what is read and judged here is what the change lands on. Two
+    /// commands run side by side take turns instead of one failing.
+    pub fn open_for_change(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
+        open(root, progress, Purpose::Read, Locking::Wait)
     }
 
     /// Opens the vault for reading its history and reporting on it (`log`,
@@ -42,25 +51,55 @@ impl Vault {
     /// state is read from `HEAD` as it is. Nothing may be written through a
     /// vault opened this way while it reports a problem.
     pub fn open_for_audit(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Vault> {
-        open(root, progress, true)
+        open(root, progress, Purpose::Audit, Locking::None)
     }
 
     /// Re-reads config, keyring and groups after a change.
+    /// A vault opened for a change keeps its write lock.
     pub fn reload(&mut self) -> Result<()> {
-        let fresh = Vault::open(self.root())?;
+        let lock = match self.release_held() {
+            Some(held) => Locking::Held(held),
+            None => Locking::None,
+        };
+        let root = self.root().to_path_buf();
+        let fresh = open(&root, &mut |_, _| {}, Purpose::Read, lock)?;
         *self = fresh;
         Ok(())
     }
 }
 
-fn open(root: &Path, progress: &mut dyn FnMut(usize, usize), audit: bool) -> Result<Vault> {
-    let (repo, root) = Vault::repository(root)?;
+/// Whether history that does not verify is refused (`Read`, for use and
+/// change) or reported (`Audit`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Read,
+    Audit,
+}
+
+fn open(
+    root: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+    purpose: Purpose,
+    lock: Locking,
+) -> Result<Vault> {
+    let (repo, root, held) = Vault::repository(root, lock)?;
     let history_problem = match verified::ensure(&repo, progress) {
         Ok(_) => None,
-        Err(e @ Error::UnverifiedHistory { .. }) if audit => Some(e.to_string()),
-        Err(e) => return Err(e),
+        Err(e) => {
+            let damaged = damage_under_head(&repo);
+            if !damaged.is_empty() {
+                return Err(Error::DamagedStore { damaged });
+            }
+            match e {
+                Error::UnverifiedHistory { .. } if purpose == Purpose::Audit => Some(e.to_string()),
+                e => return Err(e),
+            }
+        }
     };
-    let (vault, signer) = Vault::load(repo, root, history_problem)?;
+    let (vault, signer) = match Vault::load(repo, root.clone(), history_problem, held) {
+        Ok(loaded) => loaded,
+        Err(e) => return Err(Vault::explain_at(&root, e)),
+    };
     if let Some(file) = pins::default_file() {
         let config = vault.config();
         let key = verified::first_commit(vault.repo())?.to_string();
@@ -74,4 +113,14 @@ fn open(root: &Path, progress: &mut dyn FnMut(usize, usize), audit: bool) -> Res
         )?;
     }
     Ok(vault)
+}
+
+/// What cannot be read under `HEAD`, one sentence each: a vault that fails
+/// to open because its object store is damaged says so, and where, rather
+/// than blaming its history.
+fn damage_under_head(repo: &git2::Repository) -> Vec<String> {
+    crate::repo::damage::scan_head(repo)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }

@@ -352,6 +352,10 @@ impl App {
     /// what concerns shared state.
     pub fn on_job(&mut self, msg: JobMessage) {
         self.take_job(msg);
+        // A change that was recorded says what it still has to tell.
+        for notice in dossier::repo::notices::take() {
+            self.shared.error_msg(format!("warning: {notice}"));
+        }
         self.surface_long_message();
     }
 

@@ -24,6 +24,10 @@ pub struct Config {
     /// How long the agent keeps the keys without a request.
     #[serde(default)]
     pub agent_idle_seconds: Option<u64>,
+    /// How long a change waits for another dossier process changing the
+    /// same vault (`DOSSIER_LOCK_TIMEOUT_SECONDS` wins).
+    #[serde(default)]
+    pub lock_timeout_seconds: Option<u64>,
 }
 
 /// The agent's idle timeout when the config names none.
@@ -40,6 +44,18 @@ impl Config {
                     .max(1),
             )
         })
+    }
+
+    /// How long a change waits for another writer of the same vault:
+    /// `DOSSIER_LOCK_TIMEOUT_SECONDS`, else the config, else
+    /// [`dossier::repo::lock::DEFAULT_TIMEOUT`].
+    pub fn lock_timeout(&self) -> std::time::Duration {
+        std::env::var("DOSSIER_LOCK_TIMEOUT_SECONDS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .or(self.lock_timeout_seconds)
+            .map(std::time::Duration::from_secs)
+            .unwrap_or(dossier::repo::lock::DEFAULT_TIMEOUT)
     }
 
     /// Reads the config file; returns defaults and a problem sentence when

@@ -229,10 +229,12 @@ impl Jobs {
             report,
             cancel,
         };
+        let root = self.vault_root.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("dossier-job-{kind:?}"))
             .spawn(move || {
-                let result = work(&ctx);
+                // git failing to read an object is named by the file it holds.
+                let result = work(&ctx).map_err(|e| dossier::vault::Vault::explain_at(&root, e));
                 (ctx.report)(JobMessage {
                     kind: ctx.kind,
                     serial: ctx.serial,

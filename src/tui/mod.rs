@@ -56,6 +56,9 @@ use crate::tui::text::TextArea;
 /// Runs the TUI until the user quits.
 pub fn run(launch: Launch) -> Result<()> {
     let (config, config_problem) = config::Config::load();
+    // Background jobs wait for another writer behind their progress line;
+    // nothing may print over the screen.
+    dossier::repo::lock::configure(config.lock_timeout(), None);
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let requested = launch.theme.clone().or_else(|| config.theme.clone());
     let (theme, theme_problem) = theme::Theme::resolve(

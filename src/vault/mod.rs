@@ -114,6 +114,78 @@ pub struct Vault {
     pending_rekey: Option<crate::repo::journal::Pending>,
     /// Why history does not verify, for a vault opened for audit only.
     history_problem: Option<String>,
+    /// The commit the trust state was read from, moved on by this vault's
+    /// own commits: a change decided on it may not land on another.
+    head: std::cell::Cell<Option<git2::Oid>>,
+    /// The write lock, when the vault was opened for a change
+    /// ([`Vault::open_for_change`]): taken before anything was read.
+    held: Option<WriteLock>,
+}
+
+fn explain_with(repo: &git2::Repository, e: Error) -> Error {
+    if !matches!(e, Error::Git(_)) {
+        return e;
+    }
+    let damaged: Vec<String> = crate::repo::damage::scan_head(repo)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if damaged.is_empty() {
+        e
+    } else {
+        Error::DamagedStore { damaged }
+    }
+}
+
+/// Whether opening a vault takes its write lock.
+#[derive(Debug)]
+pub(crate) enum Locking {
+    /// Read only: no lock.
+    None,
+    /// Take the lock, waiting for another writer.
+    Wait,
+    /// This lock, already taken (a vault reopened after its own change).
+    Held(WriteLock),
+}
+
+impl Vault {
+    /// Follows an event this process recorded on the branch (a commit that
+    /// changes no file, [`crate::repo::store::record_event`]): when it was
+    /// made on the commit this vault was read from, the vault is still
+    /// current.
+    pub(crate) fn followed_by(&self, event: git2::Oid) {
+        let parent = self
+            .repo
+            .find_commit(event)
+            .ok()
+            .and_then(|c| c.parent_id(0).ok());
+        if parent.is_some() && parent == self.head.get() {
+            self.head.set(Some(event));
+        }
+    }
+
+    /// `e`, or, when it is git failing to read an object and objects under
+    /// `HEAD` are damaged, [`Error::DamagedStore`] naming the files they hold.
+    pub fn explain(&self, e: Error) -> Error {
+        explain_with(&self.repo, e)
+    }
+
+    /// [`Vault::explain`] for a failure of any work on the vault at `root`
+    /// (opening it, say), read without opening it again.
+    pub fn explain_at(root: &Path, e: Error) -> Error {
+        if !matches!(e, Error::Git(_)) {
+            return e;
+        }
+        match git2::Repository::open(root) {
+            Ok(repo) => explain_with(&repo, e),
+            Err(_) => e,
+        }
+    }
+
+    /// Gives up the write lock this vault holds, to reopen with it.
+    pub(crate) fn release_held(&mut self) -> Option<WriteLock> {
+        self.held.take()
+    }
 }
 
 impl std::fmt::Debug for Vault {
@@ -141,7 +213,15 @@ impl Vault {
     /// The first step of opening the vault at `root`: its repository and
     /// working-tree root, with a commit that was interrupted finished (or
     /// rolled back) by [`crate::repo::store::finish_interrupted`].
-    pub(crate) fn repository(root: &Path) -> Result<(git2::Repository, PathBuf)> {
+    ///
+    /// With `lock` [`Locking::Wait`], the vault's write lock is taken
+    /// first, waiting for another writer to finish ([`WriteLock::wait`]),
+    /// and returned (as is one already [`Locking::Held`]): everything read
+    /// after it stays true until it is dropped.
+    pub(crate) fn repository(
+        root: &Path,
+        lock: Locking,
+    ) -> Result<(git2::Repository, PathBuf, Option<WriteLock>)> {
         if !root.join(CONFIG_PATH).is_file() {
             return Err(Error::NotAVault(root.to_path_buf()));
         }
@@ -151,8 +231,16 @@ impl Vault {
             .workdir()
             .ok_or_else(|| Error::NotAVault(root.to_path_buf()))?
             .to_path_buf();
-        crate::repo::store::finish_interrupted(&repo)?;
-        Ok((repo, root))
+        let held = match lock {
+            Locking::None => None,
+            Locking::Wait => Some(WriteLock::wait(&repo)?),
+            Locking::Held(lock) => {
+                lock.check_covers(&repo)?;
+                Some(lock)
+            }
+        };
+        crate::repo::store::finish_interrupted(&repo, held.as_ref())?;
+        Ok((repo, root, held))
     }
 
     /// Reads the vault's trust state (config, keyring, groups) from `HEAD`,
@@ -167,8 +255,9 @@ impl Vault {
         repo: git2::Repository,
         root: PathBuf,
         history_problem: Option<String>,
+        held: Option<WriteLock>,
     ) -> Result<(Vault, Fingerprint)> {
-        let pending_rekey = crate::repo::journal::tidy(&repo)?;
+        let pending_rekey = crate::repo::journal::tidy(&repo, held.as_ref())?;
         let head = repo.head().ok().and_then(|h| h.target());
         let (config, signer, keyring, groups) = match head {
             Some(head) => load_trust(&CommitTree::new(&repo, head)?)?,
@@ -182,6 +271,8 @@ impl Vault {
             groups,
             pending_rekey,
             history_problem,
+            head: std::cell::Cell::new(head),
+            held,
         };
         Ok((vault, signer))
     }
@@ -240,14 +331,30 @@ impl Vault {
         message: &crate::repo::store::CommitMessage,
         changes: &[crate::repo::store::Change],
     ) -> Result<git2::Oid> {
-        crate::repo::store::Writer::new(lock, &self.repo, &self.root)?
-            .commit(session, message, changes)
+        let commit = crate::repo::store::Writer::new(lock, &self.repo, &self.root)?
+            .commit(session, message, changes)?;
+        self.head.set(Some(commit));
+        Ok(commit)
     }
 
     /// Takes the vault's write lock (one writer at a time, across
-    /// processes), without waiting: a busy vault is [`Error::Busy`].
+    /// processes). A vault opened with [`Vault::open_for_change`] already
+    /// holds it. Otherwise this waits for another writer to finish
+    /// ([`WriteLock::wait`]); if that writer moved the branch, what this
+    /// vault read is out of date and the change is refused with
+    /// [`Error::Raced`] (nothing written: open it again and retry).
     pub fn lock(&self) -> Result<WriteLock> {
-        WriteLock::take(&self.repo)
+        if let Some(held) = &self.held {
+            return held.share();
+        }
+        let lock = WriteLock::wait(&self.repo)?;
+        let tip = crate::repo::store::head_branch(&self.repo)
+            .ok()
+            .and_then(|b| self.repo.refname_to_id(&b).ok());
+        if tip != self.head.get() {
+            return Err(Error::Raced);
+        }
+        Ok(lock)
     }
 
     /// Every case id present, sorted.

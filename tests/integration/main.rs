@@ -11,6 +11,7 @@ mod core_flows;
 mod crash;
 mod damaged;
 mod disclosure;
+mod faults;
 mod fixture;
 mod history_attacks;
 mod layers;
