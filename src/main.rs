@@ -16,6 +16,9 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // Whatever this process will hold (a passphrase, keys, case content)
+    // never lands in a core file.
+    let _ = dossier::support::hygiene::no_core_dumps();
     dossier::repo::configure_libgit2();
     std::process::exit(cli::run());
 }

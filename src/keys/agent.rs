@@ -540,9 +540,9 @@ fn same_user(stream: &UnixStream) -> bool {
 /// Keeps the agent's memory out of swap where allowed, and the process out
 /// of core dumps and debuggers.
 fn harden() {
-    // SAFETY: both calls take plain integer arguments.
+    let _ = crate::support::hygiene::no_core_dumps();
+    // SAFETY: mlockall takes plain integer flags.
     unsafe {
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
         libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE);
     }
 }

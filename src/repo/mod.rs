@@ -11,7 +11,8 @@
 //! introduced a file's content); [`status`] the working state a status line
 //! shows; [`damage`] names unreadable objects by the files they hold;
 //! [`lock`] the one-writer-at-a-time lock and [`notices`] what a
-//! recorded change still has to tell. Invariants: nothing here judges
+//! recorded change still has to tell; [`ref_journal`] the refs a sync
+//! writes outside a commit, so a kill there leaves no lock behind. Invariants: nothing here judges
 //! trust — a signer is reported, never accepted or refused (that is
 //! `trust`).
 
@@ -21,6 +22,7 @@ pub mod journal;
 pub mod lock;
 pub mod notices;
 pub mod packed;
+pub mod ref_journal;
 pub mod snapshot;
 pub mod status;
 pub mod store;

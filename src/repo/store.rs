@@ -25,6 +25,7 @@ use crate::keys::identity::Session;
 use crate::keys::signature::{self, GIT_NAMESPACE};
 use crate::repo::lock::WriteLock;
 use crate::repo::notices::{self, Notice};
+use crate::repo::ref_journal::remove_lock_made_since;
 use crate::repo::tree_edit::{edit_tree, Edit};
 use crate::support::fault;
 use crate::support::fsio::{self, Mode};
@@ -495,6 +496,7 @@ pub fn finish_interrupted(repo: &git2::Repository, held: Option<&WriteLock>) -> 
     let pending = lines
         .next()
         .and_then(|l| git2::Oid::from_str(l.trim()).ok());
+    clear_locks_left_by_the_change(repo, &journal, pending)?;
     if let Some(root) = repo.workdir() {
         for dir in lines.filter_map(|l| l.strip_prefix("dir ")) {
             remove_temporary_files(root, dir)?;
@@ -511,6 +513,27 @@ pub fn finish_interrupted(repo: &git2::Repository, held: Option<&WriteLock>) -> 
         }
     }
     fsio::remove_if_exists(&journal)
+}
+
+/// Removes the lock files git leaves when a process is killed while it
+/// moves the branch or writes the index, when they are this change's:
+/// made after its journal (by the writer, which held the vault lock), and,
+/// for the branch, holding nothing or the journal's commit. Anything else
+/// is left alone and reported by the next change ([`Error::IndexLocked`],
+/// or git's own "locked" error).
+fn clear_locks_left_by_the_change(
+    repo: &git2::Repository,
+    journal: &Path,
+    pending: Option<git2::Oid>,
+) -> Result<()> {
+    let branch = head_branch(repo)?;
+    let ref_lock = repo.path().join(format!("{branch}.lock"));
+    let held = std::fs::read_to_string(&ref_lock).unwrap_or_default();
+    if held.trim().is_empty() || pending.is_some_and(|p| held.trim() == p.to_string()) {
+        remove_lock_made_since(&ref_lock, journal)?;
+    }
+    remove_lock_made_since(&repo.path().join(format!("logs/{branch}.lock")), journal)?;
+    remove_lock_made_since(&repo.path().join("index.lock"), journal)
 }
 
 /// Removes what an interrupted write left in `dir` (relative to `root`):

@@ -4,10 +4,11 @@
 //! file dossier writes goes through [`fsio`] (atomic, never through a
 //! symlink); every YAML document is parsed through [`yaml`] (bounded in size,
 //! depth and aliases); secret bytes live in [`secret`] types that zeroise on
-//! drop and never print.
+//! drop and never print; [`hygiene`] keeps every process out of core dumps.
 
 pub mod fault;
 pub mod fsio;
+pub mod hygiene;
 pub mod paths;
 pub mod secret;
 pub mod yaml;

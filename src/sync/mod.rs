@@ -24,6 +24,7 @@ use crate::case::CaseId;
 use crate::error::{Error, Result};
 use crate::keys::identity::Session;
 use crate::repo::lock::WriteLock;
+use crate::repo::ref_journal::{self, RefUpdates};
 use crate::repo::store::{self, CommitMessage};
 use crate::support::secret::SecretString;
 use crate::trust::incoming;
@@ -396,6 +397,11 @@ pub fn sync(
     let branch = store::head_branch(vault.repo())?;
     let short = branch.trim_start_matches("refs/heads/").to_string();
     let tracking = format!("refs/remotes/{}/{short}", remote.name);
+    let _ref_updates = RefUpdates::begin(
+        &lock,
+        vault.repo(),
+        &[QUARANTINE, &tracking, ref_journal::CONFIG],
+    )?;
     let mut received = 0;
     let mut outcome = Outcome::UpToDate;
     let mut pushed = false;
@@ -461,6 +467,7 @@ pub fn sync(
     }
     set_upstream(vault.repo(), &short, &remote.name, &branch)?;
     crate::vault::git_config::install_for(vault.repo(), Some(session))?;
+    drop(_ref_updates);
     drop(lock);
     vault.reload()?;
     Ok(SyncReport {

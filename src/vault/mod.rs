@@ -240,6 +240,7 @@ impl Vault {
             }
         };
         crate::repo::store::finish_interrupted(&repo, held.as_ref())?;
+        crate::repo::ref_journal::recover(&repo, held.as_ref())?;
         Ok((repo, root, held))
     }
 

@@ -6,11 +6,10 @@
 //! where intended.
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::Command;
 
 use dossier::case::AccessEntry;
 
-use crate::support::{Person, World};
+use crate::support::{copy_dir, Person, World};
 
 const CASES: usize = 500;
 
@@ -52,17 +51,6 @@ fn fixture() -> Fixture {
         base_commits,
         sample,
     }
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    let _ = std::fs::remove_dir_all(to);
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(from)
-        .arg(to)
-        .status()
-        .expect("cp");
-    assert!(status.success());
 }
 
 impl Fixture {

@@ -14,6 +14,7 @@ mod disclosure;
 mod faults;
 mod fixture;
 mod history_attacks;
+mod kill_loops;
 mod layers;
 mod merge_driver;
 mod properties;

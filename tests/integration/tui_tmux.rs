@@ -269,6 +269,17 @@ fn a_closed_terminal_ends_the_session_instead_of_leaving_it_running() {
     t.wait_for("Cases 1 of 1");
     let pid = dossier_pid(&t).expect("dossier's pid");
     assert!(running(pid));
+    // Holding decrypted cases, it can write no core file.
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("limits");
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .expect("core limit");
+    assert_eq!(
+        core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
+        ["0", "0"],
+        "{core}"
+    );
     // The window is closed under it: no key press will ever come.
     let _ = t.tmux().arg("kill-server").status();
     let deadline = Instant::now() + Duration::from_secs(10);
