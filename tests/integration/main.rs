@@ -16,6 +16,7 @@ mod fixture;
 mod history_attacks;
 mod kill_loops;
 mod layers;
+mod leak_scan;
 mod merge_driver;
 mod properties;
 mod recovery;

@@ -303,6 +303,19 @@ impl World {
         self.ok(who, &args).trim().to_string()
     }
 
+    /// Creates a case titled `title` for client `client` as `who`; returns its id.
+    pub fn new_case_titled(
+        &self,
+        who: &Person,
+        title: &str,
+        client: &str,
+        extra: &[&str],
+    ) -> String {
+        let mut args = vec!["case", "new", "--title", title, "--client", client];
+        args.extend_from_slice(extra);
+        self.ok(who, &args).trim().to_string()
+    }
+
     /// Runs stock git in the vault with a hermetic config.
     pub fn git(&self, args: &[&str]) -> Output {
         self.git_in(&self.vault(), args)
