@@ -23,7 +23,8 @@
 //! 9. [`ops`]: one function per user action;
 //! 10. [`sync`]: sharing a vault (remotes, transports, bundles, merges, the
 //!     stock-git merge driver);
-//! 11. [`samples`]: the demo vault and the benchmark generator.
+//! 11. [`samples`]: the demo vault and the benchmark generator;
+//!     [`fuzz_targets`]: the fuzzers' entry points, over all the layers.
 //!
 //! [`error`] is shared by all layers.
 
@@ -54,5 +55,9 @@ pub mod ops;
 pub mod sync;
 
 pub mod samples;
+
+// A fuzz target panics on purpose when a property fails: that is a finding.
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+pub mod fuzz_targets;
 
 pub use error::{Error, Result};

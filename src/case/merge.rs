@@ -856,4 +856,122 @@ mod tests {
             }
         }
     }
+
+    mod edit_properties {
+        //! Property tests (issue 16, point 4): a merge never loses an edit
+        //! only one side made, is symmetric when the sides touch different
+        //! fields, and keeps fields dossier does not know.
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Fields a person may edit, by path (the `x_` ones are unknown to
+        /// dossier, as a newer version's would be).
+        const FIELDS: &[&str] = &[
+            "title",
+            "reference",
+            "practice_area",
+            "retention_until",
+            "client.name",
+            "client.nationality",
+            "x_future_field",
+            "client.x_future_client_field",
+        ];
+
+        fn value_for(field: &str, n: u16) -> serde_yaml::Value {
+            if field == "retention_until" {
+                // One year per value, so different values are different dates.
+                return format!("{}-01-01", 2100 + u32::from(n)).into();
+            }
+            format!("{field} value {n}").into()
+        }
+
+        fn set(doc: &mut serde_yaml::Value, path: &str, value: serde_yaml::Value) {
+            let mut at = doc;
+            let mut parts = path.split('.').peekable();
+            while let Some(key) = parts.next() {
+                let map = at.as_mapping_mut().expect("a mapping");
+                if parts.peek().is_none() {
+                    map.insert(key.into(), value);
+                    return;
+                }
+                at = map
+                    .entry(key.into())
+                    .or_insert_with(|| serde_yaml::Mapping::new().into());
+            }
+        }
+
+        fn record(doc: &serde_yaml::Value) -> CaseRecord {
+            let text = serde_yaml::to_string(doc).unwrap();
+            CaseRecord::parse(text.as_bytes(), "prop").unwrap()
+        }
+
+        fn base_doc(values: &[u16]) -> serde_yaml::Value {
+            let mut doc: serde_yaml::Value = serde_yaml::Mapping::new().into();
+            for (field, n) in FIELDS.iter().zip(values) {
+                set(&mut doc, field, value_for(field, *n));
+            }
+            doc
+        }
+
+        /// Which side edits each field: 0 neither, 1 ours, 2 theirs.
+        fn plan() -> impl Strategy<Value = (Vec<u16>, Vec<(u8, u16)>)> {
+            (
+                prop::collection::vec(0u16..500, FIELDS.len()),
+                prop::collection::vec((0u8..3, 500u16..1000), FIELDS.len()),
+            )
+        }
+
+        proptest! {
+            #[test]
+            fn edits_on_different_fields_all_survive_in_either_order((base, edits) in plan()) {
+                let base_doc = base_doc(&base);
+                let (mut ours, mut theirs) = (base_doc.clone(), base_doc.clone());
+                let mut expected = base_doc.clone();
+                for ((field, (side, n)), _) in FIELDS.iter().zip(&edits).zip(&base) {
+                    let v = value_for(field, *n);
+                    match side {
+                        1 => set(&mut ours, field, v.clone()),
+                        2 => set(&mut theirs, field, v.clone()),
+                        _ => continue,
+                    }
+                    set(&mut expected, field, v);
+                }
+                let (base, ours, theirs) = (record(&base_doc), record(&ours), record(&theirs));
+                let one = merge_records(Some(&base), &ours, &theirs, &none).unwrap();
+                let other = merge_records(Some(&base), &theirs, &ours, &none).unwrap();
+                prop_assert!(one.conflicts.is_empty());
+                prop_assert!(other.conflicts.is_empty());
+                prop_assert!(one.merged == record(&expected), "an edit was lost");
+                prop_assert!(one.merged == other.merged, "the merge is not symmetric");
+            }
+
+            #[test]
+            fn the_same_field_changed_differently_is_one_conflict_either_way(
+                (base, _) in plan(),
+                field in 0usize..FIELDS.len(),
+            ) {
+                let base_doc = base_doc(&base);
+                let (mut ours, mut theirs) = (base_doc.clone(), base_doc.clone());
+                set(&mut ours, FIELDS[field], value_for(FIELDS[field], 600));
+                set(&mut theirs, FIELDS[field], value_for(FIELDS[field], 700));
+                let (b, o, t) = (record(&base_doc), record(&ours), record(&theirs));
+                let one = merge_records(Some(&b), &o, &t, &none).unwrap();
+                let other = merge_records(Some(&b), &t, &o, &none).unwrap();
+                prop_assert_eq!(one.conflicts.len(), 1);
+                prop_assert_eq!(other.conflicts.len(), 1);
+                prop_assert!(one.merged == o, "ours is kept while the conflict stands");
+            }
+
+            #[test]
+            fn a_record_written_back_keeps_every_field_it_does_not_know((base, _) in plan()) {
+                let doc = base_doc(&base);
+                let parsed = record(&doc);
+                let again = CaseRecord::parse(parsed.to_yaml().unwrap().as_bytes(), "prop").unwrap();
+                prop_assert!(again == parsed);
+                let text = parsed.to_yaml().unwrap();
+                prop_assert!(text.contains("x_future_field: x_future_field value"));
+                prop_assert!(text.contains("x_future_client_field: client.x_future_client_field value"));
+            }
+        }
+    }
 }

@@ -13,6 +13,7 @@ mod damaged;
 mod disclosure;
 mod faults;
 mod fixture;
+mod fuzz_corpus;
 mod history_attacks;
 mod kill_loops;
 mod layers;
