@@ -40,19 +40,21 @@ extern "C" fn on_terminate(_: libc::c_int) {
     TERMINATE.store(true, Ordering::SeqCst);
 }
 
-/// Turns SIGTERM and SIGHUP into [`Event::Terminate`], so the terminal is
-/// restored and the screen cleared even when the session is killed.
+/// Turns SIGTERM, SIGHUP and SIGINT (sent by another process: in raw mode
+/// Ctrl-C is a key) into [`Event::Terminate`], so the terminal is restored
+/// and the screen and scrollback cleared even when the session is killed.
 pub fn catch_termination() {
     let handler = on_terminate as extern "C" fn(libc::c_int);
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
     unsafe {
         libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
         libc::signal(libc::SIGHUP, handler as libc::sighandler_t);
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
     }
 }
 
-/// Whether the session should end without a key press: SIGTERM or SIGHUP
-/// arrived, or the terminal hung up. The UI thread checks this itself on a
+/// Whether the session should end without a key press: SIGTERM, SIGHUP
+/// or SIGINT arrived, or the terminal hung up. The UI thread checks this itself on a
 /// timer, because a read on a hung-up terminal can keep the input thread
 /// inside crossterm indefinitely.
 pub fn should_terminate() -> bool {

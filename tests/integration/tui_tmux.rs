@@ -258,6 +258,33 @@ fn running(pid: u32) -> bool {
 }
 
 #[test]
+fn a_session_killed_by_term_int_or_hup_leaves_nothing_on_the_screen_or_in_scrollback() {
+    crate::support::require("tmux");
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    w.new_case_titled(&ada, "Confidential appeal", "Tesfaye Mengistu", &[]);
+    for signal in ["TERM", "INT", "HUP"] {
+        let t = Tmux::start(&w, &ada, 100, 30);
+        t.unlock(&ada.passphrase);
+        t.wait_for("Tesfaye Mengistu");
+        let pid = dossier_pid(&t).expect("dossier's pid");
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let pane = t.wait_for("EXIT:");
+        for secret in ["Confidential", "Tesfaye"] {
+            assert!(
+                !pane.contains(secret),
+                "SIG{signal}: {secret:?} stayed on the screen or in scrollback:\n{pane}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_closed_terminal_ends_the_session_instead_of_leaving_it_running() {
     crate::support::require("tmux");
     let w = World::new();
