@@ -300,14 +300,9 @@ pub fn bundle(data: &[u8]) {
                 Some((d, repo))
             });
         }
-        let Some((dir, repo)) = slot.as_ref() else {
-            return;
-        };
-        let file = dir.path().join("in.bundle");
-        if std::fs::write(&file, data).is_err() {
-            return;
+        if let Some((_, repo)) = slot.as_ref() {
+            let mut reader = data;
+            let _ = crate::sync::bundle::unpack_from(repo, &mut reader, Path::new("fuzz.bundle"));
         }
-        let _ = crate::sync::bundle::read_header(&file);
-        let _ = crate::sync::bundle::unpack(repo, &file);
     });
 }

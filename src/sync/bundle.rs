@@ -144,8 +144,16 @@ pub fn read_header(file: &Path) -> Result<BundleHeader> {
 /// returns its header. Checks first that the prerequisites are present,
 /// then that every object the references need arrived. Updates no reference.
 pub fn unpack(repo: &Repository, file: &Path) -> Result<BundleHeader> {
-    let mut reader = open(file)?;
-    let header = parse_header(&mut reader, file)?;
+    unpack_from(repo, &mut open(file)?, file)
+}
+
+/// [`unpack`] of a bundle read from `reader`; `file` names it in errors.
+pub fn unpack_from(
+    repo: &Repository,
+    reader: &mut impl BufRead,
+    file: &Path,
+) -> Result<BundleHeader> {
+    let header = parse_header(reader, file)?;
     let odb = repo.odb()?;
     for oid in &header.prerequisites {
         if repo.find_commit(*oid).is_err() {
@@ -160,8 +168,7 @@ pub fn unpack(repo: &Repository, file: &Path) -> Result<BundleHeader> {
         reason,
     };
     let mut writer = odb.packwriter()?;
-    std::io::copy(&mut reader, &mut writer)
-        .map_err(|e| bad(format!("its pack is damaged ({e})")))?;
+    std::io::copy(reader, &mut writer).map_err(|e| bad(format!("its pack is damaged ({e})")))?;
     writer.commit().map_err(|e| {
         bad(format!(
             "its pack is truncated or damaged ({})",

@@ -13,8 +13,19 @@ use std::path::{Path, PathBuf};
 
 /// The library's layers, lowest first: the same list as `src/lib.rs`.
 const LAYERS: &[&str] = &[
-    "error", "support", "crypto", "keys", "case", "repo", "vault", "trust", "audit", "ops", "sync",
+    "error",
+    "support",
+    "crypto",
+    "keys",
+    "case",
+    "repo",
+    "vault",
+    "trust",
+    "audit",
+    "ops",
+    "sync",
     "samples",
+    "fuzz_targets",
 ];
 
 /// The binary's modules, lowest first: the TUI never starts the CLI.
