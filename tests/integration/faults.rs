@@ -191,6 +191,92 @@ fn a_full_disk_never_makes_a_recorded_note_fail_or_a_failed_one_recorded() {
     intact_with(&w, &alice, &vault, &case, &acknowledged);
 }
 
+#[test]
+fn a_full_disk_during_re_encryption_never_makes_the_exit_code_disagree_with_the_branch() {
+    let w = World::new();
+    let (alice, ben, ben_fp, case) = w.shared_case();
+    for i in 0..6 {
+        w.ok(
+            &alice,
+            &["note", "add", &case, "--text", &format!("note {i}")],
+        );
+    }
+    let mount = Mount::tmpfs(&w.path("small"), 4096);
+    let vault = mount.0.join("vault");
+    run_ok(Command::new("cp").arg("-a").arg(w.vault()).arg(&vault));
+    let filler = mount.0.join("filler");
+    let ben_reads = || {
+        w.cmd_in(&ben, &vault)
+            .args(["case", "show", &case])
+            .output()
+            .expect("show")
+            .status
+            .success()
+    };
+    let (mut refused, mut recorded) = (0, 0);
+    for free_kib in (0..=96).step_by(4) {
+        let _ = std::fs::remove_file(&filler);
+        let avail = available_kib(&mount.0);
+        if avail > free_kib {
+            run_ok(
+                Command::new("fallocate")
+                    .args(["-l", &format!("{}k", avail - free_kib)])
+                    .arg(&filler),
+            );
+        }
+        let granted = ben_reads();
+        let args: Vec<&str> = if granted {
+            vec!["revoke-access", "--yes", &case, &ben_fp]
+        } else {
+            vec!["grant", &case, &ben_fp]
+        };
+        let before = head_of(&w, &vault);
+        let out = w.cmd_in(&alice, &vault).args(&args).output().expect("run");
+        let moved = head_of(&w, &vault) != before;
+        let stderr = text(&out.stderr);
+        let _ = std::fs::remove_file(&filler);
+        match out.status.code() {
+            Some(0) => {
+                assert!(
+                    moved,
+                    "{free_kib} KiB {args:?}: exit 0, nothing recorded: {stderr}"
+                );
+                recorded += 1;
+            }
+            Some(1) => {
+                assert!(
+                    !moved,
+                    "{free_kib} KiB {args:?}: exit 1 but recorded: {stderr}"
+                );
+                assert!(!stderr.contains("no error"), "{stderr}");
+                refused += 1;
+            }
+            other => panic!("{free_kib} KiB {args:?}: exit {other:?}: {stderr}"),
+        }
+        // Whatever happened, the vault opens and its state is one or the other.
+        assert_eq!(
+            ben_reads(),
+            granted != moved,
+            "{free_kib} KiB {args:?}: {stderr}"
+        );
+    }
+    assert!(
+        refused > 0 && recorded > 0,
+        "{refused} refused, {recorded} recorded"
+    );
+    let out = w
+        .cmd_in(&alice, &vault)
+        .arg("verify")
+        .output()
+        .expect("verify");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
 fn available_kib(dir: &Path) -> u64 {
     let out = Command::new("df")
         .args(["-k", "--output=avail"])
