@@ -294,7 +294,9 @@ impl Change {
 
 /// Carries out a change; returns one sentence saying what happened.
 pub fn run_change(root: &Path, session: &Arc<Session>, change: Change) -> Result<JobOutput> {
-    let vault = Vault::open(root)?;
+    // The lock first (waiting for another writer, off the UI thread), so
+    // the change is decided on the state it lands on.
+    let vault = Vault::open_for_change(root, &mut |_, _| {})?;
     let s = session.as_ref();
     let msg = match change {
         Change::Create(new) => {
