@@ -302,7 +302,9 @@ pub fn bundle(data: &[u8]) {
         }
         if let Some((_, repo)) = slot.as_ref() {
             let mut reader = data;
-            let _ = crate::sync::bundle::unpack_from(repo, &mut reader, Path::new("fuzz.bundle"));
+            let size = data.len() as u64;
+            let _ =
+                crate::sync::bundle::unpack_from(repo, &mut reader, size, Path::new("fuzz.bundle"));
         }
     });
 }

@@ -144,16 +144,25 @@ pub fn read_header(file: &Path) -> Result<BundleHeader> {
 /// returns its header. Checks first that the prerequisites are present,
 /// then that every object the references need arrived. Updates no reference.
 pub fn unpack(repo: &Repository, file: &Path) -> Result<BundleHeader> {
-    unpack_from(repo, &mut open(file)?, file)
+    let size = std::fs::metadata(file)
+        .map_err(Error::io("read", file))?
+        .len();
+    unpack_from(repo, &mut open(file)?, size, file)
 }
 
-/// [`unpack`] of a bundle read from `reader`; `file` names it in errors.
+/// [`unpack`] of a bundle of `size` bytes read from `reader`; `file` names
+/// it in errors.
 pub fn unpack_from(
     repo: &Repository,
     reader: &mut impl BufRead,
+    size: u64,
     file: &Path,
 ) -> Result<BundleHeader> {
     let header = parse_header(reader, file)?;
+    check_pack_header(reader, size).map_err(|reason| Error::BadBundle {
+        path: file.to_path_buf(),
+        reason,
+    })?;
     let odb = repo.odb()?;
     for oid in &header.prerequisites {
         if repo.find_commit(*oid).is_err() {
@@ -179,6 +188,34 @@ pub fn unpack_from(
     odb.refresh()?;
     check_complete(repo, &header).map_err(bad)?;
     Ok(header)
+}
+
+/// Every packed object takes more than this many bytes (a type and size
+/// byte, then a zlib stream of at least eight), so a pack of `n` bytes
+/// holds fewer than `n / MIN_OBJECT_BYTES` objects.
+const MIN_OBJECT_BYTES: u64 = 9;
+
+/// Refuses a pack whose header claims more objects than the bundle's
+/// `size` bytes can hold, before libgit2 sizes its tables by that count
+/// (a 6 KB bundle claiming four billion objects asked for 32 GB).
+fn check_pack_header(reader: &mut impl BufRead, size: u64) -> std::result::Result<(), String> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| format!("its pack cannot be read ({e})"))?;
+    if head.len() < 12 || &head[..4] != b"PACK" {
+        return Err("it holds no pack after its header".into());
+    }
+    let version = u32::from_be_bytes([head[4], head[5], head[6], head[7]]);
+    if version != 2 && version != 3 {
+        return Err(format!("its pack has version {version}, not 2 or 3"));
+    }
+    let claimed = u64::from(u32::from_be_bytes([head[8], head[9], head[10], head[11]]));
+    if claimed > size / MIN_OBJECT_BYTES {
+        return Err(format!(
+            "its pack claims {claimed} objects, more than its {size} bytes can hold"
+        ));
+    }
+    Ok(())
 }
 
 fn open(file: &Path) -> Result<BufReader<File>> {

@@ -470,3 +470,34 @@ fn importing_a_card_with_a_colleague_s_name_or_email_warns() {
         "{err}"
     );
 }
+
+/// Found by the `bundle` fuzz target: a pack header claiming four billion
+/// objects made libgit2 ask for 32 GB before reading one.
+#[test]
+fn a_bundle_whose_pack_claims_billions_of_objects_is_refused_before_it_is_read() {
+    let (w, ada, _) = vault_with_case();
+    let bundle = w.path("carry.bundle");
+    w.git_text(&["bundle", "create", bundle.to_str().expect("utf8"), "main"]);
+    let mut bytes = support::read(&bundle);
+    let pack = bytes
+        .windows(4)
+        .position(|win| win == b"PACK")
+        .expect("a pack after the header");
+    bytes[pack + 8..pack + 12].copy_from_slice(&0xffff_0000u32.to_be_bytes());
+    std::fs::write(&bundle, &bytes).expect("write");
+    let before = w.snapshot();
+    let err = w.fails(
+        &ada,
+        &["bundle", "import", bundle.to_str().expect("utf8")],
+        1,
+    );
+    one_sentence(&err);
+    assert!(
+        err.contains(&format!(
+            "its pack claims 4294901760 objects, more than its {} bytes can hold",
+            bytes.len()
+        )),
+        "{err}"
+    );
+    assert_eq!(w.snapshot(), before);
+}
