@@ -29,6 +29,12 @@ pub mod store;
 pub mod tree_diff;
 pub mod tree_edit;
 
+/// The most objects a pack from a remote or a bundle may claim. libgit2
+/// sizes its tables by the claim before reading an object (a 6 KB pack
+/// claiming four billion asked for 32 GB); a vault of 100,000 cases with a
+/// long history holds a few million.
+const MAX_PACK_OBJECTS: usize = 20_000_000;
+
 /// How long a git server may take to accept a connection.
 const CONNECT_TIMEOUT_MS: i32 = 30_000;
 /// How long a git server may go silent during a transfer, unless
@@ -45,7 +51,9 @@ const SILENCE_TIMEOUT_MS: i32 = 120_000;
 /// - a server that does not accept the connection within 30 s, or goes
 ///   silent for 120 s (`DOSSIER_NETWORK_TIMEOUT_SECONDS`), ends the
 ///   transfer with an error instead of leaving the command waiting
-///   forever (libgit2 passes the limit to libssh2 for SSH remotes).
+///   forever (libgit2 passes the limit to libssh2 for SSH remotes);
+/// - a received pack claiming more than 20 million objects is refused
+///   ("too many objects") before libgit2 sizes its tables by the claim.
 pub fn configure_libgit2() {
     let silence = std::env::var("DOSSIER_NETWORK_TIMEOUT_SECONDS")
         .ok()
@@ -60,5 +68,26 @@ pub fn configure_libgit2() {
         let _ =
             git2::opts::set_server_connect_timeout_in_milliseconds(CONNECT_TIMEOUT_MS.min(silence));
         let _ = git2::opts::set_server_timeout_in_milliseconds(silence);
+        libgit2_sys::git_libgit2_opts(
+            libgit2_sys::GIT_OPT_SET_PACK_MAX_OBJECTS as libc::c_int,
+            MAX_PACK_OBJECTS,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_pack_may_claim_no_more_objects_than_a_vault_could_hold() {
+        super::configure_libgit2();
+        let mut limit: usize = 0;
+        // SAFETY: the option writes one size_t through the pointer we pass.
+        unsafe {
+            libgit2_sys::git_libgit2_opts(
+                libgit2_sys::GIT_OPT_GET_PACK_MAX_OBJECTS as libc::c_int,
+                &mut limit as *mut usize,
+            );
+        }
+        assert_eq!(limit, super::MAX_PACK_OBJECTS);
     }
 }
