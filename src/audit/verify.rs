@@ -293,20 +293,11 @@ fn check_case(
 /// the directory, for a tree), so the person knows what to restore.
 fn object_store(vault: &Vault, report: &mut Report) {
     for d in crate::repo::damage::scan_head(vault.repo()) {
-        let subject = if d.path.is_empty() {
-            "the last commit".to_string()
-        } else {
-            d.path.clone()
-        };
-        let what = if d.missing {
-            "is missing from"
-        } else {
-            "is damaged in"
-        };
         report.problems.push(problem(
-            subject,
+            d.subject(),
             format!(
-                "its committed copy {what} git's object store ({}); {RESTORE}",
+                "its committed copy {} git's object store ({}); {RESTORE}",
+                d.what(),
                 d.reason
             ),
         ));

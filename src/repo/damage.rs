@@ -3,6 +3,8 @@
 //! the file (or the directory, for a tree object) whose committed copy it
 //! is, so a person knows what to restore. Read-only.
 
+use crate::error::Error;
+
 /// One object of a commit's tree that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Damage {
@@ -15,20 +17,53 @@ pub struct Damage {
     pub reason: String,
 }
 
-impl std::fmt::Display for Damage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let what = if self.missing {
+impl Damage {
+    /// What happened to the object: "is missing from" or "is damaged in"
+    /// (git's object store).
+    pub fn what(&self) -> &'static str {
+        if self.missing {
             "is missing from"
         } else {
             "is damaged in"
-        };
-        let path = if self.path.is_empty() {
+        }
+    }
+
+    /// The file or directory it holds, or "the last commit".
+    pub fn subject(&self) -> &str {
+        if self.path.is_empty() {
             "the last commit"
         } else {
             &self.path
-        };
-        write!(f, "{path} {what} git's object store ({})", self.reason)
+        }
     }
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} git's object store ({})",
+            self.subject(),
+            self.what(),
+            self.reason
+        )
+    }
+}
+
+/// [`Error::DamagedStore`] naming every object under `HEAD` that cannot be
+/// read, when there is one.
+pub fn as_error(repo: &git2::Repository) -> Option<Error> {
+    let damaged: Vec<String> = scan_head(repo).iter().map(ToString::to_string).collect();
+    (!damaged.is_empty()).then_some(Error::DamagedStore { damaged })
+}
+
+/// `e`, or, when it is git failing ([`Error::Git`]) and objects under
+/// `HEAD` are damaged, [`Error::DamagedStore`] naming the files they hold.
+pub fn explain(repo: &git2::Repository, e: Error) -> Error {
+    if !matches!(e, Error::Git(_)) {
+        return e;
+    }
+    as_error(repo).unwrap_or(e)
 }
 
 fn damage(path: String, e: &git2::Error) -> Damage {

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::case::CaseId;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::support::fsio::{self, Appender, Mode};
 
 const JOURNAL: &str = "dossier-rekey";
@@ -174,14 +174,9 @@ pub fn tidy(
         _ => {
             // Stale or unreadable: the change either landed or was superseded.
             // Another process may be preparing right now; only its lock says so.
-            let lock = match held {
-                Some(lock) => lock.share(),
-                None => crate::repo::lock::WriteLock::take(repo),
-            };
-            match lock {
-                Ok(_lock) => fsio::remove_if_exists(&path).map(|_| None),
-                Err(Error::Busy) => Ok(None),
-                Err(e) => Err(e),
+            match crate::repo::lock::WriteLock::for_recovery(repo, held)? {
+                Some(_lock) => fsio::remove_if_exists(&path).map(|_| None),
+                None => Ok(None),
             }
         }
     }

@@ -110,6 +110,25 @@ impl WriteLock {
         }
     }
 
+    /// The lock for recovering from an interrupted writer: a second guard
+    /// on `held` (this process's own lock, if it has one), else the lock
+    /// taken without waiting; `None` while another process holds it (that
+    /// writer is still at work, and recovery is its business).
+    pub(crate) fn for_recovery(
+        repo: &git2::Repository,
+        held: Option<&WriteLock>,
+    ) -> Result<Option<WriteLock>> {
+        let lock = match held {
+            Some(lock) => lock.share(),
+            None => WriteLock::take(repo),
+        };
+        match lock {
+            Ok(lock) => Ok(Some(lock)),
+            Err(Error::Busy) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A second guard on the lock this one holds (the same OS lock: it is
     /// released when every guard on it has dropped).
     pub(crate) fn share(&self) -> Result<WriteLock> {

@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::repo::lock::WriteLock;
 use crate::support::fsio::{self, Mode};
 
@@ -63,13 +63,8 @@ pub fn recover(repo: &git2::Repository, held: Option<&WriteLock>) -> Result<()> 
     let Ok(text) = std::fs::read_to_string(&journal) else {
         return Ok(());
     };
-    let _lock = match held {
-        Some(lock) => lock.share()?,
-        None => match WriteLock::take(repo) {
-            Ok(l) => l,
-            Err(Error::Busy) => return Ok(()), // its writer is still at work
-            Err(e) => return Err(e),
-        },
+    let Some(_lock) = WriteLock::for_recovery(repo, held)? else {
+        return Ok(());
     };
     for name in text.lines().filter(|n| is_git_name(n)) {
         remove_lock_made_since(&repo.path().join(format!("{name}.lock")), &journal)?;

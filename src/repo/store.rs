@@ -483,13 +483,8 @@ pub fn finish_interrupted(repo: &git2::Repository, held: Option<&WriteLock>) -> 
     if !journal.exists() {
         return Ok(());
     }
-    let _lock = match held {
-        Some(lock) => lock.share()?,
-        None => match WriteLock::take(repo) {
-            Ok(l) => l,
-            Err(Error::Busy) => return Ok(()), // the writer is still at work
-            Err(e) => return Err(e),
-        },
+    let Some(_lock) = WriteLock::for_recovery(repo, held)? else {
+        return Ok(());
     };
     let text = std::fs::read_to_string(&journal).unwrap_or_default();
     let mut lines = text.lines();

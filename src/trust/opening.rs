@@ -86,9 +86,9 @@ fn open(
     let history_problem = match verified::ensure(&repo, progress) {
         Ok(_) => None,
         Err(e) => {
-            let damaged = damage_under_head(&repo);
-            if !damaged.is_empty() {
-                return Err(Error::DamagedStore { damaged });
+            // A damaged object store is named as such, not blamed on history.
+            if let Some(damage) = crate::repo::damage::as_error(&repo) {
+                return Err(damage);
             }
             match e {
                 Error::UnverifiedHistory { .. } if purpose == Purpose::Audit => Some(e.to_string()),
@@ -113,14 +113,4 @@ fn open(
         )?;
     }
     Ok(vault)
-}
-
-/// What cannot be read under `HEAD`, one sentence each: a vault that fails
-/// to open because its object store is damaged says so, and where, rather
-/// than blaming its history.
-fn damage_under_head(repo: &git2::Repository) -> Vec<String> {
-    crate::repo::damage::scan_head(repo)
-        .iter()
-        .map(ToString::to_string)
-        .collect()
 }

@@ -122,21 +122,6 @@ pub struct Vault {
     held: Option<WriteLock>,
 }
 
-fn explain_with(repo: &git2::Repository, e: Error) -> Error {
-    if !matches!(e, Error::Git(_)) {
-        return e;
-    }
-    let damaged: Vec<String> = crate::repo::damage::scan_head(repo)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    if damaged.is_empty() {
-        e
-    } else {
-        Error::DamagedStore { damaged }
-    }
-}
-
 /// Whether opening a vault takes its write lock.
 #[derive(Debug)]
 pub(crate) enum Locking {
@@ -167,7 +152,7 @@ impl Vault {
     /// `e`, or, when it is git failing to read an object and objects under
     /// `HEAD` are damaged, [`Error::DamagedStore`] naming the files they hold.
     pub fn explain(&self, e: Error) -> Error {
-        explain_with(&self.repo, e)
+        crate::repo::damage::explain(&self.repo, e)
     }
 
     /// [`Vault::explain`] for a failure of any work on the vault at `root`
@@ -177,7 +162,7 @@ impl Vault {
             return e;
         }
         match git2::Repository::open(root) {
-            Ok(repo) => explain_with(&repo, e),
+            Ok(repo) => crate::repo::damage::explain(&repo, e),
             Err(_) => e,
         }
     }
