@@ -675,3 +675,43 @@ fn a_second_writer_waits_says_so_and_gives_up_after_the_configured_time() {
     let _ = holder.kill();
     let _ = holder.wait();
 }
+
+#[test]
+fn a_change_decided_before_a_concurrent_revocation_is_refused_and_encrypts_nothing_to_the_removed_key(
+) {
+    let w = World::new();
+    let (alice, ben, ben_fp, case) = w.shared_case();
+    let ben_key = w.age_secret(&ben, "before");
+    // A vault read while Ben could still read the case (as a TUI holds one)…
+    let stale = dossier::vault::Vault::open(&w.vault()).expect("open");
+    // …then another process removes him.
+    w.ok(&alice, &["revoke-access", "--yes", &case, &ben_fp]);
+    let after_revocation = w.snapshot();
+    let id: dossier::case::CaseId = case.parse().expect("id");
+    let err = dossier::ops::cases::add_note(
+        &stale,
+        &w.session(&alice),
+        &id,
+        "written on a view from before the revocation",
+    )
+    .expect_err("a change decided on an old state");
+    assert!(matches!(err, dossier::Error::Raced), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "the vault changed while this change was being made; nothing was written, try again"
+    );
+    assert_eq!(w.snapshot(), after_revocation, "nothing written");
+    // Ben's key opens no current file of the case.
+    let dir = w.vault().join(format!("cases/{case}"));
+    for entry in walkdir::WalkDir::new(&dir).into_iter().flatten() {
+        let rel = entry
+            .path()
+            .strip_prefix(w.vault())
+            .expect("inside")
+            .to_string_lossy()
+            .into_owned();
+        if rel.ends_with(".age") {
+            assert!(!w.age_opens(&ben_key, &rel), "{rel} opens for Ben");
+        }
+    }
+}
