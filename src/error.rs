@@ -371,6 +371,11 @@ pub enum Error {
     #[error("git: {0}")]
     Git(String),
 
+    /// git could not read an object (corrupt, missing, not inflatable):
+    /// [`crate::repo::damage::explain`] names the files it holds.
+    #[error("git: {0}")]
+    GitObject(String),
+
     #[error("encryption failed: {0}")]
     Encrypt(String),
 
@@ -574,7 +579,15 @@ impl From<git2::Error> for Error {
                 e.code()
             ));
         }
-        Error::Git(message.to_string())
+        let reading_an_object = matches!(
+            e.class(),
+            git2::ErrorClass::Odb | git2::ErrorClass::Zlib | git2::ErrorClass::Object
+        );
+        if reading_an_object {
+            Error::GitObject(message.to_string())
+        } else {
+            Error::Git(message.to_string())
+        }
     }
 }
 

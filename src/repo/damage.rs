@@ -57,10 +57,11 @@ pub fn as_error(repo: &git2::Repository) -> Option<Error> {
     (!damaged.is_empty()).then_some(Error::DamagedStore { damaged })
 }
 
-/// `e`, or, when it is git failing ([`Error::Git`]) and objects under
-/// `HEAD` are damaged, [`Error::DamagedStore`] naming the files they hold.
+/// `e`, or, when it is git failing to read an object
+/// ([`Error::GitObject`]) and objects under `HEAD` are damaged,
+/// [`Error::DamagedStore`] naming the files they hold.
 pub fn explain(repo: &git2::Repository, e: Error) -> Error {
-    if !matches!(e, Error::Git(_)) {
+    if !matches!(e, Error::GitObject(_)) {
         return e;
     }
     as_error(repo).unwrap_or(e)

@@ -158,7 +158,7 @@ impl Vault {
     /// [`Vault::explain`] for a failure of any work on the vault at `root`
     /// (opening it, say), read without opening it again.
     pub fn explain_at(root: &Path, e: Error) -> Error {
-        if !matches!(e, Error::Git(_)) {
+        if !matches!(e, Error::GitObject(_)) {
             return e;
         }
         match git2::Repository::open(root) {
