@@ -20,7 +20,7 @@ pub const DEFAULT_IDLE_SECONDS: u64 = crate::tui::config::DEFAULT_AGENT_IDLE_SEC
 
 /// Whether the user opted in, and the idle timeout.
 pub fn configured() -> Option<Duration> {
-    crate::tui::config::Config::load().0.agent_idle()
+    crate::tui::config::Config::loaded().0.agent_idle()
 }
 
 /// The running agent of `home`, when it holds `identity`'s keys unlocked.

@@ -638,7 +638,7 @@ pub fn run() -> i32 {
         );
         return EXIT_USAGE;
     }
-    let timeout = crate::tui::config::Config::load().0.lock_timeout();
+    let timeout = crate::tui::config::Config::loaded().0.lock_timeout();
     dossier::repo::lock::configure(timeout, Some(say_waiting));
     let outcome = commands::dispatch(cli);
     // A change that was recorded says so, whatever happened after it.

@@ -58,6 +58,14 @@ impl Config {
             .unwrap_or(dossier::repo::lock::DEFAULT_TIMEOUT)
     }
 
+    /// The config file as this process first read it ([`Config::load`],
+    /// once): the CLI's lock timeout, the agent setting and the TUI all
+    /// start from it.
+    pub fn loaded() -> &'static (Config, Option<String>) {
+        static LOADED: std::sync::OnceLock<(Config, Option<String>)> = std::sync::OnceLock::new();
+        LOADED.get_or_init(Config::load)
+    }
+
     /// Reads the config file; returns defaults and a problem sentence when
     /// it cannot be read.
     pub fn load() -> (Config, Option<String>) {

@@ -55,7 +55,7 @@ use crate::tui::text::TextArea;
 
 /// Runs the TUI until the user quits.
 pub fn run(launch: Launch) -> Result<()> {
-    let (config, config_problem) = config::Config::load();
+    let (config, config_problem) = config::Config::loaded().clone();
     // Background jobs wait for another writer behind their progress line;
     // nothing may print over the screen.
     dossier::repo::lock::configure(config.lock_timeout(), None);
