@@ -34,11 +34,20 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         home: cli.home.clone(),
         passphrase_file: cli.passphrase_file.clone(),
     };
-    let root = ctx.vault_root().ok();
-    // git failing to read an object is named by the file it holds.
-    run_command(ctx, cli).map_err(|e| match root {
-        Some(root) => Vault::explain_at(&root, e),
-        None => e,
+    let vault = ctx.vault.clone();
+    // git failing to read an object is named by the file it holds (the
+    // vault is found again only then).
+    run_command(ctx, cli).map_err(|e| {
+        let found = Context {
+            vault,
+            home: None,
+            passphrase_file: None,
+        }
+        .vault_root();
+        match found {
+            Ok(root) => Vault::explain_at(&root, e),
+            Err(_) => e,
+        }
     })
 }
 

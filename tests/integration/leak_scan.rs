@@ -266,13 +266,7 @@ fn no_marker_of_case_content_is_left_anywhere_it_was_not_asked_for() {
     let bare = w.path("remote.git");
     w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
     let sshd = Sshd::start(&w.path("sshd"));
-    let ssh_dir = w.path("fakehome/.ssh");
-    std::fs::create_dir_all(&ssh_dir).expect("mkdir");
-    std::fs::write(
-        ssh_dir.join("known_hosts"),
-        format!("{}\n", sshd.known_hosts_line()),
-    )
-    .expect("known_hosts");
+    sshd.trust_in(&w.path("fakehome"));
     w.env
         .borrow_mut()
         .push(("DOSSIER_SSH_KEY".into(), sshd.user_key().into_os_string()));

@@ -142,6 +142,18 @@ impl Sshd {
         format!("[127.0.0.1]:{} {kind} {key}", self.port)
     }
 
+    /// Makes this server a known host in `home`'s `.ssh/known_hosts` (the
+    /// world's fake `$HOME`), replacing the file.
+    pub fn trust_in(&self, home: &Path) {
+        let ssh_dir = home.join(".ssh");
+        std::fs::create_dir_all(&ssh_dir).expect("mkdir .ssh");
+        std::fs::write(
+            ssh_dir.join("known_hosts"),
+            format!("{}\n", self.known_hosts_line()),
+        )
+        .expect("known_hosts");
+    }
+
     /// The host key's fingerprint as `ssh-keygen -lf` prints it (`SHA256:...`).
     pub fn host_fingerprint(&self) -> String {
         let out = Command::new("ssh-keygen")

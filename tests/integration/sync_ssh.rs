@@ -29,13 +29,7 @@ fn ssh_office(trust_host: bool) -> SshOffice {
     let ben_pub = std::fs::read_to_string(ben.home.join("signing_key.pub")).expect("ben's key");
     sshd.authorize(&ben_pub);
     if trust_host {
-        let ssh_dir = w.path("fakehome/.ssh");
-        std::fs::create_dir_all(&ssh_dir).expect("mkdir");
-        std::fs::write(
-            ssh_dir.join("known_hosts"),
-            format!("{}\n", sshd.known_hosts_line()),
-        )
-        .expect("known_hosts");
+        sshd.trust_in(&w.path("fakehome"));
     }
     let url = sshd.url(&bare);
     SshOffice {
