@@ -289,6 +289,11 @@ pub enum Error {
     #[error("the passphrase agent cannot be used: {0}")]
     AgentUnavailable(String),
 
+    /// A bug: code panicked at `site`. What the panic said is never shown
+    /// (it may hold case content).
+    #[error("internal error at {site}: this is a bug in dossier, please report that place; what the error said is not shown, as it may hold case content. Run `dossier verify` to check the vault")]
+    Internal { site: String },
+
     #[error("the passphrase agent refused: {0}")]
     AgentRefused(String),
 

@@ -19,6 +19,10 @@ fn main() {
     // Whatever this process will hold (a passphrase, keys, case content)
     // never lands in a core file.
     let _ = dossier::support::hygiene::no_core_dumps();
+    // Nor on the terminal: a panic names its place, never its message.
+    dossier::support::hygiene::quiet_panics();
+    // And out of swap, where locking memory cannot make the process fail.
+    let _ = dossier::support::hygiene::lock_memory();
     dossier::repo::configure_libgit2();
     std::process::exit(cli::run());
 }

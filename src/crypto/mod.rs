@@ -97,6 +97,7 @@ pub fn encrypt<L>(plaintext: &[u8], recipients: &Recipients<L>) -> Result<Vec<u8
     if recipients.is_empty() {
         return Err(Error::Encrypt("no recipients to encrypt to".into()));
     }
+    crate::support::fault::panic_point("encrypting", plaintext);
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().map(|(_, r)| r.as_recipient()))
             .map_err(|e| Error::Encrypt(e.to_string()))?;
@@ -233,6 +234,7 @@ pub fn decrypt(
         .map_err(|_| cannot())?
         .read_to_end(&mut plain)
         .map_err(|_| cannot())?;
+    crate::support::fault::panic_point("decrypted", &plain);
     Ok(plain)
 }
 

@@ -541,10 +541,7 @@ fn same_user(stream: &UnixStream) -> bool {
 /// of core dumps and debuggers.
 fn harden() {
     let _ = crate::support::hygiene::no_core_dumps();
-    // SAFETY: mlockall takes plain integer flags.
-    unsafe {
-        libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE);
-    }
+    let _ = crate::support::hygiene::lock_memory();
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Crash points for tests: `DOSSIER_FAULT=<point>[:<n>]` makes the process
 //! kill itself with SIGKILL when it reaches `<point>` with a count of at
-//! least `<n>` (default 0).
+//! least `<n>` (default 0); `DOSSIER_PANIC=<point>` makes it panic at a
+//! [`panic_point`], with the plaintext it holds in the panic message.
 //!
 //! This is how the integration tests prove that a process killed at any
 //! point of a change (mid re-encryption, just before or after the branch
@@ -31,6 +32,22 @@ pub fn point(name: &str, count: usize) {
         if wanted == name && count >= *at {
             kill_self();
         }
+    }
+}
+
+/// Panics here, when `DOSSIER_PANIC` names this point, with a message
+/// that carries `held` (plaintext this code path holds).
+///
+/// It stands in for the worst bug there could be at that place: an
+/// `unwrap()` on an error that carries decrypted content. The tests use it
+/// to prove that no panic, on any thread, shows what its message held
+/// (see [`crate::support::hygiene::quiet_panics`]).
+#[track_caller]
+pub fn panic_point(name: &str, held: &[u8]) {
+    static WANTED: OnceLock<Option<String>> = OnceLock::new();
+    let wanted = WANTED.get_or_init(|| std::env::var("DOSSIER_PANIC").ok());
+    if wanted.as_deref() == Some(name) {
+        panic!("{name}: {}", String::from_utf8_lossy(held));
     }
 }
 

@@ -392,6 +392,7 @@ impl App {
         match kind {
             JobKind::List => {
                 ctx.cases.loading = false;
+                ctx.cases.failed = true;
                 ctx.error_msg(e.to_string());
             }
             JobKind::Change => {

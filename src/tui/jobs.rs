@@ -234,7 +234,10 @@ impl Jobs {
             .name(format!("dossier-job-{kind:?}"))
             .spawn(move || {
                 // git failing to read an object is named by the file it holds.
-                let result = work(&ctx).map_err(|e| dossier::vault::Vault::explain_at(&root, e));
+                // A panic is a bug: it becomes an error naming its place.
+                let result = dossier::support::hygiene::catch_quietly(|| work(&ctx))
+                    .and_then(|done| done)
+                    .map_err(|e| dossier::vault::Vault::explain_at(&root, e));
                 (ctx.report)(JobMessage {
                     kind: ctx.kind,
                     serial: ctx.serial,

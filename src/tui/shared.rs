@@ -50,6 +50,8 @@ pub struct CaseIndex {
     pub total: Option<usize>,
     /// Whether the list is still loading.
     pub loading: bool,
+    /// Whether the last load failed (its error went to the messages).
+    pub failed: bool,
     generation: u64,
 }
 
@@ -285,6 +287,7 @@ impl Shared {
             });
         let r = root.clone();
         self.cases.loading = true;
+        self.cases.failed = false;
         self.jobs
             .spawn(JobKind::List, "decrypting cases", move |job| {
                 data::run_list(job, &r, &session)

@@ -96,7 +96,11 @@ fn restore(wipe: bool) {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore(true);
+        // A background job's panic is caught and reported on the screen;
+        // only a panic of the UI itself ends the session.
+        if !dossier::support::hygiene::catching() {
+            restore(true);
+        }
         previous(info);
     }));
 }

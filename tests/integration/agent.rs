@@ -139,6 +139,8 @@ fn the_idle_timeout_and_sigterm_forget_the_keys_and_a_killed_agent_is_replaced()
     let (w, ada, id, dir) = setup(60);
     w.ok(&ada, &["case", "list"]);
     let pid = agent_pid(&ada).expect("the agent runs");
+    // Holding the keys, it keeps them out of swap where it may.
+    crate::support::assert_memory_locked_where_allowed(pid.into(), "the agent");
     unsafe { libc::kill(pid, libc::SIGTERM) };
     wait_until("SIGTERM to remove the socket", || sockets(&dir).is_empty());
 

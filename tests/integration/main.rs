@@ -15,6 +15,7 @@ mod faults;
 mod fixture;
 mod fuzz_corpus;
 mod history_attacks;
+mod hygiene;
 mod kill_loops;
 mod layers;
 mod leak_scan;

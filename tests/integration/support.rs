@@ -529,6 +529,42 @@ pub fn assert_history_refused(err: &str, commit: &str) {
     );
 }
 
+/// Whether a dossier process started by this test may lock its memory:
+/// as root, or under an unlimited memlock limit (see
+/// `support::hygiene::lock_memory`).
+pub fn may_lock_memory() -> bool {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let unlimited = limits
+        .lines()
+        .find(|l| l.starts_with("Max locked memory"))
+        .is_some_and(|l| l.split_whitespace().nth(3) == Some("unlimited"));
+    // SAFETY: geteuid has no preconditions.
+    unlimited || unsafe { libc::geteuid() } == 0
+}
+
+/// How much memory (kB) the process `pid` has locked against swap.
+pub fn locked_kb(pid: i64) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmLck:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .expect("VmLck")
+}
+
+/// Asserts that `pid` keeps its memory out of swap exactly when it may.
+pub fn assert_memory_locked_where_allowed(pid: i64, what: &str) {
+    let locked = locked_kb(pid);
+    if may_lock_memory() {
+        assert!(
+            locked > 0,
+            "{what} (pid {pid}) locked no memory against swap"
+        );
+    } else {
+        assert_eq!(locked, 0, "{what} locked memory under a finite limit");
+    }
+}
+
 /// Fails the test when a stock tool the interop tests need is missing
 /// (`.ci/run` installs them); never skips silently.
 pub fn require(tool: &str) {

@@ -105,6 +105,17 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Whether the pane is on the alternate screen (a full-screen program
+    /// has it and did not give it back).
+    pub fn alternate_screen_on(&self) -> bool {
+        let out = self
+            .tmux()
+            .args(["display", "-p", "#{alternate_on}"])
+            .output()
+            .expect("tmux display");
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
     /// Sends tmux key names (Enter, Tab, C-s…).
     pub fn keys(&self, keys: &[&str]) {
         let status = self
@@ -307,6 +318,8 @@ fn a_closed_terminal_ends_the_session_instead_of_leaving_it_running() {
         ["0", "0"],
         "{core}"
     );
+    // And, where it may, it keeps them out of swap.
+    crate::support::assert_memory_locked_where_allowed(pid.into(), "the TUI");
     // The window is closed under it: no key press will ever come.
     let _ = t.tmux().arg("kill-server").status();
     let deadline = Instant::now() + Duration::from_secs(10);

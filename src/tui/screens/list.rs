@@ -603,7 +603,9 @@ impl Screen for ListScreen {
             crate::tui::widgets::paint_selection(f, t, table, c.selected, offset);
         }
         if empty && !index.loading && table.height > 2 {
-            let text = if index.rows.is_empty() {
+            let text = if index.failed {
+                "The cases could not be loaded: the reason is in :messages; Ctrl-R tries again."
+            } else if index.rows.is_empty() {
                 "No cases yet. Press n to create one."
             } else {
                 "No case matches. Press c to clear the filter."

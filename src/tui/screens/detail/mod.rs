@@ -476,7 +476,10 @@ impl Screen for DetailScreen {
         .areas(area);
 
         let title = match (&d.loaded, &d.summary) {
-            (Some(l), _) => view::header_line(t, &l.case.record, &d.id.to_string()),
+            (Some(l), _) => {
+                dossier::support::fault::panic_point("rendering", l.case.record.title.as_bytes());
+                view::header_line(t, &l.case.record, &d.id.to_string())
+            }
             (None, Some(s)) => match &s.state {
                 SummaryState::Readable { record } => {
                     view::header_line(t, record, &d.id.to_string())
