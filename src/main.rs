@@ -8,6 +8,12 @@ mod launch;
 mod passphrase_agent;
 mod tui;
 
+/// Every heap block is wiped when freed: decrypted text copied into a
+/// `String` anywhere (a rendered line, a parser's scratch) does not stay.
+#[global_allocator]
+static ALLOCATOR: dossier::support::secret::WipingAllocator<std::alloc::System> =
+    dossier::support::secret::WipingAllocator(std::alloc::System);
+
 fn main() {
     // Die quietly when the reader of our output goes away (`dossier log | head`),
     // like other Unix tools, instead of panicking in println!.

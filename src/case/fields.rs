@@ -198,11 +198,10 @@ mod tests {
     use super::*;
 
     fn record() -> CaseRecord {
-        CaseRecord {
-            reference: "R".into(),
-            title: "T".into(),
-            ..Default::default()
-        }
+        let mut r = CaseRecord::default();
+        r.reference = "R".into();
+        r.title = "T".into();
+        r
     }
 
     #[test]

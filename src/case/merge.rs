@@ -777,23 +777,21 @@ mod tests {
                 proptest::option::of(pick(&["e1", "e2"])),
             )
                 .prop_map(|(title, area, phone, tags, parties, deadlines, extra)| {
-                    let mut r = CaseRecord {
-                        reference: "R".into(),
-                        title: title.into(),
-                        practice_area: area.map(String::from),
-                        client: Client {
-                            name: "C".into(),
-                            contact: Contact {
-                                phone: phone.map(String::from),
-                                ..Default::default()
-                            },
+                    let mut r = CaseRecord::default();
+                    r.reference = "R".into();
+                    r.title = title.into();
+                    r.practice_area = area.map(String::from);
+                    r.client = Client {
+                        name: "C".into(),
+                        contact: Contact {
+                            phone: phone.map(String::from),
                             ..Default::default()
                         },
-                        tags,
-                        parties,
-                        deadlines,
                         ..Default::default()
                     };
+                    r.tags = tags;
+                    r.parties = parties;
+                    r.deadlines = deadlines;
                     if let Some(e) = extra {
                         r.extra.insert("future".into(), Value::String(e.into()));
                     }

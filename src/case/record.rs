@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
 
 use crate::case::id::item_id;
 use crate::error::Result;
@@ -68,7 +69,7 @@ fn serde_yaml_name<T: Serialize>(v: &T) -> String {
 }
 
 /// The case record.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct CaseRecord {
     /// The firm's own reference number.
     pub reference: String,
@@ -76,6 +77,7 @@ pub struct CaseRecord {
     pub title: String,
     /// Where the case stands.
     #[serde(default)]
+    #[zeroize(skip)]
     pub status: Status,
     /// Area of law.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,12 +87,15 @@ pub struct CaseRecord {
     pub jurisdictions: Vec<String>,
     /// Date opened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
     pub opened: Option<NaiveDate>,
     /// Date closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
     pub closed: Option<NaiveDate>,
     /// Handling level.
     #[serde(default)]
+    #[zeroize(skip)]
     pub sensitivity: Sensitivity,
     /// Whether the client's identity is protected: lists show the pseudonym.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -126,17 +131,76 @@ pub struct CaseRecord {
     pub conflict_checks: Vec<ConflictCheck>,
     /// When the file must be reviewed for deletion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
     pub retention_until: Option<NaiveDate>,
     /// Free tags.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
+/// A record wipes its text when dropped: titles, names, notes of
+/// deadlines and every unknown field, in this struct and every list item
+/// (dates, enums and fingerprints are not content, and stay).
+impl Drop for CaseRecord {
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
+impl CaseRecord {
+    /// Overwrites every text of the record with zeros and empties it.
+    fn wipe(&mut self) {
+        self.zeroize();
+        for extra in self.extras() {
+            wipe_extra(extra);
+        }
+    }
+
+    /// Every map of unknown fields in the record.
+    fn extras(&mut self) -> Vec<&mut Extra> {
+        let mut all = vec![&mut self.extra, &mut self.client.extra];
+        all.push(&mut self.client.contact.extra);
+        all.extend(self.client.identifiers.iter_mut().map(|i| &mut i.extra));
+        all.extend(self.parties.iter_mut().map(|i| &mut i.extra));
+        all.extend(self.deadlines.iter_mut().map(|i| &mut i.extra));
+        all.extend(self.consents.iter_mut().map(|i| &mut i.extra));
+        all.extend(self.conditions.iter_mut().map(|i| &mut i.extra));
+        all.extend(self.disclosures.iter_mut().map(|i| &mut i.extra));
+        all.extend(self.disclosure_requests.iter_mut().map(|i| &mut i.extra));
+        all
+    }
+}
+
+/// Wipes every string of a map of unknown fields, then empties it.
+fn wipe_extra(extra: &mut Extra) {
+    for (mut key, mut value) in std::mem::take(extra) {
+        key.zeroize();
+        wipe_value(&mut value);
+    }
+}
+
+/// Wipes every string in a YAML value, keys of mappings included.
+fn wipe_value(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Sequence(items) => items.iter_mut().for_each(wipe_value),
+        Value::Mapping(map) => {
+            for (mut key, mut v) in std::mem::take(map) {
+                wipe_value(&mut key);
+                wipe_value(&mut v);
+            }
+        }
+        Value::Tagged(tagged) => wipe_value(&mut tagged.value),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 /// The client.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct Client {
     /// Full name.
     #[serde(default)]
@@ -147,6 +211,7 @@ pub struct Client {
     pub aliases: Vec<String>,
     /// Date of birth.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
     pub date_of_birth: Option<NaiveDate>,
     /// Nationality.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,11 +224,12 @@ pub struct Client {
     pub contact: Contact,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
 /// An identifying number.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct Identifier {
     /// What it is (passport, national id, Home Office ref...).
     pub kind: String,
@@ -171,11 +237,12 @@ pub struct Identifier {
     pub value: String,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
 /// Contact details.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct Contact {
     /// Email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,6 +255,7 @@ pub struct Contact {
     pub address: Option<String>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
@@ -201,7 +269,7 @@ impl Contact {
 }
 
 /// Another party to the case.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct Party {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
@@ -213,16 +281,18 @@ pub struct Party {
     pub role: String,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
 /// A deadline.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct Deadline {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
     pub id: String,
     /// Due date.
+    #[zeroize(skip)]
     pub date: NaiveDate,
     /// What is due.
     pub what: String,
@@ -231,16 +301,18 @@ pub struct Deadline {
     pub done: bool,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
 /// A consent given by or for the client.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct Consent {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
     pub id: String,
     /// When given.
+    #[zeroize(skip)]
     pub date: NaiveDate,
     /// Who gave it.
     pub given_by: String,
@@ -248,9 +320,11 @@ pub struct Consent {
     pub scope: String,
     /// When it lapses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
     pub expiry: Option<NaiveDate>,
     /// When it was withdrawn (kept, never deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
     pub withdrawn: Option<NaiveDate>,
     /// Exactly what it covers, for enforcement: a disclosure on the basis
     /// of consent must fall inside it. A consent without it covers nothing.
@@ -258,13 +332,14 @@ pub struct Consent {
     pub covers: Option<ConsentScope>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
 /// A condition set by whoever supplied an item (a document or a field):
 /// the rule of speciality of mutual legal assistance. While it is in force
 /// and not released, a disclosure enclosing the item is refused.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct Condition {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
@@ -281,21 +356,24 @@ pub struct Condition {
     pub no_onward_transfer_without: Option<String>,
     /// The last day it binds (binding indefinitely without one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
     pub until: Option<NaiveDate>,
     /// Its release, once recorded (kept, never deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub released: Option<Release>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
 /// Who released a condition, when, and on what authority.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Release {
     /// Who recorded the release.
     pub by: String,
     /// When.
+    #[zeroize(skip)]
     pub date: NaiveDate,
     /// The authority's consent or decision it rests on.
     pub reference: String,
@@ -303,16 +381,18 @@ pub struct Release {
 
 /// A disclosure prepared by one person, waiting for a second person's
 /// approval (four eyes): everything the disclosure will be, and who asked.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct DisclosureRequest {
     /// Stable identity for merging; what `--approve` names.
     #[serde(default = "item_id")]
     pub id: String,
     /// When it was asked for.
+    #[zeroize(skip)]
     pub date: NaiveDate,
     /// Who asked (name, address and fingerprint).
     pub requested_by: String,
     /// The fingerprint of who asked: they cannot approve it themselves.
+    #[zeroize(skip)]
     pub requested_by_key: Fingerprint,
     /// The recipient's public key.
     pub to: String,
@@ -344,17 +424,19 @@ pub struct DisclosureRequest {
     pub approved: Option<Approved>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
 /// A conflict-of-interest check recorded on a case (usually at intake):
 /// the names checked, when, by whom, and what it found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct ConflictCheck {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
     pub id: String,
     /// When.
+    #[zeroize(skip)]
     pub date: NaiveDate,
     /// The names looked for.
     pub names: Vec<String>,
@@ -365,16 +447,17 @@ pub struct ConflictCheck {
 }
 
 /// Who approved a disclosure request, and when.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Approved {
     /// The approver (name, address and fingerprint).
     pub by: String,
     /// When.
+    #[zeroize(skip)]
     pub date: NaiveDate,
 }
 
 /// What a consent allows to be disclosed, and to whom.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct ConsentScope {
     /// Field paths of the record (`client.name`, `title`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -391,7 +474,7 @@ pub struct ConsentScope {
 }
 
 /// One item a disclosure enclosed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Zeroize)]
 pub struct Enclosed {
     /// `field`, `document` or `note`.
     pub kind: String,
@@ -402,12 +485,13 @@ pub struct Enclosed {
 }
 
 /// A disclosure of case information to a third party.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Zeroize)]
 pub struct Disclosure {
     /// Stable identity for merging.
     #[serde(default = "item_id")]
     pub id: String,
     /// When.
+    #[zeroize(skip)]
     pub date: NaiveDate,
     /// To whom.
     pub to: String,
@@ -446,6 +530,7 @@ pub struct Disclosure {
     pub request: Option<String>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
+    #[zeroize(skip)]
     pub extra: Extra,
 }
 
@@ -504,6 +589,25 @@ crate::redacted_debug!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wiped_record_keeps_no_text_in_any_field_item_or_unknown_field() {
+        let text = "reference: WIPE-ref\ntitle: WIPE title\npractice_area: WIPE\n\
+            pseudonym: WIPE p\ntags: [WIPE]\njurisdictions: [WIPE]\n\
+            future: {WIPE-key: [WIPE, {deep: WIPE}], n: 1}\n\
+            client:\n  name: WIPE name\n  aliases: [WIPE]\n  nationality: WIPE\n\
+            \x20 identifiers: [{kind: WIPE, value: WIPE, x: WIPE}]\n\
+            \x20 contact: {email: WIPE, phone: WIPE, address: WIPE, pager: WIPE}\n\
+            parties: [{id: WIPE, name: WIPE, role: WIPE, badge: WIPE}]\n\
+            deadlines: [{id: d1, date: 2026-01-05, what: WIPE, later: WIPE}]\n\
+            consents: [{id: c1, date: 2026-01-05, given_by: WIPE, scope: WIPE}]\n";
+        let mut record = CaseRecord::parse(text.as_bytes(), "t").unwrap();
+        let before = record.to_yaml().unwrap();
+        assert_eq!(before.matches("WIPE").count(), 27, "{}", &*before);
+        record.wipe();
+        let after = record.to_yaml().unwrap();
+        assert!(!after.contains("WIPE"), "{}", &*after);
+    }
 
     #[test]
     fn unknown_fields_survive_a_rewrite_at_every_level() {

@@ -651,7 +651,7 @@ fn destroy(ctx: &Context, id: &str, ground: &str, early: bool, yes: bool) -> Res
     let session = ctx.session()?;
     if !yes {
         let expected = cases::read_record(&vault, &session, &id)
-            .map(|r| r.reference)
+            .map(|r| r.reference.clone())
             .unwrap_or_else(|_| id.to_string());
         let what = if expected == id.to_string() {
             "its id".to_string()

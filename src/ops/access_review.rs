@@ -202,7 +202,7 @@ pub fn review(
         .0
         .into_iter()
         .filter_map(|(id, record)| {
-            let area = record.practice_area?.trim().to_lowercase();
+            let area = record.practice_area.as_deref()?.trim().to_lowercase();
             (!area.is_empty()).then_some((id, area))
         })
         .collect();

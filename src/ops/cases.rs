@@ -83,19 +83,14 @@ pub fn create(vault: &Vault, session: &Session, new: NewCase) -> Result<CaseId> 
         list.grant(g);
     }
     let recipients = policy::recipients(vault, &list)?;
-    let record = CaseRecord {
-        reference: new.reference.unwrap_or_else(|| id.to_string()),
-        title: new.title,
-        opened: Some(Utc::now().date_naive()),
-        client: crate::case::record::Client {
-            name: new.client.unwrap_or_default(),
-            ..Default::default()
-        },
-        protected_identity: pseudonym.is_some(),
-        pseudonym,
-        conflict_checks: new.conflict_check.into_iter().map(|c| *c).collect(),
-        ..Default::default()
-    };
+    let mut record = CaseRecord::default();
+    record.reference = new.reference.unwrap_or_else(|| id.to_string());
+    record.title = new.title;
+    record.opened = Some(Utc::now().date_naive());
+    record.client.name = new.client.unwrap_or_default();
+    record.protected_identity = pseudonym.is_some();
+    record.pseudonym = pseudonym;
+    record.conflict_checks = new.conflict_check.into_iter().map(|c| *c).collect();
     let mut changes = vec![encrypt_record(&id, &record, &recipients)?];
     changes.extend(signed_access(vault, session, &list)?);
     let secret = blind_index::secret_if_held(vault, session)?;

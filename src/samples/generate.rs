@@ -150,34 +150,33 @@ fn synthetic_record(rng: &mut impl Rng, id: &CaseId) -> CaseRecord {
             extra: Default::default(),
         })
         .collect();
-    CaseRecord {
-        reference: format!("GEN-{}", &id.to_string()[..6]),
-        title: pick(rng, MATTERS).into(),
-        status: *[Status::Open, Status::Open, Status::Pending, Status::Closed]
-            .choose(rng)
-            .unwrap_or(&Status::Open),
-        sensitivity: *[
-            Sensitivity::Standard,
-            Sensitivity::Confidential,
-            Sensitivity::Restricted,
-        ]
+    let mut record = CaseRecord::default();
+    record.reference = format!("GEN-{}", &id.to_string()[..6]);
+    record.title = pick(rng, MATTERS).into();
+    record.status = *[Status::Open, Status::Open, Status::Pending, Status::Closed]
         .choose(rng)
-        .unwrap_or(&Sensitivity::Standard),
-        opened: Some(today - Duration::days(rng.gen_range(1..900))),
-        client: Client {
-            name: name(rng),
-            nationality: Some(
-                pick(
-                    rng,
-                    &["Eritrean", "Syrian", "Afghan", "Polish", "Brazilian"],
-                )
-                .into(),
-            ),
-            ..Default::default()
-        },
-        parties,
-        deadlines,
-        tags: vec!["generated".into()],
+        .unwrap_or(&Status::Open);
+    record.sensitivity = *[
+        Sensitivity::Standard,
+        Sensitivity::Confidential,
+        Sensitivity::Restricted,
+    ]
+    .choose(rng)
+    .unwrap_or(&Sensitivity::Standard);
+    record.opened = Some(today - Duration::days(rng.gen_range(1..900)));
+    record.client = Client {
+        name: name(rng),
+        nationality: Some(
+            pick(
+                rng,
+                &["Eritrean", "Syrian", "Afghan", "Polish", "Brazilian"],
+            )
+            .into(),
+        ),
         ..Default::default()
-    }
+    };
+    record.parties = parties;
+    record.deadlines = deadlines;
+    record.tags = vec!["generated".into()];
+    record
 }

@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use dossier::audit::log::{LogEntry, SignatureStatus};
 use dossier::case::merge::Side;
 use dossier::case::record::{
-    Client, Condition, Consent, ConsentScope, Deadline, Disclosure, Identifier, Party, Release,
+    Condition, Consent, ConsentScope, Deadline, Disclosure, Identifier, Party, Release,
 };
 use dossier::case::{AccessEntry, AccessList, CaseId, CaseRecord, Note, Sensitivity, Status};
 use dossier::keys::card::{CardFields, KeyCard};
@@ -131,16 +131,12 @@ fn key(fpr: Fingerprint, name: &str, validity: Validity, role: Role, me: bool) -
 }
 
 fn record(reference: &str, title: &str, client: &str) -> CaseRecord {
-    CaseRecord {
-        reference: reference.into(),
-        title: title.into(),
-        opened: Some(day(2026, 2, 1)),
-        client: Client {
-            name: client.into(),
-            ..Default::default()
-        },
-        ..Default::default()
-    }
+    let mut r = CaseRecord::default();
+    r.reference = reference.into();
+    r.title = title.into();
+    r.opened = Some(day(2026, 2, 1));
+    r.client.name = client.into();
+    r
 }
 
 fn asylum() -> CaseRecord {

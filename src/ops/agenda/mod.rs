@@ -271,7 +271,7 @@ pub fn agenda_cancellable(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::record::{Client, Deadline};
+    use crate::case::record::Deadline;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -288,16 +288,11 @@ mod tests {
     }
 
     fn case(id: &str, reference: &str, deadlines: Vec<Deadline>) -> CaseSummary {
-        let record = CaseRecord {
-            reference: reference.into(),
-            title: "Title MARKER-TITLE".into(),
-            client: Client {
-                name: "MARKER-CLIENT".into(),
-                ..Default::default()
-            },
-            deadlines,
-            ..Default::default()
-        };
+        let mut record = CaseRecord::default();
+        record.reference = reference.into();
+        record.title = "Title MARKER-TITLE".into();
+        record.client.name = "MARKER-CLIENT".into();
+        record.deadlines = deadlines;
         CaseSummary {
             id: id.parse().unwrap(),
             owners: vec![fp(1)],
