@@ -906,3 +906,70 @@ fn list_items_are_added_edited_and_removed_by_id_and_consents_are_never_removed(
     );
     assert_eq!(w.commit_count(), before);
 }
+
+#[test]
+fn the_export_is_written_only_once_its_record_is_committed_and_may_enclose_a_note() {
+    let (w, alice, id, recipient, key) = setup();
+    w.ok(
+        &alice,
+        &["note", "add", &id, "--text", "Advice note for the tribunal"],
+    );
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&alice, &["case", "show", &id, "--json"])).expect("json");
+    let note = shown["notes"][0]["file"]
+        .as_str()
+        .expect("note file")
+        .to_string();
+    let out = w.path("to-tribunal.age");
+    let mut args = disclose_args(&id, &recipient, "court_order", &out);
+    args.extend(["--reference", "FtT/3100/2026", "--notes", &note]);
+
+    // Killed before the branch moves: nothing recorded, nothing exported.
+    let before = w.snapshot();
+    let killed = w
+        .cmd(&alice)
+        .args(&args)
+        .env("DOSSIER_FAULT", "commit-before-ref")
+        .output()
+        .expect("run");
+    assert_eq!(killed.status.code(), None, "killed by a signal");
+    assert!(!out.exists(), "the export was written before its record");
+    w.ok(&alice, &["verify"]);
+    assert_eq!(w.snapshot(), before);
+
+    // Killed just after: the disclosure is on the record, the export is
+    // not written (nothing left the firm), and the record says so.
+    let killed = w
+        .cmd(&alice)
+        .args(&args)
+        .env("DOSSIER_FAULT", "commit-after-ref")
+        .output()
+        .expect("run");
+    assert_eq!(killed.status.code(), None, "killed by a signal");
+    assert!(!out.exists(), "the export was written before its record");
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&alice, &["case", "show", &id, "--json"])).expect("json");
+    assert_eq!(
+        shown["record"]["disclosures"].as_array().map(Vec::len),
+        Some(1)
+    );
+
+    // Run whole, the note goes to the recipient alone, with its digest.
+    w.ok(&alice, &args);
+    let plain = age_decrypt(&key, &out).expect("the recipient decrypts the export");
+    assert!(plain.contains("Advice note for the tribunal"), "{plain}");
+    assert!(!plain.contains(NATIONALITY), "{plain}");
+    let staff = w.age_secret(&alice, "staff");
+    assert!(age_decrypt(&staff, &out).is_none());
+    let shown: serde_json::Value =
+        serde_json::from_str(&w.ok(&alice, &["case", "show", &id, "--json"])).expect("json");
+    let entry = &shown["record"]["disclosures"][1];
+    assert_eq!(entry["export_sha256"], sha256_hex(&out).as_str());
+    let enclosed = entry["enclosed"].as_array().expect("enclosed");
+    assert!(
+        enclosed
+            .iter()
+            .any(|e| e["kind"] == "note" && e["name"] == note.as_str()),
+        "{enclosed:?}"
+    );
+}

@@ -2,6 +2,7 @@
 //! rotation, expiry, groups, and `verify`, each on a real vault.
 
 use crate::support::{assert_history_refused, Person, World};
+use std::process::Command;
 
 /// Ada (root), Ben and Chidi (certified staff).
 fn firm() -> (World, Person, Person, Person) {
@@ -505,4 +506,121 @@ fn removing_a_group_takes_its_grant_off_every_case_and_verify_passes() {
         !w.age_opens(&ben_key, &record(&id)),
         "re-encrypted without the group"
     );
+}
+
+#[test]
+fn only_administrators_revoke_keys_and_only_a_root_revokes_an_administrator() {
+    let w = World::new();
+    let ada = w.unprotected_person("Ada");
+    w.init_vault(&ada);
+    let ben = w.person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    let cal = w.person("Cal");
+    let cal_fp = w.join(&cal, &ada);
+    let dee = w.person("Dee");
+    let dee_fp = w.join(&dee, &ada);
+    fn revoke(fp: &str) -> [&str; 6] {
+        ["key", "revoke", "--yes", fp, "--reason", "left the firm"]
+    }
+
+    // Staff: refused, nothing written.
+    let before = w.snapshot();
+    let err = w.fails(&cal, &revoke(&dee_fp), 1);
+    assert!(
+        err.contains("only vault administrators may revoke keys"),
+        "{err}"
+    );
+    assert_eq!(w.snapshot(), before);
+
+    // Ada, the root, names Ben and Cal administrators in vault.yaml (no
+    // command does that yet: a root-signed edit committed with stock git).
+    let config = w.vault().join(".dossier/vault.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(
+        "administrators: []",
+        &format!("administrators:\n- {ben_fp}\n- {cal_fp}"),
+    );
+    std::fs::write(&config, text).unwrap();
+    crate::support::name_predecessor(&w, &w.vault(), &config);
+    w.ssh_sign(&ada, &config);
+    w.insider_commit(&ada, "settings", None);
+    w.ok(&ada, &["verify"]);
+
+    // An administrator who is not a root cannot revoke another administrator.
+    let before = w.snapshot();
+    let err = w.fails(&ben, &revoke(&cal_fp), 1);
+    assert!(
+        err.contains(&format!(
+            "only root administrators may revoke the administrator key {cal_fp}"
+        )),
+        "{err}"
+    );
+    assert_eq!(w.snapshot(), before);
+    // But may revoke staff; and the root may revoke an administrator.
+    w.ok(&ben, &revoke(&dee_fp));
+    w.ok(&ada, &revoke(&cal_fp));
+    let keys = w.ok(&ada, &["key", "list"]);
+    assert_eq!(keys.matches("revoked").count(), 2, "{keys}");
+}
+
+/// The principal stock `ssh-keygen` finds for the signature of `rel`.
+fn signer_by_stock_ssh_keygen(w: &World, rel: &str) -> String {
+    let out = Command::new("ssh-keygen")
+        .args(["-Y", "find-principals", "-f"])
+        .arg(w.vault().join(".dossier/allowed_signers"))
+        .arg("-s")
+        .arg(w.vault().join(format!("{rel}.sig")))
+        .output()
+        .expect("ssh-keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_revocation_re_signs_every_list_the_key_signed_and_bounds_the_key_in_allowed_signers() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ada_fp = w.fingerprint(&ada);
+    let ben = w.person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    // Ben makes a case (his list, signed by him) that Ada may read.
+    let case = w.new_case(&ben, &["--grant", &ada_fp]);
+    let list = format!("cases/{case}/access.yaml");
+    assert_eq!(signer_by_stock_ssh_keygen(&w, &list), ben_fp);
+
+    w.ok(
+        &ada,
+        &[
+            "key",
+            "revoke",
+            "--yes",
+            &ben_fp,
+            "--reason",
+            "left the firm",
+        ],
+    );
+    // The list no longer rests on the revoked key: Ada signed it again, and
+    // stock ssh-keygen says so.
+    assert_eq!(signer_by_stock_ssh_keygen(&w, &list), ada_fp);
+    let shown = std::fs::read_to_string(w.vault().join(&list)).unwrap();
+    assert!(!shown.contains(&ben_fp), "{shown}");
+    // Ben's key stays in allowed_signers, for the history he signed, but
+    // only for signatures made before the revocation.
+    let signers = std::fs::read_to_string(w.vault().join(".dossier/allowed_signers")).unwrap();
+    let line = signers
+        .lines()
+        .find(|l| l.starts_with(&ben_fp))
+        .expect("Ben's line");
+    assert!(line.contains("valid-before="), "{line}");
+    let ada_line = signers
+        .lines()
+        .find(|l| l.starts_with(&ada_fp))
+        .expect("Ada's line");
+    assert!(!ada_line.contains("valid-before="), "{ada_line}");
+    w.ok(&ada, &["verify"]);
 }
