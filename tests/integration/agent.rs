@@ -237,3 +237,19 @@ fn a_wrong_passphrase_unlocks_nothing() {
     w.ok(&ada, &["case", "show", &id]);
     without_passphrase(&w, &ada, &["lock"]);
 }
+
+#[test]
+fn without_the_opt_in_no_agent_starts_and_every_command_asks_again() {
+    let (w, ada, id, dir) = setup(60);
+    std::fs::write(w.path("fakehome/.config/dossier/config.yaml"), "").unwrap();
+    w.ok(&ada, &["case", "show", &id]);
+    w.ok(
+        &ada,
+        &["note", "add", &id, "--text", "unlocked by the command"],
+    );
+    assert!(sockets(&dir).is_empty(), "{:?}", sockets(&dir));
+    assert_eq!(agent_pid(&ada), None, "an agent runs without the opt-in");
+    assert!(!without_passphrase(&w, &ada, &["case", "show", &id])
+        .status
+        .success());
+}

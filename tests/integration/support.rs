@@ -565,6 +565,41 @@ pub fn assert_memory_locked_where_allowed(pid: i64, what: &str) {
     }
 }
 
+/// Which of `needles` occur anywhere in the readable memory of the
+/// process `pid` (its heap, stacks and mappings), read through
+/// `/proc/PID/mem`. `None` when that memory cannot be read: dossier's
+/// processes are not dumpable, so only root (CAP_SYS_PTRACE) can.
+pub fn memory_holds(pid: u32, needles: &[&[u8]]) -> Option<Vec<bool>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).ok()?;
+    let mut mem = std::fs::File::open(format!("/proc/{pid}/mem")).ok()?;
+    let mut found = vec![false; needles.len()];
+    for line in maps.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(range), Some(perms)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        if !perms.starts_with('r') || line.contains("[vvar") || line.contains("[vsyscall]") {
+            continue;
+        }
+        let Some((start, end)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(start), Ok(end)) = (u64::from_str_radix(start, 16), u64::from_str_radix(end, 16))
+        else {
+            continue;
+        };
+        let mut region = vec![0u8; (end - start) as usize];
+        if mem.seek(SeekFrom::Start(start)).is_err() || mem.read_exact(&mut region).is_err() {
+            continue;
+        }
+        for (i, needle) in needles.iter().enumerate() {
+            found[i] |= region.windows(needle.len()).any(|w| w == *needle);
+        }
+    }
+    Some(found)
+}
+
 /// Fails the test when a stock tool the interop tests need is missing
 /// (`.ci/run` installs them); never skips silently.
 pub fn require(tool: &str) {

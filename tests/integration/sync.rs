@@ -682,3 +682,67 @@ fn a_server_that_goes_silent_ends_clone_and_sync_with_a_sentence_not_a_hang() {
     );
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
 }
+
+#[test]
+fn a_force_push_that_drops_history_is_undone_by_the_next_sync_and_loses_nothing() {
+    let o = office();
+    let w = &o.w;
+    let dropped_to = bare_head(&o);
+    w.ok(&o.alice, &["note", "add", &o.case, "--text", "first after"]);
+    w.ok(
+        &o.alice,
+        &["note", "add", &o.case, "--text", "second after"],
+    );
+    w.ok(&o.alice, &["sync"]);
+    let pushed = bare_head(&o);
+    w.ok_in(&o.ben, &o.ben_vault, &["sync"]);
+
+    // Someone with write access rewinds the shared branch with stock git.
+    let out = w.git_in(
+        &o.ben_vault,
+        &[
+            "push",
+            "-q",
+            "--force",
+            "origin",
+            &format!("{dropped_to}:refs/heads/main"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(bare_head(&o), dropped_to);
+
+    // Ben's next sync (with a note of his own) puts every commit back.
+    w.ok_in(
+        &o.ben,
+        &o.ben_vault,
+        &["note", "add", &o.case, "--text", "from Ben"],
+    );
+    w.ok_in(&o.ben, &o.ben_vault, &["sync"]);
+    let restored = bare_head(&o);
+    assert_eq!(
+        restored,
+        w.git_text_in(&o.ben_vault, &["rev-parse", "HEAD"]).trim()
+    );
+    let contains = w.git_in(
+        &o.bare,
+        &["merge-base", "--is-ancestor", &pushed, &restored],
+    );
+    assert!(contains.status.success(), "the remote lost Alice's commits");
+
+    // And Alice, whose copy never lost them, gets Ben's note on top.
+    w.ok(&o.alice, &["sync"]);
+    let texts: Vec<String> = show(w, &o.alice, &w.vault(), &o.case)["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .map(|n| n["text"].as_str().unwrap_or("").trim().to_string())
+        .collect();
+    for text in ["first after", "second after", "from Ben"] {
+        assert!(texts.iter().any(|t| t == text), "{text:?} lost: {texts:?}");
+    }
+    w.ok(&o.alice, &["verify"]);
+}

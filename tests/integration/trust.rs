@@ -624,3 +624,41 @@ fn a_revocation_re_signs_every_list_the_key_signed_and_bounds_the_key_in_allowed
     assert!(!ada_line.contains("valid-before="), "{ada_line}");
     w.ok(&ada, &["verify"]);
 }
+
+#[test]
+fn a_card_certified_by_a_member_of_staff_with_stock_tools_is_not_honoured() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    // Ben is staff, not an administrator, with a key stock tools can use.
+    let ben = w.unprotected_person("Ben");
+    w.join(&ben, &ada);
+    let id = w.new_case(&ben, &[]);
+    // He adds Mallory's card and certifies it himself: the certification
+    // is his genuine SSHSIG over the card, committed with stock git and
+    // dossier's trailers.
+    let mallory = w.unprotected_person("Mallory");
+    let mallory_fp = smuggle_card(&w, &mallory);
+    let card = w
+        .vault()
+        .join(format!(".dossier/keyring/{}.yaml", file_id(&mallory_fp)));
+    w.ssh_sign(&ben, &card);
+    w.insider_commit(&ben, "certify", None);
+    let commit = w.head();
+
+    let before = w.snapshot();
+    for who in [&ada, &ben] {
+        let err = w.fails(who, &["grant", &id, &mallory_fp], 1);
+        assert_history_refused(&err, &commit);
+        assert!(
+            err.contains(&format!("certifies {mallory_fp}, but its signer"))
+                && err.contains("is not an administrator"),
+            "{err}"
+        );
+    }
+    assert_eq!(w.snapshot(), before, "nothing written");
+    assert!(w.ok_or_fail_stdout(&ada, &["verify"]).contains(&commit));
+    // Nothing was ever encrypted to Mallory.
+    let key = w.age_secret(&mallory, "rogue");
+    assert!(!w.age_opens(&key, &record(&id)));
+}

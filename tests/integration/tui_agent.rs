@@ -92,3 +92,50 @@ fn a_tui_started_while_the_agent_holds_the_keys_asks_nothing_and_locks_itself_wh
     assert!(show.contains("Drafted before the lock."), "{show}");
     without_passphrase(&w, &ada, &["lock"]);
 }
+
+#[test]
+fn a_tui_using_the_agent_holds_neither_the_passphrase_nor_the_secret_key() {
+    crate::support::require("tmux");
+    let (w, ada, id, _dir) = setup(60);
+    let secret = std::fs::read_to_string(w.age_secret(&ada, "mem")).unwrap();
+    let secret = secret
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .expect("an age secret key")
+        .to_string();
+    // A CLI command unlocks once and starts the agent.
+    w.ok(&ada, &["case", "list"]);
+    let t = tui(&w, &ada);
+    t.wait_for("Cases 1 of 1");
+    // It decrypts (a case) and signs (a note) through the agent.
+    t.keys(&["Enter"]);
+    t.wait_for("Practice area");
+    t.keys(&["a"]);
+    t.wait_for(&format!("New note for case {id}"));
+    t.type_text("Signed by the agent.");
+    t.keys(&["C-s"]);
+    t.wait_for(&format!("Added a note to case {id}"));
+
+    let pid = crate::tui_tmux::dossier_pid(&t).expect("the TUI's pid");
+    let needles: [&[u8]; 4] = [
+        b"Asylum appeal", // control: what it shows is in its memory
+        ada.passphrase.as_bytes(),
+        secret.as_bytes(),
+        b"AGE-SECRET-KEY-1",
+    ];
+    match crate::support::memory_holds(pid, &needles) {
+        Some(found) => {
+            assert!(found[0], "the scan does not find what is on the screen");
+            assert!(!found[1], "the TUI's memory holds the passphrase");
+            assert!(
+                !found[2] && !found[3],
+                "the TUI's memory holds a secret key"
+            );
+        }
+        // Not root: the TUI is not dumpable, so its memory is closed to us.
+        None => assert!(unsafe { libc::geteuid() } != 0),
+    }
+    t.keys(&["q"]);
+    t.wait_for("EXIT:0");
+    without_passphrase(&w, &ada, &["lock"]);
+}

@@ -251,7 +251,7 @@ fn tui_unlock_search_open_add_note_quit_then_the_cli_sees_a_signed_note() {
 }
 
 /// The pid of the dossier process running in the pane (a child of its shell).
-fn dossier_pid(t: &Tmux) -> Option<u32> {
+pub fn dossier_pid(t: &Tmux) -> Option<u32> {
     let out = t
         .tmux()
         .args(["list-panes", "-F", "#{pane_pid}"])
