@@ -1,6 +1,9 @@
 //! Property tests over random sequences of grant, revoke-access, notes,
-//! replayed access lists and laundering merges (issue 10, "Tests"): a key
-//! removed from a case never decrypts a file written after its removal.
+//! group changes, grants to a group, key rotations, replayed access lists
+//! and laundering merges (issues 10 and 16): a key removed from a case
+//! never decrypts a file written after its removal, every file is
+//! encrypted to exactly the readers its access list resolved to, and a
+//! rotated-out key opens nothing written after its rotation.
 //!
 //! One small world per case: Alice (root, owner of the case), Ben and
 //! Chidi (certified staff, readers from the start) and Mallory (certified
@@ -9,8 +12,10 @@
 //! bypass dossier entirely: commits built with git2 plumbing, either
 //! unsigned or signed with Mallory's real key and dossier's trailers.
 //!
-//! The model records who legitimately reads the case (only grants and
-//! revokes that succeeded through the library change it) and every `.age`
+//! The model records who legitimately reads the case: the direct entries,
+//! plus the members of the group `team` while the case is granted to it
+//! (only operations that succeeded through the library change either),
+//! each person's rotated-out keys, and every `.age`
 //! blob a legitimate operation committed, with the readers at that moment.
 //! After every step:
 //! - a person legitimately removed and not re-granted since decrypts none
@@ -18,6 +23,8 @@
 //!   case at `HEAD` or in the working tree;
 //! - every file is encrypted to exactly the model's readers of its time
 //!   (positive control: the decryption check can tell the two apart);
+//! - a key its owner rotated out decrypts none of the files committed
+//!   after the rotation, nor any current file of the case;
 //! - an attack that changes the access list, or is unsigned, is refused by
 //!   the next open with [`Error::UnverifiedHistory`] naming an attack
 //!   commit, after which the branch returns to the watermark; a history of
@@ -31,10 +38,12 @@ use dossier::case::{AccessEntry, CaseId};
 use dossier::error::{Error, Unchanged};
 use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::Session;
+use dossier::keys::identity::{Home, Identity};
 use dossier::keys::signature;
-use dossier::ops::{admin, cases};
+use dossier::ops::{admin, cases, rotation};
 use dossier::repo::store::CommitMessage;
 use dossier::samples::testkit;
+use dossier::support::secret::NoPassphrase;
 use dossier::trust::verified;
 use dossier::vault::Vault;
 use proptest::prelude::*;
@@ -76,6 +85,15 @@ enum Op {
     /// introduced the `k`-th version of the access list (chosen as for
     /// `Replay`, `HEAD` left out), its tree `HEAD`'s with that commit's list.
     MergeOld(usize),
+    /// Alice (an administrator) sets the members of `team`: the people
+    /// `1 + i` for each bit `i` of the mask (never empty).
+    GroupSet(u8),
+    /// Alice grants the case to `@team`.
+    GrantTeam,
+    /// Alice takes `@team` off the case.
+    RevokeTeam,
+    /// Person `p` rotates their encryption key.
+    Rotate(usize),
 }
 
 /// Who commits a replayed list.
@@ -102,6 +120,10 @@ fn op() -> impl Strategy<Value = Op> {
         )
             .prop_map(|(k, by)| Op::Replay { k, by }),
         2 => (0..4usize).prop_map(Op::MergeOld),
+        2 => (1..8u8).prop_map(Op::GroupSet),
+        1 => Just(Op::GrantTeam),
+        1 => Just(Op::RevokeTeam),
+        1 => (0..4usize).prop_map(Op::Rotate),
     ]
 }
 
@@ -126,8 +148,18 @@ struct Run {
     root: PathBuf,
     people: Vec<Session>,
     case: CaseId,
-    /// Who legitimately reads the case (person indices; Alice always).
+    /// Who legitimately reads the case (person indices; Alice always):
+    /// `direct`, plus `team` while `team_granted`.
     readers: BTreeSet<usize>,
+    /// The people on the access list by their own key.
+    direct: BTreeSet<usize>,
+    /// The members of `team`, once the group exists.
+    team: Option<BTreeSet<usize>>,
+    /// Whether `@team` is on the access list.
+    team_granted: bool,
+    /// Rotated-out keys: (whose, a session holding only the keys they had
+    /// before, the index into `written` from which the rotation counts).
+    retired: Vec<(usize, Session, usize)>,
     /// Per person: the index into `written` from which they were removed,
     /// while they stay removed.
     removed: [Option<usize>; 4],
@@ -193,6 +225,10 @@ impl Run {
             people,
             case,
             readers: [ALICE, BEN, CHIDI].into_iter().collect(),
+            direct: [ALICE, BEN, CHIDI].into_iter().collect(),
+            team: None,
+            team_granted: false,
+            retired: Vec::new(),
             removed: [None; 4],
             written: Vec::new(),
             pending: Vec::new(),
@@ -320,18 +356,21 @@ impl Run {
         // Opening verifies the new commit and moves the watermark to it.
         let vault = self.open();
         let list = vault.access_list(&self.case).expect("access list");
-        let listed: BTreeSet<usize> = list
-            .entries()
-            .iter()
-            .map(|e| match e {
-                AccessEntry::Key(fp) => self.who(fp),
-                AccessEntry::Group(g) => panic!("no groups in this world: {g}"),
-            })
-            .collect();
-        if listed != self.readers {
+        let mut listed = BTreeSet::new();
+        let mut team_listed = false;
+        for entry in list.entries() {
+            match entry {
+                AccessEntry::Key(fp) => {
+                    listed.insert(self.who(&fp));
+                }
+                AccessEntry::Group(g) if g.as_str() == "team" => team_listed = true,
+                AccessEntry::Group(g) => panic!("no group {g} in this world"),
+            }
+        }
+        if listed != self.direct || team_listed != self.team_granted {
             self.faults.push(format!(
-                "the verified list names {listed:?}, the legitimate readers are {:?}",
-                self.readers
+                "the verified list names {listed:?} (team: {team_listed}), the model {:?} (team: {})",
+                self.direct, self.team_granted
             ));
         }
     }
@@ -379,8 +418,133 @@ impl Run {
             }
             Op::Replay { k, by } => self.replay(k, by),
             Op::MergeOld(k) => self.merge_old(k),
+            Op::GroupSet(mask) => self.group_set(mask),
+            Op::GrantTeam => self.team_access(true),
+            Op::RevokeTeam => self.team_access(false),
+            Op::Rotate(who) => self.rotate(who),
         }
         self.check();
+    }
+
+    /// Recomputes who reads the case from the model's list and groups;
+    /// whoever left counts as removed from the next file written on.
+    fn settle_readers(&mut self) {
+        let mut now = self.direct.clone();
+        if self.team_granted {
+            now.extend(self.team.iter().flatten().copied());
+        }
+        for who in 0..NAMES.len() {
+            match (self.readers.contains(&who), now.contains(&who)) {
+                (true, false) => self.removed[who] = Some(self.written.len()),
+                (false, true) => self.removed[who] = None,
+                _ => {}
+            }
+        }
+        self.readers = now;
+    }
+
+    fn group_set(&mut self, mask: u8) {
+        let members: BTreeSet<usize> = (0..3)
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| 1 + i)
+            .collect();
+        let fps: Vec<Fingerprint> = members.iter().map(|&m| self.fp(m)).collect();
+        let vault = self.open();
+        let result = admin::set_group(&vault, &self.people[ALICE], "team", &fps, &|_| {});
+        drop(vault);
+        match result {
+            Ok(change) => {
+                if !change.outcome.details().is_empty() {
+                    self.fail(&format!(
+                        "the group change left cases undone: {}",
+                        change.outcome.details()
+                    ));
+                }
+                self.team = Some(members);
+                self.settle_readers();
+                self.after_legit("group set");
+            }
+            Err(why @ Error::Unchanged(Unchanged::GroupMembers { .. })) => {
+                assert_eq!(self.team.as_ref(), Some(&members), "refused: {why}");
+                self.log.push(format!("  refused: {why}"));
+            }
+            Err(e) => self.fail(&format!("group set {members:?}: {e}")),
+        }
+    }
+
+    fn team_access(&mut self, grant: bool) {
+        let vault = self.open();
+        let entry = AccessEntry::Group("team".parse().expect("group name"));
+        let alice = &self.people[ALICE];
+        let result = if grant {
+            cases::grant(&vault, alice, &self.case, entry).map(|_| ())
+        } else {
+            cases::revoke_access(&vault, alice, &self.case, entry).map(|_| ())
+        };
+        drop(vault);
+        match result {
+            Ok(()) => {
+                assert_eq!(
+                    self.team_granted, !grant,
+                    "the library agreed to a no-op change"
+                );
+                assert!(self.team.is_some(), "granted a group that does not exist");
+                self.team_granted = grant;
+                self.settle_readers();
+                self.after_legit(if grant { "grant @team" } else { "revoke @team" });
+            }
+            Err(
+                why @ (Error::Unchanged(Unchanged::Granted { .. })
+                | Error::NotOnAccessList { .. }
+                | Error::InvalidRecipient { .. }),
+            ) => {
+                let expected = match why {
+                    // "no group named @team": refused before it exists.
+                    Error::InvalidRecipient { .. } => grant && self.team.is_none(),
+                    _ => self.team_granted == grant,
+                };
+                assert!(expected, "refused: {why}\n{}", self.log.join("\n"));
+                self.log.push(format!("  refused: {why}"));
+            }
+            Err(e) => self.fail(&format!(
+                "{} @team: {e}",
+                if grant { "grant" } else { "revoke" }
+            )),
+        }
+    }
+
+    fn rotate(&mut self, who: usize) {
+        let vault = self.open();
+        let result = rotation::rotate(
+            &vault,
+            &self.people[who],
+            testkit::FAST_SCRYPT_LOG_N,
+            &|_| {},
+        );
+        drop(vault);
+        match result {
+            Ok(done) => {
+                if !done.outcome.details().is_empty() {
+                    self.fail(&format!(
+                        "the rotation left cases undone: {}",
+                        done.outcome.details()
+                    ));
+                }
+                // The old session still holds only the keys from before.
+                let home = Home::new(self.people[who].identity().home().dir());
+                let fresh = Session::new(
+                    Identity::load(&home).expect("identity"),
+                    Box::new(NoPassphrase),
+                );
+                fresh.unlock().expect("unlock");
+                let old = std::mem::replace(&mut self.people[who], fresh);
+                // Cached answers were for the old keys only: a blob the
+                // new key opens did not exist before, so they stay true.
+                self.retired.push((who, old, self.written.len()));
+                self.after_legit("rotate");
+            }
+            Err(e) => self.fail(&format!("{} rotates: {e}", NAMES[who])),
+        }
     }
 
     fn access_change(&mut self, who: usize, grant: bool) {
@@ -393,21 +557,19 @@ impl Run {
             cases::revoke_access(&vault, alice, &self.case, entry).map(|_| ())
         };
         drop(vault);
-        let listed = self.readers.contains(&who);
+        let listed = self.direct.contains(&who);
         match result {
             Ok(()) => {
                 assert_eq!(listed, !grant, "the library agreed to a no-op change");
+                // The revocation's own re-encrypted files count as written
+                // after the removal.
                 if grant {
-                    self.readers.insert(who);
-                    self.removed[who] = None;
-                    self.after_legit("grant");
+                    self.direct.insert(who);
                 } else {
-                    self.readers.remove(&who);
-                    // The revocation's own re-encrypted files count as
-                    // written after the removal.
-                    self.removed[who] = Some(self.written.len());
-                    self.after_legit("revoke-access");
+                    self.direct.remove(&who);
                 }
+                self.settle_readers();
+                self.after_legit(if grant { "grant" } else { "revoke-access" });
             }
             Err(
                 why @ (Error::Unchanged(Unchanged::Granted { .. })
@@ -673,6 +835,7 @@ impl Run {
             now.push((format!("{path} (working tree)"), id));
         }
         assert!(now.iter().any(|(p, _)| p.ends_with("case.yaml.age")));
+        let current = now.clone();
         for (path, blob) in now {
             for (who, name) in NAMES.iter().enumerate() {
                 let opens = self.decrypts(blob, who, &repo);
@@ -692,7 +855,43 @@ impl Run {
                 );
             }
         }
+        // Rotated-out keys: nothing written since opens for them, nor any
+        // current file (the rotation re-encrypted what its owner reads).
+        for r in 0..self.retired.len() {
+            let (whose, from) = (self.retired[r].0, self.retired[r].2);
+            for (i, w) in self.written.iter().enumerate() {
+                // Control: the old keys open what was written to them.
+                if i < from && w.readers.contains(&whose) {
+                    assert!(
+                        self.retired_opens(r, w.blob, &repo),
+                        "{}'s old keys do not open {}, written to them\n{log}",
+                        NAMES[whose],
+                        w.path
+                    );
+                }
+                if i >= from && self.retired_opens(r, w.blob, &repo) {
+                    panic!(
+                        "{}'s rotated-out key decrypts {} ({}), written after the rotation\n{log}",
+                        NAMES[whose], w.path, w.blob
+                    );
+                }
+            }
+            for (path, blob) in &current {
+                assert!(
+                    !self.retired_opens(r, *blob, &repo),
+                    "{}'s rotated-out key decrypts the current {path}\n{log}",
+                    NAMES[whose]
+                );
+            }
+        }
         assert!(self.faults.is_empty(), "{}\n{log}", self.faults.join("\n"));
+    }
+
+    /// Whether the `r`-th rotated-out key set decrypts `blob`.
+    fn retired_opens(&self, r: usize, blob: git2::Oid, repo: &git2::Repository) -> bool {
+        let ct = repo.find_blob(blob).expect("blob").content().to_vec();
+        let keys = self.retired[r].1.decryption_keys().expect("keys");
+        dossier::crypto::decrypt(&ct, keys, Path::new("blob")).is_ok()
     }
 
     /// The final state opens with its history verified, or is refused for
@@ -711,7 +910,7 @@ impl Run {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     /// A key removed from a case never decrypts a file written after its
     /// removal, whatever grants, revocations, notes, replayed access lists
