@@ -1,6 +1,6 @@
 //! Fault injection by SIGKILL (issue 16, point 2): every kind of change
-//! (a case edit, a note, a grant, a group change, a key revocation, a
-//! fast-forward sync and a merging sync) is killed at no fewer than 20
+//! (a case edit, a note, a grant, a group change, a key revocation, a key
+//! rotation, a new case, a fast-forward sync and a merging sync) is killed at no fewer than 20
 //! points — each named crash point it passes (`DOSSIER_FAULT`, see
 //! src/support/fault.rs) and kills after seeded random delays spread over
 //! its running time. After every kill:
@@ -464,4 +464,90 @@ fn a_sync_and_a_merge_killed_anywhere_land_whole_or_not_at_all() {
     };
     let tried = kill_everywhere(w, &saved, &merge, 0x5851_F42D_4C95_7F2D);
     assert!(tried >= 20, "{tried}");
+}
+
+#[test]
+fn a_key_rotation_and_a_new_case_killed_anywhere_land_whole_or_resume() {
+    let f = &firm();
+    let w = &f.w;
+    assert!(f.ben_reads(&f.staff_case));
+    // Alice's key as it is: after a rotation it opens no current record.
+    // (An administrator rotates: her rotation also reseals the conflict
+    // secret, so verify is clean after it; anyone else's waits for an
+    // administrator to reseal, which verify reports.)
+    let old_key = w.age_secret(&f.alice, "before-rotation");
+    let record = format!("cases/{}/case.yaml.age", f.staff_case);
+    // A rotation rewrites identity.age before anything is encrypted to the
+    // new key, so her identity home is part of what a run changes.
+    let saved = Saved::take(w, &[&w.vault(), &f.alice.home]);
+    let old_key_opens_the_committed_record = || {
+        // A command first finishes whatever an interrupted run left.
+        let _ = w.cmd(&f.alice).args(["case", "list"]).output();
+        let blob = w.git(&["show", &format!("HEAD:{record}")]).stdout;
+        let copy = w.path("committed-record.age");
+        std::fs::write(&copy, blob).expect("write");
+        std::process::Command::new("age")
+            .args(["-d", "-i"])
+            .arg(&old_key)
+            .arg(&copy)
+            .output()
+            .expect("age")
+            .status
+            .success()
+    };
+    let rotate = Change {
+        name: "key rotate",
+        who: &f.alice,
+        vault: w.vault(),
+        args: vec!["key".into(), "rotate".into()],
+        points: &[
+            "rekey-prepared:0",
+            "rekey-prepared:11",
+            "commit-before-ref",
+            "commit-after-ref",
+            "materialise:0",
+            "materialise:11",
+            "batch-staged:0",
+            "batch-staged:11",
+            "rekey-committed",
+        ],
+        landed: &|| {
+            !old_key_opens_the_committed_record()
+                && f.shown(&f.alice, &w.vault(), &f.staff_case).is_some()
+                && f.ben_reads(&f.staff_case)
+        },
+    };
+    let tried = kill_everywhere(w, &saved, &rotate, 0xA076_1D64_78BD_642F);
+    assert!(tried >= 20, "{}: only {tried} points", rotate.name);
+
+    let saved = Saved::take(w, &[&w.vault()]);
+    let count = || {
+        w.ok(&f.alice, &["case", "list"])
+            .matches("Kill-loop matter")
+            .count()
+    };
+    let new_case = Change {
+        name: "case new",
+        who: &f.alice,
+        vault: w.vault(),
+        args: vec![
+            "case".into(),
+            "new".into(),
+            "--title".into(),
+            "Kill-loop matter".into(),
+            "--client".into(),
+            "C".into(),
+        ],
+        points: &[
+            "commit-before-ref",
+            "commit-after-ref",
+            "materialise:0",
+            "materialise:2",
+            "batch-staged:0",
+            "batch-staged:2",
+        ],
+        landed: &|| count() == 1,
+    };
+    let tried = kill_everywhere(w, &saved, &new_case, 0xE703_7ED1_A0B4_28DB);
+    assert!(tried >= 20, "{}: only {tried} points", new_case.name);
 }
