@@ -412,6 +412,16 @@ pub enum Error {
     #[error("the remote refused to update {reference}: {reason}")]
     PushRejected { reference: String, reason: String },
 
+    /// A sync recorded what it received (a fast-forward or a merge) but
+    /// could not finish: the local change stands, the remote lacks it.
+    #[error("the {what} with {remote} was recorded here (now at commit {commit}), but the sync could not finish: {reason}. Nothing is lost; run `dossier sync` again to send it")]
+    SyncUnfinished {
+        what: &'static str,
+        remote: String,
+        commit: String,
+        reason: String,
+    },
+
     #[error("the host key of {host} has CHANGED: it now presents {fingerprint}, but line {line} of {file} holds another key. This may be an attack (someone intercepting the connection), so nothing was sent. If the server's key was genuinely replaced, confirm the new fingerprint with its administrator, then remove the old key with `ssh-keygen -R '{host}' -f {file}`")]
     HostKeyChanged {
         host: String,

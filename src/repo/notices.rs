@@ -31,6 +31,12 @@ pub enum Notice {
         /// The time of the commit it follows.
         latest: DateTime<Utc>,
     },
+    /// A sync finished, but git's settings for the remote (the branch's
+    /// upstream, the merge driver) could not be written.
+    SyncSettings {
+        /// Why.
+        cause: String,
+    },
 }
 
 impl std::fmt::Display for Notice {
@@ -46,6 +52,10 @@ impl std::fmt::Display for Notice {
                 "this computer's clock ({}) is behind the latest change in the vault ({}); the change was recorded with this computer's time, so the history shows it out of order. Set the clock right",
                 now.format("%Y-%m-%d %H:%M UTC"),
                 latest.format("%Y-%m-%d %H:%M UTC")
+            ),
+            Notice::SyncSettings { cause } => write!(
+                f,
+                "the sync is complete, but git's settings for it could not be written ({cause}); the next sync writes them again"
             ),
         }
     }

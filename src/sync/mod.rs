@@ -407,6 +407,26 @@ pub fn sync(
     let mut received = 0;
     let mut outcome = Outcome::UpToDate;
     let mut pushed = false;
+    // Once a fast-forward or a merge is recorded, a later failure must say
+    // so: the local branch has moved, only sending it failed.
+    let unfinished = |outcome: &Outcome, vault: &Vault, e: Error| -> Error {
+        let what = match outcome {
+            Outcome::FastForward => "fast-forward",
+            Outcome::Merged { .. } => "merge",
+            Outcome::UpToDate | Outcome::Conflicts(_) => return e,
+        };
+        let commit = vault
+            .repo()
+            .refname_to_id("HEAD")
+            .map(|c| c.to_string())
+            .unwrap_or_default();
+        Error::SyncUnfinished {
+            what,
+            remote: remote.name.clone(),
+            commit,
+            reason: e.to_string(),
+        }
+    };
     for attempt in 1..=PUSH_ATTEMPTS {
         (options.progress)(Stage::Fetching);
         let fetched = with_transport(&mut options, Some(session), |t| {
@@ -416,7 +436,7 @@ pub fn sync(
             Ok(tip) => tip,
             Err(e) => {
                 drop_quarantine(vault.repo());
-                return Err(e);
+                return Err(unfinished(&outcome, vault, e));
             }
         };
         if let Some(tip) = tip {
@@ -430,7 +450,7 @@ pub fn sync(
                 options.progress,
             );
             drop_quarantine(vault.repo());
-            let (n, o) = result?;
+            let (n, o) = result.map_err(|e| unfinished(&outcome, vault, e))?;
             received += n;
             if o != Outcome::UpToDate {
                 outcome = o;
@@ -456,19 +476,28 @@ pub fn sync(
         });
         match result {
             Ok(()) => {
-                vault
+                // The remote has it: the tracking ref is only git's note of
+                // that, which the next fetch makes again.
+                let _ = vault
                     .repo()
-                    .reference(&tracking, head, true, "dossier: pushed")?;
+                    .reference(&tracking, head, true, "dossier: pushed");
                 pushed = true;
                 break;
             }
             // Someone pushed first: fetch, verify and merge again.
             Err(Error::PushRejected { .. }) if attempt < PUSH_ATTEMPTS => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(unfinished(&outcome, vault, e)),
         }
     }
-    set_upstream(vault.repo(), &short, &remote.name, &branch)?;
-    crate::vault::git_config::install_for(vault.repo(), Some(session))?;
+    // Settings for stock git's convenience, rewritten by the next sync:
+    // failing to write them (a full disk) takes nothing back.
+    if let Err(e) = set_upstream(vault.repo(), &short, &remote.name, &branch)
+        .and_then(|()| crate::vault::git_config::install_for(vault.repo(), Some(session)))
+    {
+        crate::repo::notices::push(crate::repo::notices::Notice::SyncSettings {
+            cause: e.to_string(),
+        });
+    }
     drop(_ref_updates);
     drop(lock);
     vault.reload()?;

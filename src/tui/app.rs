@@ -402,12 +402,22 @@ impl App {
             JobKind::Sync => {
                 ctx.sync_request = None;
                 self.overlays.retain_mut(|o| o.job_ended(kind, false));
+                // What it received is recorded: the cases changed here.
+                let recorded = matches!(e, Error::SyncUnfinished { .. });
                 self.overlays.push(Box::new(Notice {
-                    title: "Sync failed".into(),
+                    title: if recorded {
+                        "Sync not finished".into()
+                    } else {
+                        "Sync failed".into()
+                    },
                     text: e.to_string(),
                     error: true,
                 }));
-                ctx.load_status();
+                if recorded {
+                    self.reload(None);
+                } else {
+                    self.shared.load_status();
+                }
             }
             // Status is decoration: without it the bar shows nothing.
             JobKind::Status => {}

@@ -1493,6 +1493,26 @@ fn a_failed_sync_shows_the_library_sentence_whole() {
 }
 
 #[test]
+fn a_sync_that_recorded_a_merge_but_could_not_send_it_says_so_and_reloads() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('S'));
+    finish_sync(
+        &mut f.app,
+        Err(dossier::Error::SyncUnfinished {
+            what: "merge",
+            remote: "origin".into(),
+            commit: "6ecb8a85ed".into(),
+            reason: "No space left on device".into(),
+        }),
+    );
+    let screen = text(&mut f.app, 80, 24);
+    assert!(screen.contains("Sync not finished"), "{screen}");
+    assert!(screen.contains("was recorded here"), "{screen}");
+    // The merge is on the branch: the cases are read again.
+    assert!(f.app.shared.jobs.is_running(JobKind::List), "cases re-read");
+}
+
+#[test]
 fn snapshot_sync_conflicts_and_choices() {
     let mut f = fixture();
     open_conflicts(&mut f.app);

@@ -715,3 +715,196 @@ fn a_change_decided_before_a_concurrent_revocation_is_refused_and_encrypts_nothi
         }
     }
 }
+
+/// Replaces `to` with a copy of `from` (`cp -a`), on whatever disk `to` is.
+fn replace_dir(from: &Path, to: &Path) {
+    let _ = std::fs::remove_dir_all(to);
+    run_ok(Command::new("cp").arg("-a").arg(from).arg(to));
+}
+
+#[test]
+fn a_full_disk_during_a_merging_sync_never_makes_the_exit_code_disagree_with_the_branch() {
+    let w = World::new();
+    let (alice, ben, _ben_fp, case) = w.shared_case();
+    let bare = w.path("remote.git");
+    w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
+    w.ok(
+        &alice,
+        &["remote", "add", "origin", bare.to_str().expect("utf8")],
+    );
+    w.ok(&alice, &["sync"]);
+    let ben_vault = w.path("ben-vault");
+    w.ok_in(
+        &ben,
+        w.tmp.path(),
+        &[
+            "clone",
+            bare.to_str().expect("utf8"),
+            ben_vault.to_str().expect("utf8"),
+        ],
+    );
+    w.ok_in(
+        &ben,
+        &ben_vault,
+        &["note", "add", &case, "--text", "from Ben"],
+    );
+    w.ok_in(&ben, &ben_vault, &["sync"]);
+    w.ok(&alice, &["note", "add", &case, "--text", "from Alice"]);
+    // Pristine copies: each level starts from Alice one note ahead and
+    // one behind, the remote holding Ben's note only.
+    let pristine_vault = w.path("pristine-vault");
+    let pristine_bare = w.path("pristine-remote.git");
+    replace_dir(&w.vault(), &pristine_vault);
+    replace_dir(&bare, &pristine_bare);
+
+    let mount = Mount::tmpfs(&w.path("small"), 4096);
+    let vault = mount.0.join("vault");
+    let filler = mount.0.join("filler");
+    let remote_head = || {
+        w.git_text_in(&bare, &["rev-parse", "refs/heads/main"])
+            .trim()
+            .to_string()
+    };
+    let (mut refused, mut unfinished, mut complete) = (0, 0, 0);
+    for free_kib in (0..=120).step_by(6) {
+        let _ = std::fs::remove_file(&filler);
+        replace_dir(&pristine_vault, &vault);
+        replace_dir(&pristine_bare, &bare);
+        let avail = available_kib(&mount.0);
+        if avail > free_kib {
+            run_ok(
+                Command::new("fallocate")
+                    .args(["-l", &format!("{}k", avail - free_kib)])
+                    .arg(&filler),
+            );
+        }
+        let (before, remote_before) = (head_of(&w, &vault), remote_head());
+        let out = w.cmd_in(&alice, &vault).arg("sync").output().expect("sync");
+        let _ = std::fs::remove_file(&filler);
+        let at = format!("{free_kib} KiB free");
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("no error"), "{at}: {stderr}");
+        let head = head_of(&w, &vault);
+        let merged = w
+            .git_text_in(&vault, &["rev-list", "--parents", "-n", "1", "HEAD"])
+            .split_whitespace()
+            .count()
+            == 3;
+        match out.status.code() {
+            Some(0) => {
+                assert!(merged, "{at}: exit 0 without the merge: {stderr}");
+                assert_eq!(
+                    remote_head(),
+                    head,
+                    "{at}: exit 0 but the merge was not sent"
+                );
+                complete += 1;
+            }
+            Some(1) if head == before => {
+                assert_eq!(remote_head(), remote_before, "{at}: {stderr}");
+                assert!(stderr.contains("No space left on device"), "{at}: {stderr}");
+                refused += 1;
+            }
+            Some(1) => {
+                // Recorded here, not sent: the sentence says exactly that.
+                assert!(merged, "{at}: the branch moved to something else: {stderr}");
+                assert!(
+                    stderr.contains("the merge with origin was recorded here")
+                        && stderr.contains(&format!("commit {head}"))
+                        && stderr.contains("run `dossier sync` again"),
+                    "{at}: {stderr}"
+                );
+                assert_eq!(remote_head(), remote_before, "{at}: {stderr}");
+                unfinished += 1;
+            }
+            other => panic!("{at}: exit {other:?}: {stderr}"),
+        }
+        // With room again, the vault is whole and the next sync finishes.
+        w.ok_in(&alice, &vault, &["sync"]);
+        assert_eq!(remote_head(), head_of(&w, &vault), "{at}");
+        intact_with(
+            &w,
+            &alice,
+            &vault,
+            &case,
+            &["from Ben".to_string(), "from Alice".to_string()],
+        );
+    }
+    eprintln!("full disk during sync: {refused} refused, {unfinished} recorded but unsent, {complete} complete");
+    assert!(
+        refused > 0 && complete > 0,
+        "{refused} refused, {complete} complete"
+    );
+}
+
+#[test]
+fn a_merge_recorded_but_not_sent_to_a_full_remote_says_so_and_the_next_sync_sends_it() {
+    let w = World::new();
+    let (alice, ben, _ben_fp, case) = w.shared_case();
+    // The shared remote lives on a small disk of its own.
+    let mount = Mount::tmpfs(&w.path("server"), 2048);
+    let bare = mount.0.join("remote.git");
+    w.git_text_in(&mount.0, &["init", "-q", "--bare", "remote.git"]);
+    w.ok(
+        &alice,
+        &["remote", "add", "origin", bare.to_str().expect("utf8")],
+    );
+    w.ok(&alice, &["sync"]);
+    let ben_vault = w.path("ben-vault");
+    w.ok_in(
+        &ben,
+        w.tmp.path(),
+        &[
+            "clone",
+            bare.to_str().expect("utf8"),
+            ben_vault.to_str().expect("utf8"),
+        ],
+    );
+    w.ok_in(
+        &ben,
+        &ben_vault,
+        &["note", "add", &case, "--text", "from Ben"],
+    );
+    w.ok_in(&ben, &ben_vault, &["sync"]);
+    w.ok(&alice, &["note", "add", &case, "--text", "from Alice"]);
+    let remote_head = || {
+        w.git_text_in(&bare, &["rev-parse", "refs/heads/main"])
+            .trim()
+            .to_string()
+    };
+    let remote_before = remote_head();
+    // The server's disk fills up: fetching works, sending does not.
+    let filler = mount.0.join("filler");
+    let avail = available_kib(&mount.0);
+    run_ok(
+        Command::new("fallocate")
+            .args(["-l", &format!("{avail}k")])
+            .arg(&filler),
+    );
+
+    let err = w.fails(&alice, &["sync"], 1);
+    let head = w.head();
+    assert!(
+        err.contains(&format!(
+            "the merge with origin was recorded here (now at commit {head})"
+        )) && err.contains("run `dossier sync` again to send it"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    // It is recorded: a signed merge holding both notes; the remote lacks it.
+    let parents = w.git_text(&["rev-list", "--parents", "-n", "1", "HEAD"]);
+    assert_eq!(parents.split_whitespace().count(), 3, "{parents}");
+    intact_with(
+        &w,
+        &alice,
+        &w.vault(),
+        &case,
+        &["from Ben".to_string(), "from Alice".to_string()],
+    );
+    assert_eq!(remote_head(), remote_before);
+
+    std::fs::remove_file(&filler).unwrap();
+    let out = w.ok(&alice, &["sync"]);
+    assert!(out.contains("Pushed to origin"), "{out}");
+    assert_eq!(remote_head(), head);
+}
