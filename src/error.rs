@@ -618,6 +618,22 @@ fn return_advice(last_verified: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_git_failure_without_a_reason_names_the_disk_instead_of_saying_no_error() {
+        for empty in ["", "no error"] {
+            let e = git2::Error::new(git2::ErrorCode::GenericError, git2::ErrorClass::Os, empty);
+            let shown = super::Error::from(e).to_string();
+            assert!(!shown.contains("no error"), "{shown}");
+            assert!(shown.contains("check that the disk is not full"), "{shown}");
+        }
+        let e = git2::Error::new(
+            git2::ErrorCode::GenericError,
+            git2::ErrorClass::Zlib,
+            "failed to inflate loose object",
+        );
+        assert!(matches!(super::Error::from(e), super::Error::GitObject(_)));
+    }
     use super::*;
 
     const CASE: &str = "27T8E7KF";

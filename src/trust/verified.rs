@@ -114,25 +114,51 @@ pub fn first_commit(repo: &git2::Repository) -> Result<git2::Oid> {
         commit = parent;
     }
     if settled {
-        let _ = repo.reference(GENESIS, commit.id(), true, "dossier: first commit");
+        let record = || repo.reference(GENESIS, commit.id(), true, "dossier: first commit");
+        if record().is_err() && clear_stale_lock(repo, GENESIS) {
+            let _ = record();
+        }
     }
     Ok(commit.id())
 }
 
 /// Moves the watermark from `from` to `to` when `to` descends from it;
-/// a concurrent process that moved it first wins.
+/// a concurrent process that moved it first wins. A lock a killed process
+/// left on the watermark is removed and the move tried once more.
 fn advance(repo: &git2::Repository, from: Option<git2::Oid>, to: git2::Oid) -> Result<()> {
     let message = "dossier: history verified";
-    match from {
-        None => {
-            let _ = repo.reference(WATERMARK, to, false, message);
+    let moved = || match from {
+        None => repo.reference(WATERMARK, to, false, message).is_ok(),
+        Some(from) => repo
+            .reference_matching(WATERMARK, to, true, from, message)
+            .is_ok(),
+    };
+    if let Some(from) = from {
+        if !repo.graph_descendant_of(to, from)? {
+            return Ok(());
         }
-        Some(from) if repo.graph_descendant_of(to, from)? => {
-            let _ = repo.reference_matching(WATERMARK, to, true, from, message);
-        }
-        Some(_) => {}
+    }
+    if !moved() && clear_stale_lock(repo, WATERMARK) {
+        moved();
     }
     Ok(())
+}
+
+/// How old a ref's lock file must be before it counts as left by a killed
+/// process: git holds one for the instant of a write, never for seconds.
+const STALE_REF_LOCK: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Removes `refname`'s lock file when it is older than [`STALE_REF_LOCK`].
+/// Only dossier's own refs get this: they only ever speed verification up,
+/// so losing a racing write to one costs a verification, never trust.
+fn clear_stale_lock(repo: &git2::Repository, refname: &str) -> bool {
+    let lock = repo.path().join(format!("{refname}.lock"));
+    let stale = std::fs::metadata(&lock)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > STALE_REF_LOCK);
+    stale && crate::support::fsio::remove_if_exists(&lock).is_ok()
 }
 
 /// A commit known good to return to: the refused commit's first parent

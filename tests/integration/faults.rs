@@ -908,3 +908,39 @@ fn a_merge_recorded_but_not_sent_to_a_full_remote_says_so_and_the_next_sync_send
     assert!(out.contains("Pushed to origin"), "{out}");
     assert_eq!(remote_head(), head);
 }
+
+#[test]
+fn a_lock_a_kill_left_on_the_watermark_is_cleared_and_a_fresh_one_left_alone() {
+    let (w, alice, case) = one_case();
+    let lock = w.vault().join(".git/refs/dossier/verified.lock");
+    let watermark = || {
+        w.git_text(&["rev-parse", "refs/dossier/verified"])
+            .trim()
+            .to_string()
+    };
+
+    // A lock being written this instant is someone's: left alone, and the
+    // change is still made (the watermark only waits). Each open moves the
+    // watermark over the commits made before it.
+    w.ok(&alice, &["note", "add", &case, "--text", "first"]);
+    let stuck = watermark();
+    std::fs::write(&lock, "").unwrap();
+    w.ok(
+        &alice,
+        &["note", "add", &case, "--text", "beside a fresh lock"],
+    );
+    w.ok(&alice, &["case", "list"]);
+    assert!(lock.exists(), "a fresh lock was removed");
+    assert_eq!(watermark(), stuck, "moved through someone's lock");
+
+    // Left by a process killed a minute ago: cleared, the watermark moves.
+    run_ok(
+        Command::new("touch")
+            .args(["-d", "1 minute ago"])
+            .arg(&lock),
+    );
+    w.ok(&alice, &["case", "list"]);
+    assert!(!lock.exists(), "the stale lock stayed");
+    assert_eq!(watermark(), w.head());
+    w.ok(&alice, &["verify"]);
+}
