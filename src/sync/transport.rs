@@ -801,6 +801,10 @@ fn reason(error: &git2::Error) -> String {
     let has = |needles: &[&str]| needles.iter().any(|n| message.contains(n));
     if has(&["connection refused"]) {
         "the connection was refused; check that the server is running and the port is right".into()
+    } else if has(&["too many objects"]) {
+        // The pack's header claims more objects than the cap every process
+        // sets (repo::configure_libgit2): refused before anything is read.
+        "the server sent a pack that claims more objects than any vault holds (a damaged or hostile server); nothing was taken from it".into()
     } else if has(&[
         "failed to resolve",
         "name or service not known",

@@ -5,7 +5,8 @@
 //! tests), the log, and a wrapper every login runs (`command=` in
 //! authorized_keys). The wrapper execs what the client asked for
 //! (`git-upload-pack '/path'`, `git-receive-pack '/path'`), except that
-//! [`Sshd::fail_next_push_after`] makes the next push die midway.
+//! [`Sshd::fail_next_push_after`] makes the next push die midway and
+//! [`Sshd::forge_next_pack_count`] makes the next fetch's pack header lie.
 //!
 //! Root needs the privilege-separation directory `/run/sshd`, which the
 //! harness creates; `UsePAM no` and `StrictModes no` let sshd run from a
@@ -178,6 +179,19 @@ impl Sshd {
         std::fs::write(self.dir.join("fail-push-after"), bytes.to_string()).expect("flag");
     }
 
+    /// The next `git-upload-pack` session sends a pack whose header claims
+    /// 4,294,901,760 objects (a hostile server; the rest of the pack is
+    /// the real one). Later fetches work normally.
+    pub fn forge_next_pack_count(&self) {
+        std::fs::write(self.dir.join("forge-pack-count"), "").expect("flag");
+    }
+
+    /// Whether a fetch armed by [`Sshd::forge_next_pack_count`] had its
+    /// pack header rewritten.
+    pub fn pack_was_forged(&self) -> bool {
+        self.dir.join("forge-pack-count.forged").exists()
+    }
+
     /// Whether a push armed by [`Sshd::fail_next_push_after`] was killed.
     pub fn push_was_killed(&self) -> bool {
         self.dir.join("fail-push-after.killed").exists()
@@ -247,6 +261,27 @@ git-receive-pack*)
         fi
         {{ timeout 60 head -c "$n"; echo "$session" > "$flag.killed"; kill -9 "$session"; }} | sh -c "$SSH_ORIGINAL_COMMAND"
         exit 1
+    fi
+    ;;
+git-upload-pack*)
+    if mv '{dir}/forge-pack-count' '{dir}/forge-pack-count.taken' 2>/dev/null; then
+        # Perl is in every Debian (perl-base): rewrite the object count of
+        # the first pack header in the stream, passing every read on at
+        # once (the protocol takes turns, so nothing may be held back).
+        sh -c "$SSH_ORIGINAL_COMMAND" | perl -e '
+            binmode STDIN; binmode STDOUT; my $done = 0;
+            while (sysread(STDIN, my $chunk, 65536)) {{
+                if (!$done) {{
+                    my $i = index($chunk, "PACK\0\0\0\2");
+                    if ($i >= 0 && length($chunk) >= $i + 12) {{
+                        substr($chunk, $i + 8, 4) = "\xff\xff\x00\x00";
+                        $done = 1;
+                        open(my $f, ">", "{dir}/forge-pack-count.forged"); close $f;
+                    }}
+                }}
+                syswrite(STDOUT, $chunk);
+            }}'
+        exit 0
     fi
     ;;
 esac

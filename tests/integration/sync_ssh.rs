@@ -211,3 +211,48 @@ fn a_sync_cut_off_mid_push_completes_on_the_next_run_with_nothing_lost_or_double
         w.git_text(&["rev-list", "--count", "HEAD"])
     );
 }
+
+#[test]
+fn a_server_that_sends_a_pack_claiming_billions_of_objects_is_refused_before_it_is_read() {
+    let o = ssh_office(true);
+    let (w, alice, ben) = (&o.w, &o.alice, &o.ben);
+    with_key_file(&o);
+    w.ok(alice, &["remote", "add", "origin", &o.url]);
+    w.ok(alice, &["sync"]);
+    let ben_vault = w.path("ben-vault");
+    w.ok_in(
+        ben,
+        &ben_vault,
+        &["clone", &o.url, ben_vault.to_str().expect("utf8")],
+    );
+    w.ok(alice, &["note", "add", &o.case, "--text", "to be fetched"]);
+    w.ok(alice, &["sync"]);
+
+    // The server turns hostile: the pack it sends claims 4,294,901,760
+    // objects, which libgit2 would otherwise make room for (32 GB).
+    o.sshd.forge_next_pack_count();
+    let before = w.full_snapshot(&ben_vault);
+    let out = w
+        .cmd_in(ben, &ben_vault)
+        .arg("sync")
+        .output()
+        .expect("sync");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        o.sshd.pack_was_forged(),
+        "the server never sent the forged pack"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+    assert!(
+        stderr.contains("claims more objects than any vault holds"),
+        "{stderr}"
+    );
+    assert_eq!(w.full_snapshot(&ben_vault), before, "nothing changed");
+    // The next fetch from an honest server works.
+    w.ok_in(ben, &ben_vault, &["sync"]);
+    assert!(show(w, ben, &ben_vault, &o.case)["notes"]
+        .to_string()
+        .contains("to be fetched"));
+    let _ = &o.bare;
+}
