@@ -211,11 +211,12 @@ pub fn status(
         Some(e)
             if e.revocation
                 .as_ref()
-                .is_some_and(|r| when.is_none_or(|t| t > r.revoked_at)) =>
+                .is_some_and(|r| when.is_none_or(|t| t >= r.revoked_at)) =>
         {
             SignatureStatus::RevokedSigner
         }
-        Some(e) if e.expires().is_some_and(|x| when.is_none_or(|t| t > x)) => {
+        // `valid-before` semantics: from that second on, no longer valid.
+        Some(e) if e.expires().is_some_and(|x| when.is_none_or(|t| t >= x)) => {
             SignatureStatus::ExpiredSigner
         }
         Some(_) => SignatureStatus::Verified,

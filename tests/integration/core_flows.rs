@@ -123,6 +123,9 @@ fn every_case_action_is_exactly_one_signed_commit_without_names() {
     w.init_vault(&ada);
     let ben = w.person("Ben");
     let ben_fp = w.join(&ben, &ada);
+    // A git identity of her own in the vault's config: never used.
+    w.git(&["config", "user.name", "Ada Realname"]);
+    w.git(&["config", "user.email", "ada.realname@firm.example"]);
     let mut commits = w.commit_count();
     let mut step = |what: &str, w: &World| {
         let now = w.commit_count();
@@ -222,6 +225,23 @@ fn every_case_action_is_exactly_one_signed_commit_without_names() {
     }
     assert!(log.contains(&format!("Dossier-Case: {id}")));
     assert!(log.contains(&format!("Dossier-Actor: {}", w.fingerprint(&ada))));
+
+    // Author and committer are the signer's fingerprint and its file id
+    // at dossier.invalid, never the git identity configured.
+    let ada_fp = w.fingerprint(&ada);
+    let ada_id = ada_fp
+        .trim_start_matches("SHA256:")
+        .replace('/', "_")
+        .replace('+', "-");
+    // Every commit here is Ada's, from the vault's creation on.
+    let people = w.git_text(&["log", "--format=%an|%ae|%cn|%ce"]);
+    let expected = format!("{ada_fp}|{ada_id}@dossier.invalid|{ada_fp}|{ada_id}@dossier.invalid");
+    for line in people.lines() {
+        assert_eq!(line, expected);
+    }
+    assert!(!w
+        .git_text(&["log", "--all", "--format=%an%ae%cn%ce"])
+        .contains("Realname"));
 
     // Nothing confidential in messages, authors, paths or any blob in cleartext.
     let everything = w.git_text(&["log", "--all", "--format=%an %ae %s %b", "--name-only"]);
@@ -646,4 +666,160 @@ fn the_readme_tour_runs_as_pasted() {
         "Ben's clone"
     );
     assert!(dir.join("vault.bundle").exists());
+}
+
+/// The base64 body of an armored file (between its BEGIN and END lines).
+fn armored_body(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("base64")
+}
+
+#[test]
+fn by_default_keys_are_protected_by_scrypt_2_18_and_bcrypt_16_rounds_in_a_private_home() {
+    let w = World::new();
+    let home = w.path("homes/Default");
+    let out = w
+        .cmd(&crate::support::Person {
+            name: "Default".into(),
+            home: home.clone(),
+            passphrase: "a long enough passphrase".into(),
+        })
+        .env_remove("DOSSIER_SCRYPT_LOG_N")
+        .args([
+            "key",
+            "generate",
+            "--name",
+            "Default",
+            "--email",
+            "d@firm.example",
+        ])
+        .output()
+        .expect("generate");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // identity.age: one scrypt stanza of work factor 18 (age's own default).
+    let identity = std::fs::read_to_string(home.join("identity.age")).unwrap();
+    let header = armored_body(&identity);
+    let header = String::from_utf8_lossy(&header);
+    let stanza = header
+        .lines()
+        .find(|l| l.starts_with("-> scrypt "))
+        .expect("a scrypt stanza");
+    assert_eq!(stanza.split(' ').nth(3), Some("18"), "{stanza}");
+
+    // signing_key: OpenSSH's format, aes256-ctr under bcrypt-pbkdf, 16 rounds.
+    let key = std::fs::read_to_string(home.join("signing_key")).unwrap();
+    let raw = armored_body(&key);
+    let magic = b"openssh-key-v1\0";
+    assert!(raw.starts_with(magic));
+    let mut at = magic.len();
+    let mut field = || {
+        let n = u32::from_be_bytes(raw[at..at + 4].try_into().unwrap()) as usize;
+        let value = raw[at + 4..at + 4 + n].to_vec();
+        at += 4 + n;
+        value
+    };
+    assert_eq!(field(), b"aes256-ctr");
+    assert_eq!(field(), b"bcrypt");
+    let options = field();
+    let salt_len = u32::from_be_bytes(options[..4].try_into().unwrap()) as usize;
+    let rounds = u32::from_be_bytes(options[4 + salt_len..8 + salt_len].try_into().unwrap());
+    assert_eq!((salt_len, rounds), (16, 16));
+
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&home), 0o700, "the identity home");
+    for f in ["identity.age", "signing_key"] {
+        assert_eq!(mode(&home.join(f)), 0o600, "{f}");
+    }
+}
+
+#[test]
+fn log_marks_bad_signatures_and_signers_revoked_or_expired_by_the_commit_date() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.unprotected_person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    let cal = w.unprotected_person("Cal");
+    w.join(&cal, &ada);
+    w.ok(&cal, &["key", "expire", "2030-01-01"]);
+    w.ok(
+        &ada,
+        &["key", "revoke", "--yes", &ben_fp, "--reason", "left"],
+    );
+    let signed_by = |who: &crate::support::Person, subject: &str, date: Option<&str>| {
+        let key = w.plain_signing_key(who);
+        let mut git = w.git_command(&w.vault());
+        git.args(crate::support::git_identity(Some(&key))).args([
+            "commit",
+            "-q",
+            "-S",
+            "--allow-empty",
+            "-m",
+            subject,
+        ]);
+        if let Some(date) = date {
+            git.env("GIT_COMMITTER_DATE", date)
+                .env("GIT_AUTHOR_DATE", date);
+        }
+        crate::support::stdout_of(&mut git);
+    };
+    // Ben signs after his revocation; Cal dates a commit after her expiry.
+    signed_by(&ben, "after the revocation", None);
+    signed_by(&cal, "after the expiry", Some("2031-06-01T12:00:00Z"));
+    // A signed commit whose message was changed afterwards.
+    signed_by(&cal, "as signed", None);
+    let raw = w.git_text(&["cat-file", "commit", "HEAD"]);
+    let tampered = raw.replace("as signed", "as altered");
+    let mut hash = w.git_command(&w.vault());
+    hash.args(["hash-object", "-t", "commit", "-w", "--stdin"]);
+    let forged = {
+        use std::io::Write;
+        let mut child = hash
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("hash-object");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(tampered.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    w.git_text(&["update-ref", "HEAD", &forged]);
+
+    let human = w.ok(&ada, &["log"]);
+    let line = |subject: &str| {
+        human
+            .lines()
+            .find(|l| l.contains(subject))
+            .unwrap_or_else(|| panic!("{subject} missing from:\n{human}"))
+            .to_string()
+    };
+    assert!(line("as altered").contains("bad signature"), "{human}");
+    assert!(
+        line("after the expiry").contains("expired signer"),
+        "{human}"
+    );
+    assert!(
+        line("after the revocation").contains("revoked signer"),
+        "{human}"
+    );
+    let entries: serde_json::Value = serde_json::from_str(&w.ok(&ada, &["log", "--json"])).unwrap();
+    let statuses: Vec<&str> = entries.as_array().unwrap()[..3]
+        .iter()
+        .map(|e| e["signature"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["bad", "expired-signer", "revoked-signer"]);
 }

@@ -973,3 +973,25 @@ fn the_export_is_written_only_once_its_record_is_committed_and_may_enclose_a_not
         "{enclosed:?}"
     );
 }
+
+#[test]
+fn an_export_inside_the_vault_is_refused_even_through_a_path_that_looks_outside() {
+    let (w, alice, id, recipient, _) = setup();
+    let inside = w.vault().join("cases").join("export.age");
+    // The same place reached through a symbolic link outside the vault.
+    let link = w.path("looks-outside");
+    std::os::unix::fs::symlink(w.vault(), &link).unwrap();
+    let through_link = link.join("export.age");
+    for out in [&inside, &through_link] {
+        let mut args = disclose_args(&id, &recipient, "court_order", out);
+        args.extend(["--reference", "FtT/3100/2026"]);
+        refused(
+            &w,
+            &alice,
+            &args,
+            out,
+            "is inside the vault, where a decrypted copy could end up committed; choose a place outside it",
+        );
+        assert!(!w.vault().join("export.age").exists());
+    }
+}

@@ -833,3 +833,108 @@ fn a_key_cannot_roll_its_own_rotation_back() {
         "Ben reads it with his current key"
     );
 }
+
+#[test]
+fn history_brought_in_by_stock_git_merge_or_git_am_is_verified_before_anything_is_trusted() {
+    let o = office();
+    let w = &o.w;
+    let mallory = w.unprotected_person("Mallory");
+    let mallory_fp = w.join(&mallory, &o.alice);
+    let access = format!("cases/{}/access.yaml", o.case);
+    let add_reader = |dir: &Path| {
+        let path = dir.join(&access);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let edited = if text.contains("readers:\n") {
+            text.replace("readers:\n", &format!("readers:\n- {mallory_fp}\n"))
+        } else {
+            format!("{}\nreaders:\n- {mallory_fp}\n", text.trim_end())
+        };
+        std::fs::write(&path, edited).unwrap();
+    };
+    let start = w.head();
+
+    // git merge: a side branch whose commit adds Mallory with plain git.
+    w.git_text(&["checkout", "-q", "-b", "side"]);
+    add_reader(&w.vault());
+    w.plain_commit(&["-a", "-m", "add a reader"]);
+    let evil = w.head();
+    w.git_text(&["checkout", "-q", "main"]);
+    let out = w.git(&[
+        "-c",
+        "user.name=x",
+        "-c",
+        "user.email=x@x",
+        "merge",
+        "-q",
+        "--no-gpg-sign",
+        "--no-ff",
+        "--no-edit",
+        "side",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = w.snapshot();
+    let err = w.fails(
+        &o.alice,
+        &["note", "add", &o.case, "--text", "for Mallory?"],
+        1,
+    );
+    assert_history_refused(&err, &evil);
+    assert!(err.contains("plain git"), "{err}");
+    assert_eq!(w.snapshot(), before, "nothing written");
+    w.git_text(&["reset", "-q", "--hard", &start]);
+    w.git_text(&["branch", "-q", "-D", "side"]);
+
+    // git am: the same change mailed as a patch from a colleague's clone.
+    add_reader(&o.ben_vault);
+    w.git_text_in(
+        &o.ben_vault,
+        &[
+            "-c",
+            "user.name=x",
+            "-c",
+            "user.email=x@x",
+            "commit",
+            "-q",
+            "--no-gpg-sign",
+            "-a",
+            "-m",
+            "add a reader",
+        ],
+    );
+    let patch = w.path("reader.patch");
+    let mailed = w.git_text_in(&o.ben_vault, &["format-patch", "-1", "--stdout"]);
+    std::fs::write(&patch, mailed).unwrap();
+    let out = w.git(&[
+        "-c",
+        "user.name=x",
+        "-c",
+        "user.email=x@x",
+        "am",
+        "-q",
+        "--no-gpg-sign",
+        patch.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let applied = w.head();
+    let before = w.snapshot();
+    let err = w.fails(
+        &o.alice,
+        &["note", "add", &o.case, "--text", "for Mallory?"],
+        1,
+    );
+    assert_history_refused(&err, &applied);
+    assert!(err.contains("plain git"), "{err}");
+    assert_eq!(w.snapshot(), before, "nothing written");
+
+    // Nothing was ever encrypted to Mallory.
+    let key = w.age_secret(&mallory, "hers");
+    assert!(!w.age_opens(&key, &format!("cases/{}/case.yaml.age", o.case)));
+}

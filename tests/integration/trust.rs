@@ -662,3 +662,65 @@ fn a_card_certified_by_a_member_of_staff_with_stock_tools_is_not_honoured() {
     let key = w.age_secret(&mallory, "rogue");
     assert!(!w.age_opens(&key, &record(&id)));
 }
+
+#[test]
+fn a_binding_not_signed_by_its_key_makes_the_key_unusable_and_never_redirects_its_cases() {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.person("Ben");
+    let ben_fp = w.join(&ben, &ada);
+    let mallory = w.unprotected_person("Mallory");
+    w.join(&mallory, &ada);
+    let case = w.new_case(&ada, &["--grant", &ben_fp]);
+    w.ok(&ben, &["key", "rotate"]);
+
+    // Mallory points Ben's binding at her own age key, signs it herself,
+    // and commits it with stock git.
+    let card = w.ok(&mallory, &["key", "export"]);
+    let hers = card
+        .lines()
+        .find_map(|l| l.strip_prefix("age_recipient: "))
+        .expect("her age recipient")
+        .trim()
+        .to_string();
+    let binding = w.vault().join(format!(
+        ".dossier/keyring/{}.binding.yaml",
+        file_id(&ben_fp)
+    ));
+    let text = std::fs::read_to_string(&binding).unwrap();
+    let theirs = text
+        .lines()
+        .find_map(|l| l.strip_prefix("age_recipient: "))
+        .expect("Ben's recipient")
+        .to_string();
+    std::fs::write(&binding, text.replace(&theirs, &hers)).unwrap();
+    crate::support::name_predecessor(&w, &w.vault(), &binding);
+    w.ssh_sign(&mallory, &binding);
+    w.insider_commit(&mallory, "rotate-key", None);
+    let commit = w.head();
+
+    // History refuses it: a binding is signed by its own key only.
+    let before = w.snapshot();
+    let err = w.fails(&ada, &["note", "add", &case, "--text", "for Ben"], 1);
+    assert_history_refused(&err, &commit);
+    assert_eq!(w.snapshot(), before);
+
+    // Even if someone marks that history verified by hand, the key is
+    // unusable, not quietly redirected or rolled back to its card's key.
+    w.git_text(&["update-ref", "refs/dossier/verified", &commit]);
+    let keys = w.ok(&ada, &["key", "list"]);
+    let line = keys
+        .lines()
+        .find(|l| l.contains("Ben"))
+        .unwrap_or_else(|| panic!("Ben in:\n{keys}"));
+    assert!(line.contains("invalid binding"), "{keys}");
+    let err = w.fails(&ada, &["note", "add", &case, "--text", "for Ben"], 1);
+    assert!(
+        err.contains("the key's binding (its current encryption key) is not validly signed"),
+        "{err}"
+    );
+    assert_eq!(w.snapshot(), before, "nothing written");
+    let key = w.age_secret(&mallory, "hers");
+    assert!(!w.age_opens(&key, &record(&case)), "Mallory opens the record");
+}
