@@ -211,7 +211,10 @@ pub fn status(
         Some(e)
             if e.revocation
                 .as_ref()
-                .is_some_and(|r| when.is_none_or(|t| t >= r.revoked_at)) =>
+                // A commit in the very second of the revocation counts as
+                // before it (both are whole seconds; the key's own last
+                // work usually lands then).
+                .is_some_and(|r| when.is_none_or(|t| t > r.revoked_at)) =>
         {
             SignatureStatus::RevokedSigner
         }

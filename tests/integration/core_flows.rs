@@ -772,8 +772,10 @@ fn log_marks_bad_signatures_and_signers_revoked_or_expired_by_the_commit_date() 
         }
         crate::support::stdout_of(&mut git);
     };
-    // Ben signs after his revocation; Cal dates a commit after her expiry.
-    signed_by(&ben, "after the revocation", None);
+    // Ben signs after his revocation (a minute on: the same second counts
+    // as before it); Cal dates a commit after her expiry.
+    let later = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
+    signed_by(&ben, "after the revocation", Some(&later));
     signed_by(&cal, "after the expiry", Some("2031-06-01T12:00:00Z"));
     // A signed commit whose message was changed afterwards.
     signed_by(&cal, "as signed", None);

@@ -722,5 +722,8 @@ fn a_binding_not_signed_by_its_key_makes_the_key_unusable_and_never_redirects_it
     );
     assert_eq!(w.snapshot(), before, "nothing written");
     let key = w.age_secret(&mallory, "hers");
-    assert!(!w.age_opens(&key, &record(&case)), "Mallory opens the record");
+    assert!(
+        !w.age_opens(&key, &record(&case)),
+        "Mallory opens the record"
+    );
 }
