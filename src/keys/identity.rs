@@ -296,10 +296,19 @@ impl Session {
         self.identity.fingerprint
     }
 
-    /// Decrypts both secret keys now (the TUI unlock prompt does this once).
+    /// Makes both keys ready now, so nothing asks later (the TUI unlock
+    /// prompt, and `sync` before it takes the network): without an agent
+    /// both secret keys are decrypted here; with one, only its answer is
+    /// checked, since it decrypts and signs (and SSH remotes then use
+    /// ssh-agent or `DOSSIER_SSH_KEY`, never this key: the local signing
+    /// key, and its bcrypt, are never needed).
     pub fn unlock(&self) -> Result<()> {
         self.decryption_keys()?;
-        self.signing_key()?;
+        if self.agent.is_some() {
+            self.signer()?;
+        } else {
+            self.signing_key()?;
+        }
         Ok(())
     }
 

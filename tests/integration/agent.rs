@@ -253,3 +253,43 @@ fn without_the_opt_in_no_agent_starts_and_every_command_asks_again() {
         .status
         .success());
 }
+
+#[test]
+fn with_the_agent_a_sync_asks_nothing_and_never_decrypts_the_signing_key_itself() {
+    let (w, ada, id, _dir) = setup(60);
+    let bare = w.path("remote.git");
+    w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
+    w.ok(&ada, &["remote", "add", "origin", bare.to_str().unwrap()]);
+    // One command with the passphrase starts the agent.
+    w.ok(&ada, &["case", "list"]);
+    // A sync that merges (so it signs) needs no passphrase in the command.
+    let ben_side = w.path("other");
+    w.ok(&ada, &["sync"]);
+    w.git_text_in(
+        w.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            bare.to_str().unwrap(),
+            ben_side.to_str().unwrap(),
+        ],
+    );
+    let out = without_passphrase(
+        &w,
+        &ada,
+        &["note", "add", &id, "--text", "through the agent"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = without_passphrase(&w, &ada, &["sync"]);
+    assert!(
+        out.status.success(),
+        "sync asked for what the agent holds: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Pushed to origin"));
+    without_passphrase(&w, &ada, &["lock"]);
+}
