@@ -1,6 +1,6 @@
 //! Property tests over random sequences of grant, revoke-access, notes,
-//! group changes, grants to a group, key rotations, replayed access lists
-//! and laundering merges (issues 10 and 16): a key removed from a case
+//! group changes, grants to a group, key rotations, legitimate merges
+//! through `sync`, replayed access lists and laundering merges (issues 10 and 16): a key removed from a case
 //! never decrypts a file written after its removal, every file is
 //! encrypted to exactly the readers its access list resolved to, and a
 //! rotated-out key opens nothing written after its rotation.
@@ -44,6 +44,7 @@ use dossier::ops::{admin, cases, rotation};
 use dossier::repo::store::CommitMessage;
 use dossier::samples::testkit;
 use dossier::support::secret::NoPassphrase;
+use dossier::sync::remotes;
 use dossier::trust::verified;
 use dossier::vault::Vault;
 use proptest::prelude::*;
@@ -94,6 +95,10 @@ enum Op {
     RevokeTeam,
     /// Person `p` rotates their encryption key.
     Rotate(usize),
+    /// A legitimate merge: in a colleague's clone the `r`-th current
+    /// reader adds a note while Alice adds one here; Alice's `sync` from
+    /// that clone joins both in a signed merge.
+    PeerMerge(usize),
 }
 
 /// Who commits a replayed list.
@@ -124,6 +129,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::GrantTeam),
         1 => Just(Op::RevokeTeam),
         1 => (0..4usize).prop_map(Op::Rotate),
+        1 => (0..4usize).prop_map(Op::PeerMerge),
     ]
 }
 
@@ -422,6 +428,7 @@ impl Run {
             Op::GrantTeam => self.team_access(true),
             Op::RevokeTeam => self.team_access(false),
             Op::Rotate(who) => self.rotate(who),
+            Op::PeerMerge(r) => self.peer_merge(r),
         }
         self.check();
     }
@@ -510,6 +517,61 @@ impl Run {
                 "{} @team: {e}",
                 if grant { "grant" } else { "revoke" }
             )),
+        }
+    }
+
+    fn peer_merge(&mut self, r: usize) {
+        // Settle any pending attack first: the colleague clones what is
+        // trusted.
+        drop(self.open());
+        let n = self.log.len();
+        let peer = self.root.with_file_name(format!("peer-{n}"));
+        let bare = self.root.with_file_name(format!("peer-{n}.git"));
+        let url = self.root.to_str().expect("utf8 path").to_string();
+        git2::Repository::clone(&url, &peer).expect("clone");
+        let who = *self
+            .readers
+            .iter()
+            .nth(r % self.readers.len())
+            .expect("reader");
+        let theirs = Vault::open(&peer).expect("open the clone");
+        let text = format!("note {n} by {} in a clone", NAMES[who]);
+        if let Err(e) = cases::add_note(&theirs, &self.people[who], &self.case, &text) {
+            self.fail(&format!("{} adds a note in a clone: {e}", NAMES[who]));
+        }
+        drop(theirs);
+        git2::build::RepoBuilder::new()
+            .bare(true)
+            .clone(peer.to_str().expect("utf8 path"), &bare)
+            .expect("bare copy");
+        // Alice's own note here makes the histories diverge; the merge
+        // commit then brings the colleague's note, which `after_legit`
+        // records with the readers of now (nobody's access changed since
+        // the clone).
+        self.step(&Op::NoteBy(0));
+        let mut vault = self.open();
+        let remote = format!("peer{n}");
+        remotes::add(&vault, &remote, bare.to_str().expect("utf8 path")).expect("remote add");
+        let resolver = dossier::sync::merge::Choices::default();
+        let mut progress = |_| {};
+        let never = |_: &dossier::sync::transport::UnknownHost| false;
+        let no_key = |_: &Path| None;
+        let options = dossier::sync::SyncOptions {
+            ssh_key: None,
+            known_hosts: self.root.with_file_name("known_hosts"),
+            accept_unknown_host: &never,
+            key_passphrase: &no_key,
+            resolver: &resolver,
+            progress: &mut progress,
+        };
+        let synced = dossier::sync::sync(&mut vault, &self.people[ALICE], Some(&remote), options);
+        drop(vault);
+        match synced {
+            Ok(report) if matches!(report.outcome, dossier::sync::Outcome::Merged { .. }) => {
+                self.after_legit("merge");
+            }
+            Ok(report) => self.fail(&format!("the sync did not merge: {}", report.summary())),
+            Err(e) => self.fail(&format!("sync from the clone: {e}")),
         }
     }
 
