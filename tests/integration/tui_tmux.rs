@@ -665,3 +665,66 @@ fn on_a_terminal_a_destructive_command_says_what_it_will_do_and_asks_first() {
     t.wait_for("EXIT:0");
     assert!(w.ok(&ada, &["key", "list"]).contains("revoked"));
 }
+
+#[test]
+fn a_colleague_without_a_grant_sees_no_case_content_on_any_tui_screen() {
+    crate::support::require("tmux");
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.person("Ben");
+    w.join(&ben, &ada);
+    let id = w.new_case_titled(&ada, "Leakmark title", "Leakmark Client", &[]);
+    w.ok(&ada, &["note", "add", &id, "--text", "leakmark note"]);
+    let soon = (chrono::Utc::now() + chrono::Duration::days(3))
+        .date_naive()
+        .to_string();
+    w.ok(
+        &ada,
+        &[
+            "case",
+            "add",
+            &id,
+            "deadlines",
+            &format!("date={soon}"),
+            "what=leakmark deadline",
+        ],
+    );
+    let leaked = |pane: &str| pane.to_lowercase().contains("leakmark");
+
+    // Control: the owner's own screen shows the markers.
+    let t = Tmux::start(&w, &ada, 120, 30);
+    t.unlock(&ada.passphrase);
+    assert!(leaked(&t.wait_for("Leakmark title")));
+    t.keys(&["q"]);
+    t.wait_for("EXIT:0");
+    drop(t);
+
+    // Ben, never granted, on every screen: the list, the case, a full-text
+    // search for the very word, the keyring, the audit trail, the agenda.
+    let t = Tmux::start(&w, &ben, 120, 30);
+    t.unlock(&ben.passphrase);
+    let mut panes = vec![t.wait_for("Cases 1 of 1")];
+    t.keys(&["Enter"]);
+    panes.push(t.wait_for(&format!("Locked: case {id} is not encrypted to your key")));
+    t.keys(&["Escape"]);
+    t.keys(&["F"]);
+    t.type_text("leakmark");
+    t.keys(&["Enter"]);
+    panes.push(t.wait_for("search /leakmark/: 0 case(s)"));
+    for (key, title) in [
+        ("2", "Keyring: 2 key(s)"),
+        ("3", "Audit trail:"),
+        ("4", "Agenda to"),
+    ] {
+        t.keys(&[key]);
+        panes.push(t.wait_for(title));
+    }
+    t.keys(&["q"]);
+    panes.push(t.wait_for("EXIT:0"));
+    for (i, pane) in panes.iter().enumerate() {
+        // The search status echoes what Ben typed himself; nothing else may.
+        let shown = pane.replace("search /leakmark/", "");
+        assert!(!leaked(&shown), "screen {i} shows case content:\n{pane}");
+    }
+}
