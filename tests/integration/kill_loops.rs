@@ -1,6 +1,7 @@
 //! Fault injection by SIGKILL (issue 16, point 2): every kind of change
 //! (a case edit, a note, a grant, a group change, a key revocation, a key
-//! rotation, a new case, a fast-forward sync and a merging sync) is killed at no fewer than 20
+//! rotation, a new case, a destruction, a bundle import, a fast-forward
+//! sync and a merging sync) is killed at no fewer than 20
 //! points — each named crash point it passes (`DOSSIER_FAULT`, see
 //! src/support/fault.rs) and kills after seeded random delays spread over
 //! its running time. After every kill:
@@ -550,4 +551,73 @@ fn a_key_rotation_and_a_new_case_killed_anywhere_land_whole_or_resume() {
     };
     let tried = kill_everywhere(w, &saved, &new_case, 0xE703_7ED1_A0B4_28DB);
     assert!(tried >= 20, "{}: only {tried} points", new_case.name);
+}
+
+#[test]
+fn a_destruction_and_a_bundle_import_killed_anywhere_land_whole_or_not_at_all() {
+    let f = &firm();
+    let w = &f.w;
+    // A bundle of Ben's clone, one note ahead of Alice.
+    let ben_vault = w.path("ben-vault");
+    copy_dir(&w.vault(), &ben_vault);
+    w.ok_in(
+        &f.ben,
+        &ben_vault,
+        &["note", "add", &f.staff_case, "--text", "from Ben's bundle"],
+    );
+    let bundle = w.path("ben.bundle");
+    w.ok_in(
+        &f.ben,
+        &ben_vault,
+        &["bundle", "create", bundle.to_str().expect("utf8")],
+    );
+
+    let saved = Saved::take(w, &[&w.vault()]);
+    let gone = f.private_case.clone();
+    let destroy = Change {
+        name: "destroy",
+        who: &f.alice,
+        vault: w.vault(),
+        args: vec![
+            "destroy".into(),
+            gone.clone(),
+            "--ground".into(),
+            "retention period ended".into(),
+            "--early".into(),
+            "--yes".into(),
+        ],
+        points: &[
+            "commit-before-ref",
+            "commit-after-ref",
+            "materialise:0",
+            "batch-staged:0",
+        ],
+        landed: &|| {
+            !w.ok(&f.alice, &["case", "list"]).contains(&gone)
+                && w.vault()
+                    .join(format!(".dossier/destroyed/{gone}.yaml"))
+                    .exists()
+        },
+    };
+    let tried = kill_everywhere(w, &saved, &destroy, 0x8CB9_2BA7_2F3D_8DD7);
+    assert!(tried >= 20, "{}: only {tried} points", destroy.name);
+
+    saved.restore();
+    let import = Change {
+        name: "bundle import",
+        who: &f.alice,
+        vault: w.vault(),
+        args: vec![
+            "bundle".into(),
+            "import".into(),
+            bundle.to_str().expect("utf8").into(),
+        ],
+        points: &["fast-forward-after-ref", "materialise:0", "batch-staged:0"],
+        landed: &|| {
+            f.shown(&f.alice, &w.vault(), &f.staff_case)
+                .is_some_and(|s| s.contains("from Ben's bundle"))
+        },
+    };
+    let tried = kill_everywhere(w, &saved, &import, 0x5BD1_E995_1B87_3593);
+    assert!(tried >= 20, "{}: only {tried} points", import.name);
 }
