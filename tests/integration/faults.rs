@@ -722,20 +722,18 @@ fn replace_dir(from: &Path, to: &Path) {
     run_ok(Command::new("cp").arg("-a").arg(from).arg(to));
 }
 
-#[test]
-fn a_full_disk_during_a_merging_sync_never_makes_the_exit_code_disagree_with_the_branch() {
-    let w = World::new();
-    let (alice, ben, _ben_fp, case) = w.shared_case();
-    let bare = w.path("remote.git");
-    w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
+/// Alice shares her vault through the empty bare repository `bare`; Ben
+/// clones it, adds a note ("from Ben") and syncs; Alice adds one of her own
+/// ("from Alice"): her next sync merges.
+fn diverge_through(w: &World, alice: &Person, ben: &Person, case: &str, bare: &Path) {
     w.ok(
-        &alice,
+        alice,
         &["remote", "add", "origin", bare.to_str().expect("utf8")],
     );
-    w.ok(&alice, &["sync"]);
+    w.ok(alice, &["sync"]);
     let ben_vault = w.path("ben-vault");
     w.ok_in(
-        &ben,
+        ben,
         w.tmp.path(),
         &[
             "clone",
@@ -744,12 +742,21 @@ fn a_full_disk_during_a_merging_sync_never_makes_the_exit_code_disagree_with_the
         ],
     );
     w.ok_in(
-        &ben,
+        ben,
         &ben_vault,
-        &["note", "add", &case, "--text", "from Ben"],
+        &["note", "add", case, "--text", "from Ben"],
     );
-    w.ok_in(&ben, &ben_vault, &["sync"]);
-    w.ok(&alice, &["note", "add", &case, "--text", "from Alice"]);
+    w.ok_in(ben, &ben_vault, &["sync"]);
+    w.ok(alice, &["note", "add", case, "--text", "from Alice"]);
+}
+
+#[test]
+fn a_full_disk_during_a_merging_sync_never_makes_the_exit_code_disagree_with_the_branch() {
+    let w = World::new();
+    let (alice, ben, _ben_fp, case) = w.shared_case();
+    let bare = w.path("remote.git");
+    w.git_text_in(w.tmp.path(), &["init", "-q", "--bare", "remote.git"]);
+    diverge_through(&w, &alice, &ben, &case, &bare);
     // Pristine copies: each level starts from Alice one note ahead and
     // one behind, the remote holding Ben's note only.
     let pristine_vault = w.path("pristine-vault");
@@ -845,28 +852,7 @@ fn a_merge_recorded_but_not_sent_to_a_full_remote_says_so_and_the_next_sync_send
     let mount = Mount::tmpfs(&w.path("server"), 2048);
     let bare = mount.0.join("remote.git");
     w.git_text_in(&mount.0, &["init", "-q", "--bare", "remote.git"]);
-    w.ok(
-        &alice,
-        &["remote", "add", "origin", bare.to_str().expect("utf8")],
-    );
-    w.ok(&alice, &["sync"]);
-    let ben_vault = w.path("ben-vault");
-    w.ok_in(
-        &ben,
-        w.tmp.path(),
-        &[
-            "clone",
-            bare.to_str().expect("utf8"),
-            ben_vault.to_str().expect("utf8"),
-        ],
-    );
-    w.ok_in(
-        &ben,
-        &ben_vault,
-        &["note", "add", &case, "--text", "from Ben"],
-    );
-    w.ok_in(&ben, &ben_vault, &["sync"]);
-    w.ok(&alice, &["note", "add", &case, "--text", "from Alice"]);
+    diverge_through(&w, &alice, &ben, &case, &bare);
     let remote_head = || {
         w.git_text_in(&bare, &["rev-parse", "refs/heads/main"])
             .trim()

@@ -22,22 +22,7 @@ fn has_mark(text: &str) -> bool {
 
 /// Runs `dossier ARGS` with `DOSSIER_PANIC=point` and `input` on stdin.
 fn run_panicking(w: &World, who: &Person, point: &str, args: &[&str], input: &str) -> Output {
-    let mut child = w
-        .cmd(who)
-        .args(args)
-        .env("DOSSIER_PANIC", point)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    child.wait_with_output().expect("wait")
+    crate::support::output_with_stdin(w.cmd(who).args(args).env("DOSSIER_PANIC", point), input)
 }
 
 /// A vault whose case holds markers in its title, client and a note.
@@ -182,23 +167,14 @@ fn a_cli_command_waiting_for_input_holds_no_core_limit_and_locked_memory() {
     let pid = i64::from(child.id());
     // It is waiting for the note on stdin: everything main() sets is set.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let limits = loop {
-        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("limits");
+    loop {
         let settled = !crate::support::may_lock_memory() || crate::support::locked_kb(pid) > 0;
         if settled || std::time::Instant::now() > deadline {
-            break limits;
+            break;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
-    };
-    let core = limits
-        .lines()
-        .find(|l| l.starts_with("Max core file size"))
-        .expect("core limit");
-    assert_eq!(
-        core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
-        ["0", "0"],
-        "{core}"
-    );
+    }
+    crate::support::assert_no_core_dumps(child.id());
     crate::support::assert_memory_locked_where_allowed(pid, "a CLI command");
     child
         .stdin

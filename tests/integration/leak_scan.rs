@@ -20,9 +20,8 @@
 //! Zero markers anywhere but in what the person asked to see (the owner's
 //! own `case show`, the source file she attached).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::sshd::Sshd;
 use crate::support::{age_keypair, Person, World};
@@ -200,20 +199,11 @@ fn no_marker_of_case_content_is_left_anywhere_it_was_not_asked_for() {
             "Leakmark note: the client fears return",
         ],
     );
-    let mut stdin_note = w
-        .cmd(&alice)
-        .args(["note", "add", &case])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    stdin_note
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"Leakmark note from standard input")
-        .expect("write");
-    assert!(stdin_note.wait().expect("wait").success());
+    w.ok_stdin(
+        &alice,
+        &["note", "add", &case],
+        "Leakmark note from standard input",
+    );
 
     // An attachment (the terminal UI's `a`), from a file of the user's.
     let source = w.path("user-files/statement.txt");

@@ -479,16 +479,23 @@ impl Run {
         }
     }
 
-    fn team_access(&mut self, grant: bool) {
+    /// Alice grants `entry` the case, or takes it off, on a freshly opened
+    /// vault, as the CLI does.
+    fn alice_changes_access(&mut self, entry: AccessEntry, grant: bool) -> Result<(), Error> {
         let vault = self.open();
-        let entry = AccessEntry::Group("team".parse().expect("group name"));
         let alice = &self.people[ALICE];
-        let result = if grant {
+        if grant {
             cases::grant(&vault, alice, &self.case, entry).map(|_| ())
         } else {
             cases::revoke_access(&vault, alice, &self.case, entry).map(|_| ())
-        };
-        drop(vault);
+        }
+    }
+
+    fn team_access(&mut self, grant: bool) {
+        let result = self.alice_changes_access(
+            AccessEntry::Group("team".parse().expect("group name")),
+            grant,
+        );
         match result {
             Ok(()) => {
                 assert_eq!(
@@ -610,15 +617,7 @@ impl Run {
     }
 
     fn access_change(&mut self, who: usize, grant: bool) {
-        let vault = self.open();
-        let entry = AccessEntry::Key(self.fp(who));
-        let alice = &self.people[ALICE];
-        let result = if grant {
-            cases::grant(&vault, alice, &self.case, entry).map(|_| ())
-        } else {
-            cases::revoke_access(&vault, alice, &self.case, entry).map(|_| ())
-        };
-        drop(vault);
+        let result = self.alice_changes_access(AccessEntry::Key(self.fp(who)), grant);
         let listed = self.direct.contains(&who);
         match result {
             Ok(()) => {

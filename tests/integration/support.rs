@@ -113,22 +113,7 @@ impl World {
 
     /// Runs with `input` on stdin and expects success.
     pub fn ok_stdin(&self, who: &Person, args: &[&str], input: &str) -> String {
-        use std::io::Write;
-        let mut child = self
-            .cmd(who)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("write");
-        let out = child.wait_with_output().expect("wait");
+        let out = output_with_stdin(self.cmd(who).args(args), input);
         assert!(
             out.status.success(),
             "{}",
@@ -526,6 +511,39 @@ pub fn assert_history_refused(err: &str, commit: &str) {
     assert!(
         err.contains("git reset --hard"),
         "says how to return: {err}"
+    );
+}
+
+/// Runs `cmd` with `input` on its standard input; whatever the exit code.
+pub fn output_with_stdin(cmd: &mut Command, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+/// Asserts that the running process `pid` may write no core file (soft and
+/// hard `RLIMIT_CORE` 0, read from `/proc/PID/limits`).
+pub fn assert_no_core_dumps(pid: u32) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("limits");
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .expect("core limit");
+    assert_eq!(
+        core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
+        ["0", "0"],
+        "{core}"
     );
 }
 

@@ -39,6 +39,21 @@ fn smuggle_card(w: &World, mallory: &Person) -> String {
     fp
 }
 
+/// Ada founds the vault; Ben, certified staff whose key stock tools can
+/// use, owns a new case; Mallory's card lies in the keyring uncertified
+/// (written there by hand). `(w, ada, ben, case, mallory, mallory_fp)`.
+fn bens_case_and_a_smuggled_card() -> (World, Person, Person, String, Person, String) {
+    let w = World::new();
+    let ada = w.person("Ada");
+    w.init_vault(&ada);
+    let ben = w.unprotected_person("Ben");
+    w.join(&ben, &ada);
+    let id = w.new_case(&ben, &[]);
+    let mallory = w.unprotected_person("Mallory");
+    let mallory_fp = smuggle_card(&w, &mallory);
+    (w, ada, ben, id, mallory, mallory_fp)
+}
+
 fn add_reader(w: &World, id: &str, fp: &str) -> std::path::PathBuf {
     let access = w.vault().join(format!("cases/{id}/access.yaml"));
     let text = std::fs::read_to_string(&access).unwrap();
@@ -90,15 +105,8 @@ fn a_rogue_card_added_to_an_access_list_with_plain_git_is_refused_by_name() {
 
 #[test]
 fn a_rogue_entry_signed_by_an_owner_outside_dossier_is_refused_naming_it_and_its_commit() {
-    let w = World::new();
-    let ada = w.person("Ada");
-    w.init_vault(&ada);
     // Ben, an owner, bypasses dossier: his signature on the list is genuine.
-    let ben = w.unprotected_person("Ben");
-    w.join(&ben, &ada);
-    let id = w.new_case(&ben, &[]);
-    let mallory = w.unprotected_person("Mallory");
-    let mallory_fp = smuggle_card(&w, &mallory);
+    let (w, _ada, ben, id, _mallory, mallory_fp) = bens_case_and_a_smuggled_card();
     let access = add_reader(&w, &id, &mallory_fp);
     w.ssh_sign(&ben, &access);
     // Committed with stock git, signed with Ben's real key and dossier's
@@ -565,19 +573,13 @@ fn only_administrators_revoke_keys_and_only_a_root_revokes_an_administrator() {
 
 /// The principal stock `ssh-keygen` finds for the signature of `rel`.
 fn signer_by_stock_ssh_keygen(w: &World, rel: &str) -> String {
-    let out = Command::new("ssh-keygen")
-        .args(["-Y", "find-principals", "-f"])
-        .arg(w.vault().join(".dossier/allowed_signers"))
-        .arg("-s")
-        .arg(w.vault().join(format!("{rel}.sig")))
-        .output()
-        .expect("ssh-keygen");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    crate::support::stdout_of(
+        Command::new("ssh-keygen")
+            .args(["-Y", "find-principals", "-f"])
+            .arg(w.vault().join(".dossier/allowed_signers"))
+            .arg("-s")
+            .arg(w.vault().join(format!("{rel}.sig"))),
+    )
 }
 
 #[test]
@@ -627,18 +629,10 @@ fn a_revocation_re_signs_every_list_the_key_signed_and_bounds_the_key_in_allowed
 
 #[test]
 fn a_card_certified_by_a_member_of_staff_with_stock_tools_is_not_honoured() {
-    let w = World::new();
-    let ada = w.person("Ada");
-    w.init_vault(&ada);
-    // Ben is staff, not an administrator, with a key stock tools can use.
-    let ben = w.unprotected_person("Ben");
-    w.join(&ben, &ada);
-    let id = w.new_case(&ben, &[]);
-    // He adds Mallory's card and certifies it himself: the certification
-    // is his genuine SSHSIG over the card, committed with stock git and
-    // dossier's trailers.
-    let mallory = w.unprotected_person("Mallory");
-    let mallory_fp = smuggle_card(&w, &mallory);
+    // Ben is staff, not an administrator. He adds Mallory's card and
+    // certifies it himself: the certification is his genuine SSHSIG over
+    // the card, committed with stock git and dossier's trailers.
+    let (w, ada, ben, id, mallory, mallory_fp) = bens_case_and_a_smuggled_card();
     let card = w
         .vault()
         .join(format!(".dossier/keyring/{}.yaml", file_id(&mallory_fp)));

@@ -308,16 +308,7 @@ fn a_closed_terminal_ends_the_session_instead_of_leaving_it_running() {
     let pid = dossier_pid(&t).expect("dossier's pid");
     assert!(running(pid));
     // Holding decrypted cases, it can write no core file.
-    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("limits");
-    let core = limits
-        .lines()
-        .find(|l| l.starts_with("Max core file size"))
-        .expect("core limit");
-    assert_eq!(
-        core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
-        ["0", "0"],
-        "{core}"
-    );
+    crate::support::assert_no_core_dumps(pid);
     // And, where it may, it keeps them out of swap.
     crate::support::assert_memory_locked_where_allowed(pid.into(), "the TUI");
     // The window is closed under it: no key press will ever come.
