@@ -38,12 +38,10 @@ use dossier::case::{AccessEntry, CaseId};
 use dossier::error::{Error, Unchanged};
 use dossier::keys::fingerprint::Fingerprint;
 use dossier::keys::identity::Session;
-use dossier::keys::identity::{Home, Identity};
 use dossier::keys::signature;
 use dossier::ops::{admin, cases, rotation};
 use dossier::repo::store::CommitMessage;
 use dossier::samples::testkit;
-use dossier::support::secret::NoPassphrase;
 use dossier::sync::remotes;
 use dossier::trust::verified;
 use dossier::vault::Vault;
@@ -600,11 +598,9 @@ impl Run {
                     ));
                 }
                 // The old session still holds only the keys from before.
-                let home = Home::new(self.people[who].identity().home().dir());
-                let fresh = Session::new(
-                    Identity::load(&home).expect("identity"),
-                    Box::new(NoPassphrase),
-                );
+                // A fresh session on the same (unprotected) identity.
+                let home = self.people[who].identity().home().dir().to_path_buf();
+                let fresh = testkit::session(&home, "").expect("session");
                 fresh.unlock().expect("unlock");
                 let old = std::mem::replace(&mut self.people[who], fresh);
                 // Cached answers were for the old keys only: a blob the
