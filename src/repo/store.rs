@@ -284,19 +284,24 @@ impl<'a> Writer<'a> {
 }
 
 /// Writes the journal naming `commit`, with the directories the working
-/// tree update will write temporary files into (removed by
-/// [`finish_interrupted`] if a kill leaves any).
+/// tree update will write temporary files into (`dir`: removed by
+/// [`finish_interrupted`] if a kill leaves any) and those it deletes files
+/// from (`gone`: left empty by a kill between a file's removal and its
+/// directory's, they are removed too; an empty case directory would still
+/// list the case).
 fn write_journal(repo: &git2::Repository, commit: git2::Oid, changes: &[Change]) -> Result<()> {
     let mut text = format!("{commit}\n");
-    let mut dirs: Vec<&str> = changes
-        .iter()
-        .filter(|c| !matches!(c.content, Content::Delete))
-        .map(|c| c.path.rsplit_once('/').map_or("", |(dir, _)| dir))
-        .collect();
-    dirs.sort_unstable();
-    dirs.dedup();
-    for dir in dirs {
-        text.push_str(&format!("dir {dir}\n"));
+    for (tag, deleting) in [("dir", false), ("gone", true)] {
+        let mut dirs: Vec<&str> = changes
+            .iter()
+            .filter(|c| matches!(c.content, Content::Delete) == deleting)
+            .map(|c| c.path.rsplit_once('/').map_or("", |(dir, _)| dir))
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        for dir in dirs {
+            text.push_str(&format!("{tag} {dir}\n"));
+        }
     }
     fsio::write_atomic(&repo.path().join(JOURNAL), text.as_bytes(), Mode::Private)
 }
@@ -491,9 +496,15 @@ pub fn finish_interrupted(repo: &git2::Repository, held: Option<&WriteLock>) -> 
     let pending = lines
         .next()
         .and_then(|l| git2::Oid::from_str(l.trim()).ok());
+    let dirs: Vec<&str> = lines.collect();
+    let named = |tag: &'static str| {
+        dirs.iter()
+            .filter_map(move |l| l.strip_prefix(tag))
+            .filter(|dir| dir.is_empty() || check_relative(dir).is_ok())
+    };
     clear_locks_left_by_the_change(repo, &journal, pending)?;
     if let Some(root) = repo.workdir() {
-        for dir in lines.filter_map(|l| l.strip_prefix("dir ")) {
+        for dir in named("dir ") {
             remove_temporary_files(root, dir)?;
         }
     }
@@ -505,6 +516,13 @@ pub fn finish_interrupted(repo: &git2::Repository, held: Option<&WriteLock>) -> 
             refuse_locked_index(repo)?;
             let target = repo.find_object(head, Some(git2::ObjectType::Commit))?;
             repo.reset(&target, git2::ResetType::Hard, None)?;
+            // git keeps no directories, so a reset leaves one the kill
+            // emptied; an empty case directory would still list the case.
+            if let Some(root) = repo.workdir() {
+                for dir in named("gone ").filter(|dir| !dir.is_empty()) {
+                    fsio::remove_empty_dirs(root, &root.join(dir));
+                }
+            }
         }
     }
     fsio::remove_if_exists(&journal)
@@ -534,9 +552,6 @@ fn clear_locks_left_by_the_change(
 /// Removes what an interrupted write left in `dir` (relative to `root`):
 /// files named with [`fsio::TEMP_PREFIX`], never anything else.
 fn remove_temporary_files(root: &Path, dir: &str) -> Result<()> {
-    if check_relative(dir).is_err() && !dir.is_empty() {
-        return Ok(()); // not a journal this code wrote
-    }
     let full = root.join(dir);
     let Ok(listing) = std::fs::read_dir(&full) else {
         return Ok(()); // gone with its case, or never made
@@ -574,6 +589,7 @@ fn materialise(repo: &git2::Repository, root: &Path, changes: &[Change]) -> Resu
             }
             Content::Delete => {
                 fsio::remove_if_exists(&full)?;
+                fault::point("deleted", written);
                 let _ = index.remove_path(Path::new(&change.path));
                 fsio::remove_empty_parents(root, &full);
             }

@@ -271,7 +271,15 @@ pub fn create_dir(dir: &Path) -> Result<()> {
 /// Removes the empty directories above `file`, up to (not including)
 /// `root`: what is left when a change removes a case's last file.
 pub fn remove_empty_parents(root: &Path, file: &Path) {
-    let mut dir = file.parent();
+    if let Some(dir) = file.parent() {
+        remove_empty_dirs(root, dir);
+    }
+}
+
+/// Removes `dir` if it is empty, then each parent it leaves empty, up to
+/// (not including) `root`. Best effort, like [`remove_empty_parents`].
+pub fn remove_empty_dirs(root: &Path, dir: &Path) {
+    let mut dir = Some(dir);
     while let Some(d) = dir {
         if d == root || fs::remove_dir(d).is_err() {
             break;
