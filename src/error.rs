@@ -214,8 +214,8 @@ pub enum Error {
     #[error("cannot find your known_hosts file: HOME is not set")]
     NoKnownHosts,
 
-    #[error("the vault's working tree has changes that were never committed (`git status` shows them); nothing was synced. Remove or restore them first")]
-    UncommittedChanges,
+    #[error("{0} in the vault's working tree has changes that were never committed (`git status` shows them), and what arrived would replace it; nothing was taken in or sent. Restore it (`git checkout -- {0}`) or remove it first")]
+    UncommittedChanges(String),
 
     #[error("the incoming history shares no commit with this vault's")]
     UnrelatedHistory,
@@ -874,8 +874,8 @@ mod tests {
                 s("git's index is locked by /v/.git/index.lock: a git command is running in this vault, or one was killed. If none is running, delete that file and run the command again"),
             ),
             (
-                Error::UncommittedChanges,
-                s("the vault's working tree has changes that were never committed (`git status` shows them); nothing was synced. Remove or restore them first"),
+                Error::UncommittedChanges(s("cases/X/case.yaml.age")),
+                s("cases/X/case.yaml.age in the vault's working tree has changes that were never committed (`git status` shows them), and what arrived would replace it; nothing was taken in or sent. Restore it (`git checkout -- cases/X/case.yaml.age`) or remove it first"),
             ),
             (
                 Error::UnrelatedHistory,

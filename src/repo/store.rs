@@ -261,6 +261,11 @@ impl<'a> Writer<'a> {
             return Err(Unchanged::Commit.into());
         }
         let tree = repo.find_tree(tree_id)?;
+        if let (Some(base), false) = (base.as_ref(), extra_parents.is_empty()) {
+            // A merge takes in what arrived: it must not replace work
+            // that only the working tree holds.
+            refuse_overwriting_uncommitted(repo, root, base, &tree)?;
+        }
         let others = extra_parents
             .iter()
             .map(|id| repo.find_commit(*id))
@@ -384,11 +389,48 @@ fn fast_forward(
 ) -> Result<()> {
     let branch = head_branch(repo)?;
     refuse_locked_index(repo)?;
-    let changes = changes_between(repo, from, to)?;
+    let (old, new) = (
+        repo.find_commit(from)?.tree()?,
+        repo.find_commit(to)?.tree()?,
+    );
+    refuse_overwriting_uncommitted(repo, root, &old, &new)?;
+    let changes = tree_changes(repo, &old, &new)?;
     write_journal(repo, to, &changes)?;
     move_branch(repo, &branch, Some(from), to, "dossier: fast-forward")?;
     fault::point("fast-forward-after-ref", 0);
     finish_recorded(repo, root, to, &changes);
+    Ok(())
+}
+
+/// Refuses, before anything is recorded, a change taken in from elsewhere
+/// (a fast-forward or a merge) that would replace or delete work only the
+/// working tree holds: each file that differs between `old` (the commit it
+/// builds on) and `new` must be in the working tree exactly as in `old`
+/// (absent where `old` has none). Only those files are read, so the check
+/// costs what arrived, not the size of the vault; a hand edit elsewhere is
+/// left alone, as git leaves it.
+fn refuse_overwriting_uncommitted(
+    repo: &git2::Repository,
+    root: &Path,
+    old: &git2::Tree,
+    new: &git2::Tree,
+) -> Result<()> {
+    for delta in crate::repo::tree_diff::between(repo, old, new)? {
+        let path = String::from_utf8_lossy(&delta.path).into_owned();
+        let full = root.join(&path);
+        let on_disk = match std::fs::symlink_metadata(&full) {
+            Ok(meta) if meta.is_file() => {
+                let bytes = std::fs::read(&full).map_err(Error::io("read", &full))?;
+                Some(git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)?)
+            }
+            Ok(_) => return Err(Error::UncommittedChanges(path)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io("read", &full)(e)),
+        };
+        if on_disk != delta.old.map(|(id, _)| id) {
+            return Err(Error::UncommittedChanges(path));
+        }
+    }
     Ok(())
 }
 

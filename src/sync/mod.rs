@@ -292,7 +292,8 @@ impl std::fmt::Display for BundleImport {
 }
 
 /// Verifies `theirs` and takes it into the current branch, under `lock`.
-/// The caller has checked the working tree is clean.
+/// A file it would replace that holds work no commit has is refused
+/// ([`Error::UncommittedChanges`]); other hand edits are left alone.
 pub fn integrate(
     vault: &Vault,
     lock: &WriteLock,
@@ -355,13 +356,6 @@ pub fn integrate(
     Ok((received, Outcome::Merged { commit, cases }))
 }
 
-fn require_clean(vault: &Vault) -> Result<()> {
-    if crate::repo::status::read(vault.root())?.dirty {
-        return Err(Error::UncommittedChanges);
-    }
-    Ok(())
-}
-
 fn drop_quarantine(repo: &git2::Repository) {
     if let Ok(mut r) = repo.find_reference(QUARANTINE) {
         let _ = r.delete();
@@ -395,7 +389,6 @@ pub fn sync(
     remotes::check_offline(vault, &url, &remote.url)?;
     session.unlock()?;
     let lock = vault.lock()?;
-    require_clean(vault)?;
     let branch = store::head_branch(vault.repo())?;
     let short = branch.trim_start_matches("refs/heads/").to_string();
     let tracking = format!("refs/remotes/{}/{short}", remote.name);
@@ -625,7 +618,6 @@ pub fn bundle_import(
 ) -> Result<BundleImport> {
     session.unlock()?;
     let lock = vault.lock()?;
-    require_clean(vault)?;
     let branch = store::head_branch(vault.repo())?;
     let header = bundle::unpack(vault.repo(), file)?;
     let tip = bundle_tip(&header, &branch)?;

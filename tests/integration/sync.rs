@@ -746,3 +746,77 @@ fn a_force_push_that_drops_history_is_undone_by_the_next_sync_and_loses_nothing(
     }
     w.ok(&o.alice, &["verify"]);
 }
+
+/// What `sync` and `bundle import` say when what arrived would replace a
+/// file that holds work no commit has.
+fn would_replace(path: &str) -> String {
+    format!("{path} in the vault's working tree has changes that were never committed (`git status` shows them), and what arrived would replace it; nothing was taken in or sent")
+}
+
+#[test]
+fn a_sync_never_overwrites_a_hand_edit_it_would_replace_and_leaves_other_edits_alone() {
+    let o = office();
+    let (w, alice, ben) = (&o.w, &o.alice, &o.ben);
+    let av = w.vault();
+    let head = |dir: &Path| {
+        w.git_text_in(dir, &["rev-parse", "HEAD"])
+            .trim()
+            .to_string()
+    };
+
+    // Ben changes the shared case's record and sends it.
+    w.ok_in(
+        ben,
+        &o.ben_vault,
+        &["case", "set", &o.case, "status=pending"],
+    );
+    w.ok_in(ben, &o.ben_vault, &["sync"]);
+    let record = format!("cases/{}/case.yaml.age", o.case);
+    let mut edited = std::fs::read(av.join(&record)).expect("read");
+    edited.extend_from_slice(b"\nwork only the working tree holds\n");
+    std::fs::write(av.join(&record), &edited).expect("hand edit");
+
+    // A fast-forward would replace it: refused by name, nothing moves.
+    let before = head(&av);
+    let err = w.fails(alice, &["sync"], 1);
+    assert!(err.contains(&would_replace(&record)), "{err}");
+    assert_eq!(head(&av), before, "the branch moved");
+    assert_eq!(std::fs::read(av.join(&record)).expect("read"), edited);
+    // A bundle of the same history is refused the same way.
+    let bundle = w.path("ben.bundle");
+    w.ok_in(
+        ben,
+        &o.ben_vault,
+        &["bundle", "create", bundle.to_str().expect("utf8")],
+    );
+    let err = w.fails(
+        alice,
+        &["bundle", "import", bundle.to_str().expect("utf8")],
+        1,
+    );
+    assert!(err.contains(&would_replace(&record)), "{err}");
+    assert_eq!(head(&av), before, "the bundle moved the branch");
+
+    // A merge would replace it too: Alice has a commit of her own now.
+    let own = w.new_case(alice, &[]);
+    let before = head(&av);
+    let err = w.fails(alice, &["sync"], 1);
+    assert!(err.contains(&would_replace(&record)), "{err}");
+    assert_eq!(head(&av), before, "the merge moved the branch");
+    assert_eq!(std::fs::read(av.join(&record)).expect("read"), edited);
+    assert_eq!(bare_head(&o), head(&o.ben_vault), "something was sent");
+
+    // Restored as the sentence says, the sync goes through; a hand edit of
+    // a file the merge does not touch is left as it is.
+    w.git_text_in(&av, &["checkout", "--", &record]);
+    let other = format!("cases/{own}/case.yaml.age");
+    let mut untouched = std::fs::read(av.join(&other)).expect("read");
+    untouched.extend_from_slice(b"\nanother hand edit\n");
+    std::fs::write(av.join(&other), &untouched).expect("hand edit");
+    let out = w.ok(alice, &["sync"]);
+    assert!(out.contains("Merged both histories"), "{out}");
+    assert_eq!(std::fs::read(av.join(&other)).expect("read"), untouched);
+    let status = w.git_text_in(&av, &["status", "--porcelain"]);
+    assert_eq!(status.trim(), format!("M {other}"), "{status}");
+    assert_eq!(show(w, alice, &av, &o.case)["record"]["status"], "pending");
+}
