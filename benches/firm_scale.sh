@@ -31,7 +31,8 @@ for n in $SIZES; do
   id=$($B --vault "$V" --home "$H" case list --json | python3 -c 'import json,sys; print([c["id"] for c in json.load(sys.stdin) if c.get("title")][0])')
   fps=$($B --vault "$V" --home "$H" key list | grep -o 'SHA256:[A-Za-z0-9+/]*' | awk 'NR%2==1')
   ada=$(echo "$fps" | sed -n 1p) ben=$(echo "$fps" | sed -n 2p) chidi=$(echo "$fps" | sed -n 3p)
-  git clone -q --bare "$V" "$T/bare$n"
+  # The remote packed, as a server that ran `git gc` holds it.
+  git clone -q --bare "$V" "$T/bare$n" && git -C "$T/bare$n" gc -q
   sync
 
   # Baseline for one note: stock age and git on a copy of the vault.

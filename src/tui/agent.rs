@@ -38,6 +38,7 @@ impl App {
         if self.shared.session.take().is_none() {
             return;
         }
+        self.screens.cases.forget_text(&mut self.shared);
         let overlays = std::mem::take(&mut self.overlays);
         self.locked_away = Some((self.screen, overlays));
         self.screens.unlock.error = Some(why);

@@ -58,6 +58,10 @@ pub enum FilterEdit {
     Cancelled,
     /// Enter in the filter prompt: the filter stays as typed.
     Kept,
+    /// The search prompt's text is now this (search as you type).
+    SearchTyped(String),
+    /// Esc in the search prompt: the search it started with again.
+    SearchCancelled,
     /// Enter in the search prompt: a full-text search for this (an empty
     /// one clears the search).
     Search(String),

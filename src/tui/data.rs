@@ -17,7 +17,8 @@ use dossier::keys::identity::Session;
 use dossier::ops::cases::{self, CaseSummary, NewCase};
 use dossier::ops::documents;
 use dossier::ops::done::Done;
-use dossier::ops::{admin, disclose, listing, search};
+use dossier::ops::search::Corpus;
+use dossier::ops::{admin, disclose, listing};
 use dossier::sync::transport;
 use dossier::sync::{self, Choices, Stage, SyncOptions};
 use dossier::vault::keyring::Validity;
@@ -98,17 +99,22 @@ pub fn run_last_changes(ctx: &JobCtx, root: &Path) -> Result<JobOutput> {
     )?))
 }
 
-/// Full-text search over `ids`.
-pub fn run_search(
+/// The text of `records` and their notes, for the search to search in
+/// memory; notes `previous` holds unchanged are not decrypted again.
+pub fn run_index(
     ctx: &JobCtx,
     root: &Path,
     session: &Session,
-    ids: &[CaseId],
-    pattern: String,
+    records: Vec<(CaseId, CaseRecord)>,
+    previous: Option<Corpus>,
+    generation: u64,
 ) -> Result<JobOutput> {
     let vault = Vault::open(root)?;
-    let hits = search::search_cases(&vault, session, ids, &pattern, ctx.cancel_flag())?;
-    Ok(JobOutput::SearchHits { pattern, hits })
+    let corpus = Corpus::build(&vault, session, &records, previous, ctx.cancel_flag())?;
+    Ok(JobOutput::Corpus {
+        corpus: Box::new(corpus),
+        generation,
+    })
 }
 
 /// Opens a case with its documents and resolved access.

@@ -18,7 +18,7 @@ use dossier::audit::log::LogEntry;
 use dossier::case::CaseId;
 use dossier::keys::identity::Session;
 use dossier::ops::cases::CaseSummary;
-use dossier::ops::search::Hit;
+use dossier::ops::search::Corpus;
 use dossier::repo::status::VaultStatus;
 use dossier::sync::{Stage, SyncReport};
 use dossier::Error;
@@ -41,7 +41,7 @@ pub enum JobKind {
     List,
     /// When each case last changed.
     LastChanges,
-    /// Full-text search.
+    /// Reading the text the full-text search searches.
     Search,
     /// Opening one case.
     OpenCase,
@@ -84,12 +84,12 @@ pub enum JobOutput {
     ListDone,
     /// Last change per case.
     LastChanges(BTreeMap<CaseId, DateTime<Utc>>),
-    /// Search hits for `pattern`.
-    SearchHits {
-        /// The pattern searched.
-        pattern: String,
-        /// What matched.
-        hits: Vec<Hit>,
+    /// The text of the listed cases, to search in memory.
+    Corpus {
+        /// Records and notes, decrypted (zeroized when dropped).
+        corpus: Box<Corpus>,
+        /// The list's generation it was built from.
+        generation: u64,
     },
     /// A case, opened.
     CaseOpened(Box<LoadedCase>),

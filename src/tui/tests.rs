@@ -940,6 +940,102 @@ fn the_filter_narrows_as_you_type_enter_keeps_it_and_esc_puts_back_the_one_befor
     assert_eq!(visible(&mut f), 5);
 }
 
+/// What the search's reading job would bring: `texts` as the text of the
+/// rows now listed.
+fn deliver_text(f: &mut Fixture, serial: u64, texts: Vec<(CaseId, String, String)>) {
+    let generation = f.app.shared.cases.generation();
+    f.app.on_job(JobMessage {
+        kind: JobKind::Search,
+        serial,
+        body: JobBody::Done(Ok(JobOutput::Corpus {
+            corpus: Box::new(dossier::ops::search::Corpus::from_texts(texts)),
+            generation,
+        })),
+    });
+}
+
+#[test]
+fn once_the_text_is_read_the_search_answers_every_keystroke_without_a_job() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('F'));
+    // The text is read while the pattern is typed.
+    let serial = f
+        .app
+        .shared
+        .jobs
+        .serial_of(JobKind::Search)
+        .expect("reading");
+    typing(&mut f.app, "tig");
+    let rows: Vec<CaseId> = f
+        .app
+        .shared
+        .cases
+        .rows
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    deliver_text(
+        &mut f,
+        serial,
+        vec![
+            (
+                rows[0].clone(),
+                "record".into(),
+                "language: Tigrinya".into(),
+            ),
+            (
+                rows[1].clone(),
+                "note a.md".into(),
+                "Tigrinya or Tigre".into(),
+            ),
+        ],
+    );
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(
+        f.app.screens.cases.visible.len(),
+        2,
+        "what was typed so far"
+    );
+    typing(&mut f.app, "rinya");
+    assert!(
+        !f.app.shared.jobs.is_running(JobKind::Search),
+        "no job per key"
+    );
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 2);
+    typing(&mut f.app, "$");
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 1, "`tigrinya$`");
+    // A pattern not (yet) valid keeps what was shown.
+    typing(&mut f.app, "(");
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 1);
+    press(&mut f.app, KeyCode::Backspace);
+    press(&mut f.app, KeyCode::Enter);
+    let shown = text(&mut f.app, 120, 30);
+    assert!(shown.contains("1 matching line(s) in 1 case(s)"), "{shown}");
+
+    // Esc in the prompt brings back the search it opened with.
+    press(&mut f.app, KeyCode::Char('F'));
+    typing(&mut f.app, "x");
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 0, "`tigrinya$x`");
+    press(&mut f.app, KeyCode::Esc);
+    f.app.screens.cases.refresh_visible(&f.app.shared);
+    assert_eq!(f.app.screens.cases.visible.len(), 1);
+
+    // A lock drops the text: the next search reads it again.
+    let session = f.app.shared.session.clone();
+    f.app.relock("locked".into());
+    assert!(f.app.screens.cases.search.is_some(), "what is shown stays");
+    f.app.shared.session = session;
+    f.app.screens.cases.filter_edit(
+        crate::tui::component::FilterEdit::Search("tigre".into()),
+        &mut f.app.shared,
+    );
+    assert!(f.app.shared.jobs.is_running(JobKind::Search), "read again");
+}
+
 #[test]
 fn full_text_search_has_its_own_key_and_shows_the_matching_line_highlighted() {
     let mut f = fixture();
@@ -956,27 +1052,18 @@ fn full_text_search_has_its_own_key_and_shows_the_matching_line_highlighted() {
         .jobs
         .serial_of(JobKind::Search)
         .expect("running");
-    f.app.on_job(JobMessage {
-        kind: JobKind::Search,
+    deliver_text(
+        &mut f,
         serial,
-        body: JobBody::Done(Ok(JobOutput::SearchHits {
-            pattern: "interpreter".into(),
-            hits: vec![
-                dossier::ops::search::Hit {
-                    case: case.clone(),
-                    location: "note 2026-11-30T10-00-00Z-ab12.md".into(),
-                    line: line.into(),
-                    span: 0..11,
-                },
-                dossier::ops::search::Hit {
-                    case: case.clone(),
-                    location: "record".into(),
-                    line: "interpreter: needed".into(),
-                    span: 0..11,
-                },
-            ],
-        })),
-    });
+        vec![
+            (
+                case.clone(),
+                "note 2026-11-30T10-00-00Z-ab12.md".into(),
+                line.into(),
+            ),
+            (case.clone(), "record".into(), "interpreter: needed".into()),
+        ],
+    );
     f.app.screens.cases.refresh_visible(&f.app.shared);
     assert_eq!(f.app.screens.cases.visible.len(), 1);
     for (w, h) in [(80, 24), (200, 60)] {

@@ -229,6 +229,16 @@ fn tui_unlock_search_open_add_note_quit_then_the_cli_sees_a_signed_note() {
     t.wait_for(&format!("Added a note to case {id}"));
     t.wait_for("Interpreter booked: Tigrinya.");
 
+    // Back in the list, the search finds the new note: the text searched is
+    // read again after the change (the new note decrypted, the rest kept).
+    t.keys(&["Escape"]);
+    t.wait_for("Cases 1 of 2");
+    t.keys(&["F", "C-u"]);
+    t.type_text("tigrinya");
+    t.keys(&["Enter"]);
+    t.wait_for("search /tigrinya/: 1 case(s)");
+    t.wait_for("booked: Tigrinya.");
+
     t.keys(&["q"]);
     let pane = t.wait_for("EXIT:0");
     for secret in ["Medical", "Hearing", "Asylum", "Tesfaye"] {

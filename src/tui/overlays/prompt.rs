@@ -134,15 +134,21 @@ impl Overlay for Prompt {
 
     fn update(&mut self, a: Action, ctx: &mut Shared) -> Vec<Effect> {
         let filter = matches!(self.purpose, PromptPurpose::Filter);
+        let search = matches!(self.purpose, PromptPurpose::Search);
         match a {
             Action::Back if filter => vec![Effect::Close, Effect::Filter(FilterEdit::Cancelled)],
+            Action::Back if search => {
+                vec![Effect::Close, Effect::Filter(FilterEdit::SearchCancelled)]
+            }
             Action::Back => vec![Effect::Close],
             Action::Submit => self.submit(ctx),
             other => {
                 self.input.edit(other);
+                let text = self.input.value().to_string();
                 if filter {
-                    let text = self.input.value().to_string();
                     vec![Effect::Filter(FilterEdit::Typed(text))]
+                } else if search {
+                    vec![Effect::Filter(FilterEdit::SearchTyped(text))]
                 } else {
                     Vec::new()
                 }

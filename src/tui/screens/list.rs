@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use dossier::case::{CaseId, CaseRecord, Status};
 use dossier::ops::cases::{CaseSummary, SummaryState};
-use dossier::ops::search::Hit;
+use dossier::ops::search::{CaseMatches, Corpus};
 use ratatui::crossterm::event::KeyCode as K;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -93,16 +93,6 @@ impl SortKey {
     }
 }
 
-/// What a full-text search found in one case: decrypted text, kept in
-/// memory only.
-#[derive(Debug, Clone)]
-pub struct CaseMatches {
-    /// How many lines matched.
-    pub lines: usize,
-    /// The first of them (the one the list shows).
-    pub first: Hit,
-}
-
 /// A full-text search and what it found.
 #[derive(Debug, Clone, Default)]
 pub struct SearchState {
@@ -133,6 +123,13 @@ pub struct ListScreen {
     pub offset: usize,
     /// The filter when its prompt opened, which Esc there restores.
     filter_before: String,
+    /// The search when its prompt opened, which Esc there restores.
+    search_before: Option<SearchState>,
+    /// The text the search runs over, with the list generation it was
+    /// read from; `None` until first needed, and after a lock.
+    text: Option<(u64, Corpus)>,
+    /// The pattern to search once the text is read.
+    waiting: Option<String>,
     dirty: bool,
     /// The shared rows' generation `visible` was computed from.
     seen: Option<u64>,
@@ -150,6 +147,9 @@ impl Default for ListScreen {
             selected: 0,
             offset: 0,
             filter_before: String::new(),
+            search_before: None,
+            text: None,
+            waiting: None,
             dirty: true,
             seen: None,
         }
@@ -249,12 +249,18 @@ impl ListScreen {
                     ));
                 }
             }
-            FilterEdit::Search(pattern) if pattern.is_empty() => {
-                ctx.jobs.cancel(JobKind::Search);
-                self.search = None;
+            FilterEdit::SearchTyped(pattern) => {
+                self.search_for(pattern.trim().to_string(), true, ctx);
+            }
+            FilterEdit::SearchCancelled => {
+                self.waiting = None;
+                self.search = self.search_before.take();
                 self.dirty = true;
             }
-            FilterEdit::Search(pattern) => self.start_search(pattern, ctx),
+            FilterEdit::Search(pattern) => {
+                self.search_before = None;
+                self.search_for(pattern, false, ctx);
+            }
         }
     }
 
@@ -262,30 +268,97 @@ impl ListScreen {
         ctx.jobs.cancel(JobKind::Search);
         self.filter.clear();
         self.search = None;
+        self.waiting = None;
         self.dirty = true;
     }
 
-    fn start_search(&mut self, pattern: String, ctx: &mut Shared) {
+    /// Drops the decrypted text the search runs over (on lock): it is
+    /// zeroized, and read again when next searched.
+    pub fn forget_text(&mut self, ctx: &mut Shared) {
+        ctx.jobs.cancel(JobKind::Search);
+        self.text = None;
+        self.waiting = None;
+    }
+
+    /// Searches the text in memory for `pattern`: at once when the text
+    /// read is that of the rows shown, else once it has been read (in the
+    /// background; [`Self::read_text`]). While `typing`, a pattern that is
+    /// not (yet) a valid regular expression keeps the hits shown.
+    fn search_for(&mut self, pattern: String, typing: bool, ctx: &mut Shared) {
+        if pattern.is_empty() {
+            self.waiting = None;
+            self.search = None;
+            self.dirty = true;
+            return;
+        }
+        let generation = ctx.cases.generation();
+        let Some((_, text)) = self.text.as_ref().filter(|(g, _)| *g == generation) else {
+            self.waiting = Some(pattern.clone());
+            self.search = Some(SearchState {
+                pattern,
+                hits: None,
+            });
+            self.dirty = true;
+            self.read_text(ctx);
+            return;
+        };
+        match text.matches_per_case(&pattern) {
+            Ok(found) => self.show_hits(pattern, found, ctx),
+            Err(_) if typing => {}
+            Err(e) => {
+                self.search = None;
+                self.dirty = true;
+                ctx.error_msg(e.to_string());
+            }
+        }
+    }
+
+    /// Reads, in the background, the text of the readable rows: their
+    /// records as the list holds them (nothing decrypted again) and their
+    /// notes, of which only those new or changed since the last reading
+    /// are decrypted. One reading at a time.
+    fn read_text(&mut self, ctx: &mut Shared) {
+        if ctx.jobs.is_running(JobKind::Search) {
+            return;
+        }
         let Some(session) = ctx.session.clone() else {
             return;
         };
-        let ids: Vec<CaseId> = ctx
+        let records: Vec<(CaseId, CaseRecord)> = ctx
             .cases
             .rows
             .iter()
-            .filter(|s| matches!(s.state, SummaryState::Readable { .. }))
-            .map(|s| s.id.clone())
+            .filter_map(|s| match &s.state {
+                SummaryState::Readable { record } => Some((s.id.clone(), record.as_ref().clone())),
+                _ => None,
+            })
             .collect();
+        let generation = ctx.cases.generation();
+        let previous = self.text.take().map(|(_, text)| text);
         let root = ctx.jobs.vault_root.clone();
+        ctx.jobs.spawn(
+            JobKind::Search,
+            "reading the text to search (Esc cancels)",
+            move |job| data::run_index(job, &root, &session, records, previous, generation),
+        );
+    }
+
+    fn show_hits(&mut self, pattern: String, found: Vec<CaseMatches>, ctx: &mut Shared) {
+        let total: usize = found.iter().map(|m| m.lines).sum();
+        let per_case: BTreeMap<CaseId, CaseMatches> = found
+            .into_iter()
+            .map(|m| (m.first.case.clone(), m))
+            .collect();
+        let n = per_case.len();
         self.search = Some(SearchState {
-            pattern: pattern.clone(),
-            hits: None,
+            pattern,
+            hits: Some(per_case),
         });
         self.dirty = true;
-        ctx.jobs
-            .spawn(JobKind::Search, "searching (Esc cancels)", move |job| {
-                data::run_search(job, &root, &session, &ids, pattern)
-            });
+        self.selected = 0;
+        ctx.info_msg(format!(
+            "{total} matching line(s) in {n} case(s); Esc clears"
+        ));
     }
 
     fn open_selected(&mut self, ctx: &Shared) -> Vec<Effect> {
@@ -323,6 +396,7 @@ impl ListScreen {
         }
         if stopped.contains(&JobKind::Search) {
             self.search = None;
+            self.waiting = None;
             self.dirty = true;
         }
         if stopped.is_empty() && (!self.filter.is_empty() || self.search.is_some()) {
@@ -369,6 +443,10 @@ impl Screen for ListScreen {
                 return vec![Prompt::open(PromptPurpose::Filter, "/", &self.filter)];
             }
             Action::Search => {
+                self.search_before = self.search.clone();
+                if self.text.is_none() {
+                    self.read_text(ctx); // while the pattern is typed
+                }
                 let current = self.search.as_ref().map(|s| s.pattern.as_str());
                 return vec![Prompt::open(
                     PromptPurpose::Search,
@@ -418,32 +496,16 @@ impl Screen for ListScreen {
 
     fn on_job(&mut self, kind: JobKind, result: JobResult, ctx: &mut Shared) -> Taken {
         match (kind, result) {
-            (JobKind::Search, Ok(JobOutput::SearchHits { pattern, hits })) => {
-                let total = hits.len();
-                let mut per_case: BTreeMap<CaseId, CaseMatches> = BTreeMap::new();
-                for h in hits {
-                    match per_case.get_mut(&h.case) {
-                        Some(m) => m.lines += 1,
-                        None => {
-                            let first = CaseMatches { lines: 1, first: h };
-                            per_case.insert(first.first.case.clone(), first);
-                        }
-                    }
+            (JobKind::Search, Ok(JobOutput::Corpus { corpus, generation })) => {
+                self.text = Some((generation, *corpus));
+                if let Some(pattern) = self.waiting.take() {
+                    self.search_for(pattern, false, ctx);
                 }
-                let n = per_case.len();
-                self.search = Some(SearchState {
-                    pattern,
-                    hits: Some(per_case),
-                });
-                self.dirty = true;
-                self.selected = 0;
-                ctx.info_msg(format!(
-                    "{total} matching line(s) in {n} case(s); Esc clears"
-                ));
                 Taken::Yes(Vec::new())
             }
             (JobKind::Search, Err(e)) => {
                 self.search = None;
+                self.waiting = None;
                 self.dirty = true;
                 ctx.error_msg(e.to_string());
                 Taken::Yes(Vec::new())
@@ -455,7 +517,7 @@ impl Screen for ListScreen {
     fn command(&mut self, name: &str, arg: &str, ctx: &mut Shared) -> Option<Vec<Effect>> {
         match name {
             "new" => return Some(vec![Effect::Push(Box::new(new_case_form()))]),
-            "search" if !arg.is_empty() => self.start_search(arg.to_string(), ctx),
+            "search" if !arg.is_empty() => self.search_for(arg.to_string(), false, ctx),
             "filter" => {
                 self.filter = arg.to_string();
                 self.dirty = true;
