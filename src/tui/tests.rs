@@ -940,6 +940,37 @@ fn the_filter_narrows_as_you_type_enter_keeps_it_and_esc_puts_back_the_one_befor
     assert_eq!(visible(&mut f), 5);
 }
 
+#[test]
+fn a_filter_typed_longer_narrows_to_exactly_what_a_full_refresh_shows() {
+    let mut f = fixture();
+    press(&mut f.app, KeyCode::Char('/'));
+    let full = |f: &Fixture| {
+        let mut fresh = crate::tui::screens::list::ListScreen::default();
+        fresh.filter = f.app.screens.cases.filter.clone();
+        fresh.refresh_visible(&f.app.shared);
+        fresh.visible
+    };
+    let mut seen = Vec::new();
+    for c in "appeal".chars().chain(['\u{8}'; 5]).chain("sy".chars()) {
+        if c == '\u{8}' {
+            press(&mut f.app, KeyCode::Backspace);
+        } else {
+            typing(&mut f.app, &c.to_string());
+        }
+        f.app.screens.cases.refresh_visible(&f.app.shared);
+        assert_eq!(
+            f.app.screens.cases.visible,
+            full(&f),
+            "filter {:?}",
+            f.app.screens.cases.filter
+        );
+        seen.push(f.app.screens.cases.visible.len());
+    }
+    // The filter did narrow and widen again: the test saw both ways.
+    assert!(seen.windows(2).any(|w| w[1] < w[0]), "{seen:?}");
+    assert!(seen.windows(2).any(|w| w[1] > w[0]), "{seen:?}");
+}
+
 /// What the search's reading job would bring: `texts` as the text of the
 /// rows now listed.
 fn deliver_text(f: &mut Fixture, serial: u64, texts: Vec<(CaseId, String, String)>) {

@@ -130,6 +130,11 @@ pub struct ListScreen {
     text: Option<(u64, Corpus)>,
     /// The pattern to search once the text is read.
     waiting: Option<String>,
+    /// Each row's filter text, lower-cased, from the last full refresh.
+    haystacks: Vec<String>,
+    /// The filter typed longer since the last refresh: the visible rows
+    /// need only be narrowed to it (lower-cased), not recomputed.
+    narrowing: Option<String>,
     dirty: bool,
     /// The shared rows' generation `visible` was computed from.
     seen: Option<u64>,
@@ -150,6 +155,8 @@ impl Default for ListScreen {
             search_before: None,
             text: None,
             waiting: None,
+            haystacks: Vec::new(),
+            narrowing: None,
             dirty: true,
             seen: None,
         }
@@ -162,9 +169,13 @@ impl ListScreen {
     pub fn refresh_visible(&mut self, ctx: &Shared) {
         let generation = ctx.cases.generation();
         if !self.dirty && self.seen == Some(generation) {
+            if let Some(needle) = self.narrowing.take() {
+                self.narrow(&needle, ctx);
+            }
             return;
         }
         self.dirty = false;
+        self.narrowing = None;
         self.seen = Some(generation);
         let (info, rows, changes) = (&ctx.info, &ctx.cases.rows, &ctx.cases.last_changes);
         let keep = self
@@ -172,6 +183,11 @@ impl ListScreen {
             .get(self.selected)
             .map(|&i| rows[i].id.clone());
         let needle = self.filter.to_lowercase();
+        self.haystacks = rows
+            .iter()
+            .map(|s| filter_text(s, info).to_lowercase())
+            .collect();
+        let haystacks = &self.haystacks;
         let mut visible: Vec<usize> = (0..rows.len())
             .filter(|&i| {
                 let s = &rows[i];
@@ -186,7 +202,7 @@ impl ListScreen {
                         return false;
                     }
                 }
-                needle.is_empty() || filter_text(s, info).to_lowercase().contains(&needle)
+                needle.is_empty() || haystacks[i].contains(&needle)
             })
             .collect();
         visible.sort_by(|&a, &b| {
@@ -228,13 +244,35 @@ impl ListScreen {
             .min(self.visible.len().saturating_sub(1));
     }
 
+    /// Keeps, of the visible rows and in their order, those whose filter
+    /// text holds `needle`: a filter typed longer only ever drops rows.
+    fn narrow(&mut self, needle: &str, ctx: &Shared) {
+        let rows = &ctx.cases.rows;
+        let keep = self
+            .visible
+            .get(self.selected)
+            .map(|&i| rows[i].id.clone());
+        let haystacks = &self.haystacks;
+        self.visible
+            .retain(|&i| haystacks.get(i).is_some_and(|h| h.contains(needle)));
+        self.selected = keep
+            .and_then(|id| self.visible.iter().position(|&i| rows[i].id == id))
+            .unwrap_or(self.selected)
+            .min(self.visible.len().saturating_sub(1));
+    }
+
     /// Applies what happened in the filter or search prompt.
     pub fn filter_edit(&mut self, edit: FilterEdit, ctx: &mut Shared) {
         match edit {
             FilterEdit::Typed(text) => {
+                let longer = text.starts_with(&self.filter) && !self.haystacks.is_empty();
                 self.filter = text;
-                self.dirty = true;
                 self.selected = 0;
+                if longer && !self.dirty {
+                    self.narrowing = Some(self.filter.to_lowercase());
+                } else {
+                    self.dirty = true;
+                }
             }
             FilterEdit::Cancelled => {
                 self.filter = std::mem::take(&mut self.filter_before);
