@@ -102,10 +102,26 @@ fn main() {
         dossier::crypto::decrypt(&ct, keys, &path).expect("decrypt");
     }
     let per_file = secs(t.elapsed()) / sample.len() as f64;
+    // The floor on every core: the same decryptions of every case, in
+    // parallel, nothing else (no parsing, no access lists).
+    let t = Instant::now();
+    {
+        use rayon::prelude::*;
+        let root = vault.root().to_path_buf();
+        ids.par_iter().for_each(|id| {
+            let path = root.join(cases::record_path(id));
+            let ct = std::fs::read(&path).expect("read");
+            dossier::crypto::decrypt(&ct, keys, &path).expect("decrypt");
+        });
+    }
+    let parallel_floor = t.elapsed();
     println!(
-        "list: {:.3}s for {count} cases ({:.0} µs/case on all cores; single-core decrypt floor {:.0} µs/file)",
+        "list: {:.3}s for {count} cases ({:.0} µs/case on {} threads = {:.2}x the decrypt floor on as many threads, {:.0} µs/file; single-core floor {:.0} µs/file)",
         secs(list_time),
         secs(list_time) * 1e6 / count as f64,
+        rayon::current_num_threads(),
+        secs(list_time) / secs(parallel_floor),
+        secs(parallel_floor) * 1e6 / count as f64,
         per_file * 1e6
     );
 

@@ -13,6 +13,81 @@ pub fn id_at(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
     tree.get_path(Path::new(path)).ok().map(|e| e.id())
 }
 
+/// The entry at `path` in `tree`: its id and kind. A path that is not
+/// there is `None`; a tree on the way that cannot be read is an error.
+fn entry_at(
+    tree: &git2::Tree,
+    path: &str,
+) -> Result<Option<(git2::Oid, Option<git2::ObjectType>)>> {
+    match tree.get_path(Path::new(path)) {
+        Ok(e) => Ok(Some((e.id(), e.kind()))),
+        Err(e) if e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Tree => {
+            Ok(None)
+        }
+        Err(e) => Err(Error::from(e)),
+    }
+}
+
+/// The case directories of a `cases/` tree by name, kept from one lookup
+/// to the next while that tree stays the same: reading a case's file
+/// committed at `HEAD` is then a hash probe and the case's own small tree,
+/// not a read of the whole `cases/` tree (which libgit2 re-reads for every
+/// lookup unless told to keep trees over 4 KB: O(N) per file, O(N²) per
+/// operation over every case). Not `Sync`, like the repository it serves.
+#[derive(Debug, Default)]
+pub struct CaseDirs {
+    memo: std::cell::RefCell<Option<(git2::Oid, std::collections::HashMap<String, git2::Oid>)>>,
+}
+
+impl CaseDirs {
+    /// The bytes of the file at `rel` in `root` (a commit's tree), as
+    /// [`CommitTree`] reads them.
+    pub fn read(
+        &self,
+        repo: &git2::Repository,
+        root: &git2::Tree,
+        rel: &str,
+    ) -> Result<Option<Vec<u8>>> {
+        let Some((case, rest)) = rel.strip_prefix("cases/").and_then(|r| r.split_once('/')) else {
+            return CommitTree::from_tree(repo, root.clone()).read(rel);
+        };
+        let cases = match root.get_name("cases") {
+            Some(e) if e.kind() == Some(git2::ObjectType::Tree) => e.id(),
+            _ => return Ok(None),
+        };
+        let Some(dir) = self.case_dir(repo, cases, case)? else {
+            return Ok(None);
+        };
+        let sub = repo.find_tree(dir)?;
+        match entry_at(&sub, rest)? {
+            Some((id, Some(git2::ObjectType::Blob))) => {
+                Ok(Some(repo.find_blob(id)?.content().to_vec()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The id of case `name`'s directory in the `cases/` tree `cases`.
+    fn case_dir(
+        &self,
+        repo: &git2::Repository,
+        cases: git2::Oid,
+        name: &str,
+    ) -> Result<Option<git2::Oid>> {
+        let mut memo = self.memo.borrow_mut();
+        if memo.as_ref().map(|(id, _)| *id) != Some(cases) {
+            let tree = repo.find_tree(cases)?;
+            let dirs = tree
+                .iter()
+                .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                .filter_map(|e| Some((e.name().ok()?.to_string(), e.id())))
+                .collect();
+            *memo = Some((cases, dirs));
+        }
+        Ok(memo.as_ref().and_then(|(_, dirs)| dirs.get(name).copied()))
+    }
+}
+
 /// Read-only access to a vault's files by path relative to its root.
 pub trait Files {
     /// The bytes of the file at `rel`; `Ok(None)` when there is none.
@@ -122,15 +197,7 @@ impl<'r> CommitTree<'r> {
     /// The entry at `rel`: its id and kind. A path that is not there is
     /// `None`; a tree on the way that cannot be read is an error.
     fn entry(&self, rel: &str) -> Result<Option<(git2::Oid, Option<git2::ObjectType>)>> {
-        let found = |tree: &git2::Tree, path: &str| match tree.get_path(Path::new(path)) {
-            Ok(e) => Ok(Some((e.id(), e.kind()))),
-            Err(e)
-                if e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Tree =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(Error::from(e)),
-        };
+        let found = entry_at;
         let Some(in_cases) = rel.strip_prefix("cases/") else {
             return found(&self.tree, rel);
         };

@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::keys::fingerprint::Fingerprint;
 use crate::keys::signed::Signed;
 use crate::repo::lock::WriteLock;
-use crate::repo::snapshot::{CommitTree, Files, WorkTree};
+use crate::repo::snapshot::{CaseDirs, CommitTree, Files, WorkTree};
 use crate::support::fsio;
 use crate::support::yaml;
 use crate::vault::groups::Groups;
@@ -120,6 +120,9 @@ pub struct Vault {
     /// The write lock, when the vault was opened for a change
     /// ([`Vault::open_for_change`]): taken before anything was read.
     held: Option<WriteLock>,
+    /// The case directories of `HEAD`'s `cases/` tree, for
+    /// [`Vault::read_committed`].
+    case_dirs: CaseDirs,
 }
 
 /// Whether opening a vault takes its write lock.
@@ -259,6 +262,7 @@ impl Vault {
             history_problem,
             head: std::cell::Cell::new(head),
             held,
+            case_dirs: CaseDirs::default(),
         };
         Ok((vault, signer))
     }
@@ -445,7 +449,7 @@ impl Vault {
             return Ok(None);
         };
         let tree = self.repo.find_commit(head)?.tree()?;
-        CommitTree::from_tree(&self.repo, tree).read(rel)
+        self.case_dirs.read(&self.repo, &tree, rel)
     }
 
     /// Relative paths of every `.age` file of a case in the working tree.
