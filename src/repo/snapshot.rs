@@ -34,9 +34,22 @@ fn entry_at(
 /// not a read of the whole `cases/` tree (which libgit2 re-reads for every
 /// lookup unless told to keep trees over 4 KB: O(N) per file, O(N²) per
 /// operation over every case). Not `Sync`, like the repository it serves.
+///
+/// The map is made on the second lookup in the same tree: a command that
+/// reads one file pays only libgit2's own lookup, as before.
 #[derive(Debug, Default)]
 pub struct CaseDirs {
-    memo: std::cell::RefCell<Option<(git2::Oid, std::collections::HashMap<String, git2::Oid>)>>,
+    memo: std::cell::RefCell<Memo>,
+}
+
+#[derive(Debug, Default)]
+enum Memo {
+    #[default]
+    Empty,
+    /// One lookup was made in this `cases/` tree.
+    Seen(git2::Oid),
+    /// The tree's case directories by name.
+    Mapped(git2::Oid, std::collections::HashMap<String, git2::Oid>),
 }
 
 impl CaseDirs {
@@ -75,16 +88,28 @@ impl CaseDirs {
         name: &str,
     ) -> Result<Option<git2::Oid>> {
         let mut memo = self.memo.borrow_mut();
-        if memo.as_ref().map(|(id, _)| *id) != Some(cases) {
-            let tree = repo.find_tree(cases)?;
-            let dirs = tree
-                .iter()
-                .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
-                .filter_map(|e| Some((e.name().ok()?.to_string(), e.id())))
-                .collect();
-            *memo = Some((cases, dirs));
+        match &*memo {
+            Memo::Mapped(id, dirs) if *id == cases => Ok(dirs.get(name).copied()),
+            Memo::Seen(id) if *id == cases => {
+                let tree = repo.find_tree(cases)?;
+                let dirs: std::collections::HashMap<String, git2::Oid> = tree
+                    .iter()
+                    .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                    .filter_map(|e| Some((e.name().ok()?.to_string(), e.id())))
+                    .collect();
+                let found = dirs.get(name).copied();
+                *memo = Memo::Mapped(cases, dirs);
+                Ok(found)
+            }
+            _ => {
+                *memo = Memo::Seen(cases);
+                let tree = repo.find_tree(cases)?;
+                Ok(tree
+                    .get_name(name)
+                    .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                    .map(|e| e.id()))
+            }
         }
-        Ok(memo.as_ref().and_then(|(_, dirs)| dirs.get(name).copied()))
     }
 }
 
