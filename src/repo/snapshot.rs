@@ -296,3 +296,38 @@ impl Files for CommitTree<'_> {
         self.names_in(dir, git2::ObjectType::Blob)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::cases;
+    use crate::samples::testkit;
+
+    #[test]
+    fn committed_files_of_cases_are_found_after_the_cases_tree_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ada, vault) = testkit::owner_and_vault(dir.path());
+        let new = |title: &str| {
+            let case = cases::NewCase {
+                title: title.into(),
+                ..Default::default()
+            };
+            cases::create(&vault, &ada, case).unwrap()
+        };
+        let first = new("First");
+        // Two reads in the same tree: the second makes the map.
+        assert_eq!(vault.access_list(&first).unwrap().case, first);
+        assert_eq!(vault.access_list(&first).unwrap().case, first);
+        // A new commit changes the cases/ tree: the map must not answer
+        // for it.
+        let second = new("Second");
+        assert_eq!(vault.access_list(&second).unwrap().case, second);
+        assert_eq!(vault.access_list(&first).unwrap().case, first);
+        let rel = crate::vault::layout::access_path(&second);
+        assert!(vault.read_committed(&rel).unwrap().is_some());
+        // Not there: absent, never another case's file.
+        let unknown: crate::case::CaseId = "0000000000".parse().unwrap();
+        assert!(vault.access_list(&unknown).is_err());
+        let missing = format!("{}/nothing.yaml", crate::vault::layout::case_dir(&first));
+        assert_eq!(vault.read_committed(&missing).unwrap(), None);
+    }
+}
