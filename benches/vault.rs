@@ -2,8 +2,10 @@
 //! measured in the same run. Run: `cargo bench --bench vault` (cases from
 //! `DOSSIER_BENCH_CASES`, default 2000; the design's figure is 10000).
 //!
-//! Measured on a generated vault where every case is encrypted to five
-//! recipients (an owner and the four members of `@staff`):
+//! Measured on a generated vault of DESIGN §11's firm workload
+//! (`generate::Workload::FIRM`: records of about 1.8 KB, 0 to 4 notes a
+//! case), where every case is encrypted to five recipients (an owner and
+//! the four members of `@staff`):
 //! - list: every case decrypted and parsed, from an unlocked identity,
 //!   against the per-file floor of one X25519 decryption;
 //! - search keystroke: the TUI's search of the text it holds in memory,
