@@ -84,10 +84,21 @@ pub fn search_cases(
     Ok(corpus.search_with(&re))
 }
 
+/// A compiled search pattern.
+struct Pattern {
+    re: Regex,
+    /// Whether a match found in the whole text that lies within one line
+    /// is that line's first match, as a search of the line alone finds it.
+    /// True unless the pattern can tell the text's start or end from a
+    /// line's (`\A`, `\z`, or a flag group that may turn multi-line off):
+    /// then the text is searched line by line.
+    whole_text_agrees: bool,
+}
+
 /// The smart-case regular expression for `pattern`.
-fn compile(pattern: &str) -> Result<Regex> {
+fn compile(pattern: &str) -> Result<Pattern> {
     let smart_insensitive = !pattern.chars().any(char::is_uppercase);
-    RegexBuilder::new(pattern)
+    let re = RegexBuilder::new(pattern)
         .case_insensitive(smart_insensitive)
         .multi_line(true)
         .size_limit(1 << 20)
@@ -95,7 +106,14 @@ fn compile(pattern: &str) -> Result<Regex> {
         .map_err(|_| Error::InvalidValue {
             field: "search pattern".into(),
             reason: "it is not a valid regular expression".into(),
-        })
+        })?;
+    let text_bounds = pattern.contains("\\A")
+        || pattern.contains("\\z")
+        || (pattern.contains("(?") && pattern.contains('-'));
+    Ok(Pattern {
+        re,
+        whole_text_agrees: !text_bounds,
+    })
 }
 
 /// What a search found in one case.
@@ -256,14 +274,14 @@ impl Corpus {
     /// first lines are copied out, so a pattern that matches most lines
     /// (one letter typed) costs about what one that matches none does.
     pub fn matches_per_case(&self, pattern: &str) -> Result<Vec<CaseMatches>> {
-        let re = compile(pattern)?;
+        let pattern = compile(pattern)?;
         let per_entry: Vec<Option<(usize, Hit)>> = self
             .entries
             .par_iter()
             .map(|entry| {
                 let mut count = 0;
                 let mut first = None;
-                each_matching_line(&re, &entry.text, |line, span| {
+                each_matching_line(&pattern, &entry.text, |line, span| {
                     count += 1;
                     if first.is_none() {
                         first = Some(Hit {
@@ -291,7 +309,7 @@ impl Corpus {
         Ok(out)
     }
 
-    fn search_with(&self, re: &Regex) -> Vec<Hit> {
+    fn search_with(&self, re: &Pattern) -> Vec<Hit> {
         self.entries
             .par_iter()
             .flat_map_iter(|entry| matching_lines(re, entry))
@@ -311,7 +329,7 @@ fn trimmed_lines(text: &str) -> Zeroizing<String> {
 }
 
 /// The lines of `entry` that `re` matches, one hit each.
-fn matching_lines(re: &Regex, entry: &Entry) -> Vec<Hit> {
+fn matching_lines(re: &Pattern, entry: &Entry) -> Vec<Hit> {
     let mut hits = Vec::new();
     each_matching_line(re, &entry.text, |line, span| {
         hits.push(Hit {
@@ -331,10 +349,22 @@ fn matching_lines(re: &Regex, entry: &Entry) -> Vec<Hit> {
 /// it, and the next search starts at the next line, so a match across
 /// lines neither counts nor hides a later line.
 fn each_matching_line(
-    re: &Regex,
+    pattern: &Pattern,
     text: &str,
     mut found: impl FnMut(&str, std::ops::Range<usize>) -> bool,
 ) {
+    let re = &pattern.re;
+    if !pattern.whole_text_agrees {
+        // The text's bounds differ from a line's: search line by line.
+        for line in text.lines() {
+            if let Some(m) = re.find(line) {
+                if !found(line, m.range()) {
+                    return;
+                }
+            }
+        }
+        return;
+    }
     let mut from = 0;
     while from < text.len() {
         let Some(m) = re.find_at(text, from) else {
@@ -348,9 +378,16 @@ fn each_matching_line(
             .find('\n')
             .map_or(text.len(), |i| m.start() + i);
         let line = &text[start..end];
-        // The first match inside the line alone, as a per-line search finds it.
-        if let Some(within) = re.find(line) {
-            if !found(line, within.range()) {
+        // The first match inside the line alone, as a per-line search finds
+        // it: nothing matched from `from` to `m`, so `m` is that match when
+        // it ends within the line; otherwise the line is searched alone.
+        let within = if m.end() <= end {
+            Some(m.start() - start..m.end() - start)
+        } else {
+            re.find(line).map(|w| w.range())
+        };
+        if let Some(span) = within {
+            if !found(line, span) {
                 return;
             }
         }
@@ -374,7 +411,8 @@ mod tests {
     }
 
     /// What a search line by line (each trimmed) finds: the reference.
-    fn line_by_line(re: &Regex, text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    fn line_by_line(pattern: &Pattern, text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+        let re = &pattern.re;
         text.lines()
             .map(str::trim)
             .filter_map(|l| re.find(l).map(|m| (l.to_string(), m.range())))
@@ -382,12 +420,13 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(ProptestConfig::with_cases(1024))]
         #[test]
         fn the_one_scan_finds_exactly_what_a_search_line_by_line_finds(
             text in "[ab \n]{0,40}",
             pattern in prop::sample::select(vec![
                 "ab", "^a", "b$", "^$", "a b", r"a\s+b", "(?s)a.b", "", "x*", "b", "^ *b", "A",
+                "a|ab", "b|ba", r"\ba", r"a\b", r"\Aa|b", r"b\z|a", "(?-m)^a|b", "(?s-m)a.b$",
             ]),
         ) {
             let re = compile(pattern).unwrap();
