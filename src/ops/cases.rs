@@ -182,11 +182,7 @@ pub(crate) fn summarise(
             state: SummaryState::Locked,
         };
     }
-    let path = root.join(record_path(id));
-    match crate::support::fsio::read_in_vault(root, &record_path(id))
-        .and_then(|ct| crypto::decrypt(&ct, keys, &path))
-        .and_then(|plain| CaseRecord::parse(&plain, &format!("the record of case {id}")))
-    {
+    match decrypt_record(root, keys, id) {
         Ok(record) => CaseSummary {
             id: id.clone(),
             owners: list.owners,
@@ -899,6 +895,20 @@ impl std::fmt::Display for Repaired {
             self.reencrypted.len()
         )
     }
+}
+
+/// Reads, decrypts and parses the record of case `id` from the working
+/// tree at `root` with `keys` (for work spread over threads, which hold a
+/// root path rather than a [`Vault`]).
+pub(crate) fn decrypt_record(
+    root: &std::path::Path,
+    keys: &crate::crypto::DecryptionKeys,
+    id: &CaseId,
+) -> Result<CaseRecord> {
+    let path = root.join(record_path(id));
+    let ct = crate::support::fsio::read_in_vault(root, &record_path(id))?;
+    let plain = crypto::decrypt(&ct, keys, &path)?;
+    CaseRecord::parse(&plain, &format!("the record of case {id}"))
 }
 
 /// Decrypts a case's record.

@@ -21,7 +21,6 @@ use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 
 use crate::case::{CaseId, CaseRecord, Note};
-use crate::crypto;
 use crate::error::{Error, Result};
 use crate::keys::identity::Session;
 use crate::ops::cases;
@@ -72,12 +71,8 @@ pub fn search_cases(
         .par_iter()
         .filter(|_| !cancel.load(Ordering::Relaxed))
         .filter_map(|id| {
-            let rel = cases::record_path(id);
-            crate::support::fsio::read_in_vault(root, &rel)
-                .and_then(|ct| crypto::decrypt(&ct, key, &root.join(&rel)))
-                .and_then(|plain| CaseRecord::parse(&plain, "a case record"))
-                .ok()
-                .map(|record| (id.clone(), record))
+            let record = cases::decrypt_record(root, key, id).ok()?;
+            Some((id.clone(), record))
         })
         .collect();
     let corpus = Corpus::build(vault, session, &records, None, cancel)?;
