@@ -39,6 +39,7 @@ use crate::keys::fingerprint::Fingerprint;
 use crate::keys::identity::Session;
 use crate::repo::journal::{self, PreparedCase};
 use crate::repo::lock::WriteLock;
+use crate::repo::snapshot::CommitTree;
 use crate::repo::store::{Change, CommitMessage};
 use crate::support::fault;
 use crate::trust::policy::Readers;
@@ -188,41 +189,21 @@ pub fn unreadable_report(files: &[UnreadableFile]) -> String {
     out
 }
 
-/// The `cases/` tree committed at HEAD, read once per re-encryption: each
-/// case is then found in it by a binary search. (`Tree::get_path` per case
-/// would read and check the whole `cases/` tree again for each one, as
-/// libgit2 keeps no tree over 4 KB parsed unless told to: O(N²).)
-fn committed_cases(repo: &git2::Repository) -> Result<Option<git2::Tree<'_>>> {
-    let Ok(head) = repo.head() else {
-        return Ok(None);
-    };
-    let tree = head.peel_to_tree()?;
-    let cases = tree
-        .get_name(crate::vault::layout::CASES_DIR)
-        .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
-        .map(|e| e.id());
-    Ok(match cases {
-        Some(id) => Some(repo.find_tree(id)?),
-        None => None,
-    })
-}
-
-/// The encrypted files of a case as committed at HEAD (`cases`, from
-/// [`committed_cases`]): (path, blob id).
+/// The encrypted files of a case as committed at HEAD (`head`, one
+/// [`CommitTree`] for the whole re-encryption: it reads the `cases/` tree
+/// once and finds each case in it by binary search, where
+/// `Tree::get_path` per case would read that tree again for each one):
+/// (path, blob id).
 fn committed_files(
     repo: &git2::Repository,
-    cases: Option<&git2::Tree<'_>>,
+    head: &CommitTree<'_>,
     id: &CaseId,
 ) -> Result<Vec<(String, git2::Oid)>> {
-    let Some(cases) = cases else {
+    let dir = crate::vault::layout::case_dir(id);
+    let Some(subtree) = head.subtree_id(&dir)? else {
         return Err(Error::UnknownCase(id.to_string()));
     };
-    let dir = crate::vault::layout::case_dir(id);
-    let entry = match cases.get_name(id.as_str()) {
-        Some(entry) if entry.kind() == Some(git2::ObjectType::Tree) => entry,
-        _ => return Err(Error::UnknownCase(id.to_string())),
-    };
-    let sub = repo.find_tree(entry.id())?;
+    let sub = repo.find_tree(subtree)?;
     let mut out = Vec::new();
     sub.walk(git2::TreeWalkMode::PreOrder, |parent, e| {
         let name = e.name().unwrap_or("");
@@ -316,9 +297,9 @@ pub fn reencrypt_and_commit(
     let mut prepared: Vec<(CaseId, PreparedCase)> = Vec::new();
     let mut todo: Vec<(&Target, Files, String)> = Vec::new();
     let mut reused: Vec<(CaseId, String)> = Vec::new();
-    let cases = committed_cases(repo)?;
+    let head = CommitTree::new(repo, base)?;
     for t in &targets {
-        let files = match committed_files(repo, cases.as_ref(), &t.id) {
+        let files = match committed_files(repo, &head, &t.id) {
             Ok(f) => f,
             Err(e) => {
                 skipped.push((t.id.clone(), e.to_string()));
