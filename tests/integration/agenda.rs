@@ -48,19 +48,7 @@ fn offset(days: i64) -> String {
 }
 
 fn add_deadline(w: &World, who: &Person, case: &str, days: i64, what: &str) -> String {
-    w.ok(
-        who,
-        &[
-            "case",
-            "add",
-            case,
-            "deadlines",
-            &format!("date={}", offset(days)),
-            &format!("what={what}"),
-        ],
-    )
-    .trim()
-    .to_string()
+    w.add_deadline(who, case, &offset(days), what)
 }
 
 fn setup() -> Setup {

@@ -288,6 +288,20 @@ impl World {
         self.ok(who, &args).trim().to_string()
     }
 
+    /// Adds a deadline on `date` (YYYY-MM-DD) to case `case` as `who`;
+    /// returns the deadline's id.
+    pub fn add_deadline(&self, who: &Person, case: &str, date: &str, what: &str) -> String {
+        let args = [
+            "case",
+            "add",
+            case,
+            "deadlines",
+            &format!("date={date}"),
+            &format!("what={what}"),
+        ];
+        self.ok(who, &args).trim().to_string()
+    }
+
     /// Creates a case titled `title` for client `client` as `who`; returns its id.
     pub fn new_case_titled(
         &self,

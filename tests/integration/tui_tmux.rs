@@ -520,31 +520,8 @@ fn tui_agenda_writes_overdue_in_words_and_space_marks_the_deadline_done() {
     let id = w.new_case(&ada, &["--protected", "--pseudonym", "Client Z-1"]);
     let today = chrono::Utc::now().date_naive();
     let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
-    let late = w
-        .ok(
-            &ada,
-            &[
-                "case",
-                "add",
-                &id,
-                "deadlines",
-                &format!("date={}", day(-2)),
-                "what=Serve the notice",
-            ],
-        )
-        .trim()
-        .to_string();
-    w.ok(
-        &ada,
-        &[
-            "case",
-            "add",
-            &id,
-            "deadlines",
-            &format!("date={}", day(4)),
-            "what=File the bundle",
-        ],
-    );
+    let late = w.add_deadline(&ada, &id, &day(-2), "Serve the notice");
+    w.add_deadline(&ada, &id, &day(4), "File the bundle");
 
     let t = Tmux::start(&w, &ada, 100, 30);
     t.unlock(&ada.passphrase);
@@ -680,17 +657,7 @@ fn a_colleague_without_a_grant_sees_no_case_content_on_any_tui_screen() {
     let soon = (chrono::Utc::now() + chrono::Duration::days(3))
         .date_naive()
         .to_string();
-    w.ok(
-        &ada,
-        &[
-            "case",
-            "add",
-            &id,
-            "deadlines",
-            &format!("date={soon}"),
-            "what=leakmark deadline",
-        ],
-    );
+    w.add_deadline(&ada, &id, &soon, "leakmark deadline");
     let leaked = |pane: &str| pane.to_lowercase().contains("leakmark");
 
     // Control: the owner's own screen shows the markers.
